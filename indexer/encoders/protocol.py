@@ -1,0 +1,36 @@
+"""The ``Encoder`` protocol: texts in, unit vectors out, with queries and documents apart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension.
+
+    Queries and documents are encoded separately, so models that use prefixes
+    (e5's ``query:``/``passage:``) or asymmetric heads get them right.
+    """
+
+    @property
+    def name(self) -> str:
+        """A stable model identifier, recorded in index manifests."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """The vectors' dimension."""
+        ...
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Encode search queries; shape ``(len(texts), dimension)``."""
+        ...
+
+    def encode_documents(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Encode documents; shape ``(len(texts), dimension)``."""
+        ...

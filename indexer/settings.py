@@ -1,0 +1,124 @@
+"""One settings object, read from ``EMPLOI_*`` environment variables and an optional TOML file.
+
+Defaults run fully embedded and offline: the USE-m3 encoder, tantivy and FAISS.
+Nested values use a double underscore: ``EMPLOI_MATCHING__RRF_K=30``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+
+
+class KeywordBackend(StrEnum):
+    """Which keyword store to use."""
+
+    EMBEDDED = "embedded"
+    OPENSEARCH = "opensearch"
+
+
+class EncoderKind(StrEnum):
+    """Which sentence encoder to use."""
+
+    USE = "use"
+    SENTENCE_TRANSFORMERS = "sentence-transformers"
+    E5 = "e5"
+
+
+class FusionMethod(StrEnum):
+    """How keyword and vector rankings are combined."""
+
+    RRF = "rrf"
+    WEIGHTED = "weighted"
+
+
+class OpenSearchSettings(BaseModel):
+    """Where the OpenSearch cluster is and how to talk to it."""
+
+    url: str = "http://127.0.0.1:9200"
+    user: str | None = None
+    password: str | None = None
+    verify_certs: bool = True
+    ca_certs: Path | None = None
+    index_prefix: str = "emploi"
+    timeout_s: float = 10.0
+
+
+class MatchingSettings(BaseModel):
+    """Retrieval depth, fusion and feature weights of the matcher."""
+
+    fusion: FusionMethod = FusionMethod.RRF
+    rrf_k: int = Field(default=60, ge=1)
+    keyword_top_k: int = Field(default=200, ge=1)
+    vector_top_k: int = Field(default=200, ge=1)
+    keyword_weight: float = Field(default=0.5, ge=0.0)
+    vector_weight: float = Field(default=0.5, ge=0.0)
+    retrieval_weight: float = Field(default=0.45, ge=0.0)
+    skill_weight: float = Field(default=0.25, ge=0.0)
+    occupation_weight: float = Field(default=0.25, ge=0.0)
+    distance_weight: float = Field(default=0.05, ge=0.0)
+    distance_half_life_km: float = Field(default=25.0, gt=0.0)
+    default_radius_km: float | None = Field(default=None, gt=0.0)
+
+
+class Settings(BaseSettings):
+    """Everything the CLI, the web app and the tests configure."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EMPLOI_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
+    encoder: EncoderKind = EncoderKind.USE
+    model: str | None = Field(
+        default=None,
+        description="sentence-transformers model name or path (encoder=sentence-transformers)",
+    )
+    keyword_backend: KeywordBackend = KeywordBackend.EMBEDDED
+    opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+
+    @property
+    def rome_dir(self) -> Path:
+        """The official ROME 4.0 CSV files."""
+        return self.data_dir / "rome4"
+
+    @property
+    def esco_dir(self) -> Path:
+        """ESCO French labels and the ESCO↔ROME crosswalk."""
+        return self.data_dir / "esco_fr"
+
+    @property
+    def geo_dir(self) -> Path:
+        """French communes with coordinates."""
+        return self.data_dir / "geo"
+
+    @property
+    def offers_dir(self) -> Path:
+        """The real France Travail offers."""
+        return self.data_dir / "offers"
+
+
+def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from a TOML file (``EMPLOI_CONFIG`` when no path is given), then the
+    environment, then ``overrides`` (highest precedence)."""
+    path = toml_path or (Path(os.environ["EMPLOI_CONFIG"]) if "EMPLOI_CONFIG" in os.environ
+                         else None)
+    file_values: dict[str, Any] = {}
+    if path is not None:
+        with path.open("rb") as handle:
+            file_values = tomllib.load(handle)
+    env_values = Settings().model_dump(exclude_unset=True)
+    merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
+    return Settings(**merged)

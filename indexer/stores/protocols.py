@@ -1,0 +1,175 @@
+"""The two store protocols, and the values that cross them.
+
+Every backend (embedded or remote) implements one of these protocols and passes the shared
+conformance suite in ``tests/conformance/``. The embedded backends are the reference behaviour.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.models import GeoPoint
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
+    """Great-circle distance between two points, in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2
+    ) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDoc:
+    """What a store receives for one offer or profile: texts to search and fields to filter on."""
+
+    id: str
+    title: str
+    text: str
+    rome_codes: tuple[str, ...] = ()
+    skill_codes: tuple[str, ...] = ()
+    contract_types: tuple[str, ...] = ()
+    location: GeoPoint | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordQuery:
+    """A keyword query: free ``text`` matched against titles and bodies, ``titles`` matched
+    against titles with a boost, and taxonomy codes that add to the score when present.
+
+    Text is always treated as text: no backend interprets query syntax from it.
+    """
+
+    text: str
+    titles: tuple[str, ...] = ()
+    rome_codes: tuple[str, ...] = ()
+    skill_codes: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        """True when the query has nothing to match."""
+        return not (self.text.strip() or any(t.strip() for t in self.titles)
+                    or self.rome_codes or self.skill_codes)
+
+
+@dataclass(frozen=True, slots=True)
+class GeoFilter:
+    """Keep documents within ``radius_km`` of ``center``."""
+
+    center: GeoPoint
+    radius_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The portable hard filters. An empty field means "no constraint".
+
+    A document without a location never passes a geo filter; a document without a contract
+    type never passes a contract filter; likewise for codes and dates.
+    """
+
+    geo: GeoFilter | None = None
+    contract_types: frozenset[str] = field(default_factory=frozenset)
+    rome_codes: frozenset[str] = field(default_factory=frozenset)
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def is_empty(self) -> bool:
+        """True when nothing is filtered."""
+        return (self.geo is None and not self.contract_types and not self.rome_codes
+                and self.created_after is None and self.created_before is None)
+
+    def accepts(self, doc: IndexedDoc) -> bool:
+        """Reference semantics of every filter, on one document."""
+        if self.geo is not None and (
+            doc.location is None
+            or haversine_km(self.geo.center, doc.location) > self.geo.radius_km
+        ):
+            return False
+        if self.contract_types and not self.contract_types.intersection(doc.contract_types):
+            return False
+        if self.rome_codes and not self.rome_codes.intersection(doc.rome_codes):
+            return False
+        if self.created_after is not None and (
+            doc.created_at is None or doc.created_at < self.created_after
+        ):
+            return False
+        return not (self.created_before is not None and (
+            doc.created_at is None or doc.created_at > self.created_before
+        ))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One result of a store: a document id and the store's own score (higher is better)."""
+
+    id: str
+    score: float
+
+
+@runtime_checkable
+class KeywordStore(Protocol):
+    """Full-text search over ``IndexedDoc`` with the portable filters applied inside the query."""
+
+    def upsert(self, docs: Iterable[IndexedDoc]) -> None:
+        """Add documents, replacing any with the same id."""
+        ...
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove documents by id; unknown ids are ignored."""
+        ...
+
+    def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
+        """The ``top_k`` best documents that pass ``filters``, best first."""
+        ...
+
+    def count(self) -> int:
+        """How many documents the store holds."""
+        ...
+
+
+@runtime_checkable
+class VectorStore(Protocol):
+    """Nearest-neighbour search over unit vectors with string ids (inner product).
+
+    ``allowed`` restricts the search to those ids *before* the top-k cut. The caller computes
+    it from the portable ``Filters`` (see ``indexer.doc_table``); this keeps vector stores free
+    of document fields. (ARCHITECTURE.md passes ``Filters`` here; an id allow-list keeps the
+    FAISS store small and lets one filter evaluation serve both stores.)
+    """
+
+    @property
+    def dimension(self) -> int:
+        """The vectors' dimension."""
+        ...
+
+    def upsert(self, ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
+        """Add vectors, replacing any with the same id."""
+        ...
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove vectors by id; unknown ids are ignored."""
+        ...
+
+    def search(
+        self,
+        vectors: npt.NDArray[np.float32],
+        top_k: int,
+        allowed: Collection[str] | None = None,
+    ) -> list[list[Hit]]:
+        """For each query vector, the ``top_k`` nearest stored ids (among ``allowed``)."""
+        ...
+
+    def count(self) -> int:
+        """How many vectors the store holds."""
+        ...
