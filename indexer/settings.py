@@ -68,6 +68,7 @@ class MatchingSettings(BaseModel):
     distance_weight: float = Field(default=0.05, ge=0.0)
     distance_half_life_km: float = Field(default=25.0, gt=0.0)
     default_radius_km: float | None = Field(default=None, gt=0.0)
+    candidate_radius_km: float | None = Field(default=60.0, gt=0.0)
 
 
 class Settings(BaseSettings):

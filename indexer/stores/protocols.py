@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -27,6 +27,11 @@ def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
         (lon2 - lon1) / 2
     ) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant, timezone-aware; a naive time is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +106,11 @@ class Filters:
         if self.rome_codes and not self.rome_codes.intersection(doc.rome_codes):
             return False
         if self.created_after is not None and (
-            doc.created_at is None or doc.created_at < self.created_after
+            doc.created_at is None or as_utc(doc.created_at) < as_utc(self.created_after)
         ):
             return False
         return not (self.created_before is not None and (
-            doc.created_at is None or doc.created_at > self.created_before
+            doc.created_at is None or as_utc(doc.created_at) > as_utc(self.created_before)
         ))
 
 

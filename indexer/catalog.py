@@ -1,0 +1,322 @@
+"""The index folder: generations switched atomically, opened read-only or through a writer.
+
+```
+INDEX_DIR/
+  CURRENT            name of the live generation (replaced with os.replace)
+  gen-000003/        manifest.json, offers/, profiles/ (documents, keyword store, vectors)
+  embeddings/        content-hash → vector cache shared by generations
+```
+
+A writer copies the live generation into a hidden temporary folder, applies its changes there,
+writes the manifest, renames the folder into place and only then replaces ``CURRENT``. A crash
+or Ctrl-C at any point leaves the previous generation live and loadable.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+from indexer.collection import Collection, ModelT, read_records
+from indexer.documents import (
+    offer_document,
+    offer_embedding_text,
+    profile_document,
+    profile_embedding_text,
+)
+from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
+from indexer.manifest import IndexMismatchError, Manifest, utc_now, write_text_atomic
+from indexer.models import Offer, Profile
+from indexer.settings import KeywordBackend, Settings
+from indexer.stores.faiss_store import FaissVectorStore
+from indexer.stores.protocols import IndexedDoc, KeywordStore
+
+log = logging.getLogger(__name__)
+
+CURRENT_FILE = "CURRENT"
+OFFERS = "offers"
+PROFILES = "profiles"
+ENCODE_CHUNK = 4096
+
+KeywordStoreFactory = Callable[[Path, str], KeywordStore]
+
+
+class IndexNotFoundError(FileNotFoundError):
+    """No index has been built in the folder yet."""
+
+
+@runtime_checkable
+class PersistentStore(Protocol):
+    """A store that keeps its state in files of the generation folder."""
+
+    def save(self) -> None:
+        """Flush everything to disk."""
+        ...
+
+    def close(self) -> None:
+        """Release files and locks."""
+        ...
+
+
+def keyword_store_factory(settings: Settings) -> KeywordStoreFactory:
+    """How to open the configured keyword store for one collection of a generation."""
+    if settings.keyword_backend is KeywordBackend.OPENSEARCH:
+        from indexer.stores.opensearch_store import OpenSearchKeywordStore
+
+        prefix = settings.opensearch.index_prefix
+        return lambda _directory, kind: OpenSearchKeywordStore(
+            settings.opensearch, index=f"{prefix}-{kind}")
+    from indexer.stores.tantivy_store import TantivyKeywordStore
+
+    return lambda directory, _kind: TantivyKeywordStore(directory / "keyword")
+
+
+def live_generation(directory: Path) -> Path:
+    """The folder of the live generation, or ``IndexNotFoundError``."""
+    try:
+        name = (directory / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError as exc:
+        raise IndexNotFoundError(
+            f"no index in {directory}: build one with `emploi index --index-dir {directory}`"
+        ) from exc
+    return directory / name
+
+
+class SearchIndex:
+    """An opened index: the live generation's offers and profiles."""
+
+    def __init__(self, directory: Path, generation: Path, manifest: Manifest,
+                 offers: Collection[Offer], profiles: Collection[Profile]) -> None:
+        self.directory = directory
+        self.generation = generation
+        self.manifest = manifest
+        self.offers = offers
+        self.profiles = profiles
+
+    @classmethod
+    def open(cls, directory: Path, settings: Settings, encoder: Encoder) -> SearchIndex:
+        """Open the live generation, refusing one built with other settings."""
+        generation = live_generation(directory)
+        manifest = Manifest.read(generation)
+        manifest.check_compatible(encoder.name, encoder.dimension,
+                                  settings.keyword_backend.value, directory)
+        factory = keyword_store_factory(settings)
+        offers = _open_collection(generation, OFFERS, Offer, offer_document, factory,
+                                  manifest.dimension)
+        profiles = _open_collection(generation, PROFILES, Profile, profile_document, factory,
+                                    manifest.dimension)
+        log.info("opened index %s (%s): %d offers, %d profiles", directory, generation.name,
+                 len(offers), len(profiles))
+        return cls(directory, generation, manifest, offers, profiles)
+
+
+def _open_collection(generation: Path, kind: str, model: type[ModelT],
+                     to_document: Callable[[ModelT], IndexedDoc],
+                     factory: KeywordStoreFactory, dimension: int) -> Collection[ModelT]:
+    folder = generation / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    vectors_dir = folder / "vectors"
+    vectors = (FaissVectorStore.load(vectors_dir) if vectors_dir.exists()
+               else FaissVectorStore(dimension))
+    collection = Collection(kind, factory(folder, kind), vectors, to_document)
+    collection.load_records(read_records(folder, model))
+    return collection
+
+
+class IndexWriter:
+    """Apply upserts and deletes to a copy of the live generation, then switch atomically.
+
+    Use as a context manager and call ``commit()``; leaving the block without committing, or
+    through an exception (Ctrl-C included), discards the copy and keeps the previous index.
+    """
+
+    def __init__(self, directory: Path, settings: Settings, encoder: Encoder, *,
+                 rebuild: bool = False) -> None:
+        self.directory = directory
+        self.settings = settings
+        self.encoder = encoder
+        self.rebuild = rebuild
+        self.cache = EmbeddingCache(directory / "embeddings")
+        self._lock_handle: int | None = None
+        self._work: Path | None = None
+        self._manifest: Manifest | None = None
+        self._offers: Collection[Offer] | None = None
+        self._profiles: Collection[Profile] | None = None
+
+    def __enter__(self) -> IndexWriter:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
+        try:
+            self._start()
+        except BaseException:
+            self._release_lock()
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        try:
+            if self._work is not None:
+                log.warning("index update not committed: the previous index stays live")
+                self._discard()
+        finally:
+            self._release_lock()
+
+    @property
+    def offers(self) -> Collection[Offer]:
+        """The offers of the generation being written."""
+        if self._offers is None:
+            raise RuntimeError("IndexWriter used outside its `with` block")
+        return self._offers
+
+    @property
+    def profiles(self) -> Collection[Profile]:
+        """The profiles of the generation being written."""
+        if self._profiles is None:
+            raise RuntimeError("IndexWriter used outside its `with` block")
+        return self._profiles
+
+    def upsert_offers(self, offers: Sequence[Offer]) -> None:
+        """Add or replace offers (embeddings come from the content-hash cache when known)."""
+        self._upsert(self.offers, offers, offer_embedding_text)
+
+    def upsert_profiles(self, profiles: Sequence[Profile]) -> None:
+        """Add or replace profiles."""
+        self._upsert(self.profiles, profiles, profile_embedding_text)
+
+    def delete_offers(self, ids: Iterable[str]) -> list[str]:
+        """Remove offers; return the ids that existed."""
+        return self.offers.delete(ids)
+
+    def delete_profiles(self, ids: Iterable[str]) -> list[str]:
+        """Remove profiles; return the ids that existed."""
+        return self.profiles.delete(ids)
+
+    def commit(self) -> Path:
+        """Persist the new generation and make it live; return its folder."""
+        work, manifest = self._require_work()
+        for collection in (self.offers, self.profiles):
+            folder = work / collection.kind
+            _persist(collection, folder)
+            manifest.counts[collection.kind] = len(collection)
+        manifest.updated_at = utc_now()
+        manifest.write(work)
+        final = self.directory / _next_generation_name(self.directory)
+        os.rename(work, final)
+        self._work = None
+        write_text_atomic(self.directory / CURRENT_FILE, final.name + "\n")
+        log.info("index %s: generation %s is live (%s)", self.directory, final.name,
+                 ", ".join(f"{kind} {count}" for kind, count in manifest.counts.items()))
+        self._remove_old_generations(keep=final.name)
+        return final
+
+    def _upsert(self, collection: Collection[ModelT], records: Sequence[ModelT],
+                text_of: Callable[[ModelT], str]) -> None:
+        for start in range(0, len(records), ENCODE_CHUNK):
+            chunk = list(records[start:start + ENCODE_CHUNK])
+            vectors = encode_documents_cached(self.encoder, [text_of(r) for r in chunk],
+                                              self.cache)
+            collection.upsert(chunk, vectors)
+            log.info("%s: %d/%d indexed", collection.kind, min(start + ENCODE_CHUNK,
+                                                               len(records)), len(records))
+
+    def _start(self) -> None:
+        _remove_stale_work_folders(self.directory)
+        work = self.directory / f".work-{uuid.uuid4().hex[:12]}"
+        previous = None if self.rebuild else _live_or_none(self.directory)
+        if previous is not None:
+            manifest = Manifest.read(previous)
+            manifest.check_compatible(self.encoder.name, self.encoder.dimension,
+                                      self.settings.keyword_backend.value, self.directory)
+            shutil.copytree(previous, work)
+        else:
+            work.mkdir(parents=True)
+            manifest = Manifest(encoder=self.encoder.name, dimension=self.encoder.dimension,
+                                keyword_backend=self.settings.keyword_backend.value)
+        self._work, self._manifest = work, manifest
+        factory = keyword_store_factory(self.settings)
+        self._offers = _open_collection(work, OFFERS, Offer, offer_document, factory,
+                                        manifest.dimension)
+        self._profiles = _open_collection(work, PROFILES, Profile, profile_document, factory,
+                                          manifest.dimension)
+        if self.rebuild:
+            for collection in (self._offers, self._profiles):
+                collection.keyword.delete(collection.ids())  # a remote store may hold data
+
+    def _require_work(self) -> tuple[Path, Manifest]:
+        if self._work is None or self._manifest is None:
+            raise RuntimeError("nothing to commit: the writer is closed")
+        return self._work, self._manifest
+
+    def _discard(self) -> None:
+        for collection in (self._offers, self._profiles):
+            if isinstance(collection, Collection) and isinstance(collection.keyword,
+                                                                 PersistentStore):
+                collection.keyword.close()
+        if self._work is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
+            self._work = None
+
+    def _remove_old_generations(self, keep: str) -> None:
+        for folder in self.directory.glob("gen-*"):
+            if folder.name != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _acquire_lock(self) -> None:
+        handle = os.open(self.directory / ".lock", os.O_CREAT | os.O_RDWR)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(handle)
+            raise RuntimeError(f"another process is writing the index in {self.directory}"
+                               ) from exc
+        self._lock_handle = handle
+
+    def _release_lock(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            os.close(self._lock_handle)
+            self._lock_handle = None
+
+
+def _persist(collection: Collection[BaseModel] | Collection[Offer] | Collection[Profile],
+             folder: Path) -> None:
+    if isinstance(collection.keyword, PersistentStore):
+        collection.keyword.save()
+        collection.keyword.close()
+    vectors = collection.vectors
+    if isinstance(vectors, FaissVectorStore):
+        vectors.save(folder / "vectors")
+    collection.write_records(folder)
+
+
+def _live_or_none(directory: Path) -> Path | None:
+    try:
+        return live_generation(directory)
+    except IndexNotFoundError:
+        return None
+
+
+def _next_generation_name(directory: Path) -> str:
+    numbers = [int(folder.name.removeprefix("gen-")) for folder in directory.glob("gen-*")
+               if folder.name.removeprefix("gen-").isdigit()]
+    return f"gen-{max(numbers, default=0) + 1:06d}"
+
+
+def _remove_stale_work_folders(directory: Path) -> None:
+    for folder in directory.glob(".work-*"):
+        log.warning("removing %s left by an interrupted update", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+__all__ = ["IndexMismatchError", "IndexNotFoundError", "IndexWriter", "SearchIndex",
+           "live_generation"]

@@ -1,0 +1,104 @@
+"""What the stores index for an offer or a profile, and the short texts we embed.
+
+Keyword documents carry everything searchable (long descriptions included); embedding texts are
+deliberately short and focused: sentence encoders truncate long inputs (often at 128–512 tokens)
+and average over what they keep, so a long description full of company boilerplate would drown
+the occupation and skills that matching is about. We keep the title, the appellation, the skill
+labels and only the start of the description (where offers state the job), cut at a word
+boundary near :data:`EMBEDDING_DESCRIPTION_CHARS` characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from indexer.models import Offer, Profile, SkillTag
+from indexer.stores.protocols import IndexedDoc
+
+#: How much of an offer's description goes into its embedding text.
+EMBEDDING_DESCRIPTION_CHARS = 600
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    """Non-empty stripped values, first occurrence kept, order preserved."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if value and value.strip():
+            seen.setdefault(value.strip(), None)
+    return tuple(seen)
+
+
+def _skill_labels(skills: Iterable[SkillTag]) -> tuple[str, ...]:
+    return _unique(s.label for s in skills)
+
+
+def _skill_codes(skills: Iterable[SkillTag]) -> tuple[str, ...]:
+    return _unique(s.code for s in skills)
+
+
+def _join(parts: Iterable[str | None], sep: str = "\n") -> str:
+    return sep.join(p.strip() for p in parts if p and p.strip())
+
+
+def _truncate(text: str, limit: int) -> str:
+    """``text`` cut at the last word boundary before ``limit`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.") + "…"
+
+
+def offer_document(offer: Offer) -> IndexedDoc:
+    """The keyword document of an offer: title + appellation as title; description, skill
+    labels, qualities and sector as text; codes, contract type, point and date as fields."""
+    title = _join(_unique([offer.title, offer.appellation]), sep=" — ")
+    text = _join([offer.description, *_skill_labels(offer.skills), *offer.qualities,
+                  offer.sector])
+    return IndexedDoc(
+        id=offer.id,
+        title=title,
+        text=text,
+        rome_codes=_unique([offer.rome_code]),
+        skill_codes=_skill_codes(offer.skills),
+        contract_types=_unique([offer.contract_type]),
+        location=offer.place.point if offer.place else None,
+        created_at=offer.created_at,
+    )
+
+
+def profile_document(profile: Profile) -> IndexedDoc:
+    """The keyword document of a profile: wanted titles as title; summary and skill labels as
+    text; target ROME codes, skill codes, wished contracts and home point as fields."""
+    return IndexedDoc(
+        id=profile.id,
+        title=_join(_unique(profile.titles), sep=" — "),
+        text=_join([profile.summary, *_skill_labels(profile.skills)]),
+        rome_codes=_unique(profile.rome_codes),
+        skill_codes=_skill_codes(profile.skills),
+        contract_types=_unique(profile.contract_types),
+        location=profile.place.point if profile.place else None,
+        created_at=None,
+    )
+
+
+def offer_embedding_text(offer: Offer) -> str:
+    """Short text to embed for an offer: title, appellation, skill labels, then the first
+    ~600 characters of the description (see the module docstring for why)."""
+    skills = _skill_labels(offer.skills)
+    return _join([
+        _join(_unique([offer.title, offer.appellation]), sep=" — "),
+        "Compétences : " + ", ".join(skills) if skills else None,
+        _truncate(offer.description, EMBEDDING_DESCRIPTION_CHARS),
+    ])
+
+
+def profile_embedding_text(profile: Profile) -> str:
+    """Short text to embed for a profile: wanted titles, skill labels, then the summary."""
+    skills = _skill_labels(profile.skills)
+    return _join([
+        _join(_unique(profile.titles), sep=" — "),
+        "Compétences : " + ", ".join(skills) if skills else None,
+        _truncate(profile.summary, EMBEDDING_DESCRIPTION_CHARS),
+    ])

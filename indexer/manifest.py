@@ -1,0 +1,105 @@
+"""The manifest that makes an index folder describe itself, and the checks made on load."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+class IndexMismatchError(RuntimeError):
+    """The index on disk was built with settings the running code cannot use."""
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Manifest:
+    """What built an index and what it holds."""
+
+    encoder: str
+    dimension: int
+    keyword_backend: str
+    vector_index: str = "Flat"
+    counts: dict[str, int] = field(default_factory=dict)
+    created_at: str = field(default_factory=utc_now)
+    updated_at: str = field(default_factory=utc_now)
+    format_version: int = FORMAT_VERSION
+    taxonomy_checksum: str | None = None
+    versions: dict[str, str] = field(default_factory=lambda: {
+        "intelligence-emploi": _version("intelligence-emploi"),
+        "faiss-cpu": _version("faiss-cpu"),
+        "tantivy": _version("tantivy"),
+    })
+
+    def check_compatible(self, encoder: str, dimension: int, keyword_backend: str,
+                         directory: Path) -> None:
+        """Raise ``IndexMismatchError`` naming the difference and the command that fixes it."""
+        problems = []
+        if self.format_version != FORMAT_VERSION:
+            problems.append(f"format version {self.format_version} (this code reads "
+                            f"{FORMAT_VERSION})")
+        if self.encoder != encoder or self.dimension != dimension:
+            problems.append(f"encoder {self.encoder!r} ({self.dimension}-d), but the settings "
+                            f"select {encoder!r} ({dimension}-d)")
+        if self.keyword_backend != keyword_backend:
+            problems.append(f"keyword backend {self.keyword_backend!r}, but the settings select "
+                            f"{keyword_backend!r}")
+        if problems:
+            raise IndexMismatchError(
+                f"the index in {directory} was built with " + "; ".join(problems)
+                + f". Rebuild it with: emploi index --index-dir {directory} --rebuild"
+                " (or change the settings back)."
+            )
+
+    def to_json(self) -> str:
+        """The manifest as indented JSON."""
+        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        """Read ``manifest.json`` from a generation folder."""
+        path = directory / MANIFEST_NAME
+        try:
+            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise IndexMismatchError(f"{path} is missing: the folder is not an index") from exc
+        known = set(cls.__dataclass_fields__)
+        return cls(**{key: value for key, value in raw.items() if key in known})
+
+    def write(self, directory: Path) -> None:
+        """Write ``manifest.json`` atomically."""
+        write_text_atomic(directory / MANIFEST_NAME, self.to_json() + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file through a temporary file in the same folder, then rename it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

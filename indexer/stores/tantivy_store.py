@@ -1,0 +1,329 @@
+"""The embedded keyword store: a tantivy index with a French analyser.
+
+User text never reaches a query parser: it is analysed here with the index's own analyser
+logic and turned into term and phrase queries, so ``"``, ``:``, ``*`` or ``AND`` are plain text.
+Every filter is a clause of the query itself, so the top-k cut happens after filtering; the
+geo filter is a bounding box in the query, then an exact great-circle check, re-querying
+deeper until the top-k is exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tantivy
+
+from indexer.models import GeoPoint
+from indexer.stores.protocols import (
+    EARTH_RADIUS_KM,
+    Filters,
+    GeoFilter,
+    Hit,
+    IndexedDoc,
+    KeywordQuery,
+    haversine_km,
+)
+
+logger = logging.getLogger(__name__)
+
+ANALYZER_NAME = "fr_text"
+TITLE_BOOST = 2.0
+TITLE_PHRASE_BOOST = 3.0
+QUERY_TITLE_BOOST = 1.5
+ROME_BOOST = 1.0
+SKILL_BOOST = 0.5
+PHRASE_SLOP = 3
+WRITER_HEAP_BYTES = 256_000_000
+_GEO_DEPTH_FACTOR = 4
+_KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0
+_PLURAL_CANDIDATE = re.compile(r"\w{3,}[sxSX]\b")  # words of 4+ letters ending in s/x
+
+
+def french_analyzer() -> tantivy.TextAnalyzer:
+    """Tokenise on non-alphanumerics, lower-case, drop French stop words, fold accents, stem."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("french"))
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("french"))
+        .build()
+    )
+
+
+def _singular(match: re.Match[str]) -> str:
+    word = match.group(0)
+    lower = word.lower()
+    if lower.endswith("ss"):
+        return word
+    if lower.endswith("eaux"):
+        return word[:-1]
+    if lower.endswith("aux") and len(word) >= 5:
+        return word[:-2] + "l"
+    if lower.endswith(("s", "x")):
+        return word[:-1]
+    return word
+
+
+def strip_plurals(text: str) -> str:
+    """Turn French plurals into singulars before stemming ("boulangers" → "boulanger").
+
+    The Snowball French stemmer maps "boulanger" and "boulangers" to different stems, which
+    is fatal for job titles; this minimal pass (as in Lucene's FrenchMinimalStemmer) runs at
+    index and query time alike.
+    """
+    return _PLURAL_CANDIDATE.sub(_singular, text)
+
+
+def build_schema() -> tantivy.Schema:
+    """The index schema: analysed title/text, raw codes, and fast fields for filters."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name=ANALYZER_NAME)
+    builder.add_text_field("text", tokenizer_name=ANALYZER_NAME)
+    for name in ("rome", "skill", "contract"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
+    builder.add_float_field("lat", stored=True, indexed=True, fast=True)
+    builder.add_float_field("lon", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("created_at", indexed=True, fast=True)
+    return builder.build()
+
+
+def epoch_micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch; a naive datetime is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+class TantivyKeywordStore:
+    """A ``KeywordStore`` on tantivy, on disk in ``directory`` or in memory when it is None.
+
+    Writes are buffered in one index writer; any read (``search``, ``count``) commits pending
+    writes first, and ``save()`` commits explicitly. Safe to share between threads.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._schema = build_schema()
+        if directory is None:
+            self._index = tantivy.Index(self._schema)
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._index = tantivy.Index(self._schema, path=str(directory), reuse=True)
+        self._index.register_tokenizer(ANALYZER_NAME, french_analyzer())
+        self._analyzer = french_analyzer()
+        self._writer: tantivy.IndexWriter | None = self._index.writer(WRITER_HEAP_BYTES)
+        self._lock = threading.RLock()
+        self._dirty = False
+        self.directory = directory
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def upsert(self, docs: Iterable[IndexedDoc]) -> None:
+        """Add documents, replacing any with the same id (visible to the next read)."""
+        with self._lock:
+            writer = self._open_writer()
+            for doc in docs:
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(self._to_document(doc))
+                self._dirty = True
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove documents by id; unknown ids are ignored."""
+        with self._lock:
+            writer = self._open_writer()
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", doc_id)
+                self._dirty = True
+
+    def save(self) -> None:
+        """Commit pending writes to disk (or memory) and refresh the searcher."""
+        with self._lock:
+            self._commit()
+
+    def close(self) -> None:
+        """Commit, wait for segment merges and release the writer (and its directory lock)."""
+        with self._lock:
+            if self._writer is None:
+                return
+            self._commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """How many documents the store holds."""
+        with self._lock:
+            self._refresh()
+            return int(self._index.searcher().num_docs)
+
+    def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
+        """The ``top_k`` best documents that pass ``filters``, best first."""
+        if top_k <= 0 or query.is_empty():
+            return []
+        scoring = self._scoring_query(query)
+        if scoring is None:
+            return []
+        with self._lock:
+            self._refresh()
+            searcher = self._index.searcher()
+        full = self._with_filters(scoring, filters)
+        if filters.geo is None:
+            return self._collect(searcher, full, top_k, None)
+        return self._collect(searcher, full, top_k, filters.geo)
+
+    # --- internals: writing -------------------------------------------------------------------
+
+    def _open_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self._index.writer(WRITER_HEAP_BYTES)
+        return self._writer
+
+    def _commit(self) -> None:
+        if self._dirty and self._writer is not None:
+            self._writer.commit()
+            self._dirty = False
+        self._index.reload()
+
+    def _refresh(self) -> None:
+        if self._dirty:
+            self._commit()
+
+    def _to_document(self, doc: IndexedDoc) -> tantivy.Document:
+        document = tantivy.Document()
+        document.add_text("id", doc.id)
+        document.add_text("title", strip_plurals(doc.title))
+        document.add_text("text", strip_plurals(doc.text))
+        for name, values in (("rome", doc.rome_codes), ("skill", doc.skill_codes),
+                             ("contract", doc.contract_types)):
+            for value in values:
+                document.add_text(name, value)
+        if doc.location is not None:
+            document.add_float("lat", doc.location.lat)
+            document.add_float("lon", doc.location.lon)
+        if doc.created_at is not None:
+            document.add_integer("created_at", epoch_micros(doc.created_at))
+        return document
+
+    # --- internals: queries --------------------------------------------------------------------
+
+    def _terms(self, text: str) -> list[str]:
+        return [term for term in self._analyzer.analyze(strip_plurals(text)) if term]
+
+    def _term(self, field: str, value: str, boost: float) -> tantivy.Query:
+        query = tantivy.Query.term_query(self._schema, field, value)
+        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+    def _scoring_query(self, query: KeywordQuery) -> tantivy.Query | None:
+        clauses: list[tantivy.Query] = []
+        for term in dict.fromkeys(self._terms(query.text)):
+            clauses.append(self._term("title", term, TITLE_BOOST))
+            clauses.append(self._term("text", term, 1.0))
+        for title in query.titles:
+            clauses.extend(self._title_clauses(self._terms(title)))
+        clauses.extend(self._term("rome", code, ROME_BOOST) for code in query.rome_codes)
+        clauses.extend(self._term("skill", code, SKILL_BOOST) for code in query.skill_codes)
+        if not clauses:
+            return None
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses])
+
+    def _title_clauses(self, terms: Sequence[str]) -> list[tantivy.Query]:
+        clauses = [self._term("title", term, QUERY_TITLE_BOOST) for term in dict.fromkeys(terms)]
+        if len(terms) > 1:
+            phrase = tantivy.Query.phrase_query(self._schema, "title", list(terms), PHRASE_SLOP)
+            clauses.append(tantivy.Query.boost_query(phrase, TITLE_PHRASE_BOOST))
+        return clauses
+
+    def _with_filters(self, scoring: tantivy.Query, filters: Filters) -> tantivy.Query:
+        clauses = self._filter_clauses(filters)
+        if not clauses:
+            return scoring
+        musts = [(tantivy.Occur.Must, tantivy.Query.const_score_query(c, 0.0)) for c in clauses]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, scoring), *musts])
+
+    def _filter_clauses(self, filters: Filters) -> list[tantivy.Query]:
+        clauses: list[tantivy.Query] = []
+        if filters.contract_types:
+            clauses.append(tantivy.Query.term_set_query(
+                self._schema, "contract", sorted(filters.contract_types)))
+        if filters.rome_codes:
+            clauses.append(tantivy.Query.term_set_query(
+                self._schema, "rome", sorted(filters.rome_codes)))
+        if filters.created_after is not None or filters.created_before is not None:
+            clauses.append(self._date_range(filters.created_after, filters.created_before))
+        if filters.geo is not None:
+            clauses.extend(self._bounding_box(filters.geo))
+        return clauses
+
+    def _date_range(self, after: datetime | None, before: datetime | None) -> tantivy.Query:
+        return tantivy.Query.range_query(
+            self._schema, "created_at", tantivy.FieldType.Integer,
+            lower_bound=None if after is None else epoch_micros(after),
+            upper_bound=None if before is None else epoch_micros(before),
+        )
+
+    def _float_range(self, field: str, low: float, high: float) -> tantivy.Query:
+        return tantivy.Query.range_query(
+            self._schema, field, tantivy.FieldType.Float, lower_bound=low, upper_bound=high)
+
+    def _bounding_box(self, geo: GeoFilter) -> list[tantivy.Query]:
+        """Range clauses on lat/lon that contain the circle (a superset of it)."""
+        lat, lon = geo.center.lat, geo.center.lon
+        dlat = geo.radius_km / _KM_PER_DEGREE * 1.001
+        low_lat, high_lat = lat - dlat, lat + dlat
+        if low_lat <= -90.0 or high_lat >= 90.0:  # a pole is inside: every longitude
+            return [self._float_range("lat", max(low_lat, -90.0), min(high_lat, 90.0))]
+        dlon = math.degrees(math.asin(min(1.0, math.sin(math.radians(dlat))
+                                          / math.cos(math.radians(lat))))) * 1.001
+        box = [self._float_range("lat", low_lat, high_lat)]
+        if dlon >= 180.0:
+            return box
+        low_lon, high_lon = lon - dlon, lon + dlon
+        if low_lon >= -180.0 and high_lon <= 180.0:
+            return [*box, self._float_range("lon", low_lon, high_lon)]
+        wrapped = [self._float_range("lon", max(low_lon, -180.0), min(high_lon, 180.0)),
+                   self._float_range("lon", low_lon + 360.0 if low_lon < -180.0 else -180.0,
+                                     high_lon - 360.0 if high_lon > 180.0 else 180.0)]
+        either = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in wrapped])
+        return [*box, either]
+
+    # --- internals: collecting ----------------------------------------------------------------
+
+    def _collect(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, top_k: int, geo: GeoFilter | None
+    ) -> list[Hit]:
+        """Run ``query``; with ``geo``, drop hits outside the circle and go deeper as needed."""
+        limit = top_k if geo is None else top_k * _GEO_DEPTH_FACTOR
+        while True:
+            found = searcher.search(query, limit=limit, count=False).hits
+            kept = found if geo is None else self._inside(searcher, found, geo)
+            if len(kept) >= top_k or len(found) < limit:
+                return [self._hit(searcher, score, address) for score, address in kept[:top_k]]
+            logger.debug("geo check kept %d of %d hits; searching deeper", len(kept), limit)
+            limit *= _GEO_DEPTH_FACTOR
+
+    @staticmethod
+    def _inside(
+        searcher: tantivy.Searcher, found: list[tuple[float, tantivy.DocAddress]], geo: GeoFilter
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        addresses = [address for _, address in found]
+        lats = searcher.fast_field_values("lat", addresses)
+        lons = searcher.fast_field_values("lon", addresses)
+        return [
+            hit for hit, lat, lon in zip(found, lats, lons, strict=True)
+            if lat is not None and lon is not None
+            and haversine_km(geo.center, GeoPoint(lat=lat, lon=lon)) <= geo.radius_km
+        ]
+
+    @staticmethod
+    def _hit(searcher: tantivy.Searcher, score: float, address: tantivy.DocAddress) -> Hit:
+        return Hit(id=str(searcher.doc(address).get_first("id")), score=float(score))

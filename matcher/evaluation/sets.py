@@ -1,0 +1,248 @@
+"""Seeded builders of the three labelled sets, from the real data.
+
+(a) ``seeker-offers``: the real offers as corpus; for each ROME occupation present in them, one
+    or two seeker queries made of one job-title form of the occupation and a few of its core
+    skills; graded by :func:`grade`.
+(b) ``title-normalisation``: French ESCO occupation labels (preferred and alternative) as
+    queries, ROME occupations as corpus (title: the occupation label, text: its job titles);
+    judged by the official ESCO ↔ ROME crosswalk (exact match 2, close match 1).
+(c) ``employer-candidates``: the reverse of (a): the offers are the queries, generated seeker
+    profiles (:func:`indexer.demo_profiles.generate_profiles`) the corpus, graded by the same rule
+    on the profile's ROME code.
+
+Every builder is deterministic for a given input and seed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from indexer.demo_profiles import generate_profiles
+from indexer.geo import Gazetteer
+from indexer.models import Offer, Profile, SkillTag
+from matcher.evaluation.beir import CorpusDoc, EvalQuery, LabelledSet
+from skills_taxonomy import Taxonomy
+from skills_taxonomy.model import CrosswalkRow, EscoConcept
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SEED = 13
+SAME_OCCUPATION = 3
+SAME_PARENT = 2
+MOBILITY_TARGET = 1
+EXACT_MATCH = "skos:exactMatch"
+CLOSE_MATCH = "skos:closeMatch"
+CROSSWALK_GRADES = {EXACT_MATCH: 2, CLOSE_MATCH: 1}
+TITLE_SAMPLE = 500
+PROFILE_COUNT = 600
+
+
+class EscoSource(Protocol):
+    """ESCO occupations and the crosswalk (``skills_taxonomy.esco_reader.EscoData``)."""
+
+    @property
+    def occupations(self) -> Mapping[str, EscoConcept]: ...
+
+    @property
+    def crosswalk(self) -> tuple[CrosswalkRow, ...]: ...
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def grade(seeker_code: str, offer_code: str | None, taxonomy: Taxonomy) -> int:
+    """Relevance of an offer of ``offer_code`` for a seeker targeting ``seeker_code``:
+    3 same occupation, 2 same parent sheet, 1 a ROME mobility target of the seeker's
+    occupation, else 0 (also for a code unknown to the taxonomy)."""
+    if offer_code is None:
+        return 0
+    if seeker_code == offer_code:
+        return SAME_OCCUPATION
+    known = taxonomy.occupations
+    if seeker_code not in known or offer_code not in known:
+        return 0
+    if taxonomy.parent_of(seeker_code) == taxonomy.parent_of(offer_code):
+        return SAME_PARENT
+    if any(target == offer_code for target, _ in taxonomy.mobility_targets(seeker_code)):
+        return MOBILITY_TARGET
+    return 0
+
+
+# --------------------------------------------------------------------------- (a)
+
+
+def offer_doc(offer: Offer) -> CorpusDoc:
+    """An offer as a corpus document (the whole offer under ``metadata.offer``)."""
+    skills = ", ".join(s.label for s in offer.skills)
+    text = "\n".join(part for part in (offer.description, skills) if part)
+    return CorpusDoc(offer.id, offer.title, text,
+                     {"offer": offer.model_dump(mode="json", exclude_defaults=True)})
+
+
+def _pick(rng: np.random.Generator, count: int, size: int) -> list[int]:
+    """``size`` distinct positions among ``count``, sorted (all when fewer)."""
+    if count <= size:
+        return list(range(count))
+    return sorted(int(i) for i in rng.choice(count, size=size, replace=False))
+
+
+def seeker_query(code: str, number: int, taxonomy: Taxonomy,
+                 rng: np.random.Generator, appellation_index: int) -> EvalQuery:
+    """One seeker query for occupation ``code``: a title form and 2–4 core skills."""
+    appellations = taxonomy.appellations_of(code)
+    if appellations:
+        appellation = appellations[appellation_index % len(appellations)]
+        forms = appellation.forms or (appellation.label,)
+        title = forms[int(rng.integers(len(forms)))]
+    else:
+        title = taxonomy.occupations[code].label
+    core = taxonomy.items_of(code, core_only=True)
+    picks = _pick(rng, len(core), int(rng.integers(2, 5)))
+    skills = [SkillTag(code=core[i].item.code, label=core[i].item.label) for i in picks]
+    profile = Profile(id=f"a-{code}-{number}", titles=[title], skills=skills)
+    text = title + (" — " + ", ".join(s.label for s in skills) if skills else "")
+    return EvalQuery(profile.id, text, {
+        "profile": profile.model_dump(mode="json", exclude_defaults=True),
+        "rome_code": code})
+
+
+def build_seeker_offers(offers: Sequence[Offer], taxonomy: Taxonomy,
+                        seed: int = DEFAULT_SEED) -> LabelledSet:
+    """Set (a): seekers → offers. The query profiles carry no ROME code: the engine must find
+    the occupation from the title, as it would for a real seeker."""
+    rng = np.random.default_rng(seed)
+    codes = sorted({o.rome_code for o in offers
+                    if o.rome_code and o.rome_code in taxonomy.occupations})
+    queries: list[EvalQuery] = []
+    for code in codes:
+        count = int(rng.integers(1, 3))
+        appellations = len(taxonomy.appellations_of(code)) or 1
+        for number, position in enumerate(_pick(rng, appellations, count), start=1):
+            queries.append(seeker_query(code, number, taxonomy, rng, position))
+    qrels = {q.id: _graded(str(q.metadata["rome_code"]),
+                           ((o.id, o.rome_code) for o in offers), taxonomy) for q in queries}
+    log.info("set seeker-offers: %d offers, %d queries, %d judgements", len(offers),
+             len(queries), sum(len(j) for j in qrels.values()))
+    return LabelledSet([offer_doc(o) for o in offers], queries, _non_empty(qrels), {
+        "name": "seeker-offers", "direction": "offers", "seed": seed,
+        "description": "Seeker queries (one ROME job-title form + 2-4 core skills, generated) "
+                       "against the real offers; grade 3 same occupation, 2 same parent "
+                       "sheet, 1 ROME mobility target."})
+
+
+def _graded(seeker_code: str, docs: Iterable[tuple[str, str | None]],
+            taxonomy: Taxonomy) -> dict[str, int]:
+    return {doc_id: g for doc_id, code in docs if (g := grade(seeker_code, code, taxonomy)) > 0}
+
+
+def _non_empty(qrels: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {qid: judged for qid, judged in qrels.items() if judged}
+
+
+# --------------------------------------------------------------------------- (b)
+
+
+def occupation_doc(code: str, taxonomy: Taxonomy) -> CorpusDoc:
+    """A ROME occupation as a document: its label, and its job titles as text."""
+    occupation = taxonomy.occupations[code]
+    titles = [a.label for a in taxonomy.appellations_of(code)]
+    return CorpusDoc(code, occupation.label, "\n".join(titles), {"rome_code": code})
+
+
+def esco_title_labels(concept: EscoConcept) -> list[str]:
+    """The French labels of an ESCO occupation: the gendered preferred label split on "/",
+    and the alternative labels."""
+    forms = [part.strip() for part in concept.preferred_label.split("/")]
+    return [label for label in dict.fromkeys([*forms, *concept.alt_labels]) if label]
+
+
+def crosswalk_judgements(esco: EscoSource, taxonomy: Taxonomy) -> dict[str, dict[str, int]]:
+    """ESCO occupation URI → ROME code → grade (exact match 2, close match 1, best kept)."""
+    judged: dict[str, dict[str, int]] = {}
+    for row in esco.crosswalk:
+        relation_grade = CROSSWALK_GRADES.get(row.relation)
+        appellation = taxonomy.appellations.get(row.appellation_code)
+        if relation_grade is None or appellation is None:
+            continue
+        codes = judged.setdefault(row.esco_uri, {})
+        codes[appellation.rome_code] = max(codes.get(appellation.rome_code, 0), relation_grade)
+    return judged
+
+
+def build_title_normalisation(esco: EscoSource, taxonomy: Taxonomy, seed: int = DEFAULT_SEED,
+                              sample: int = TITLE_SAMPLE) -> LabelledSet:
+    """Set (b): ESCO French job titles → ROME occupations, judged by the crosswalk.
+
+    A label shared by several ESCO occupations gets the union of their judgements (best grade).
+    """
+    by_uri = crosswalk_judgements(esco, taxonomy)
+    by_label: dict[str, dict[str, int]] = {}
+    for uri in sorted(by_uri):
+        concept = esco.occupations.get(uri)
+        if concept is None:
+            continue
+        for label in esco_title_labels(concept):
+            merged = by_label.setdefault(label, {})
+            for code, g in by_uri[uri].items():
+                merged[code] = max(merged.get(code, 0), g)
+    labels = sorted(by_label)
+    rng = np.random.default_rng(seed)
+    chosen = [labels[i] for i in _pick(rng, len(labels), sample)]
+    queries = [EvalQuery(f"b-{n:04d}", label, {"profile": {"id": f"b-{n:04d}",
+                                                           "titles": [label]}})
+               for n, label in enumerate(chosen, start=1)]
+    qrels = {q.id: dict(sorted(by_label[q.text].items())) for q in queries}
+    corpus = [occupation_doc(code, taxonomy) for code in sorted(taxonomy.occupations)]
+    log.info("set title-normalisation: %d occupations, %d of %d labels", len(corpus),
+             len(queries), len(labels))
+    return LabelledSet(corpus, queries, qrels, {
+        "name": "title-normalisation", "direction": "occupations", "seed": seed,
+        "description": "French ESCO occupation labels (preferred forms and alternatives) "
+                       "against ROME occupations; grade 2 exact match, 1 close match in the "
+                       "official ESCO-ROME crosswalk v1.4."})
+
+
+# --------------------------------------------------------------------------- (c)
+
+
+def profile_doc(profile: Profile) -> CorpusDoc:
+    """A seeker profile as a document, without its personal data."""
+    data: dict[str, Any] = profile.model_dump(mode="json", exclude={"personal"},
+                                              exclude_defaults=True)
+    skills = ", ".join(s.label for s in profile.skills)
+    text = "\n".join(part for part in (profile.summary, skills) if part)
+    return CorpusDoc(profile.id, " — ".join(profile.titles), text, {"profile": data})
+
+
+def offer_query(offer: Offer) -> EvalQuery:
+    """An offer as an employer's query."""
+    skills = ", ".join(s.label for s in offer.skills)
+    return EvalQuery(offer.id, offer.title + (" — " + skills if skills else ""),
+                     {"offer": offer.model_dump(mode="json", exclude_defaults=True)})
+
+
+def build_employer_candidates(offers: Sequence[Offer], taxonomy: Taxonomy,
+                              gazetteer: Gazetteer, seed: int = DEFAULT_SEED,
+                              profiles: int = PROFILE_COUNT) -> LabelledSet:
+    """Set (c): offers → generated candidates, graded by :func:`grade` on the profile's
+    first ROME code (the profile is the seeker, the offer the target)."""
+    generated = generate_profiles(taxonomy, gazetteer, offers, n=profiles, seed=seed)
+    queries = [offer_query(o) for o in offers if o.rome_code]
+    qrels: dict[str, dict[str, int]] = {}
+    for offer in offers:
+        if offer.rome_code:
+            qrels[offer.id] = {p.id: g for p in generated if p.rome_codes
+                               if (g := grade(p.rome_codes[0], offer.rome_code, taxonomy)) > 0}
+    log.info("set employer-candidates: %d generated profiles, %d offer queries",
+             len(generated), len(queries))
+    return LabelledSet([profile_doc(p) for p in generated], queries, _non_empty(qrels), {
+        "name": "employer-candidates", "direction": "profiles", "seed": seed,
+        "generated": "the corpus profiles are generated (indexer.demo_profiles)",
+        "description": "Real offers as queries against generated seeker profiles; grade 3 "
+                       "same occupation, 2 same parent sheet, 1 the offer is a ROME mobility "
+                       "target of the profile's occupation."})
+

@@ -1,0 +1,65 @@
+"""What the matcher returns: ranked matches, each with the explanation of its score."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreComponent:
+    """One part of a match's score: its raw ``value`` in [0, 1], its configured ``weight``,
+    its ``contribution`` (value × weight / sum of weights) and its ``share`` of the total."""
+
+    name: str
+    label: str
+    value: float
+    weight: float
+    contribution: float
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRef:
+    """A skill named in an explanation, with its taxonomy label."""
+
+    code: str | None
+    label: str
+    requirement: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalTrace:
+    """How a result was found: its rank in each retriever (1-based, None when absent), and
+    the taxonomy expansion that brought it in when widening was on."""
+
+    keyword_rank: int | None = None
+    vector_rank: int | None = None
+    expansions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a result is where it is."""
+
+    components: tuple[ScoreComponent, ...]
+    matched_skills: tuple[SkillRef, ...] = ()
+    missing_skills: tuple[SkillRef, ...] = ()
+    distance_km: float | None = None
+    filters: tuple[str, ...] = ()
+    retrieval: RetrievalTrace = field(default_factory=RetrievalTrace)
+    occupation_relation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One ranked result: an offer id (for a seeker) or a profile id (for an offer)."""
+
+    id: str
+    score: float
+    explanation: Explanation
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``id``, ``score``, ``explanation``."""
+        return {"id": self.id, "score": round(self.score, 6),
+                "explanation": asdict(self.explanation)}

@@ -1,0 +1,145 @@
+"""Fuzzy, accent- and gender-insensitive label search over the taxonomy's concepts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from skills_taxonomy.model import LabelMatch
+from skills_taxonomy.text import fold
+
+STOP_WORDS = frozenset(
+    {"a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les"}
+)
+KIND_ORDER = ("appellation", "occupation", "item", "esco_occupation", "esco_skill")
+DEFAULT_KINDS = ("occupation", "appellation", "item")
+TITLE_KINDS = ("appellation", "occupation")
+_OVERFETCH = 3
+_SHORTLIST = 200
+
+
+@dataclass(frozen=True, slots=True)
+class LabelEntry:
+    """A searchable concept: its kind, code, canonical label and ROME code."""
+
+    kind: str
+    code: str
+    label: str
+    rome_code: str | None
+
+
+@dataclass(slots=True)
+class _Part:
+    """The unique keys of one kind, each with the concepts that carry it."""
+
+    keys: list[str] = field(default_factory=list)
+    entries: list[list[LabelEntry]] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, entry: LabelEntry) -> None:
+        position = self.positions.get(key)
+        if position is None:
+            self.positions[key] = len(self.keys)
+            self.keys.append(key)
+            self.entries.append([entry])
+        elif entry not in self.entries[position]:
+            self.entries[position].append(entry)
+
+
+def _rank_key(match: LabelMatch) -> tuple[float, int, int, str]:
+    kind = KIND_ORDER.index(match.kind) if match.kind in KIND_ORDER else len(KIND_ORDER)
+    return (-match.score, kind, len(match.label), match.code)
+
+
+class LabelIndex:
+    """Labels of every concept, searchable by exact key then by ``fuzz.WRatio``."""
+
+    def __init__(self, table: Mapping[str, str] | None = None) -> None:
+        """Create an empty index that folds text with the feminine → masculine ``table``."""
+        self._table: dict[str, str] = dict(table or {})
+        self._parts: dict[str, _Part] = {}
+
+    def key(self, text: str) -> str:
+        """Return the search key of ``text``: folded, without French stop words."""
+        folded = fold(text, self._table)
+        kept = [word for word in folded.split() if word not in STOP_WORDS]
+        return " ".join(kept) if kept else folded
+
+    def add(self, entry: LabelEntry, texts: Iterable[str]) -> None:
+        """Make ``entry`` findable by each of ``texts`` (its label forms)."""
+        part = self._parts.setdefault(entry.kind, _Part())
+        for text in texts:
+            key = self.key(text)
+            if key:
+                part.add(key, entry)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of concepts this index holds."""
+        return tuple(self._parts)
+
+    def __len__(self) -> int:
+        """Number of distinct (kind, key) pairs."""
+        return sum(len(part.keys) for part in self._parts.values())
+
+    def _scored(self, part: _Part, key: str, limit: int) -> dict[int, float]:
+        """Exact key first, then a cheap ``token_set_ratio`` shortlist rescored by ``WRatio``."""
+        scores: dict[int, float] = {}
+        exact = part.positions.get(key)
+        if exact is not None:
+            scores[exact] = 1.0
+        shortlist = process.extract(
+            key,
+            part.keys,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            limit=max(_SHORTLIST, limit * _OVERFETCH),
+        )
+        rescored = sorted(
+            ((float(fuzz.WRatio(key, choice)), position) for choice, _, position in shortlist),
+            reverse=True,
+        )
+        for score, position in rescored[: limit * _OVERFETCH]:
+            scores.setdefault(position, min(score / 100.0, 0.99))
+        return scores
+
+    def search(
+        self, text: str, kinds: Sequence[str] = DEFAULT_KINDS, limit: int = 10
+    ) -> list[LabelMatch]:
+        """Return up to ``limit`` concepts of the given kinds, best first, one per concept.
+
+        An exact key match scores 1.0; fuzzy matches score ``WRatio / 100`` capped at 0.99.
+        """
+        key = self.key(text)
+        if not key or limit <= 0:
+            return []
+        best: dict[tuple[str, str], LabelMatch] = {}
+        for kind in kinds:
+            part = self._parts.get(kind)
+            if part is None:
+                continue
+            for position, score in self._scored(part, key, limit).items():
+                for entry in part.entries[position]:
+                    match = LabelMatch(entry.kind, entry.code, entry.label, entry.rome_code, score)
+                    previous = best.get((entry.kind, entry.code))
+                    if previous is None or previous.score < score:
+                        best[(entry.kind, entry.code)] = match
+        return sorted(best.values(), key=_rank_key)[:limit]
+
+    def normalise_title(self, text: str, limit: int = 5) -> list[LabelMatch]:
+        """Rank appellations and occupations for a free-text job title, one per concept.
+
+        An occupation whose label repeats an appellation already ranked (the occupation's
+        main title) is dropped.
+        """
+        seen: set[tuple[str | None, str]] = set()
+        results: list[LabelMatch] = []
+        for match in self.search(text, TITLE_KINDS, limit * 2):
+            concept = (match.rome_code, self.key(match.label))
+            if concept in seen:
+                continue
+            seen.add(concept)
+            results.append(match)
+        return results[:limit]

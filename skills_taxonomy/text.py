@@ -1,0 +1,79 @@
+"""Text folding: case, accents, punctuation and gendered / inclusive job-title forms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+_DOTS = "·•‧∙⋅"
+_HF = re.compile(
+    r"(?<![a-z0-9])\(?\s*(?:h\s*[/-]\s*f|f\s*[/-]\s*h)(?:\s*[/-]\s*x)?\s*\)?(?![a-z0-9])"
+)
+_SUFFIXES = "euse|trice|rice|esse|ere|nne|ffe|lle|tte|es|ne|se|fe|le|te|e"
+_INCLUSIVE = re.compile(
+    rf"(?<=[a-z])(?:[{_DOTS}./]|\()(?:{_SUFFIXES})\)?(?:[{_DOTS}.]?s)?(?![a-z0-9])"
+)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_MAX_NGRAM = 5
+
+
+def strip_accents(text: str) -> str:
+    """Remove combining marks after NFKD decomposition ("é" → "e", "œ" stays "œ")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _collapse_repeats(tokens: list[str]) -> list[str]:
+    """Drop an n-gram that repeats the one just before it ("agent x agent x" → "agent x")."""
+    out: list[str] = []
+    for token in tokens:
+        out.append(token)
+        for size in range(1, _MAX_NGRAM + 1):
+            if len(out) >= 2 * size and out[-size:] == out[-2 * size : -size]:
+                del out[-size:]
+                break
+    return out
+
+
+def fold(text: str, table: Mapping[str, str] | None = None) -> str:
+    """Return the matching key of ``text``.
+
+    Lower-cases, strips accents, removes "H/F" markers, reduces inclusive forms
+    ("vendeur·se", "vendeur.se", "vendeur(se)", "vendeur/se") to the masculine, turns
+    punctuation into spaces and collapses whitespace. With ``table`` (feminine → masculine
+    folded words, see :func:`build_feminine_table`), feminine words are mapped to the
+    masculine and a repeated word group ("vendeur / vendeuse") is kept once.
+    """
+    lowered = strip_accents(text.replace("œ", "oe").replace("Œ", "oe")).casefold()
+    lowered = _HF.sub(" ", lowered)
+    lowered = _INCLUSIVE.sub("", lowered)
+    tokens = _NON_WORD.sub(" ", lowered).split()
+    if table:
+        tokens = [table.get(token, token) for token in tokens]
+    return " ".join(_collapse_repeats(tokens))
+
+
+def build_feminine_table(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Build the feminine → masculine word table from (masculine, feminine) label pairs.
+
+    Pairs are aligned word by word after folding; pairs of unequal length are skipped.
+    A word seen at least as often as a masculine variant as a feminine one is left out, so
+    the mapping never chains (the data holds a few reversed pairs such as "Agente / Agent").
+    """
+    votes: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    masculine_votes: Counter[str] = Counter()
+    for masculine, feminine in pairs:
+        m_tokens, f_tokens = fold(masculine).split(), fold(feminine).split()
+        if len(m_tokens) != len(f_tokens):
+            continue
+        for m_token, f_token in zip(m_tokens, f_tokens, strict=True):
+            if m_token != f_token:
+                votes[f_token][m_token] += 1
+                masculine_votes[m_token] += 1
+    return {
+        fem: counter.most_common(1)[0][0]
+        for fem, counter in sorted(votes.items())
+        if masculine_votes[fem] < sum(counter.values())
+    }

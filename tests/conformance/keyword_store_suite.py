@@ -1,0 +1,359 @@
+"""The ``KeywordStore`` conformance suite, shared by every keyword backend.
+
+A backend's test module subclasses :class:`KeywordStoreConformance` and overrides one fixture,
+``make_store``: a callable that returns a new, EMPTY store each time it is called (a remote
+backend gives each call its own uniquely named index and deletes it on teardown)::
+
+    class TestMyStore(KeywordStoreConformance):
+        @pytest.fixture
+        def make_store(self) -> Iterator[MakeKeywordStore]:
+            yield lambda: MyStore(...)
+
+The suite only uses the ``KeywordStore`` protocol, so it holds for any backend. Fixture
+documents and expected results are written by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from indexer.models import GeoPoint
+from indexer.stores.protocols import (
+    Filters,
+    GeoFilter,
+    Hit,
+    IndexedDoc,
+    KeywordQuery,
+    KeywordStore,
+    haversine_km,
+)
+
+MakeKeywordStore = Callable[[], KeywordStore]
+
+LYON = GeoPoint(lat=45.7640, lon=4.8357)
+PARIS = GeoPoint(lat=48.8566, lon=2.3522)
+# Hand-computed points around LYON (destination formula, rounded to 1e-5 degree):
+NORTH_29_KM = GeoPoint(lat=46.02480, lon=4.83570)
+NORTH_31_KM = GeoPoint(lat=46.04279, lon=4.83570)
+EAST_29_KM = GeoPoint(lat=45.76339, lon=5.20955)
+EAST_31_KM = GeoPoint(lat=45.76330, lon=5.23533)
+# North-east, 35 km: inside a 30 km bounding box, outside the 30 km circle.
+NORTH_EAST_35_KM = GeoPoint(lat=45.98612, lon=5.15602)
+
+
+def _day(day: int, month: int = 3) -> datetime:
+    return datetime(2024, month, day, 12, 0, tzinfo=UTC)
+
+
+def _doc(doc_id: str, title: str, text: str, **fields: Any) -> IndexedDoc:
+    return IndexedDoc(id=doc_id, title=title, text=text, **fields)
+
+
+CATALOGUE: tuple[IndexedDoc, ...] = (
+    _doc("boulanger", "Boulanger H/F", "Fabrication du pain et des viennoiseries au fournil.",
+         rome_codes=("D1102",), skill_codes=("100001",), contract_types=("CDI",),
+         location=LYON, created_at=_day(1)),
+    _doc("electricien", "Électricien du bâtiment",
+         "Installation électrique, pose de tableaux et câblage sur chantier.",
+         rome_codes=("F1602",), skill_codes=("100002",), contract_types=("CDD",),
+         location=NORTH_29_KM, created_at=_day(10)),
+    _doc("vendeur", "Vendeur en magasin", "Conseil client, encaissement et mise en rayon.",
+         rome_codes=("D1214",), contract_types=("CDI", "MIS"),
+         location=PARIS, created_at=_day(20)),
+    _doc("soignant", "Aide-soignant de nuit",
+         "Soins d'hygiène et de confort aux patients de l'hôpital.",
+         rome_codes=("J1501",), contract_types=("CDD",), location=NORTH_31_KM,
+         created_at=_day(31)),
+    _doc("sans-champs", "Agent d'entretien", "Nettoyage des locaux et des vitres."),
+)
+
+
+def _ids(hits: Iterable[Hit]) -> list[str]:
+    return [hit.id for hit in hits]
+
+
+def _search(store: KeywordStore, text: str, top_k: int = 10, **filters: Any) -> list[str]:
+    return _ids(store.search(KeywordQuery(text), Filters(**filters), top_k))
+
+
+class KeywordStoreConformance:
+    """Behaviour every ``KeywordStore`` must have. Subclasses override ``make_store``."""
+
+    @pytest.fixture
+    def make_store(self) -> MakeKeywordStore:
+        """A callable returning a new, empty store. Every backend overrides this."""
+        raise NotImplementedError("override the make_store fixture in the backend's tests")
+
+    @pytest.fixture
+    def catalogue(self, make_store: MakeKeywordStore) -> KeywordStore:
+        """A store holding the hand-written ``CATALOGUE``."""
+        store = make_store()
+        store.upsert(CATALOGUE)
+        return store
+
+    # --- writes and counts -------------------------------------------------------------
+
+    def test_new_store_is_empty(self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        assert store.count() == 0
+        assert _search(store, "boulanger") == []
+
+    def test_satisfies_protocol(self, make_store: MakeKeywordStore) -> None:
+        assert isinstance(make_store(), KeywordStore)
+
+    def test_upsert_then_count(self, catalogue: KeywordStore) -> None:
+        assert catalogue.count() == 5
+
+    def test_upsert_accepts_a_generator(self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        store.upsert(doc for doc in CATALOGUE[:2])
+        assert store.count() == 2
+
+    def test_upsert_same_id_replaces(self, catalogue: KeywordStore) -> None:
+        catalogue.upsert([_doc("boulanger", "Pâtissier", "Entremets et chocolat.")])
+        assert catalogue.count() == 5
+        assert _search(catalogue, "fournil") == []
+        assert _search(catalogue, "chocolat") == ["boulanger"]
+
+    def test_upsert_is_idempotent(self, catalogue: KeywordStore) -> None:
+        catalogue.upsert(CATALOGUE)
+        catalogue.upsert(CATALOGUE)
+        assert catalogue.count() == 5
+        assert _search(catalogue, "boulanger") == ["boulanger"]
+
+    def test_duplicate_ids_in_one_batch_keep_the_last(self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        store.upsert([_doc("x", "Maçon", "Gros œuvre."), _doc("x", "Couvreur", "Toitures.")])
+        assert store.count() == 1
+        assert _search(store, "couvreur") == ["x"]
+        assert _search(store, "maçon") == []
+
+    def test_upsert_replaces_filter_fields(self, catalogue: KeywordStore) -> None:
+        old = CATALOGUE[0]
+        catalogue.upsert([_doc(old.id, old.title, old.text, contract_types=("CDD",))])
+        assert _search(catalogue, "boulanger", contract_types=frozenset({"CDI"})) == []
+        assert _search(catalogue, "boulanger", contract_types=frozenset({"CDD"})) == ["boulanger"]
+
+    def test_delete(self, catalogue: KeywordStore) -> None:
+        catalogue.delete(["boulanger", "unknown-id"])
+        assert catalogue.count() == 4
+        assert _search(catalogue, "boulanger") == []
+        assert _search(catalogue, "vendeur") == ["vendeur"]
+
+    def test_delete_nothing(self, catalogue: KeywordStore) -> None:
+        catalogue.delete([])
+        assert catalogue.count() == 5
+
+    def test_delete_then_upsert_again(self, catalogue: KeywordStore) -> None:
+        catalogue.delete(["vendeur"])
+        catalogue.upsert([CATALOGUE[2]])
+        assert catalogue.count() == 5
+        assert _search(catalogue, "vendeur") == ["vendeur"]
+
+    # --- French analysis ------------------------------------------------------------------
+
+    def test_plural_finds_singular(self, catalogue: KeywordStore) -> None:
+        assert _search(catalogue, "boulangers") == ["boulanger"]
+        assert _search(catalogue, "vendeurs") == ["vendeur"]
+
+    def test_singular_finds_plural(self, catalogue: KeywordStore) -> None:
+        assert _search(catalogue, "viennoiserie") == ["boulanger"]
+        assert _search(catalogue, "patient") == ["soignant"]
+
+    def test_accents_and_case_are_ignored(self, catalogue: KeywordStore) -> None:
+        assert _search(catalogue, "electricien") == ["electricien"]
+        assert _search(catalogue, "ÉLECTRICIEN") == ["electricien"]
+        assert _search(catalogue, "hopital") == ["soignant"]
+
+    def test_stop_words_alone_match_nothing(self, catalogue: KeywordStore) -> None:
+        assert _search(catalogue, "le la les des et au") == []
+
+    # --- scoring ----------------------------------------------------------------------------
+
+    def test_title_match_outranks_body_match(self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        # Without a title boost, two body occurrences would win over one title occurrence.
+        store.upsert([
+            _doc("body", "Chaudronnier",
+                 "Soudure à l'arc, en appui du soudeur, avec un autre soudeur."),
+            _doc("title", "Soudeur", "Soudure à l'arc en atelier de métallerie, en équipe."),
+            _doc("other", "Peintre", "Peinture en atelier."),
+        ])
+        assert _search(store, "soudeur") == ["title", "body"]
+
+    def test_query_titles_boost_matching_titles(self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        store.upsert([
+            _doc("cuisine", "Commis de cuisine", "Restaurant, service du midi, restaurant."),
+            _doc("plonge", "Plongeur", "Restaurant, vaisselle et plonge, restaurant."),
+        ])
+        query = KeywordQuery("restaurant", titles=("commis de cuisine",))
+        assert _ids(store.search(query, Filters(), 10)) == ["cuisine", "plonge"]
+
+    def test_titles_alone_are_a_query(self, catalogue: KeywordStore) -> None:
+        query = KeywordQuery("", titles=("Vendeur en magasin",))
+        assert _ids(catalogue.search(query, Filters(), 10))[:1] == ["vendeur"]
+
+    def test_rome_codes_boost(self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        store.upsert([
+            _doc("a", "Opérateur", "Travail en atelier.", rome_codes=("H2909",)),
+            _doc("b", "Opérateur", "Travail en atelier.", rome_codes=("H2913",)),
+        ])
+        for code, first in (("H2913", "b"), ("H2909", "a")):
+            query = KeywordQuery("atelier", rome_codes=(code,))
+            assert _ids(store.search(query, Filters(), 10)) == [first, "ab".replace(first, "")]
+
+    def test_skill_codes_boost(self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        store.upsert([
+            _doc("a", "Opérateur", "Travail en atelier.", skill_codes=("111",)),
+            _doc("b", "Opérateur", "Travail en atelier.", skill_codes=("222", "333")),
+        ])
+        query = KeywordQuery("atelier", skill_codes=("333",))
+        assert _ids(store.search(query, Filters(), 10)) == ["b", "a"]
+
+    def test_codes_alone_are_a_query(self, catalogue: KeywordStore) -> None:
+        query = KeywordQuery("", rome_codes=("F1602",))
+        assert _ids(catalogue.search(query, Filters(), 10)) == ["electricien"]
+
+    def test_scores_descend_and_ids_are_unique(self, catalogue: KeywordStore) -> None:
+        hits = catalogue.search(KeywordQuery("de et pain électrique conseil soins"), Filters(), 10)
+        assert len(hits) == 4
+        scores = [hit.score for hit in hits]
+        assert scores == sorted(scores, reverse=True)
+        assert len(set(_ids(hits))) == len(hits)
+
+    # --- top_k and empty queries -----------------------------------------------------------
+
+    def test_top_k_limits_results(self, catalogue: KeywordStore) -> None:
+        text = "pain électrique conseil soins nettoyage"
+        assert len(_search(catalogue, text, top_k=2)) == 2
+        assert len(_search(catalogue, text, top_k=100)) == 5
+
+    @pytest.mark.parametrize("top_k", [0, -1])
+    def test_non_positive_top_k_returns_nothing(self, catalogue: KeywordStore, top_k: int) -> None:
+        assert _search(catalogue, "boulanger", top_k=top_k) == []
+
+    @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+    def test_empty_query_returns_nothing(self, catalogue: KeywordStore, text: str) -> None:
+        assert _search(catalogue, text) == []
+        assert _search(catalogue, text, contract_types=frozenset({"CDI"})) == []
+
+    # --- query syntax is text -----------------------------------------------------------------
+
+    @pytest.mark.parametrize(
+        "text",
+        ['"', '"boulanger', 'boulanger"', "boulanger:", "title:boulanger", "id:boulanger",
+         "(boulanger", "boulanger)", "boulanger*", "boul*", "\\", "boulanger\\", "AND",
+         "boulanger AND", "AND boulanger", "OR", "NOT boulanger", "-boulanger", "+boulanger",
+         "boulanger^2", "boulanger~2", "[a TO z]", "{", "}", "!", "/boulanger/", "&&", "||",
+         "boulanger: (\"pain", "*", "?", "'", "l'hôpital", "c++", "<script>"],
+    )
+    def test_query_syntax_is_plain_text(self, catalogue: KeywordStore, text: str) -> None:
+        hits = catalogue.search(KeywordQuery(text, titles=(text,)), Filters(), 10)
+        assert isinstance(hits, list)
+        if "boulanger" in text:
+            assert "boulanger" in _ids(hits)
+
+    def test_field_prefix_is_not_a_field(self, catalogue: KeywordStore) -> None:
+        # "rome:D1214" is two words; no document contains them.
+        assert _search(catalogue, "rome:D1214") == []
+
+    def test_wildcards_are_not_expanded(self, catalogue: KeywordStore) -> None:
+        assert _search(catalogue, "boul*") == []
+
+    # --- filters ------------------------------------------------------------------------------
+
+    def test_geo_radius_is_exact(self, make_store: MakeKeywordStore) -> None:
+        points = {"n29": NORTH_29_KM, "n31": NORTH_31_KM, "e29": EAST_29_KM, "e31": EAST_31_KM,
+                  "ne35": NORTH_EAST_35_KM, "centre": LYON, "paris": PARIS}
+        for point, expected in ((NORTH_29_KM, 29), (EAST_31_KM, 31), (NORTH_EAST_35_KM, 35)):
+            assert haversine_km(LYON, point) == pytest.approx(expected, abs=0.01)
+        store = make_store()
+        store.upsert(_doc(k, "Cariste", "Conduite de chariot.", location=p)
+                     for k, p in points.items())
+        store.upsert([_doc("nowhere", "Cariste", "Conduite de chariot.")])
+        found = _search(store, "cariste", geo=GeoFilter(LYON, 30.0))
+        assert sorted(found) == ["centre", "e29", "n29"]
+
+    def test_geo_filter_without_text_match_returns_nothing(self, catalogue: KeywordStore) -> None:
+        assert _search(catalogue, "vendeur", geo=GeoFilter(LYON, 30.0)) == []
+
+    def test_contract_filter(self, catalogue: KeywordStore) -> None:
+        text = "pain électrique conseil soins nettoyage"
+        assert sorted(_search(catalogue, text, contract_types=frozenset({"CDI"}))) == [
+            "boulanger", "vendeur"]
+        assert sorted(_search(catalogue, text, contract_types=frozenset({"MIS", "CDD"}))) == [
+            "electricien", "soignant", "vendeur"]
+        assert _search(catalogue, text, contract_types=frozenset({"SAI"})) == []
+
+    def test_rome_filter(self, catalogue: KeywordStore) -> None:
+        text = "pain électrique conseil soins nettoyage"
+        assert _search(catalogue, text, rome_codes=frozenset({"F1602"})) == ["electricien"]
+        assert sorted(_search(catalogue, text, rome_codes=frozenset({"J1501", "D1214"}))) == [
+            "soignant", "vendeur"]
+
+    def test_date_filters_are_inclusive(self, catalogue: KeywordStore) -> None:
+        text = "pain électrique conseil soins nettoyage"
+        assert sorted(_search(catalogue, text, created_after=_day(10))) == [
+            "electricien", "soignant", "vendeur"]
+        assert sorted(_search(catalogue, text, created_before=_day(10))) == [
+            "boulanger", "electricien"]
+        assert _search(catalogue, text, created_after=_day(2), created_before=_day(19)) == [
+            "electricien"]
+        assert _search(catalogue, text, created_after=_day(1, month=4)) == []
+
+    def test_filters_combine(self, catalogue: KeywordStore) -> None:
+        text = "pain électrique conseil soins nettoyage"
+        found = _search(catalogue, text, geo=GeoFilter(LYON, 30.0),
+                        contract_types=frozenset({"CDD"}), created_after=_day(5))
+        assert found == ["electricien"]
+
+    def test_filter_without_query_returns_nothing(self, catalogue: KeywordStore) -> None:
+        assert _search(catalogue, "", rome_codes=frozenset({"F1602"})) == []
+
+    # --- filters are applied before the top-k cut -------------------------------------------
+
+    def _crowded_store(self, make_store: MakeKeywordStore) -> KeywordStore:
+        """60 strong matches that fail every filter, and one weak match that passes."""
+        store = make_store()
+        store.upsert(
+            _doc(f"strong-{i}", "Plombier chauffagiste", "Plombier, plomberie, plombier.",
+                 rome_codes=("F1603",), contract_types=("CDI",), location=PARIS,
+                 created_at=_day(1, month=1))
+            for i in range(60)
+        )
+        store.upsert(
+            _doc(f"corner-{i}", "Plombier chauffagiste", "Plombier, plomberie, plombier.",
+                 location=NORTH_EAST_35_KM) for i in range(60)
+        )
+        store.upsert([
+            _doc("weak", "Agent polyvalent", "Petits travaux, dont un peu de plombier.",
+                 rome_codes=("I1203",), contract_types=("CDD",), location=EAST_29_KM,
+                 created_at=_day(1, month=6)),
+        ])
+        return store
+
+    @pytest.mark.parametrize(
+        "filters",
+        [Filters(geo=GeoFilter(LYON, 30.0)), Filters(contract_types=frozenset({"CDD"})),
+         Filters(rome_codes=frozenset({"I1203"})), Filters(created_after=_day(1, month=5))],
+        ids=["geo", "contract", "rome", "date"],
+    )
+    def test_filters_apply_before_top_k(
+        self, make_store: MakeKeywordStore, filters: Filters
+    ) -> None:
+        store = self._crowded_store(make_store)
+        for top_k in (1, 5):
+            assert _ids(store.search(KeywordQuery("plombier"), filters, top_k)) == ["weak"]
+
+    def test_geo_top_k_is_exact_when_box_corners_crowd(self, make_store: MakeKeywordStore) -> None:
+        store = self._crowded_store(make_store)
+        store.upsert(_doc(f"inside-{i}", "Aide", "Plombier.", location=LYON) for i in range(3))
+        found = _ids(store.search(KeywordQuery("plombier"), Filters(geo=GeoFilter(LYON, 30.0)), 4))
+        assert sorted(found) == ["inside-0", "inside-1", "inside-2", "weak"]

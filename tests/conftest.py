@@ -1,0 +1,79 @@
+"""Shared fixtures: the real data folder, and a real engine built from hand-written fixtures."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.catalog import IndexWriter, SearchIndex
+from indexer.encoders import Encoder, UseEncoder
+from indexer.geo import Gazetteer
+from indexer.readers import read_offers, read_profiles
+from indexer.settings import Settings, load_settings
+from matcher.engine import Engine
+from skills_taxonomy import Taxonomy, load_taxonomy
+
+FIXTURES = Path(__file__).parent / "fixtures"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when ``condition`` fails, except under CI=true, where it is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """The real data folder (EMPLOI_DATA_DIR, else ../shared/data)."""
+    data_dir = load_settings().data_dir
+    require((data_dir / "rome4").is_dir(),
+            f"real data not found in {data_dir}: set EMPLOI_DATA_DIR")
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    """The default encoder, loaded once per session (it is read-only)."""
+    return UseEncoder()
+
+
+@pytest.fixture(scope="session")
+def mini_taxonomy() -> Taxonomy:
+    """The hand-written mini ROME of tests/fixtures/rome4_mini."""
+    return load_taxonomy(FIXTURES / "rome4_mini")
+
+
+@pytest.fixture(scope="session")
+def mini_gazetteer() -> Gazetteer:
+    """A handful of real Ardèche communes, typed by hand."""
+    return Gazetteer.load(FIXTURES / "geo_mini")
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at a fresh index folder and the fixtures."""
+    root = tmp_path_factory.mktemp("tiny")
+    return load_settings(data_dir=FIXTURES, index_dir=root / "index", cache_dir=root / "cache")
+
+
+@pytest.fixture(scope="session")
+def tiny_engine(tiny_settings: Settings, encoder: Encoder, mini_taxonomy: Taxonomy,
+                mini_gazetteer: Gazetteer) -> Iterator[Engine]:
+    """A real engine over the hand-written offers and profiles of tests/fixtures/engine,
+    built once per session: tests must treat it as read-only."""
+    offers = read_offers(FIXTURES / "engine" / "offers.jsonl")
+    profiles = read_profiles(FIXTURES / "engine" / "profiles.jsonl")
+    assert not offers.rejections and not profiles.rejections
+    with IndexWriter(tiny_settings.index_dir, tiny_settings, encoder) as writer:
+        writer.upsert_offers(offers.records)
+        writer.upsert_profiles(profiles.records)
+        writer.commit()
+    index = SearchIndex.open(tiny_settings.index_dir, tiny_settings, encoder)
+    yield Engine(tiny_settings, mini_taxonomy, mini_gazetteer, encoder, index)

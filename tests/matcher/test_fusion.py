@@ -1,0 +1,54 @@
+"""Fusion of keyword and vector rankings, against values computed by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.settings import FusionMethod, MatchingSettings
+from indexer.stores.protocols import Hit
+from matcher.fusion import fuse, reciprocal_rank_fusion, weighted_fusion
+
+KEYWORD = [Hit("a", 12.0), Hit("b", 8.0), Hit("c", 2.0)]
+VECTOR = [Hit("b", 0.9), Hit("d", 0.7), Hit("a", 0.5)]
+
+
+def test_rrf_scores_and_order() -> None:
+    fused = reciprocal_rank_fusion(KEYWORD, VECTOR, k=10)
+    best = 2 / 11
+    expected = {
+        "a": (1 / 11 + 1 / 13) / best,  # keyword 1st, vector 3rd
+        "b": (1 / 12 + 1 / 11) / best,  # keyword 2nd, vector 1st
+        "c": (1 / 13) / best,
+        "d": (1 / 12) / best,
+    }
+    assert [h.id for h in fused] == ["b", "a", "d", "c"]
+    for hit in fused:
+        assert hit.score == pytest.approx(expected[hit.id])
+    ranks = {h.id: (h.keyword_rank, h.vector_rank) for h in fused}
+    assert ranks == {"a": (1, 3), "b": (2, 1), "c": (3, None), "d": (None, 2)}
+
+
+def test_rrf_top_in_both_lists_scores_one() -> None:
+    fused = reciprocal_rank_fusion([Hit("x", 1.0)], [Hit("x", 0.1)], k=60)
+    assert fused[0].score == pytest.approx(1.0)
+
+
+def test_weighted_fusion_min_max() -> None:
+    fused = weighted_fusion(KEYWORD, VECTOR, keyword_weight=0.75, vector_weight=0.25)
+    # keyword min-max: a 1, b 0.6, c 0; vector: b 1, d 0.5, a 0
+    expected = {"a": 0.75, "b": 0.75 * 0.6 + 0.25, "c": 0.0, "d": 0.25 * 0.5}
+    assert {h.id: h.score for h in fused} == pytest.approx(expected)
+    assert [h.id for h in fused][:2] == ["a", "b"]
+
+
+def test_fuse_follows_settings() -> None:
+    weighted = fuse(KEYWORD, VECTOR, MatchingSettings(fusion=FusionMethod.WEIGHTED,
+                                                    keyword_weight=0.9, vector_weight=0.1))
+    rrf = fuse(KEYWORD, VECTOR, MatchingSettings(fusion=FusionMethod.RRF, rrf_k=10))
+    assert weighted[0].id == "a"
+    assert rrf[0].id == "b"
+
+
+def test_empty_lists() -> None:
+    assert reciprocal_rank_fusion([], [], k=60) == []
+    assert weighted_fusion([], [Hit("z", 0.3)], 1.0, 1.0)[0].score == pytest.approx(0.5)

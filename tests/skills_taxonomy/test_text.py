@@ -1,0 +1,90 @@
+"""Tests of :mod:`skills_taxonomy.text`."""
+
+from __future__ import annotations
+
+import pytest
+
+from skills_taxonomy.text import build_feminine_table, fold, strip_accents
+
+TABLE = build_feminine_table(
+    [("Vendeur", "Vendeuse"), ("Agent administratif", "Agente administrative")]
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vendeur",
+        "vendeuse",
+        "vendeur·se",
+        "vendeur.se",
+        "vendeur(se)",
+        "vendeur/vendeuse",
+        "Vendeur / Vendeuse",
+        "VENDEUSE",
+        "Vendeur (H/F)",
+        "vendeuse F/H",
+        "vendeur h/f",
+    ],
+)
+def test_gendered_and_inclusive_forms_share_one_key(text: str) -> None:
+    assert fold(text, TABLE) == "vendeur"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("technicien·ne", "technicien"),
+        ("conducteur·rice", "conducteur"),
+        ("conducteur.trice", "conducteur"),
+        ("infirmier.ère", "infirmier"),
+        ("Chef(fe) de projet", "chef de projet"),
+        ("Agent(e)s d'accueil", "agent d accueil"),
+        ("agent·e·s", "agent"),
+    ],
+)
+def test_inclusive_suffixes_fold_without_a_table(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+def test_accents_case_punctuation_and_whitespace() -> None:
+    assert fold("  Prêt-à-Porter,   ÉTÉ! ") == "pret a porter ete"
+    assert fold("Cœur de métier") == "coeur de metier"
+    assert strip_accents("Émergente") == "Emergente"
+
+
+def test_hf_marker_is_removed_but_words_with_h_and_f_are_kept() -> None:
+    assert fold("Chef de rang (H/F)") == "chef de rang"
+    assert fold("Chef de rang H / F") == "chef de rang"
+    assert fold("infrastructure/environnement") == "infrastructure environnement"
+
+
+def test_without_table_plain_feminine_word_is_kept() -> None:
+    assert fold("vendeuse") == "vendeuse"
+    assert fold("Vendeur / Vendeuse") == "vendeur vendeuse"
+
+
+def test_multi_word_gendered_group_is_kept_once() -> None:
+    key = fold("Agent administratif / Agente administrative de banque", TABLE)
+    assert key == "agent administratif de banque"
+
+
+def test_table_aligns_words_and_ignores_unequal_pairs() -> None:
+    table = build_feminine_table(
+        [
+            ("Conducteur d'engins", "Conductrice d'engins"),
+            ("Accastilleur-gréeur", "Accastilleuse-gréeuse"),
+            ("Steward de l'air", "Hôtesse navigante de l'air"),
+        ]
+    )
+    assert table == {
+        "conductrice": "conducteur",
+        "accastilleuse": "accastilleur",
+        "greeuse": "greeur",
+    }
+
+
+def test_table_drops_words_mostly_seen_as_masculine() -> None:
+    pairs = [("Agent", "Agente"), ("Agent x", "Agente x"), ("Agente y", "Agent y")]
+    table = build_feminine_table(pairs)
+    assert table == {"agente": "agent"}

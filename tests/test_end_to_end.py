@@ -1,0 +1,102 @@
+"""End to end on the real data: index the 299 real offers and generated profiles through the
+CLI, then check that seekers of an occupation get offers of that occupation first."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.settings import load_settings
+from matcher.engine import Engine
+from webapp.cli import main
+
+pytestmark = pytest.mark.slow
+
+MIN_PRECISION_AT_5 = 0.6
+
+
+@pytest.fixture(scope="module")
+def real_index(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Path:
+    index_dir = tmp_path_factory.mktemp("real-index")
+    cache_dir = tmp_path_factory.mktemp("real-cache")
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(real_data_dir), "index", "--index-dir", str(index_dir)],
+        env={"EMPLOI_CACHE_DIR": str(cache_dir)})
+    assert result.exit_code == 0, result.output
+    assert "indexed 299 offers and 600 profiles" in result.output
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def engine(real_index: Path, real_data_dir: Path) -> Engine:
+    return Engine.open(load_settings(data_dir=real_data_dir, index_dir=real_index,
+                                     cache_dir=real_index.parent / "engine-cache"))
+
+
+def test_offers_of_the_seekers_occupation_dominate_the_top_5(engine: Engine) -> None:
+    offer_codes = Counter(o.rome_code for o in engine.offers)
+    seekers = [p for p in engine.profiles if p.rome_codes and p.rome_codes[0] in offer_codes]
+    assert len(seekers) >= 300, "the generator puts most seekers in the offers' occupations"
+    precisions, baselines = [], []
+    for profile in seekers:
+        code = profile.rome_codes[0]
+        top = engine.offers_for_profile(profile, top_k=5)
+        relevant = min(5, offer_codes[code])
+        hits = sum(1 for m in top if _offer_code(engine, m.id) == code)
+        precisions.append(hits / relevant)
+        baselines.append(offer_codes[code] / len(engine.offers))
+    precision = sum(precisions) / len(precisions)
+    baseline = sum(baselines) / len(baselines)
+    message = (f"precision@5 {precision:.3f} over {len(seekers)} seekers "
+               f"(random baseline {baseline:.3f}); target >= {MIN_PRECISION_AT_5}")
+    print(message)
+    assert precision >= MIN_PRECISION_AT_5, message
+    assert precision > 10 * baseline, message
+
+
+def _offer_code(engine: Engine, offer_id: str) -> str | None:
+    offer = engine.offers.get(offer_id)
+    return offer.rome_code if offer else None
+
+
+def test_match_offers_json_contract(real_index: Path, real_data_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "match", "offers",
+                                       "--index-dir", str(real_index), "--profile", "P000001",
+                                       "--top", "5", "--json"])
+    assert result.exit_code == 0, result.output
+    matches = json.loads(result.output)
+    assert len(matches) == 5
+    assert all(set(m) == {"id", "score", "explanation"} for m in matches)
+    scores = [m["score"] for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    components = matches[0]["explanation"]["components"]
+    assert {c["name"] for c in components} == {"retrieval", "skills", "occupation", "distance"}
+    assert sum(c["contribution"] for c in components) == pytest.approx(scores[0], abs=1e-3)
+
+
+def test_match_candidates_never_show_names(real_index: Path, real_data_dir: Path,
+                                           engine: Engine) -> None:
+    offer_id = engine.offers.ids()[0]
+    result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "match",
+                                       "candidates", "--index-dir", str(real_index),
+                                       "--offer", offer_id, "--top", "10"])
+    assert result.exit_code == 0, result.output
+    names = {p.personal.name for p in engine.profiles if p.personal and p.personal.name}
+    assert names, "generated profiles carry fake names to test this"
+    assert not any(name in result.output for name in names)
+    assert "C-" in result.output  # pseudonyms
+
+
+def test_search_around_a_commune(real_index: Path, real_data_dir: Path) -> None:
+    # 07019 is Aubenas (Ardèche), where many of the real offers are.
+    result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "search",
+                                       "--index-dir", str(real_index), "--text", "vendeuse",
+                                       "--commune", "07019", "--radius", "30", "--json"])
+    assert result.exit_code == 0, result.output
+    matches = json.loads(result.output)
+    assert matches
+    assert all(m["explanation"]["distance_km"] <= 30 for m in matches)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: lint, type check, a real OpenSearch node on
+# 127.0.0.1 (when Java and Maven are present), then pytest. The node is stopped by its pid.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+NODE_DIR=.cache/opensearch
+NODE_PORT=${EMPLOI_TEST_OPENSEARCH_PORT:-9250}
+
+echo "== ruff"; $BIN/ruff check . || exit 1
+echo "== mypy"; $BIN/mypy skills_taxonomy indexer matcher webapp tools || exit 1
+
+stop_node() { $BIN/python tools/opensearch_node.py stop --workdir "$NODE_DIR" >/dev/null 2>&1 || true; }
+if [ -z "${EMPLOI_TEST_OPENSEARCH_URL:-}" ]; then
+  if command -v java >/dev/null && command -v mvn >/dev/null; then
+    echo "== starting OpenSearch on 127.0.0.1:$NODE_PORT"
+    trap stop_node EXIT
+    if url=$($BIN/python tools/opensearch_node.py start --port "$NODE_PORT" --workdir "$NODE_DIR"); then
+      export EMPLOI_TEST_OPENSEARCH_URL="$url"
+    else
+      echo "!! the OpenSearch node did not start; its tests will fail under CI=true, else skip" >&2
+    fi
+  else
+    echo "!! Java or Maven missing: OpenSearch tests are skipped (they fail under CI=true)" >&2
+  fi
+fi
+
+echo "== pytest"
+$BIN/python -m pytest "$@"

@@ -1,0 +1,108 @@
+"""``emploi eval`` and ``emploi eval-sets``: offline evaluation of the matcher.
+
+Registered on the main group by :mod:`webapp.cli` (``main.add_command(eval_command)``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from indexer.settings import Settings
+
+log = logging.getLogger("emploi.eval")
+
+OFFERS_FILE = "offres_ardeche_cdi_2025.csv"
+SET_FOLDERS = {"a": "a-seeker-offers", "b": "b-title-normalisation",
+               "c": "c-employer-candidates"}
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]
+    return settings
+
+
+@click.command("eval")
+@click.option("--set", "set_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="A labelled set folder in BEIR layout (see `emploi eval-sets`).")
+@click.option("--config", "configs", multiple=True,
+              type=click.Choice(["keyword", "vector", "hybrid-rrf", "hybrid-weighted",
+                                 "engine-retrieval", "full", "normaliser"]),
+              help="Configurations to run (repeatable; default: all).")
+@click.option("--encoder", "encoders", multiple=True,
+              type=click.Choice(["use", "e5", "sentence-transformers"]),
+              help="Encoders to try (repeatable; default: all, unavailable ones skipped).")
+@click.option("--ablation/--no-ablation", default=None,
+              help="Zero each feature weight in turn (default: on seeker → offers sets).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write report.json and report.md there.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@click.pass_context
+def eval_command(ctx: click.Context, set_dir: Path, configs: tuple[str, ...],
+                 encoders: tuple[str, ...], ablation: bool | None, out_dir: Path | None,
+                 as_json: bool) -> None:
+    """Evaluate the matcher's configurations on a labelled set: nDCG@10, MAP, MRR, R@50."""
+    from matcher.evaluation.beir import BeirFormatError
+    from matcher.evaluation.runner import CONFIGS, ENCODERS, EvalConfig, evaluate
+
+    config = EvalConfig(settings=_settings(ctx), configs=configs or CONFIGS,
+                        encoders=encoders or tuple(ENCODERS), ablation=ablation)
+    try:
+        report = evaluate(set_dir, config)
+    except (BeirFormatError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if out_dir is not None:
+        json_path, md_path = report.write(out_dir)
+        click.echo(f"wrote {json_path} and {md_path}", err=as_json)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(per_query=False), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.to_markdown())
+
+
+@click.command("eval-sets")
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder receiving a-seeker-offers/, b-title-normalisation/, "
+                   "c-employer-candidates/.")
+@click.option("--seed", default=13, show_default=True, type=int, help="Random seed.")
+@click.option("--titles", default=500, show_default=True, type=click.IntRange(1),
+              help="How many ESCO labels in set b.")
+@click.option("--profiles", default=600, show_default=True, type=click.IntRange(1),
+              help="How many generated profiles in set c.")
+@click.pass_context
+def eval_sets_command(ctx: click.Context, out_dir: Path, seed: int, titles: int,
+                      profiles: int) -> None:
+    """Build the three labelled sets from the real data (seeded, BEIR layout)."""
+    from indexer.geo import Gazetteer
+    from indexer.readers import read_offers
+    from matcher.evaluation.beir import write_set
+    from matcher.evaluation.sets import (
+        build_employer_candidates,
+        build_seeker_offers,
+        build_title_normalisation,
+    )
+    from skills_taxonomy import load_taxonomy
+    from skills_taxonomy.esco_reader import read_esco
+
+    settings = _settings(ctx)
+    offers = read_offers(settings.offers_dir / OFFERS_FILE)
+    if offers.rejections:
+        click.echo(f"{len(offers.rejections)} offers rejected while reading", err=True)
+    taxonomy = load_taxonomy(settings.rome_dir, settings.esco_dir, settings.cache_dir)
+    gazetteer = Gazetteer.load(settings.geo_dir, cache_dir=settings.cache_dir)
+    sets = {
+        "a": build_seeker_offers(offers.records, taxonomy, seed),
+        "b": build_title_normalisation(read_esco(settings.esco_dir), taxonomy, seed, titles),
+        "c": build_employer_candidates(offers.records, taxonomy, gazetteer, seed, profiles),
+    }
+    for key, labelled in sets.items():
+        folder = out_dir / SET_FOLDERS[key]
+        write_set(folder, labelled)
+        click.echo(f"{folder}: {len(labelled.queries)} queries, {len(labelled.corpus)} "
+                   f"documents, {sum(len(j) for j in labelled.qrels.values())} judgements")
+    click.echo("set c's profiles are generated, not real seekers")

@@ -1,0 +1,53 @@
+"""The matching engine as a Flask extension: built lazily, once per app, shared by all requests.
+
+``create_app`` calls :func:`init_app`. A test passes a ready engine as ``ENGINE`` in its test
+config; otherwise the first request builds one with ``ENGINE_FACTORY`` (a callable taking the
+app's config), by default from the ``EMPLOI_*`` settings and the index on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, current_app
+
+from matcher.engine import Engine
+
+EXTENSION_KEY = "emploi_engine"
+EngineFactory = Callable[[Mapping[str, Any]], Engine]
+
+logger = logging.getLogger(__name__)
+_build_lock = threading.Lock()
+
+
+def default_engine_factory(config: Mapping[str, Any]) -> Engine:
+    """Open the engine from the settings (``EMPLOI_CONFIG`` file, then the environment)."""
+    from indexer.settings import load_settings
+
+    settings = load_settings(config.get("EMPLOI_CONFIG"))
+    logger.info("opening the matching engine from %s", settings.index_dir)
+    return Engine.open(settings)
+
+
+def init_app(app: Flask) -> None:
+    """Register the extension; use the app's ``ENGINE`` config value when one is given."""
+    engine = app.config.get("ENGINE")
+    app.extensions[EXTENSION_KEY] = engine
+
+
+def get_engine() -> Engine:
+    """The current app's engine, built on first use (thread-safe, at most once per app)."""
+    app = current_app
+    engine: Engine | None = app.extensions.get(EXTENSION_KEY)
+    if engine is not None:
+        return engine
+    with _build_lock:
+        engine = app.extensions.get(EXTENSION_KEY)
+        if engine is None:
+            factory: EngineFactory = app.config.get("ENGINE_FACTORY") or default_engine_factory
+            engine = factory(app.config)
+            app.extensions[EXTENSION_KEY] = engine
+    return engine

@@ -1,0 +1,105 @@
+"""Reading and validating request parameters; a bad value is a 400 that names the parameter."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from werkzeug.exceptions import BadRequest
+
+MAX_TOP = 100
+DEFAULT_TOP = 10
+CONTRACT_TYPES: dict[str, str] = {
+    "CDI": "CDI",
+    "CDD": "CDD",
+    "MIS": "Intérim (mission)",
+    "SAI": "Saisonnier",
+    "LIB": "Profession libérale",
+    "FRA": "Franchise",
+}
+TAXONOMY_KINDS = ("occupation", "appellation", "item")
+_TRUE = frozenset({"1", "true", "oui", "on", "yes"})
+_FALSE = frozenset({"0", "false", "non", "off", "no", ""})
+
+
+class BadParameter(BadRequest):
+    """A request parameter with a missing or invalid value (HTTP 400)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(description=f"paramètre « {name} » : {reason}")
+        self.parameter = name
+        self.reason = reason
+
+
+def text_param(args: Mapping[str, str], name: str, max_length: int = 500) -> str:
+    """A stripped text value ('' when absent), at most ``max_length`` characters."""
+    value = args.get(name, "").strip()
+    if len(value) > max_length:
+        raise BadParameter(name, f"{max_length} caractères au plus")
+    return value
+
+
+def top_param(args: Mapping[str, str], name: str = "top", default: int = DEFAULT_TOP) -> int:
+    """How many results to return: a positive integer, capped at ``MAX_TOP``."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, f"nombre entier attendu, reçu {raw[:20]!r}") from None
+    if value < 1:
+        raise BadParameter(name, "doit être au moins 1")
+    return min(value, MAX_TOP)
+
+
+def float_param(args: Mapping[str, str], name: str, minimum: float,
+                maximum: float) -> float | None:
+    """An optional number in ``(minimum, maximum]``; a comma is accepted as decimal mark."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise BadParameter(name, f"nombre attendu, reçu {raw[:20]!r}") from None
+    if not math.isfinite(value) or not minimum < value <= maximum:
+        raise BadParameter(name, f"doit être compris entre {minimum:g} et {maximum:g}")
+    return value
+
+
+def bool_param(args: Mapping[str, str], name: str) -> bool:
+    """A flag: 1/0, true/false, oui/non, on/off (absent means false)."""
+    raw = args.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise BadParameter(name, "valeur attendue : 0 ou 1")
+
+
+def split_list(raw: str) -> tuple[str, ...]:
+    """Comma-, semicolon- or newline-separated values, stripped, empty ones dropped."""
+    for separator in (";", "\n"):
+        raw = raw.replace(separator, ",")
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def contract_param(args: Mapping[str, str], name: str = "contract") -> tuple[str, ...]:
+    """Contract type codes (CDI, CDD, MIS…), comma-separated; unknown codes are a 400."""
+    codes = tuple(code.upper() for code in split_list(args.get(name, "")))
+    unknown = [code for code in codes if code not in CONTRACT_TYPES]
+    if unknown:
+        raise BadParameter(name, f"type de contrat inconnu {unknown[0][:10]!r}; "
+                                 f"attendus : {', '.join(CONTRACT_TYPES)}")
+    return codes
+
+
+def kinds_param(args: Mapping[str, str], name: str = "kinds") -> tuple[str, ...]:
+    """Taxonomy concept kinds to search, comma-separated (all kinds when absent)."""
+    kinds = split_list(args.get(name, ""))
+    unknown = [kind for kind in kinds if kind not in TAXONOMY_KINDS]
+    if unknown:
+        raise BadParameter(name, f"type inconnu {unknown[0][:20]!r}; "
+                                 f"attendus : {', '.join(TAXONOMY_KINDS)}")
+    return kinds or TAXONOMY_KINDS

@@ -1,0 +1,96 @@
+"""What the web app shows of an offer or a profile, in one place.
+
+Candidate summaries are an allow-list: a pseudonym, target occupations, skill labels, the commune
+name and the distance. Personal data (name, email, phone, birth year, sex, nationality), the
+free-text summary and the address are never read here, so no page or API can leak them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from indexer.models import Offer, Place, Profile
+from matcher.engine import Engine
+from matcher.results import Match
+
+logger = logging.getLogger(__name__)
+
+
+def commune_name(engine: Engine, place: Place | None) -> str | None:
+    """The name of a place's commune from the gazetteer, or None when unknown."""
+    if place is None or not place.commune:
+        return None
+    commune = engine.gazetteer.commune(place.commune)
+    return commune.name if commune is not None else None
+
+
+def occupation_label(engine: Engine, code: str) -> str:
+    """A ROME occupation's label, or its code when the taxonomy does not know it."""
+    occupation = engine.taxonomy.occupations.get(code)
+    return occupation.label if occupation is not None else code
+
+
+def offer_summary(engine: Engine, offer: Offer) -> dict[str, Any]:
+    """The fields of an offer shown in result lists and returned by the API."""
+    place = offer.place
+    return {
+        "title": offer.title,
+        "rome_code": offer.rome_code,
+        "rome_label": offer.rome_label,
+        "contract_type": offer.contract_type,
+        "working_time": offer.working_time,
+        "commune": place.commune if place else None,
+        "commune_name": commune_name(engine, place) or (place.label if place else None),
+    }
+
+
+def candidate_summary(engine: Engine, profile: Profile) -> dict[str, Any]:
+    """The fields of a seeker an employer may see: no identity, no contact, no protected data."""
+    return {
+        "pseudonym": profile.pseudonym,
+        "occupations": [{"code": code, "label": occupation_label(engine, code)}
+                        for code in profile.rome_codes],
+        "titles": list(profile.titles),
+        "skills": [tag.label for tag in profile.skills],
+        "commune_name": commune_name(engine, profile.place),
+    }
+
+
+def profile_choice_label(profile: Profile) -> str:
+    """How a demo profile appears in a select list: its id and wanted titles only."""
+    titles = ", ".join(profile.titles[:3])
+    return f"{profile.id} — {titles}" if titles else profile.id
+
+
+Result = tuple[Match, dict[str, Any]]
+
+
+def offer_results(engine: Engine, matches: Sequence[Match]) -> list[Result]:
+    """Each matched offer with its summary; ids missing from the collection are skipped."""
+    results: list[Result] = []
+    for match in matches:
+        offer = engine.offers.get(match.id)
+        if offer is None:
+            logger.warning("matched offer %s is not in the collection", match.id)
+            continue
+        results.append((match, offer_summary(engine, offer)))
+    return results
+
+
+def candidate_results(engine: Engine, matches: Sequence[Match]) -> list[Result]:
+    """Each matched profile with its pseudonymous candidate summary."""
+    results: list[Result] = []
+    for match in matches:
+        profile = engine.profiles.get(match.id)
+        if profile is None:
+            logger.warning("matched profile %s is not in the collection", match.id)
+            continue
+        results.append((match, candidate_summary(engine, profile)))
+    return results
+
+
+def to_json(results: Sequence[Result]) -> list[dict[str, Any]]:
+    """Results as JSON-ready dicts: ``Match.to_dict()`` plus the summary fields."""
+    return [{**match.to_dict(), **summary} for match, summary in results]

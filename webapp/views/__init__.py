@@ -1,0 +1,1 @@
+"""HTML blueprints: one per role (seeker, employer, counsellor) and the offer detail page."""

@@ -1,0 +1,34 @@
+"""Helpers shared by the HTML views."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from indexer.models import Offer, Profile
+from matcher.engine import Engine
+from webapp.summaries import profile_choice_label
+
+
+def picker_limit() -> int:
+    """How many entries a select list offers at most."""
+    return int(current_app.config["PICKER_LIMIT"])
+
+
+def profile_choices(engine: Engine) -> list[tuple[str, str]]:
+    """(id, label) pairs for the demo-profile select list: ids and titles only."""
+    choices: list[tuple[str, str]] = []
+    for profile_id in engine.profiles.ids()[: picker_limit()]:
+        profile: Profile | None = engine.profiles.get(profile_id)
+        if profile is not None:
+            choices.append((profile_id, profile_choice_label(profile)))
+    return choices
+
+
+def offer_choices(engine: Engine) -> list[tuple[str, str]]:
+    """(id, label) pairs for the offer select list."""
+    choices: list[tuple[str, str]] = []
+    for offer_id in engine.offers.ids()[: picker_limit()]:
+        offer: Offer | None = engine.offers.get(offer_id)
+        if offer is not None:
+            choices.append((offer_id, f"{offer.title} ({offer_id})"))
+    return choices

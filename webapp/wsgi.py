@@ -1,0 +1,11 @@
+"""The WSGI entry point: ``waitress-serve --call webapp:create_app`` or ``webapp.wsgi:app``."""
+
+from __future__ import annotations
+
+import logging
+
+from webapp import create_app
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+app = create_app()
