@@ -22,9 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, runtime_checkable
-
-from pydantic import BaseModel
+from typing import Any, Protocol, runtime_checkable
 
 from indexer.collection import Collection, ModelT, read_records
 from indexer.documents import (
@@ -38,7 +36,7 @@ from indexer.manifest import IndexMismatchError, Manifest, utc_now, write_text_a
 from indexer.models import Offer, Profile
 from indexer.settings import KeywordBackend, Settings
 from indexer.stores.faiss_store import FaissVectorStore
-from indexer.stores.protocols import IndexedDoc, KeywordStore
+from indexer.stores.protocols import Filters, Hit, IndexedDoc, KeywordQuery, KeywordStore
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +65,61 @@ class PersistentStore(Protocol):
         ...
 
 
-def keyword_store_factory(settings: Settings) -> KeywordStoreFactory:
-    """How to open the configured keyword store for one collection of a generation."""
+@runtime_checkable
+class RebuildableStore(Protocol):
+    """A remote store that rebuilds into a new physical index and switches an alias."""
+
+    def rebuild(self, docs: Iterable[IndexedDoc]) -> str:
+        """Index ``docs`` into a fresh index, then make it live atomically."""
+        ...
+
+
+class RebuildBuffer:
+    """Holds a full rebuild's documents and hands them to a remote store's ``rebuild`` on
+    ``save()``, so searches keep seeing the previous index until the switch."""
+
+    def __init__(self, target: RebuildableStore) -> None:
+        self._target = target
+        self._docs: dict[str, IndexedDoc] = {}
+
+    def upsert(self, docs: Iterable[IndexedDoc]) -> None:
+        """Buffer documents."""
+        self._docs.update((doc.id, doc) for doc in docs)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Drop buffered documents."""
+        for doc_id in ids:
+            self._docs.pop(doc_id, None)
+
+    def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
+        """Not searchable while a rebuild is being written."""
+        raise RuntimeError("a keyword store being rebuilt cannot be searched")
+
+    def count(self) -> int:
+        """Buffered documents."""
+        return len(self._docs)
+
+    def save(self) -> None:
+        """Rebuild the remote index from the buffer and switch to it."""
+        self._target.rebuild(self._docs.values())
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def keyword_store_factory(settings: Settings,
+                          synonyms: Sequence[str] = ()) -> KeywordStoreFactory:
+    """How to open the configured keyword store for one collection of a generation.
+
+    ``synonyms`` (job-title synonym rules, "vendeur, vendeuse") are used by OpenSearch when it
+    creates an index; the embedded store folds gendered forms in its analyser instead.
+    """
     if settings.keyword_backend is KeywordBackend.OPENSEARCH:
         from indexer.stores.opensearch_store import OpenSearchKeywordStore
 
         prefix = settings.opensearch.index_prefix
         return lambda _directory, kind: OpenSearchKeywordStore(
-            settings.opensearch, index=f"{prefix}-{kind}")
+            settings.opensearch, index=f"{prefix}-{kind}", synonyms=synonyms)
     from indexer.stores.tantivy_store import TantivyKeywordStore
 
     return lambda directory, _kind: TantivyKeywordStore(directory / "keyword")
@@ -140,11 +185,12 @@ class IndexWriter:
     """
 
     def __init__(self, directory: Path, settings: Settings, encoder: Encoder, *,
-                 rebuild: bool = False) -> None:
+                 rebuild: bool = False, synonyms: Sequence[str] = ()) -> None:
         self.directory = directory
         self.settings = settings
         self.encoder = encoder
         self.rebuild = rebuild
+        self.synonyms = synonyms
         self.cache = EmbeddingCache(directory / "embeddings")
         self._lock_handle: int | None = None
         self._work: Path | None = None
@@ -243,14 +289,13 @@ class IndexWriter:
             manifest = Manifest(encoder=self.encoder.name, dimension=self.encoder.dimension,
                                 keyword_backend=self.settings.keyword_backend.value)
         self._work, self._manifest = work, manifest
-        factory = keyword_store_factory(self.settings)
+        factory = keyword_store_factory(self.settings, self.synonyms)
+        if self.rebuild:
+            factory = _buffer_rebuilds(factory)
         self._offers = _open_collection(work, OFFERS, Offer, offer_document, factory,
                                         manifest.dimension)
         self._profiles = _open_collection(work, PROFILES, Profile, profile_document, factory,
                                           manifest.dimension)
-        if self.rebuild:
-            for collection in (self._offers, self._profiles):
-                collection.keyword.delete(collection.ids())  # a remote store may hold data
 
     def _require_work(self) -> tuple[Path, Manifest]:
         if self._work is None or self._manifest is None:
@@ -288,8 +333,16 @@ class IndexWriter:
             self._lock_handle = None
 
 
-def _persist(collection: Collection[BaseModel] | Collection[Offer] | Collection[Profile],
-             folder: Path) -> None:
+def _buffer_rebuilds(factory: KeywordStoreFactory) -> KeywordStoreFactory:
+    """Remote stores that can rebuild get a buffer; local ones start empty anyway."""
+    def open_store(directory: Path, kind: str) -> KeywordStore:
+        store = factory(directory, kind)
+        return RebuildBuffer(store) if isinstance(store, RebuildableStore) else store
+
+    return open_store
+
+
+def _persist(collection: Collection[Any], folder: Path) -> None:
     if isinstance(collection.keyword, PersistentStore):
         collection.keyword.save()
         collection.keyword.close()

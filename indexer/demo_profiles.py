@@ -2,7 +2,8 @@
 
 Every profile is generated: occupations from the ROME taxonomy (mostly those of the given
 offers, weighted by frequency), skills from the occupation's core items plus a little noise,
-a commune within ~20 km of an offer, and invented personal data (names from small hand lists,
+a commune within ~20 km of an offer of the same occupation (else of any offer), and invented
+personal data (names from small hand lists,
 e-mail addresses at ``example.org``, phone numbers in ARCEP's range reserved for fiction). The
 ``Profile`` model carries no "generated" flag: files written from this module and the CLI's log
 must say the data is generated.
@@ -103,13 +104,15 @@ def _ascii(text: str) -> str:
 
 
 class _Places:
-    """Communes near the offers, sampled through a random offer's point."""
+    """Communes near the offers, sampled through the point of a random offer of the seeker's
+    occupation when there is one (people live where their trade is), else of any offer."""
 
     def __init__(self, gazetteer: Gazetteer, offers: Sequence[Offer]) -> None:
         self._gazetteer = gazetteer
-        self._anchors: list[GeoPoint] = sorted(
-            {o.place.point for o in offers if o.place and o.place.point},
-            key=lambda p: (p.lat, p.lon))
+        self._anchors: list[GeoPoint] = _sorted_points(offers)
+        self._anchors_by_code = {
+            code: _sorted_points([o for o in offers if o.rome_code == code])
+            for code in {o.rome_code for o in offers if o.rome_code}}
         self._near: dict[GeoPoint, list[Place]] = {}
 
     def _around(self, point: GeoPoint) -> list[Place]:
@@ -121,14 +124,20 @@ class _Places:
             ]
         return self._near[point]
 
-    def sample(self, rng: np.random.Generator) -> Place | None:
-        if not self._anchors:
+    def sample(self, rng: np.random.Generator, code: str) -> Place | None:
+        anchors = self._anchors_by_code.get(code) or self._anchors
+        if not anchors:
             return None
-        anchor = self._anchors[int(rng.integers(len(self._anchors)))]
+        anchor = anchors[int(rng.integers(len(anchors)))]
         around = self._around(anchor)
         if not around:
             return Place(point=anchor)
         return around[int(rng.integers(len(around)))]
+
+
+def _sorted_points(offers: Sequence[Offer]) -> list[GeoPoint]:
+    return sorted({o.place.point for o in offers if o.place and o.place.point},
+                  key=lambda p: (p.lat, p.lon))
 
 
 def _occupation_sampler(taxonomy: TaxonomyLike, offers: Sequence[Offer]
@@ -202,7 +211,8 @@ def generate_profiles(taxonomy: TaxonomyLike, gazetteer: Gazetteer, offers: Sequ
 
     80% target an occupation present in ``offers`` (weighted by frequency), 20% any ROME
     occupation; each has 40–90% of its occupation's core skills plus 0–3 skills of other
-    occupations, a commune within ~20 km of an offer, a search radius, contract wishes (mostly
+    occupations, a commune within ~20 km of an offer (of its occupation when there is one), a
+    search radius, contract wishes (mostly
     CDI), experience, and invented personal data. Ids are ``P000001``, ``P000002``, …
     """
     rng = np.random.default_rng(seed)
@@ -221,7 +231,7 @@ def generate_profiles(taxonomy: TaxonomyLike, gazetteer: Gazetteer, offers: Sequ
         title = _title(taxonomy, code, female, rng)
         age = REFERENCE_YEAR - (personal.birth_year or REFERENCE_YEAR - 30)
         years = float(min(max(age - 18, 0), round(float(rng.gamma(2.0, 3.0)) * 2) / 2))
-        place = places.sample(rng)
+        place = places.sample(rng, code)
         contracts = CONTRACT_WISHES[_weighted(rng, len(CONTRACT_WISHES), CONTRACT_WEIGHTS)]
         profiles.append(Profile(
             id=f"P{number:06d}",

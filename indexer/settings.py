@@ -111,6 +111,13 @@ class Settings(BaseSettings):
         return self.data_dir / "offers"
 
 
+# Flat spellings accepted beside the nested ones (EMPLOI_OPENSEARCH__URL and so on).
+FLAT_OPENSEARCH_VARIABLES = {
+    f"EMPLOI_OPENSEARCH_{name.upper()}": name
+    for name in ("url", "user", "password", "verify_certs", "ca_certs", "index_prefix")
+}
+
+
 def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
     """Settings from a TOML file (``EMPLOI_CONFIG`` when no path is given), then the
     environment, then ``overrides`` (highest precedence)."""
@@ -121,5 +128,10 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
         with path.open("rb") as handle:
             file_values = tomllib.load(handle)
     env_values = Settings().model_dump(exclude_unset=True)
+    flat = {name: os.environ[variable] for variable, name in FLAT_OPENSEARCH_VARIABLES.items()
+            if variable in os.environ}
+    if flat:
+        env_values["opensearch"] = {**file_values.get("opensearch", {}),
+                                    **env_values.get("opensearch", {}), **flat}
     merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
     return Settings(**merged)

@@ -147,6 +147,13 @@ class Taxonomy:
         parent = self.parent_of(rome_code)
         return sorted(code for code in self._children.get(parent, []) if code != rome_code)
 
+    def title_synonyms(self) -> list[str]:
+        """Job-title synonym rules ("vendeur en rayon, vendeuse en rayon"): the gendered
+        forms of each appellation, for search engines that expand titles at query time."""
+        rules = (", ".join(a.forms) for a in self._rome.appellations.values()
+                 if len(a.forms) > 1 and all("," not in form for form in a.forms))
+        return sorted(set(rules))
+
     def fold(self, text: str) -> str:
         """Fold ``text`` with this taxonomy's feminine → masculine table."""
         return fold(text, self.feminine_to_masculine)

@@ -14,7 +14,7 @@ from indexer.encoders import create_encoder
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Profile
 from indexer.readers import Rejection, read_offers, read_profiles, write_jsonl, write_rejections
-from indexer.settings import Settings
+from indexer.settings import KeywordBackend, Settings
 from skills_taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,8 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     offers, profiles, rejections = _read_all(offer_files, profile_files)
     outcome = IndexOutcome(settings.index_dir, len(offers), len(profiles), rejections)
     encoder = create_encoder(settings)
-    with IndexWriter(settings.index_dir, settings, encoder, rebuild=rebuild) as writer:
+    with IndexWriter(settings.index_dir, settings, encoder, rebuild=rebuild,
+                     synonyms=_title_synonyms(settings)) as writer:
         writer.upsert_offers(offers)
         writer.upsert_profiles(profiles)
         writer.commit()
@@ -94,6 +95,15 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
                         rejection.field or "record", rejection.reason)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _title_synonyms(settings: Settings) -> list[str]:
+    """Gendered job-title synonyms for OpenSearch's search analyser. Both backends also get
+    both forms from the matcher, which adds each target occupation's label ("Vendeur /
+    Vendeuse ...") to the query; the synonyms cover titles typed outside the taxonomy."""
+    if settings.keyword_backend is not KeywordBackend.OPENSEARCH:
+        return []
+    return load_taxonomy(settings.rome_dir, None, settings.cache_dir).title_synonyms()
 
 
 def _read_all(offer_files: Sequence[Path], profile_files: Sequence[Path]

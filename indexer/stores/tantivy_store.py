@@ -107,8 +107,9 @@ def epoch_micros(moment: datetime) -> int:
 class TantivyKeywordStore:
     """A ``KeywordStore`` on tantivy, on disk in ``directory`` or in memory when it is None.
 
-    Writes are buffered in one index writer; any read (``search``, ``count``) commits pending
-    writes first, and ``save()`` commits explicitly. Safe to share between threads.
+    Writes are buffered in one index writer, opened on the first write (so readers in several
+    processes can share a directory); any read (``search``, ``count``) commits pending writes
+    first, and ``save()`` commits explicitly. Safe to share between threads.
     """
 
     def __init__(self, directory: Path | None = None) -> None:
@@ -120,7 +121,7 @@ class TantivyKeywordStore:
             self._index = tantivy.Index(self._schema, path=str(directory), reuse=True)
         self._index.register_tokenizer(ANALYZER_NAME, french_analyzer())
         self._analyzer = french_analyzer()
-        self._writer: tantivy.IndexWriter | None = self._index.writer(WRITER_HEAP_BYTES)
+        self._writer: tantivy.IndexWriter | None = None  # opened on the first write
         self._lock = threading.RLock()
         self._dirty = False
         self.directory = directory

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from indexer.catalog import IndexWriter, SearchIndex
 from indexer.collection import Collection
 from indexer.encoders import Encoder, create_encoder
@@ -92,6 +95,39 @@ class Prepared:
     asker: Offer | Profile
     engine: MatchQuery
     plain: MatchQuery
+
+
+class MemoEncoder:
+    """An encoder that remembers query vectors: every configuration and ablation of one run
+    asks the same queries, so each is encoded once."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self._inner = inner
+        self._queries: dict[str, npt.NDArray[np.float32]] = {}
+
+    @property
+    def name(self) -> str:
+        """The wrapped encoder's name."""
+        return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        """The wrapped encoder's dimension."""
+        return self._inner.dimension
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Query vectors, each text encoded once (new ones in one batch)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._queries))
+        if missing:
+            for text, vector in zip(missing, self._inner.encode_queries(missing), strict=True):
+                self._queries[text] = vector
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._queries[t] for t in texts]).astype(np.float32, copy=False)
+
+    def encode_documents(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Document vectors, straight from the wrapped encoder."""
+        return self._inner.encode_documents(texts)
 
 
 # --------------------------------------------------------------------------- records
@@ -303,7 +339,7 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
     encoder_settings = settings.model_copy(update={"encoder": spec.kind,
                                                    "model": spec.model or settings.model})
     try:
-        encoder = config.encoder_factory(encoder_settings)
+        encoder: Encoder = MemoEncoder(config.encoder_factory(encoder_settings))
         encoder.encode_queries(["essai"])  # models load lazily: fail here, not mid-run
     except Exception as exc:  # any failure to load a model means "unavailable"
         report.notes.append(f"encoder {spec.name}: skipped, not available ({exc})")
@@ -316,6 +352,7 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
                         f"corpus indexed in {time.perf_counter() - started:.1f} s")
     matching = settings.matching
     prepared = [prepare(q, direction, taxonomy, matching) for q in labelled.queries]
+    encoder.encode_queries(sorted({p.plain.embedding_text for p in prepared}))
     collection: Collection[Any] = index.profiles if direction == "profiles" else index.offers
     started = time.perf_counter()
     runs = retrieval_runs(prepared, collection, encoder, matching, config.configs, config.depth)

@@ -1,0 +1,1 @@
+"""Benchmarks of Intelligence emploi (run as modules: ``python -m bench.NAME``)."""
