@@ -50,10 +50,11 @@ from indexer.geo import Gazetteer
 from indexer.models import Offer
 from indexer.readers import read_offers
 from indexer.settings import OpenSearchSettings, load_settings
+from indexer.stores.french_text import normalise_forms
 from indexer.stores.opensearch_mapping import INDEX_ANALYZER, SEARCH_ANALYZER
 from indexer.stores.opensearch_store import OpenSearchKeywordStore
 from indexer.stores.protocols import Filters, Hit, IndexedDoc, KeywordQuery, KeywordStore
-from indexer.stores.tantivy_store import TantivyKeywordStore, french_analyzer, strip_plurals
+from indexer.stores.tantivy_store import TantivyKeywordStore, french_analyzer
 from matcher.queries import query_for_profile
 from skills_taxonomy import Taxonomy, load_taxonomy
 
@@ -352,7 +353,7 @@ class Explainer:
 
     def tantivy_terms(self, text: str) -> list[str]:
         """The embedded store's analysis (plural stripping, then Snowball French)."""
-        return [t for t in self.tantivy_analyzer.analyze(strip_plurals(text)) if t]
+        return [t for t in self.tantivy_analyzer.analyze(normalise_forms(text)) if t]
 
     def opensearch_terms(self, text: str, analyzer: str) -> list[str]:
         """OpenSearch's analysis of ``text`` by one of the index's analysers."""
@@ -640,23 +641,20 @@ WHY_SECTION = [
     "one-byte field norms). What differs:",
     "",
     "1. **Analysers.** tantivy: simple tokenizer, lower-case, French stop words, ASCII "
-    "folding, a minimal plural stripper (`strip_plurals`), then the Snowball French stemmer. "
-    "OpenSearch: punctuation char filter, standard tokenizer, elision (`l'`, `d'`…), "
-    "lower-case, job-title synonyms (search side only), `_french_` stop words, ASCII folding, "
-    "`light_french`. Snowball is aggressive on suffixes (`conseiller` → `conseil`, "
-    "`vendeuse` → `vendeux`), `light_french` mostly on inflection and it merges masculine and "
-    "feminine job titles (`vendeur`, `vendeuse` → `vendeu`): a query word can match a "
-    "document under one analyser and not the other, and the two stores disagree on document "
-    "frequencies, hence IDF.",
-    "2. **Stop words.** tantivy's `strip_plurals` pass runs on the raw text, before the "
-    "stop-word filter: `dans` → `dan`, `sans` → `san`, `mais` → `mai` (the month), `nous` → "
-    "`nou`, `vous` → `vou` are indexed and searched by the embedded store, while OpenSearch "
-    "drops them. Long queries built from skill labels (“… dans leur cadre de vie …”) then "
-    "match many offers on tantivy only. This is a defect of the embedded store (see the "
-    "issue report), not an intended difference.",
+    "folding, a word-level pass that puts plurals in the singular and feminine job-title "
+    "words in the masculine (`indexer/stores/french_text.py`: `vendeuses` → `vendeur`), then "
+    "the Snowball French stemmer. OpenSearch: punctuation char filter, standard tokenizer, "
+    "elision (`l'`, `d'`…), lower-case, job-title synonyms (search side only), `_french_` "
+    "stop words, ASCII folding, `light_french`. Snowball is aggressive on suffixes "
+    "(`conseiller` → `conseil`), `light_french` mostly on inflection: a query word can match "
+    "a document under one analyser and not the other, and the two stores disagree on "
+    "document frequencies, hence IDF.",
+    "2. **Stop words.** Both stores drop French stop words, from slightly different lists "
+    "(tantivy's Snowball list, Lucene's `_french_`).",
     "3. **Synonyms.** OpenSearch expands every gendered appellation of the taxonomy "
-    "(“vendeur, vendeuse”) at query time; the embedded store has no synonym step, so a "
-    "feminine title typed by a seeker or an employer matches only the same form there.",
+    "(“vendeur en rayon, vendeuse en rayon”) at query time; the embedded store reaches the "
+    "same effect for gendered words through its masculine pass, but has no multi-word "
+    "synonym step.",
     "4. **Field norms of the code fields.** tantivy's raw `rome`/`skill` fields keep field "
     "norms: a document with many skill codes gets less per matching code. OpenSearch "
     "`keyword` fields have no norms: every matching code counts the same. Offers with long "
@@ -667,9 +665,9 @@ WHY_SECTION = [
     "6. **BM25 constants.** tantivy multiplies every BM25 term by (k1 + 1), Lucene does not. "
     "Every clause here is BM25, so this is one uniform factor: no effect on the order, but "
     "absolute scores are not comparable between the stores (nor is any score threshold).",
-    "7. **Ties.** Offers with the same text (multi-post offers) get the same score; "
-    "tantivy returns ties in index order, OpenSearch sorts them by `id`. At the top-k cut "
-    "that swaps documents in and out without any scoring difference.",
+    "7. **Ties.** Offers with the same text (multi-post offers) get the same score; both "
+    "stores order ties by `id` within their top-k, but which tied documents make the cut can "
+    "still differ.",
     "",
     "The matcher only uses the keyword list as one of two retrievers (fused by RRF with the "
     "vector retriever, then re-scored by skills, occupation and distance), so a keyword "

@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 RecordT = TypeVar("RecordT", Offer, Profile)
 
 COMPONENT_LABELS = {
-    "retrieval": "Pertinence du texte (mots-clés + sens)",
-    "skills": "Compétences demandées couvertes",
-    "occupation": "Proximité de métier (ROME)",
+    "retrieval": "Pertinence du texte",
+    "skills": "Compétences couvertes",
+    "occupation": "Proximité de métier",
     "distance": "Proximité géographique",
 }
 

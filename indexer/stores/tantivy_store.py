@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 import tantivy
 
 from indexer.models import GeoPoint
+from indexer.stores.french_text import normalise_forms
 from indexer.stores.protocols import (
     EARTH_RADIUS_KM,
     Filters,
@@ -42,7 +42,6 @@ PHRASE_SLOP = 3
 WRITER_HEAP_BYTES = 256_000_000
 _GEO_DEPTH_FACTOR = 4
 _KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0
-_PLURAL_CANDIDATE = re.compile(r"\w{3,}[sxSX]\b")  # words of 4+ letters ending in s/x
 
 
 def french_analyzer() -> tantivy.TextAnalyzer:
@@ -56,30 +55,6 @@ def french_analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.stemmer("french"))
         .build()
     )
-
-
-def _singular(match: re.Match[str]) -> str:
-    word = match.group(0)
-    lower = word.lower()
-    if lower.endswith("ss"):
-        return word
-    if lower.endswith("eaux"):
-        return word[:-1]
-    if lower.endswith("aux") and len(word) >= 5:
-        return word[:-2] + "l"
-    if lower.endswith(("s", "x")):
-        return word[:-1]
-    return word
-
-
-def strip_plurals(text: str) -> str:
-    """Turn French plurals into singulars before stemming ("boulangers" → "boulanger").
-
-    The Snowball French stemmer maps "boulanger" and "boulangers" to different stems, which
-    is fatal for job titles; this minimal pass (as in Lucene's FrenchMinimalStemmer) runs at
-    index and query time alike.
-    """
-    return _PLURAL_CANDIDATE.sub(_singular, text)
 
 
 def build_schema() -> tantivy.Schema:
@@ -202,8 +177,8 @@ class TantivyKeywordStore:
     def _to_document(self, doc: IndexedDoc) -> tantivy.Document:
         document = tantivy.Document()
         document.add_text("id", doc.id)
-        document.add_text("title", strip_plurals(doc.title))
-        document.add_text("text", strip_plurals(doc.text))
+        document.add_text("title", normalise_forms(doc.title))
+        document.add_text("text", normalise_forms(doc.text))
         for name, values in (("rome", doc.rome_codes), ("skill", doc.skill_codes),
                              ("contract", doc.contract_types)):
             for value in values:
@@ -218,7 +193,7 @@ class TantivyKeywordStore:
     # --- internals: queries --------------------------------------------------------------------
 
     def _terms(self, text: str) -> list[str]:
-        return [term for term in self._analyzer.analyze(strip_plurals(text)) if term]
+        return [term for term in self._analyzer.analyze(normalise_forms(text)) if term]
 
     def _term(self, field: str, value: str, boost: float) -> tantivy.Query:
         query = tantivy.Query.term_query(self._schema, field, value)
@@ -308,7 +283,8 @@ class TantivyKeywordStore:
             found = searcher.search(query, limit=limit, count=False).hits
             kept = found if geo is None else self._inside(searcher, found, geo)
             if len(kept) >= top_k or len(found) < limit:
-                return [self._hit(searcher, score, address) for score, address in kept[:top_k]]
+                hits = [self._hit(searcher, score, address) for score, address in kept[:top_k]]
+                return sorted(hits, key=lambda hit: (-hit.score, hit.id))  # ties by id
             logger.debug("geo check kept %d of %d hits; searching deeper", len(kept), limit)
             limit *= _GEO_DEPTH_FACTOR
 

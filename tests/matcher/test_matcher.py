@@ -98,3 +98,10 @@ def test_tag_preview_lists_entering_and_leaving_offers(tiny_engine: Engine) -> N
     assert preview.profile_after is not None
     assert {s.code for s in preview.profile_after.skills} == {"100021", "100020"}
     assert {s.code for s in profile.skills} == {"100030", "200005"}  # not saved
+
+
+def test_candidates_of_either_gender_score_the_same(tiny_engine: Engine) -> None:
+    offer = tiny_engine.offers.get("OF-SANS-LIEU")  # "Vendeuse à domicile"
+    assert offer is not None
+    scores = {m.id: m.score for m in tiny_engine.candidates_for_offer(offer, top_k=10)}
+    assert scores["P-VENDEUSE"] == pytest.approx(scores["P-VENDEUR"], abs=1e-9)

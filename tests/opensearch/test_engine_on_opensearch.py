@@ -204,22 +204,12 @@ def test_the_fixture_index_lives_on_opensearch(pair: EnginePair) -> None:
     assert not (pair.opensearch.index.generation / "offers" / "keyword").exists()
 
 
-GENDERED_RANKING = pytest.mark.xfail(
-    strict=True,
-    reason="parity defect outside this test: the embedded (tantivy) analyser does not fold "
-           "gendered forms ('vendeuse' != 'vendeur' after Snowball), while OpenSearch expands "
-           "the taxonomy's gendered title synonyms; for an offer titled 'Vendeuse à domicile' "
-           "(no ROME label to add the masculine form) tantivy ranks P-VENDEUSE far above "
-           "P-VENDEUR, OpenSearch ties them. See docs/opensearch-parity.md.")
-
-
 def _profile_ids() -> list[str]:
     return [profile.id for profile in _profiles()]
 
 
 def _offer_params() -> list[Any]:
-    return [pytest.param(offer.id, marks=GENDERED_RANKING) if offer.id == "OF-SANS-LIEU"
-            else offer.id for offer in _offers()]
+    return [offer.id for offer in _offers()]
 
 
 @pytest.mark.parametrize("widen", [False, True])
