@@ -281,3 +281,13 @@ def _candidate_label(engine: Engine, profile_id: str) -> str:
     if profile is None:
         return ""
     return f"{profile.pseudonym}  {', '.join(profile.titles)}"
+
+
+def _register_subcommands() -> None:
+    from webapp.cli_eval import eval_command, eval_sets_command
+
+    main.add_command(eval_command)
+    main.add_command(eval_sets_command)
+
+
+_register_subcommands()
