@@ -19,10 +19,8 @@ import csv
 import hashlib
 import json
 import logging
-import os
 import pickle
 import re
-import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -34,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from indexer.atomic import write_bytes_atomic
 from indexer.models import GeoPoint, Place
 from indexer.stores.protocols import EARTH_RADIUS_KM
 
@@ -252,20 +251,6 @@ def _checksum(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _load_raw(geo_dir: Path, cache_dir: Path | None) -> _Raw:
     if cache_dir is None:
         return _build_raw(geo_dir)
@@ -281,7 +266,7 @@ def _load_raw(geo_dir: Path, cache_dir: Path | None) -> _Raw:
             logger.warning("ignoring unreadable gazetteer cache %s: %s", cache_path, exc)
     raw = _build_raw(geo_dir)
     try:
-        _atomic_write_bytes(cache_path, pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))
+        write_bytes_atomic(cache_path, pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
         logger.warning("could not write gazetteer cache %s: %s", cache_path, exc)
     return raw

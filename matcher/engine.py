@@ -6,10 +6,11 @@ The web app and the CLI talk to this facade only.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from indexer.catalog import SearchIndex
+from indexer.catalog import SearchIndex, live_generation
 from indexer.collection import Collection
 from indexer.encoders import Encoder, create_encoder
 from indexer.geo import Gazetteer
@@ -57,9 +58,45 @@ class Engine:
         self.taxonomy = taxonomy
         self.gazetteer = gazetteer
         self.encoder = encoder
-        self.index = index
-        self.matcher = Matcher(index.offers, index.profiles, taxonomy, encoder,
-                               settings.matching)
+        self._reload_lock = threading.Lock()
+        self._state = self._state_for(index)
+
+    def _state_for(self, index: SearchIndex) -> tuple[SearchIndex, Matcher]:
+        return index, Matcher(index.offers, index.profiles, self.taxonomy, self.encoder,
+                              self.settings.matching)
+
+    @property
+    def index(self) -> SearchIndex:
+        """The opened index generation (swapped as a whole by :meth:`reload`)."""
+        return self._state[0]
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher over :attr:`index`."""
+        return self._state[1]
+
+    def reload(self) -> bool:
+        """Open the live generation when it differs from the one in use, and swap it in.
+
+        The new index and its matcher are built outside the lock, then replaced in one
+        assignment, so a request running meanwhile finishes on the generation it started with.
+        Return True when a new generation was opened.
+        """
+        with self._reload_lock:
+            if live_generation(self.index.directory) == self.index.generation:
+                return False
+            state = self._state_for(SearchIndex.open(self.index.directory, self.settings,
+                                                     self.encoder))
+            self._state = state
+            log.info("engine reloaded generation %s", state[0].generation.name)
+            return True
+
+    def is_stale(self) -> bool:
+        """True when another writer made a newer generation live than the one in use."""
+        try:
+            return live_generation(self.index.directory) != self.index.generation
+        except FileNotFoundError:
+            return False
 
     @classmethod
     def open(cls, settings: Settings) -> Engine:

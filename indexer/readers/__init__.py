@@ -3,7 +3,6 @@
 from indexer.readers.base import (
     ReadResult,
     Rejection,
-    atomic_write_text,
     write_jsonl,
     write_rejections,
 )
@@ -13,7 +12,6 @@ from indexer.readers.schema import profile_json_schema, write_profile_schema
 __all__ = [
     "ReadResult",
     "Rejection",
-    "atomic_write_text",
     "profile_json_schema",
     "read_offers",
     "read_profiles",

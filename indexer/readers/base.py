@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+from indexer.atomic import write_text_atomic
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -77,29 +77,13 @@ def _short(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_rejections(report_path: Path, rejections: Iterable[Rejection]) -> None:
     """Write a JSONL report, one rejection per line, atomically."""
-    atomic_write_text(report_path, "".join(
+    write_text_atomic(report_path, "".join(
         json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rejections))
 
 
 def write_jsonl(path: Path, models: Iterable[BaseModel]) -> None:
     """Write models as JSONL (one ``model_dump_json`` per line, defaults omitted), atomically."""
-    atomic_write_text(path, "".join(
+    write_text_atomic(path, "".join(
         m.model_dump_json(exclude_defaults=True) + "\n" for m in models))

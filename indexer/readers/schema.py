@@ -11,8 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from indexer.atomic import write_text_atomic
 from indexer.models import Profile
-from indexer.readers.base import atomic_write_text
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,6 @@ def render_profile_schema() -> str:
 
 def write_profile_schema(path: Path = PROFILE_SCHEMA_PATH) -> None:
     """Write the profile schema file atomically."""
-    atomic_write_text(path, render_profile_schema())
+    write_text_atomic(path, render_profile_schema())
     logger.info("wrote %s", path)
 
