@@ -24,8 +24,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-MAPPING_VERSION = 1
-"""Version of the index body; stored in the mapping's ``_meta.mapping_version``."""
+MAPPING_VERSION = 2
+"""Version of the index body; stored in the mapping's ``_meta.mapping_version``.
+2: titles and texts arrive normalised by ``indexer.stores.french_text`` (singular, masculine)."""
 
 INDEX_ANALYZER = "emploi_fr"
 SEARCH_ANALYZER = "emploi_fr_search"

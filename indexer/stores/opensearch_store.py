@@ -38,6 +38,7 @@ from opensearchpy.exceptions import NotFoundError, TransportError
 from indexer.models import GeoPoint
 from indexer.settings import OpenSearchSettings
 from indexer.stores.errors import BackendUnavailable
+from indexer.stores.french_text import normalise_forms
 from indexer.stores.opensearch_mapping import (
     MAPPING_VERSION,
     MAX_RESULT_WINDOW,
@@ -112,11 +113,13 @@ def _check_alias(name: str) -> str:
 
 
 def document_source(doc: IndexedDoc) -> dict[str, Any]:
-    """The ``_source`` stored for one document."""
+    """The ``_source`` stored for one document. Titles and texts go through the same
+    word-level French pass as the embedded store (singular, masculine job-title words), so
+    both backends treat "vendeuses" and "vendeur" alike."""
     source: dict[str, Any] = {
         "id": doc.id,
-        "title": doc.title,
-        "text": doc.text,
+        "title": normalise_forms(doc.title),
+        "text": normalise_forms(doc.text),
         "rome_codes": list(doc.rome_codes),
         "skill_codes": list(doc.skill_codes),
         "contract_types": list(doc.contract_types),
@@ -451,11 +454,12 @@ class OpenSearchKeywordStore:
         clauses: list[dict[str, Any]] = []
         if query.text.strip():
             clauses.append({"multi_match": {
-                "query": query.text, "fields": [f"title^{TITLE_BOOST}", "text"],
+                "query": normalise_forms(query.text), "fields": [f"title^{TITLE_BOOST}", "text"],
                 "type": "most_fields", "operator": "or"}})
         for title in query.titles:
             if not title.strip():
                 continue
+            title = normalise_forms(title)
             clauses.append({"match": {"title": {"query": title, "boost": QUERY_TITLE_BOOST}}})
             clauses.append({"match_phrase": {"title": {
                 "query": title, "slop": PHRASE_SLOP, "boost": TITLE_PHRASE_BOOST}}})
