@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
-from indexer.collection import Collection, ModelT, read_records
+from indexer.collection import Collection, ModelT
 from indexer.documents import (
     offer_document,
     offer_embedding_text,
@@ -156,9 +156,9 @@ class SearchIndex:
                                   settings.keyword_backend.value, directory)
         factory = keyword_store_factory(settings)
         offers = _open_collection(generation, OFFERS, Offer, offer_document, factory,
-                                  manifest.dimension)
+                                  manifest.dimension, writable=False)
         profiles = _open_collection(generation, PROFILES, Profile, profile_document, factory,
-                                    manifest.dimension)
+                                    manifest.dimension, writable=False)
         log.info("opened index %s (%s): %d offers, %d profiles", directory, generation.name,
                  len(offers), len(profiles))
         return cls(directory, generation, manifest, offers, profiles)
@@ -166,15 +166,16 @@ class SearchIndex:
 
 def _open_collection(generation: Path, kind: str, model: type[ModelT],
                      to_document: Callable[[ModelT], IndexedDoc],
-                     factory: KeywordStoreFactory, dimension: int) -> Collection[ModelT]:
+                     factory: KeywordStoreFactory, dimension: int,
+                     writable: bool = True) -> Collection[ModelT]:
+    """Open one collection of a generation: readers memory-map the vector index, writers
+    load it in memory (FAISS maps IVF lists read-only)."""
     folder = generation / kind
     folder.mkdir(parents=True, exist_ok=True)
     vectors_dir = folder / "vectors"
-    vectors = (FaissVectorStore.load(vectors_dir) if vectors_dir.exists()
+    vectors = (FaissVectorStore.load(vectors_dir, mmap=not writable) if vectors_dir.exists()
                else FaissVectorStore(dimension))
-    collection = Collection(kind, factory(folder, kind), vectors, to_document)
-    collection.load_records(read_records(folder, model))
-    return collection
+    return Collection.open(kind, factory(folder, kind), vectors, to_document, folder, model)
 
 
 class IndexWriter:
@@ -254,6 +255,12 @@ class IndexWriter:
             folder = work / collection.kind
             _persist(collection, folder)
             manifest.counts[collection.kind] = len(collection)
+            if isinstance(collection.vectors, FaissVectorStore):
+                manifest.vector_indexes[collection.kind] = {
+                    "factory": collection.vectors.index_factory,
+                    "nprobe": collection.vectors.nprobe}
+        manifest.vector_index = manifest.vector_indexes.get(OFFERS, {}).get(
+            "factory", manifest.vector_index)
         manifest.updated_at = utc_now()
         manifest.write(work)
         final = self.directory / _next_generation_name(self.directory)
@@ -267,13 +274,19 @@ class IndexWriter:
 
     def _upsert(self, collection: Collection[ModelT], records: Sequence[ModelT],
                 text_of: Callable[[ModelT], str]) -> None:
+        """Encode (through the content-hash cache) and store ``records`` a chunk at a time,
+        so memory stays bounded; records identical to the stored ones are skipped."""
+        skipped = 0
         for start in range(0, len(records), ENCODE_CHUNK):
-            chunk = list(records[start:start + ENCODE_CHUNK])
-            vectors = encode_documents_cached(self.encoder, [text_of(r) for r in chunk],
-                                              self.cache)
-            collection.upsert(chunk, vectors)
-            log.info("%s: %d/%d indexed", collection.kind, min(start + ENCODE_CHUNK,
-                                                               len(records)), len(records))
+            chunk = [record for record in records[start:start + ENCODE_CHUNK]
+                     if not _unchanged(collection, record)]
+            skipped += min(ENCODE_CHUNK, len(records) - start) - len(chunk)
+            if chunk:
+                vectors = encode_documents_cached(self.encoder, [text_of(r) for r in chunk],
+                                                  self.cache)
+                collection.upsert(chunk, vectors)
+            log.info("%s: %d/%d indexed (%d unchanged)", collection.kind,
+                     min(start + ENCODE_CHUNK, len(records)), len(records), skipped)
 
     def _start(self) -> None:
         _remove_stale_work_folders(self.directory)
@@ -304,9 +317,10 @@ class IndexWriter:
 
     def _discard(self) -> None:
         for collection in (self._offers, self._profiles):
-            if isinstance(collection, Collection) and isinstance(collection.keyword,
-                                                                 PersistentStore):
-                collection.keyword.close()
+            if isinstance(collection, Collection):
+                collection.close()
+                if isinstance(collection.keyword, PersistentStore):
+                    collection.keyword.close()
         if self._work is not None:
             shutil.rmtree(self._work, ignore_errors=True)
             self._work = None
@@ -342,6 +356,12 @@ def _buffer_rebuilds(factory: KeywordStoreFactory) -> KeywordStoreFactory:
     return open_store
 
 
+def _unchanged(collection: Collection[Any], record: Any) -> bool:
+    """Whether ``record`` is stored byte for byte as it is (nothing to re-index)."""
+    raw = collection.raw(str(record.id))
+    return raw is not None and raw == record.model_dump_json(exclude_defaults=True).encode()
+
+
 def _persist(collection: Collection[Any], folder: Path) -> None:
     if isinstance(collection.keyword, PersistentStore):
         collection.keyword.save()
@@ -350,6 +370,7 @@ def _persist(collection: Collection[Any], folder: Path) -> None:
     if isinstance(vectors, FaissVectorStore):
         vectors.save(folder / "vectors")
     collection.write_records(folder)
+    collection.close()
 
 
 def _live_or_none(directory: Path) -> Path | None:

@@ -1,16 +1,29 @@
-"""One searchable collection (offers, or profiles): documents, keyword store, vector store."""
+"""One searchable collection (offers, or profiles): records, keyword store, vector store.
+
+Records live on disk, not in memory: ``documents.jsonl`` holds one JSON line per record and
+the collection's :class:`~indexer.doc_table.DocTable` (``table.npz``) knows each live record's
+offset and length, its vector label and its filter fields. ``get`` reads one line (``pread``)
+and validates it, behind a small LRU cache, so serving a million offers keeps only the
+columns in memory. A writer (working on a copy of the live generation) appends new records
+to the file; replaced records leave dead lines that ``write_records`` compacts away once they
+are more than a quarter of the file.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import IO, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
 from indexer.doc_table import DocTable
+from indexer.stores.faiss_store import FaissVectorStore
 from indexer.stores.protocols import (
     Filters,
     Hit,
@@ -23,68 +36,146 @@ from indexer.stores.protocols import (
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 DOCUMENTS_FILE = "documents.jsonl"
+LRU_SIZE = 4096
+COMPACT_GARBAGE = 0.25
 
 
 class Collection(Generic[ModelT]):
     """Documents of one kind with both stores and the filter table kept in step."""
 
     def __init__(self, kind: str, keyword: KeywordStore, vectors: VectorStore,
-                 to_document: Callable[[ModelT], IndexedDoc]) -> None:
+                 to_document: Callable[[ModelT], IndexedDoc], *, folder: Path,
+                 model: type[ModelT], table: DocTable | None = None,
+                 lru_size: int = LRU_SIZE) -> None:
         self.kind = kind
         self.keyword = keyword
         self.vectors = vectors
+        self.folder = folder
         self._to_document = to_document
-        self._records: dict[str, ModelT] = {}
-        self._table = DocTable()
+        self._model = model
+        self._table = table if table is not None else DocTable()
+        self._path = folder / DOCUMENTS_FILE
+        self._read_fd: int | None = None
+        self._append: IO[bytes] | None = None
+        self._lru: OrderedDict[str, ModelT] = OrderedDict()
+        self._lru_size = lru_size
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, kind: str, keyword: KeywordStore, vectors: VectorStore,
+             to_document: Callable[[ModelT], IndexedDoc], folder: Path,
+             model: type[ModelT]) -> Collection[ModelT]:
+        """Open the collection saved in ``folder``; a folder written before ``table.npz``
+        existed is indexed once from its records."""
+        table = DocTable.load(folder)
+        collection = cls(kind, keyword, vectors, to_document, folder=folder, model=model,
+                         table=table)
+        if table is None and collection._path.exists():
+            collection._table_from_records()
+        return collection
+
+    # --- reads --------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._table)
 
     def __contains__(self, record_id: object) -> bool:
-        return record_id in self._records
+        return record_id in self._table
 
     def __iter__(self) -> Iterator[ModelT]:
-        return iter(self._records.values())
+        for record_id in self._table.ids():
+            record = self.get(record_id)
+            if record is not None:
+                yield record
 
     def get(self, record_id: str) -> ModelT | None:
-        """One record by id, or None."""
-        return self._records.get(record_id)
+        """One record by id, or None (read from disk, kept in a small LRU)."""
+        with self._lock:
+            cached = self._lru.get(record_id)
+            if cached is not None:
+                self._lru.move_to_end(record_id)
+                return cached
+        raw = self.raw(record_id)
+        if raw is None:
+            return None
+        record = self._model.model_validate_json(raw)
+        with self._lock:
+            self._lru[record_id] = record
+            if len(self._lru) > self._lru_size:
+                self._lru.popitem(last=False)
+        return record
+
+    def raw(self, record_id: str) -> bytes | None:
+        """The stored JSON of one record, or None."""
+        location = self._table.location(record_id)
+        if location is None:
+            return None
+        offset, length = location
+        return os.pread(self._reader(), length, offset)
 
     def ids(self) -> list[str]:
-        """Every record id, in insertion order."""
-        return list(self._records)
+        """Every record id, in insertion order (a replaced record moves to the end)."""
+        return self._table.ids()
 
     def document(self, record_id: str) -> IndexedDoc | None:
         """The indexed (searchable) form of a record."""
-        return self._table.get(record_id)
+        record = self.get(record_id)
+        return None if record is None else self._to_document(record)
+
+    # --- writes -------------------------------------------------------------------------------
 
     def load_records(self, records: Iterable[ModelT]) -> None:
-        """Fill the record map and filter table from records already in both stores."""
-        for record in records:
-            self._records[str(getattr(record, "id"))] = record  # noqa: B009
-        self._table.upsert(self._to_document(record) for record in self._records.values())
+        """Add records already present in both stores (the filter table and the file)."""
+        self._write_records(list(records), labels=None)
 
     def upsert(self, records: list[ModelT], vectors: npt.NDArray[np.float32]) -> None:
-        """Add or replace records in the record map, both stores and the filter table."""
+        """Add or replace records in the record file, both stores and the filter table."""
         if not records:
             return
         docs = [self._to_document(record) for record in records]
         self.keyword.upsert(docs)
-        self.vectors.upsert([doc.id for doc in docs], vectors)
-        self._table.upsert(docs)
-        for doc, record in zip(docs, records, strict=True):
-            self._records[doc.id] = record
+        ids = [doc.id for doc in docs]
+        self.vectors.upsert(ids, vectors)
+        labels = None
+        if isinstance(self.vectors, FaissVectorStore):
+            labels = [self.vectors.label_of(doc_id) for doc_id in ids]
+        self._write_records(records, labels, docs)
 
     def delete(self, ids: Iterable[str]) -> list[str]:
         """Remove records by id; return the ids that existed."""
-        present = [record_id for record_id in ids if record_id in self._records]
+        present = [record_id for record_id in dict.fromkeys(ids) if record_id in self._table]
         if present:
             self.keyword.delete(present)
             self.vectors.delete(present)
             self._table.delete(present)
-            for record_id in present:
-                del self._records[record_id]
+            with self._lock:
+                for record_id in present:
+                    self._lru.pop(record_id, None)
         return present
+
+    def write_records(self, directory: Path) -> None:
+        """Flush the record file and the table into ``directory`` (the collection's folder,
+        in a temporary generation), compacting dead lines when they are many."""
+        directory.mkdir(parents=True, exist_ok=True)
+        if self._append is not None:
+            self._append.close()
+            self._append = None
+        if self._table.garbage() > COMPACT_GARBAGE or directory != self.folder:
+            self._compact(directory)
+        elif not self._path.exists():
+            self._path.touch()
+        self._table.save(directory)
+
+    def close(self) -> None:
+        """Release file handles."""
+        if self._append is not None:
+            self._append.close()
+            self._append = None
+        if self._read_fd is not None:
+            os.close(self._read_fd)
+            self._read_fd = None
+
+    # --- searches -----------------------------------------------------------------------------
 
     def keyword_search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
         """Keyword top-k; the store applies ``filters`` inside its query."""
@@ -95,22 +186,92 @@ class Collection(Generic[ModelT]):
     def vector_search(self, vector: npt.NDArray[np.float32], filters: Filters,
                       top_k: int) -> list[Hit]:
         """Vector top-k among the documents that pass ``filters`` (applied before the cut)."""
-        allowed = self._table.allowed_ids(filters)
-        if top_k <= 0 or (allowed is not None and not allowed):
+        if top_k <= 0:
             return []
-        return self.vectors.search(vector.reshape(1, -1), top_k, allowed)[0]
+        query = vector.reshape(1, -1)
+        mask = self._table.allowed_mask(filters)
+        if mask is None:
+            return self.vectors.search(query, top_k)[0]
+        if not mask.any():
+            return []
+        if isinstance(self.vectors, FaissVectorStore) and self._table.has_labels():
+            return self.vectors.search_labels(query, top_k, self._table.labels(mask))[0]
+        allowed = self._table.allowed_ids(filters)
+        return self.vectors.search(query, top_k, allowed)[0]
 
-    def write_records(self, directory: Path) -> None:
-        """Write every record as JSON lines into ``directory`` (a temporary generation)."""
-        directory.mkdir(parents=True, exist_ok=True)
-        with (directory / DOCUMENTS_FILE).open("w", encoding="utf-8") as stream:
-            for record in self._records.values():
-                stream.write(record.model_dump_json(exclude_defaults=True))
-                stream.write("\n")
+    # --- internals ----------------------------------------------------------------------------
+
+    def _reader(self) -> int:
+        if self._read_fd is None:
+            self._read_fd = os.open(self._path, os.O_RDONLY)
+        return self._read_fd
+
+    def _write_records(self, records: list[ModelT], labels: list[int | None] | None,
+                       docs: list[IndexedDoc] | None = None) -> None:
+        if not records:
+            return
+        if self._append is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._append = self._path.open("ab")
+        offset = self._append.tell()
+        locations = []
+        chunks = []
+        for record in records:
+            line = record.model_dump_json(exclude_defaults=True).encode("utf-8")
+            locations.append((offset, len(line)))
+            chunks.append(line)
+            offset += len(line) + 1
+        self._append.write(b"\n".join(chunks) + b"\n")
+        self._append.flush()
+        if docs is None:
+            docs = [self._to_document(record) for record in records]
+        self._table.upsert(docs, None if labels is None else
+                           [-1 if label is None else label for label in labels], locations)
+        with self._lock:
+            for record in records:
+                self._lru.pop(str(getattr(record, "id")), None)  # noqa: B009
+
+    def _compact(self, directory: Path) -> None:
+        target = directory / DOCUMENTS_FILE
+        temporary = directory / f".{DOCUMENTS_FILE}.tmp"
+        locations = []
+        offset = 0
+        with temporary.open("wb") as out:
+            for record_id in self._table.ids():
+                raw = self.raw(record_id) or b""
+                out.write(raw + b"\n")
+                locations.append((offset, len(raw)))
+                offset += len(raw) + 1
+        if self._read_fd is not None:
+            os.close(self._read_fd)
+            self._read_fd = None
+        temporary.replace(target)
+        self._table.compact(locations)
+        self._path = target
+        self.folder = directory
+
+    def _table_from_records(self) -> None:
+        locations = []
+        records = []
+        offset = 0
+        with self._path.open("rb") as stream:
+            for line in stream:
+                body = line.rstrip(b"\n")
+                if body.strip():
+                    records.append(self._model.model_validate_json(body))
+                    locations.append((offset, len(body)))
+                offset += len(line)
+        labels: list[int] | None = None
+        if isinstance(self.vectors, FaissVectorStore):
+            vectors = self.vectors
+            labels = [-1 if (label := vectors.label_of(str(getattr(r, "id")))) is None  # noqa: B009
+                      else label for r in records]
+        self._table.upsert([self._to_document(r) for r in records], labels, locations)
 
 
 def read_records(directory: Path, model: type[ModelT]) -> Iterator[ModelT]:
-    """Records written by ``Collection.write_records``."""
+    """Records written by ``Collection.write_records`` (dead lines included: the last line
+    of an id wins when read in order)."""
     path = directory / DOCUMENTS_FILE
     if not path.exists():
         return

@@ -1,15 +1,22 @@
-"""Filterable fields of every indexed document, as columns, to evaluate ``Filters`` at once.
+"""Filterable fields of every indexed document, as numpy columns, to evaluate ``Filters`` at once.
 
 The vector store knows only ids and vectors; this table turns the portable ``Filters`` into the
-allow-list of ids the vector search is restricted to, before its top-k cut. Its semantics are
-those of ``Filters.accepts`` (the reference), computed column-wise with numpy.
+allow-list the vector search is restricted to, before its top-k cut. Its semantics are those
+of ``Filters.accepts`` (the reference), computed column-wise with numpy.
+
+One row per stored document, appended on upsert (a replaced or deleted document leaves a dead
+row until ``compact``). Besides the filter fields a row holds the document's FAISS label and
+where its record lies in ``documents.jsonl`` (offset, length), so the collection keeps no
+record in memory. The table is saved as one ``.npz`` file next to the records and loaded
+without parsing a record: opening an index of a million offers reads a few arrays.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,91 +24,289 @@ import numpy.typing as npt
 from indexer.stores.protocols import EARTH_RADIUS_KM, Filters, IndexedDoc
 
 _NO_DATE = np.iinfo(np.int64).min
+_KM_PER_DEGREE = np.pi * EARTH_RADIUS_KM / 180.0
+TABLE_FILE = "table.npz"
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+class _Multi:
+    """A multi-valued column (contract types, ROME codes): (row, value code) pairs."""
+
+    def __init__(self) -> None:
+        self.vocabulary: list[str] = []
+        self._code_of: dict[str, int] = {}
+        self.rows = np.empty(0, dtype=np.int64)
+        self.codes = np.empty(0, dtype=np.int32)
+        self._pending: list[tuple[int, int]] = []
+        self._rows_by_code: dict[int, IntArray] | None = None
+
+    def add(self, row: int, values: Iterable[str]) -> None:
+        for value in values:
+            code = self._code_of.get(value)
+            if code is None:
+                code = self._code_of[value] = len(self.vocabulary)
+                self.vocabulary.append(value)
+            self._pending.append((row, code))
+        self._rows_by_code = None
+
+    def flush(self) -> None:
+        if self._pending:
+            pending = np.asarray(self._pending, dtype=np.int64)
+            self.rows = np.concatenate([self.rows, pending[:, 0]])
+            self.codes = np.concatenate([self.codes, pending[:, 1].astype(np.int32)])
+            self._pending = []
+            self._rows_by_code = None
+
+    def mask(self, values: Iterable[str], size: int) -> BoolArray:
+        self.flush()
+        if self._rows_by_code is None:
+            order = np.argsort(self.codes, kind="stable")
+            codes, rows = self.codes[order], self.rows[order]
+            bounds = np.searchsorted(codes, np.arange(len(self.vocabulary) + 1))
+            self._rows_by_code = {code: rows[bounds[code]:bounds[code + 1]]
+                                  for code in range(len(self.vocabulary))}
+        mask = np.zeros(size, dtype=bool)
+        for value in values:
+            code = self._code_of.get(value)
+            if code is not None:
+                mask[self._rows_by_code[code]] = True
+        return mask
+
+    def remap(self, keep: BoolArray, new_row: IntArray) -> None:
+        self.flush()
+        alive = keep[self.rows]
+        self.rows, self.codes = new_row[self.rows[alive]], self.codes[alive]
+        self._rows_by_code = None
+
+    def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.generic]]:
+        self.flush()
+        return {f"{prefix}_rows": self.rows, f"{prefix}_codes": self.codes,
+                f"{prefix}_vocabulary": np.array(self.vocabulary, dtype=str)}
+
+    @classmethod
+    def from_arrays(cls, data: np.lib.npyio.NpzFile, prefix: str) -> _Multi:
+        column = cls()
+        column.vocabulary = data[f"{prefix}_vocabulary"].tolist()
+        column._code_of = {value: code for code, value in enumerate(column.vocabulary)}
+        column.rows = data[f"{prefix}_rows"].astype(np.int64)
+        column.codes = data[f"{prefix}_codes"].astype(np.int32)
+        return column
 
 
 class DocTable:
-    """Columns of ``IndexedDoc`` fields, rebuilt lazily after changes."""
+    """Columns of ``IndexedDoc`` fields plus each row's vector label and record location."""
 
     def __init__(self, docs: Iterable[IndexedDoc] = ()) -> None:
-        self._docs: dict[str, IndexedDoc] = {doc.id: doc for doc in docs}
-        self._built = False
-        self._ids: npt.NDArray[np.object_] = np.empty(0, dtype=object)
+        self._ids: list[str] = []
+        self._row_of: dict[str, int] = {}
+        self._alive = np.empty(0, dtype=bool)
         self._lat = np.empty(0)
         self._lon = np.empty(0)
         self._created = np.empty(0, dtype=np.int64)
-        self._rows_by_contract: dict[str, npt.NDArray[np.int64]] = {}
-        self._rows_by_rome: dict[str, npt.NDArray[np.int64]] = {}
+        self._label = np.empty(0, dtype=np.int64)
+        self._offset = np.empty(0, dtype=np.int64)
+        self._length = np.empty(0, dtype=np.int64)
+        self._pending: list[tuple[float, float, int, int, int, int]] = []
+        self._dead_pending: list[int] = []
+        self._contracts = _Multi()
+        self._romes = _Multi()
+        self._labels_ok: bool | None = None
+        self.upsert(docs)
+
+    # --- reads --------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return len(self._row_of)
 
-    def get(self, doc_id: str) -> IndexedDoc | None:
-        """The indexed form of one document."""
-        return self._docs.get(doc_id)
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._row_of
 
-    def upsert(self, docs: Iterable[IndexedDoc]) -> None:
-        """Add or replace documents."""
-        for doc in docs:
-            self._docs[doc.id] = doc
-        self._built = False
+    @property
+    def rows(self) -> int:
+        """Rows, dead ones included."""
+        return len(self._ids)
+
+    def ids(self) -> list[str]:
+        """Live ids in row order (an id replaced by an upsert moves to the end)."""
+        self._flush()
+        return [self._ids[row] for row in np.flatnonzero(self._alive).tolist()]
+
+    def location(self, doc_id: str) -> tuple[int, int] | None:
+        """(offset, length) of a document's record, or None."""
+        row = self._row_of.get(doc_id)
+        if row is None:
+            return None
+        self._flush()
+        return int(self._offset[row]), int(self._length[row])
+
+    def has_labels(self) -> bool:
+        """Whether every live row knows its vector label."""
+        self._flush()
+        if self._labels_ok is None:
+            self._labels_ok = bool((self._label[self._alive] >= 0).all())
+        return self._labels_ok
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def upsert(self, docs: Iterable[IndexedDoc], labels: Sequence[int] | None = None,
+               locations: Sequence[tuple[int, int]] | None = None) -> None:
+        """Add or replace documents, with their vector labels and record locations."""
+        self._labels_ok = None
+        for index, doc in enumerate(docs):
+            old = self._row_of.get(doc.id)
+            if old is not None:
+                self._dead_pending.append(old)
+            row = len(self._ids)
+            self._ids.append(doc.id)
+            self._row_of[doc.id] = row
+            offset, length = locations[index] if locations is not None else (-1, -1)
+            self._pending.append((
+                doc.location.lat if doc.location else np.nan,
+                doc.location.lon if doc.location else np.nan,
+                _epoch(doc.created_at) if doc.created_at else _NO_DATE,
+                labels[index] if labels is not None else -1,
+                offset, length))
+            self._contracts.add(row, doc.contract_types)
+            self._romes.add(row, doc.rome_codes)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents; unknown ids are ignored."""
         for doc_id in ids:
-            self._docs.pop(doc_id, None)
-        self._built = False
+            row = self._row_of.pop(doc_id, None)
+            if row is not None:
+                self._dead_pending.append(row)
 
-    def allowed_ids(self, filters: Filters) -> set[str] | None:
-        """The ids that pass ``filters``, or None when nothing is filtered."""
+    # --- filters ------------------------------------------------------------------------------
+
+    def allowed_mask(self, filters: Filters) -> BoolArray | None:
+        """A boolean mask over rows of the live documents that pass ``filters``, or None
+        when nothing is filtered."""
         if filters.is_empty():
             return None
-        self._build()
-        mask = np.ones(len(self._ids), dtype=bool)
-        if filters.geo is not None:
-            mask &= self._within(filters.geo.center.lat, filters.geo.center.lon,
-                                 filters.geo.radius_km)
+        self._flush()
+        mask = self._alive.copy()
         if filters.contract_types:
-            mask &= self._any_of(self._rows_by_contract, filters.contract_types)
+            mask &= self._contracts.mask(filters.contract_types, len(mask))
         if filters.rome_codes:
-            mask &= self._any_of(self._rows_by_rome, filters.rome_codes)
+            mask &= self._romes.mask(filters.rome_codes, len(mask))
         if filters.created_after is not None:
             mask &= (self._created != _NO_DATE) & (
                 self._created >= _epoch(filters.created_after))
         if filters.created_before is not None:
             mask &= (self._created != _NO_DATE) & (
                 self._created <= _epoch(filters.created_before))
-        return set(self._ids[mask].tolist())
-
-    def _within(self, lat: float, lon: float, radius_km: float) -> npt.NDArray[np.bool_]:
-        lat1, lon1 = np.radians(lat), np.radians(lon)
-        lat2, lon2 = np.radians(self._lat), np.radians(self._lon)
-        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(
-            (lon2 - lon1) / 2) ** 2
-        with np.errstate(invalid="ignore"):
-            distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-            result: npt.NDArray[np.bool_] = distance <= radius_km
-        return result  # NaN (no location) compares False
-
-    def _any_of(self, rows_by_value: dict[str, npt.NDArray[np.int64]],
-                values: frozenset[str]) -> npt.NDArray[np.bool_]:
-        mask = np.zeros(len(self._ids), dtype=bool)
-        for value in values:
-            mask[rows_by_value.get(value, np.empty(0, dtype=np.int64))] = True
+        if filters.geo is not None:
+            mask &= self._within(mask, filters.geo.center.lat, filters.geo.center.lon,
+                                 filters.geo.radius_km)
         return mask
 
-    def _build(self) -> None:
-        if self._built:
-            return
-        docs = list(self._docs.values())
-        self._ids = np.array([doc.id for doc in docs], dtype=object)
-        self._lat = np.array([doc.location.lat if doc.location else np.nan for doc in docs])
-        self._lon = np.array([doc.location.lon if doc.location else np.nan for doc in docs])
-        self._created = np.array(
-            [_epoch(doc.created_at) if doc.created_at else _NO_DATE for doc in docs],
-            dtype=np.int64)
-        self._rows_by_contract = _inverted(docs, lambda doc: doc.contract_types)
-        self._rows_by_rome = _inverted(docs, lambda doc: doc.rome_codes)
-        self._built = True
+    def allowed_ids(self, filters: Filters) -> set[str] | None:
+        """The ids that pass ``filters``, or None when nothing is filtered."""
+        mask = self.allowed_mask(filters)
+        if mask is None:
+            return None
+        return {self._ids[row] for row in np.flatnonzero(mask).tolist()}
+
+    def labels(self, mask: BoolArray) -> IntArray:
+        """The sorted vector labels of the rows in ``mask``."""
+        return np.sort(self._label[mask])
+
+    def _within(self, candidates: BoolArray, lat: float, lon: float, radius_km: float
+                ) -> BoolArray:
+        """Rows within ``radius_km`` (great circle), checked exactly only inside a
+        latitude band (a cheap pre-filter)."""
+        band = radius_km / _KM_PER_DEGREE + 1e-6
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero(candidates & (np.abs(self._lat - lat) <= band))
+        lat1, lon1 = np.radians(lat), np.radians(lon)
+        lat2, lon2 = np.radians(self._lat[rows]), np.radians(self._lon[rows])
+        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(
+            (lon2 - lon1) / 2) ** 2
+        result = np.zeros(len(candidates), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+            result[rows] = distance <= radius_km  # NaN (no location) compares False
+        return result
+
+    # --- persistence --------------------------------------------------------------------------
+
+    def garbage(self) -> float:
+        """Share of dead rows."""
+        return 1.0 - len(self) / self.rows if self.rows else 0.0
+
+    def compact(self, locations: Sequence[tuple[int, int]] | None = None) -> None:
+        """Drop dead rows (keeping row order); ``locations`` gives the live rows' new record
+        locations, in row order."""
+        self._flush()
+        keep = self._alive
+        new_row = np.cumsum(keep) - 1
+        self._ids = [self._ids[row] for row in np.flatnonzero(keep).tolist()]
+        self._row_of = {doc_id: row for row, doc_id in enumerate(self._ids)}
+        self._lat, self._lon = self._lat[keep], self._lon[keep]
+        self._created, self._label = self._created[keep], self._label[keep]
+        self._offset, self._length = self._offset[keep], self._length[keep]
+        if locations is not None:
+            self._offset = np.array([o for o, _ in locations], dtype=np.int64)
+            self._length = np.array([n for _, n in locations], dtype=np.int64)
+        self._contracts.remap(keep, new_row)
+        self._romes.remap(keep, new_row)
+        self._alive = np.ones(len(self._ids), dtype=bool)
+
+    def save(self, directory: Path) -> None:
+        """Write the columns to ``directory/table.npz`` (through a temporary file)."""
+        self._flush()
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".{TABLE_FILE}.tmp"
+        arrays: dict[str, Any] = {
+            "ids": np.array(self._ids, dtype=str), "alive": self._alive, "lat": self._lat,
+            "lon": self._lon, "created": self._created, "label": self._label,
+            "offset": self._offset, "length": self._length,
+            **self._contracts.arrays("contract"), **self._romes.arrays("rome")}
+        with temporary.open("wb") as stream:
+            np.savez(stream, **arrays)
+        temporary.replace(directory / TABLE_FILE)
+
+    @classmethod
+    def load(cls, directory: Path) -> DocTable | None:
+        """The table saved in ``directory``, or None when there is none."""
+        path = directory / TABLE_FILE
+        if not path.exists():
+            return None
+        table = cls()
+        table._labels_ok = None
+        with np.load(path, allow_pickle=False) as data:
+            table._ids = data["ids"].tolist()
+            table._alive = data["alive"]
+            table._lat, table._lon = data["lat"], data["lon"]
+            table._created, table._label = data["created"], data["label"]
+            table._offset, table._length = data["offset"], data["length"]
+            table._contracts = _Multi.from_arrays(data, "contract")
+            table._romes = _Multi.from_arrays(data, "rome")
+        alive = np.flatnonzero(table._alive).tolist()
+        table._row_of = {table._ids[row]: row for row in alive}
+        return table
+
+    def _flush(self) -> None:
+        if self._pending:
+            columns = list(zip(*self._pending, strict=True))
+            self._lat = np.concatenate([self._lat, np.asarray(columns[0], dtype=np.float64)])
+            self._lon = np.concatenate([self._lon, np.asarray(columns[1], dtype=np.float64)])
+            self._created = np.concatenate([self._created,
+                                            np.asarray(columns[2], dtype=np.int64)])
+            self._label = np.concatenate([self._label, np.asarray(columns[3], dtype=np.int64)])
+            self._offset = np.concatenate([self._offset,
+                                           np.asarray(columns[4], dtype=np.int64)])
+            self._length = np.concatenate([self._length,
+                                           np.asarray(columns[5], dtype=np.int64)])
+            self._alive = np.concatenate([self._alive, np.ones(len(self._pending), bool)])
+            self._pending = []
+        if self._dead_pending:
+            self._alive[np.asarray(self._dead_pending, dtype=np.int64)] = False
+            self._dead_pending = []
+        self._contracts.flush()
+        self._romes.flush()
 
 
 def _epoch(moment: datetime) -> int:
@@ -109,12 +314,3 @@ def _epoch(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
-
-
-def _inverted(docs: list[IndexedDoc], values_of: Callable[[IndexedDoc], tuple[str, ...]]
-              ) -> dict[str, npt.NDArray[np.int64]]:
-    rows: dict[str, list[int]] = defaultdict(list)
-    for row, doc in enumerate(docs):
-        for value in values_of(doc):
-            rows[value].append(row)
-    return {value: np.array(indices, dtype=np.int64) for value, indices in rows.items()}

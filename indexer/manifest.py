@@ -39,6 +39,9 @@ class Manifest:
     dimension: int
     keyword_backend: str
     vector_index: str = "Flat"
+    """The offers' FAISS index (chosen from the corpus size, see ``faiss_store.choose_index``)."""
+    vector_indexes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per collection: the FAISS factory string and ``nprobe``."""
     counts: dict[str, int] = field(default_factory=dict)
     created_at: str = field(default_factory=utc_now)
     updated_at: str = field(default_factory=utc_now)

@@ -67,6 +67,22 @@ class MatchingSettings(BaseModel):
     occupation_weight: float = Field(default=0.25, ge=0.0)
     distance_weight: float = Field(default=0.05, ge=0.0)
     distance_half_life_km: float = Field(default=25.0, gt=0.0)
+    contract_weight: float = Field(default=0.05, ge=0.0)
+    experience_weight: float = Field(default=0.05, ge=0.0)
+    freshness_weight: float = Field(default=0.05, ge=0.0)
+    retrieval_feature: FusionMethod = Field(
+        default=FusionMethod.WEIGHTED,
+        description="score used as the retrieval *feature* (candidates are still fused with "
+                    "`fusion`): min-max weighted keeps the gaps RRF flattens")
+    related_skill_credit: float = Field(default=0.5, ge=0.0, le=1.0)
+    related_skill_similarity: float = Field(
+        default=0.8, ge=-1.0, le=1.0,
+        description="cosine between skill labels above which a held skill is 'close'")
+    experience_required_years: float = Field(default=1.0, ge=0.0)
+    freshness_half_life_days: float = Field(default=30.0, gt=0.0)
+    title_max_occupations: int = Field(default=3, ge=1)
+    title_min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    title_relative_confidence: float = Field(default=0.85, ge=0.0, le=1.0)
     default_radius_km: float | None = Field(default=None, gt=0.0)
     candidate_radius_km: float | None = Field(default=60.0, gt=0.0)
 

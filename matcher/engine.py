@@ -18,6 +18,7 @@ from indexer.models import Offer, Place, Profile, SkillTag
 from indexer.settings import Settings
 from indexer.stores.protocols import haversine_km
 from matcher.matcher import Matcher, skills_with
+from matcher.normalise import Normaliser, OccupationMatch
 from matcher.results import Match
 from skills_taxonomy import Taxonomy, load_taxonomy
 
@@ -59,11 +60,12 @@ class Engine:
         self.gazetteer = gazetteer
         self.encoder = encoder
         self._reload_lock = threading.Lock()
+        self.normaliser = Normaliser(taxonomy, encoder, settings.cache_dir)
         self._state = self._state_for(index)
 
     def _state_for(self, index: SearchIndex) -> tuple[SearchIndex, Matcher]:
         return index, Matcher(index.offers, index.profiles, self.taxonomy, self.encoder,
-                              self.settings.matching)
+                              self.settings.matching, self.normaliser)
 
     @property
     def index(self) -> SearchIndex:
@@ -153,6 +155,10 @@ class Engine:
                           entered=[i for i in after_ids if i not in set(before_ids)],
                           left=[i for i in before_ids if i not in set(after_ids)],
                           profile_after=after_profile)
+
+    def normalise_title(self, text: str, limit: int = 5) -> list[OccupationMatch]:
+        """ROME occupations for a free-text job title, each with a confidence in [0, 1]."""
+        return self.normaliser.normalise(text, limit)
 
     @staticmethod
     def distance_km(a: Place | None, b: Place | None) -> float | None:

@@ -1,4 +1,5 @@
-"""Explainable scoring features: skill coverage, occupation proximity, distance decay.
+"""Explainable scoring features: skill coverage, occupation proximity, distance decay,
+contract fit, experience fit and freshness.
 
 Each feature returns a value in [0, 1] and what it saw, so the explanation can say why.
 Protected attributes (name, age, sex, nationality) never reach this module: features read only
@@ -8,10 +9,11 @@ skills, occupations and places.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from indexer.models import GeoPoint, Requirement, SkillTag
+from indexer.models import ExperienceLevel, GeoPoint, Offer, Profile, Requirement, SkillTag
 from indexer.stores.protocols import haversine_km
 from matcher.results import SkillRef
 from skills_taxonomy import Taxonomy
@@ -29,6 +31,7 @@ class SkillCoverage:
     value: float | None
     matched: tuple[SkillRef, ...]
     missing: tuple[SkillRef, ...]
+    related: tuple[SkillRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,45 +47,72 @@ def skill_key(tag: SkillTag) -> str:
     return f"code:{tag.code}" if tag.code else f"label:{fold(tag.label)}"
 
 
-def skill_coverage(asked: Sequence[SkillTag], held: Iterable[SkillTag]) -> SkillCoverage:
+def _identities(tag: SkillTag) -> tuple[str, ...]:
+    """A tag is the same skill as another when their codes or their folded labels agree (the
+    ROME gives one label several codes, e.g. a competence and a core item)."""
+    label = f"label:{fold(tag.label)}"
+    return (skill_key(tag), label) if tag.code else (label,)
+
+
+RelatedFinder = Callable[[SkillTag, Sequence[SkillTag]], SkillTag | None]
+
+
+def skill_coverage(asked: Sequence[SkillTag], held: Iterable[SkillTag],
+                   related: RelatedFinder | None = None,
+                   related_credit: float = 0.5) -> SkillCoverage:
     """Share of the ``asked`` skills (required count 1, wished 0.5) found among ``held``.
 
     A held tag's counsellor weight scales its credit (capped at 1), so a tag softened to 0.5
-    counts half.
+    counts half. Same code or same folded label is the same skill. An asked skill that is
+    not held but has a *close* held skill (``related`` names it) earns ``related_credit`` of
+    its importance and is listed in ``related`` as "compétence proche".
     """
+    held_tags = list(held)
     held_weight: dict[str, float] = {}
-    for tag in held:
-        key = skill_key(tag)
-        held_weight[key] = max(held_weight.get(key, 0.0), min(tag.weight, 1.0))
+    for tag in held_tags:
+        for key in _identities(tag):
+            held_weight[key] = max(held_weight.get(key, 0.0), min(tag.weight, 1.0))
     total = credit = 0.0
     matched: list[SkillRef] = []
     missing: list[SkillRef] = []
+    close: list[SkillRef] = []
     for tag in asked:
         importance = 1.0 if tag.requirement is Requirement.REQUIRED else WISHED_SKILL_WEIGHT
         total += importance
         ref = SkillRef(tag.code, tag.label, tag.requirement.value)
-        got = held_weight.get(skill_key(tag), 0.0)
+        got = max(held_weight.get(key, 0.0) for key in _identities(tag))
+        neighbour = related(tag, held_tags) if got <= 0 and related is not None else None
         if got > 0:
             credit += importance * got
             matched.append(ref)
+        elif neighbour is not None and related_credit > 0:
+            credit += importance * related_credit * min(neighbour.weight, 1.0)
+            close.append(SkillRef(tag.code, f"{tag.label} (compétence proche : "
+                                            f"{neighbour.label})", tag.requirement.value))
         else:
             missing.append(ref)
     value = credit / total if total > 0 else None
-    return SkillCoverage(value, tuple(matched), tuple(missing))
+    return SkillCoverage(value, tuple(matched), tuple(missing), tuple(close))
 
 
-def occupation_proximity(mine: Sequence[str], theirs: Sequence[str],
-                         taxonomy: Taxonomy) -> OccupationProximity:
+def occupation_proximity(mine: Sequence[str], theirs: Sequence[str], taxonomy: Taxonomy,
+                         confidence: Mapping[str, float] | None = None) -> OccupationProximity:
     """1 for a shared ROME code, 0.7 for a shared parent sheet, 0.5 for a ROME mobility link
-    (either way), else 0. The best pair wins."""
+    (either way), else 0, times the confidence of ``mine``'s code (1 when not given: a code
+    the record carries; the normaliser's for a code guessed from a free-text title). The best
+    pair wins."""
     if not mine or not theirs:
         return OccupationProximity(0.0, None)
     best = OccupationProximity(0.0, None)
     for a in mine:
+        trust = 1.0 if confidence is None else min(confidence.get(a, 1.0), 1.0)
         for b in theirs:
             candidate = _pair_proximity(a, b, taxonomy)
-            if candidate.value > best.value:
-                best = candidate
+            if candidate.value * trust > best.value:
+                relation = candidate.relation
+                if trust < 1.0 and relation is not None:
+                    relation = f"{relation}, titre reconnu à {round(100 * trust)} %"
+                best = OccupationProximity(candidate.value * trust, relation)
     return best
 
 
@@ -110,3 +140,38 @@ def distance_decay(origin: GeoPoint | None, target: GeoPoint | None,
         return None, None
     distance = haversine_km(origin, target)
     return math.pow(0.5, distance / half_life_km), distance
+
+
+def contract_fit(offer: Offer, profile: Profile) -> float | None:
+    """1 when the offer's contract type is one the seeker wishes, 0 when not; None when
+    either side says nothing (used when contracts are not a hard filter)."""
+    if not offer.contract_type or not profile.contract_types:
+        return None
+    return 1.0 if offer.contract_type in profile.contract_types else 0.0
+
+
+def experience_fit(offer: Offer, profile: Profile, required_years: float) -> float | None:
+    """1 when the offer accepts beginners ("D") or the seeker has ``required_years``; a share
+    of it below; None when the offer or the seeker says nothing (an unknown experience must
+    not favour beginner offers over the others)."""
+    if offer.experience is None or profile.experience_years is None:
+        return None
+    if offer.experience is ExperienceLevel.BEGINNER_ACCEPTED:
+        return 1.0
+    if required_years <= 0:
+        return 1.0
+    return min(profile.experience_years / required_years, 1.0)
+
+
+def freshness(created_at: datetime | None, newest: datetime | None,
+              half_life_days: float) -> float | None:
+    """1 for the newest offer of the index, 0.5 ``half_life_days`` older; None when unknown.
+    Relative to the newest offer, not to today, so a frozen index ranks the same any day."""
+    if created_at is None or newest is None:
+        return None
+    age_days = max((_aware(newest) - _aware(created_at)).total_seconds() / 86400.0, 0.0)
+    return math.pow(0.5, age_days / half_life_days)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -45,6 +45,7 @@ class Explanation:
     components: tuple[ScoreComponent, ...]
     matched_skills: tuple[SkillRef, ...] = ()
     missing_skills: tuple[SkillRef, ...] = ()
+    related_skills: tuple[SkillRef, ...] = ()
     distance_km: float | None = None
     filters: tuple[str, ...] = ()
     retrieval: RetrievalTrace = field(default_factory=RetrievalTrace)

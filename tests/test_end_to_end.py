@@ -92,7 +92,8 @@ def test_match_offers_json_contract(real_index: Path, real_data_dir: Path) -> No
     scores = [m["score"] for m in matches]
     assert scores == sorted(scores, reverse=True)
     components = matches[0]["explanation"]["components"]
-    assert {c["name"] for c in components} == {"retrieval", "skills", "occupation", "distance"}
+    assert {c["name"] for c in components} == {"retrieval", "skills", "occupation", "distance",
+                                               "contract", "experience", "freshness"}
     assert sum(c["contribution"] for c in components) == pytest.approx(scores[0], abs=1e-3)
 
 

@@ -10,9 +10,10 @@ from markupsafe import Markup, escape
 
 ROW_HEIGHT = 26
 BAR_HEIGHT = 14
-LABEL_WIDTH = 175
-BAR_WIDTH = 180
-VALUE_WIDTH = 130
+LABEL_WIDTH = 176
+BAR_WIDTH = 112
+VALUE_WIDTH = 136
+FONT_SIZE = 14
 WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
 TEXT_COLOUR = "#1a1a1a"
 TRACK_COLOUR = "#e3e7ee"
@@ -83,7 +84,7 @@ def score_bars_svg(components: Sequence[Component], chart_id: str | None = None)
         f'<svg class="score-chart" role="img" aria-labelledby="{escape(title_id)}" '
         f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'font-family="system-ui, sans-serif" font-size="13" fill="{TEXT_COLOUR}">'
+        f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">'
         f'<title id="{escape(title_id)}">{escape(chart_title(components))}</title>'
         f"{rows}</svg>"
     )

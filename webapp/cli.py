@@ -194,14 +194,21 @@ def search(ctx: click.Context, index_dir: Path | None, text: str, commune: str |
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="Worker threads of the production server.")
+              help="Threads per process (waitress runs one process; see --workers).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes: 1 runs waitress; more run gunicorn (the [gunicorn] extra), "
+                   "each process with --threads threads and its own engine.")
+@click.option("--secure-cookies/--no-secure-cookies", default=True, show_default=True,
+              help="Send the session cookie over HTTPS only (turn off only for plain-HTTP "
+                   "serving on a trusted network).")
 @click.option("--debug", is_flag=True, help="Use Flask's development server with the debugger.")
 @click.pass_context
 @handle_engine_errors
 def serve(ctx: click.Context, index_dir: Path | None, host: str, port: int, threads: int,
-          debug: bool) -> None:
-    """Serve the web app (waitress; Flask's development server only with --debug)."""
-    _serve(_settings(ctx, index_dir), host, port, threads, debug)
+          workers: int, secure_cookies: bool, debug: bool) -> None:
+    """Serve the web app (waitress or gunicorn; Flask's development server only with --debug)."""
+    _serve(_settings(ctx, index_dir), host, port, threads, debug, workers=workers,
+           secure_cookies=secure_cookies)
 
 
 @main.command()
@@ -218,7 +225,8 @@ def demo(ctx: click.Context, index_dir: Path | None, host: str, port: int) -> No
     offers, profiles = demo_sources(settings)
     outcome = build_index(settings, offers, profiles, rebuild=False, report_path=None)
     click.echo(outcome.summary())
-    _serve(settings, host, port, threads=8, debug=False)
+    _serve(settings, host, port, threads=8, debug=False, demo_accounts=True,
+           secure_cookies=False)
 
 
 @main.command("generate-profiles")
@@ -235,21 +243,41 @@ def generate_profiles(ctx: click.Context, out: Path, count: int, seed: int) -> N
     click.echo(f"wrote {count} generated profiles (seed {seed}) to {out}")
 
 
-def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool) -> None:
+def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, *,
+           workers: int = 1, secure_cookies: bool = True, demo_accounts: bool = False) -> None:
+    """Open the engine and the database, synchronise the index with the database (and seed
+    the demo accounts in demo mode), then serve."""
     from webapp import create_app
+    from webapp.db import db
+    from webapp.engine_ext import get_engine
+    from webapp.index_sync import sync_index
+    from webapp.serving import ServingError, serve
 
-    app = create_app({"SETTINGS": settings})
+    app = create_app({"SETTINGS": settings, "SESSION_COOKIE_SECURE": secure_cookies})
     with app.app_context():
-        from webapp.engine_ext import get_engine
-
-        get_engine()  # open now: fail before listening, not on the first request
+        engine = get_engine()  # open now: fail before listening, not on the first request
+        sync_index(db(), engine)
+        if demo_accounts:
+            _print_demo_accounts(engine)
     click.echo(f"Intelligence emploi is served on http://{host}:{port}  (Ctrl-C to stop)")
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-    import waitress
+    try:
+        serve(app, host, port, threads, workers)
+    except ServingError as exc:
+        raise click.UsageError(str(exc)) from exc
 
-    waitress.serve(app, host=host, port=port, threads=threads)
+
+def _print_demo_accounts(engine: Engine) -> None:
+    """Create or refresh the demo accounts and print them with this run's passwords."""
+    from webapp.db import db
+    from webapp.demo_accounts import seed
+
+    click.echo("Demo accounts (new random passwords at every start; log in at /connexion):")
+    for account in seed(db(), engine):
+        click.echo(f"  {account.role.value:<10} {account.email:<34} {account.password}"
+                   f"  ({account.note})")
 
 
 def _open_engine(ctx: click.Context, index_dir: Path | None) -> Engine:
@@ -284,10 +312,12 @@ def _candidate_label(engine: Engine, profile_id: str) -> str:
 
 
 def _register_subcommands() -> None:
+    from webapp.cli_admin import admin
     from webapp.cli_eval import eval_command, eval_sets_command
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)
+    main.add_command(admin)
 
 
 _register_subcommands()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from flask import Flask, current_app
 from matcher.engine import Engine
 
 EXTENSION_KEY = "emploi_engine"
+LAST_CHECK_KEY = "emploi_engine_checked_at"
 EngineFactory = Callable[[Mapping[str, Any]], Engine]
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ def default_engine_factory(config: Mapping[str, Any]) -> Engine:
     """Open the engine from the settings (``EMPLOI_CONFIG`` file, then the environment)."""
     from indexer.settings import load_settings
 
-    settings = load_settings(config.get("EMPLOI_CONFIG"))
+    settings = config.get("SETTINGS") or load_settings(config.get("EMPLOI_CONFIG"))
     logger.info("opening the matching engine from %s", settings.index_dir)
     return Engine.open(settings)
 
@@ -39,10 +41,15 @@ def init_app(app: Flask) -> None:
 
 
 def get_engine() -> Engine:
-    """The current app's engine, built on first use (thread-safe, at most once per app)."""
+    """The current app's engine, built on first use (thread-safe, at most once per app).
+
+    Every ``ENGINE_RELOAD_CHECK_SECONDS`` it checks whether another process (another worker,
+    ``emploi index``) made a newer index generation live, and reloads it.
+    """
     app = current_app
     engine: Engine | None = app.extensions.get(EXTENSION_KEY)
     if engine is not None:
+        _reload_when_stale(app, engine)
         return engine
     with _build_lock:
         engine = app.extensions.get(EXTENSION_KEY)
@@ -51,3 +58,19 @@ def get_engine() -> Engine:
             engine = factory(app.config)
             app.extensions[EXTENSION_KEY] = engine
     return engine
+
+
+def _reload_when_stale(app: Flask, engine: Engine) -> None:
+    """Reload the engine when the live index generation changed (checked at most every
+    ``ENGINE_RELOAD_CHECK_SECONDS``; 0 disables the check)."""
+    interval = float(app.config.get("ENGINE_RELOAD_CHECK_SECONDS") or 0)
+    if interval <= 0:
+        return
+    now = time.monotonic()
+    last: float = app.extensions.get(LAST_CHECK_KEY, 0.0)
+    if now - last < interval:
+        return
+    app.extensions[LAST_CHECK_KEY] = now
+    if engine.is_stale():
+        logger.info("a newer index generation is live: reloading")
+        engine.reload()

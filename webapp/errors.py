@@ -16,8 +16,12 @@ logger = logging.getLogger(__name__)
 
 TITLES: dict[int, str] = {
     400: "Requête invalide",
+    401: "Connexion requise",
+    403: "Accès refusé",
     404: "Page introuvable",
     405: "Méthode non autorisée",
+    409: "Conflit",
+    429: "Trop de tentatives",
     500: "Erreur interne",
     503: "Service momentanément indisponible",
 }

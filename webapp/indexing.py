@@ -16,6 +16,7 @@ from indexer.models import Offer, Profile
 from indexer.readers import Rejection, read_offers, read_profiles, write_jsonl, write_rejections
 from indexer.settings import KeywordBackend, Settings
 from skills_taxonomy import load_taxonomy
+from webapp.index_updates import without_erased
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     """Read every file, index the valid records in one atomic update, report the rest."""
     started = time.perf_counter()
     offers, profiles, rejections = _read_all(offer_files, profile_files)
+    profiles = without_erased(settings.index_dir, profiles)  # erased accounts stay erased
     outcome = IndexOutcome(settings.index_dir, len(offers), len(profiles), rejections)
     encoder = create_encoder(settings)
     with IndexWriter(settings.index_dir, settings, encoder, rebuild=rebuild,

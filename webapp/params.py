@@ -17,7 +17,10 @@ CONTRACT_TYPES: dict[str, str] = {
     "LIB": "Profession libérale",
     "FRA": "Franchise",
 }
-TAXONOMY_KINDS = ("occupation", "appellation", "item")
+TAXONOMY_KINDS = ("occupation", "appellation", "item", "esco_occupation", "esco_skill")
+DEFAULT_KINDS = ("occupation", "appellation", "item")
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
 _TRUE = frozenset({"1", "true", "oui", "on", "yes"})
 _FALSE = frozenset({"0", "false", "non", "off", "no", ""})
 
@@ -102,4 +105,24 @@ def kinds_param(args: Mapping[str, str], name: str = "kinds") -> tuple[str, ...]
     if unknown:
         raise BadParameter(name, f"type inconnu {unknown[0][:20]!r}; "
                                  f"attendus : {', '.join(TAXONOMY_KINDS)}")
-    return kinds or TAXONOMY_KINDS
+    return kinds or DEFAULT_KINDS
+
+
+def page_params(args: Mapping[str, str]) -> tuple[int, int]:
+    """``page`` (from 1) and ``per_page`` (1 to ``MAX_PER_PAGE``, default 20)."""
+    page = _positive_int(args, "page", 1, 10_000)
+    per_page = _positive_int(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return page, per_page
+
+
+def _positive_int(args: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, f"nombre entier attendu, reçu {raw[:20]!r}") from None
+    if not 1 <= value <= maximum:
+        raise BadParameter(name, f"doit être compris entre 1 et {maximum}")
+    return value

@@ -41,6 +41,9 @@ def resolve_skill(engine: Engine, text: str, code: str | None = None,
     """A skill tag from a taxonomy code, else the best close label match, else free text."""
     if code and code in engine.taxonomy.items:
         return SkillTag(code=code, label=engine.taxonomy.items[code].label, source=source)
+    if code and code in engine.taxonomy.esco_skills:
+        return SkillTag(code=code, label=engine.taxonomy.esco_skills[code].preferred_label,
+                        source=source)
     text = text.strip()
     for match in engine.taxonomy.search(text, kinds=("item",), limit=1):
         if match.score >= SKILL_MATCH_THRESHOLD:
@@ -69,3 +72,20 @@ def seeker_query(engine: Engine, args: Mapping[str, str]) -> SeekerQuery:
 def is_empty(query: SeekerQuery) -> bool:
     """True when the query has nothing to search for (no text, titles, skills or commune)."""
     return not (query.text or query.titles or query.skills or query.commune)
+
+
+OCCUPATION_KINDS = ("occupation", "appellation", "esco_occupation")
+
+
+def resolve_occupation(engine: Engine, text: str, code: str | None = None) -> str | None:
+    """A ROME occupation code from a code (ROME, appellation) or the closest label, else None."""
+    taxonomy = engine.taxonomy
+    if code and code in taxonomy.occupations:
+        return code
+    if code and code in taxonomy.appellations:
+        return taxonomy.appellations[code].rome_code
+    for match in taxonomy.search(text.strip(), kinds=OCCUPATION_KINDS, limit=3):
+        rome = match.code if match.kind == "occupation" else match.rome_code
+        if rome and rome in taxonomy.occupations and match.score >= SKILL_MATCH_THRESHOLD:
+            return rome
+    return None

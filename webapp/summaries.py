@@ -14,6 +14,7 @@ from typing import Any
 from indexer.models import Offer, Place, Profile
 from matcher.engine import Engine
 from matcher.results import Match
+from webapp.models import TagEdit
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,26 @@ def candidate_summary(engine: Engine, profile: Profile) -> dict[str, Any]:
                         for code in profile.rome_codes],
         "titles": list(profile.titles),
         "skills": [tag.label for tag in profile.skills],
+        "experience_years": profile.experience_years,
         "commune_name": commune_name(engine, profile.place),
     }
+
+
+def contact_details(profile: Profile) -> dict[str, str | None]:
+    """What an employer receives once the seeker accepted their request: name and contacts."""
+    personal = profile.personal
+    if personal is None:
+        return {"name": None, "email": None, "phone": None}
+    return {"name": personal.name, "email": personal.email, "phone": personal.phone}
+
+
+def tag_rows(engine: Engine, profile: Profile, entries: Sequence[TagEdit]) -> list[dict[str, Any]]:
+    """A seeker's current skill tags, each with the audit entry that last set it, if any."""
+    from webapp.repositories.tags import changed_by, tag_key
+
+    last = changed_by(entries)
+    return [{"label": tag.label, "code": tag.code, "weight": tag.weight, "source": tag.source,
+             "changed": last.get(tag_key(tag))} for tag in profile.skills]
 
 
 def profile_choice_label(profile: Profile) -> str:

@@ -2,7 +2,18 @@
 
 String ids map to int64 labels of an ``IndexIDMap2``; labels are never reused, so a stale
 label can never name another document. ``allowed`` becomes an ``IDSelectorBatch`` passed
-through ``SearchParameters``, so filtering happens inside the search (exact for ``Flat``).
+through ``SearchParameters``, so filtering happens inside the search.
+
+**Index choice by size** (:func:`choose_index`): exact ``Flat`` up to :data:`FLAT_MAX_VECTORS`
+vectors, then ``IVF{nlist},Flat`` (inverted lists of full vectors: no quantisation error, and it
+supports ``remove_ids``, unlike HNSW, so incremental updates need no rebuild). The switch
+happens in ``save()`` (trained on a sample of the stored vectors), and later upserts add to the
+trained index. ``nprobe`` is chosen for recall@10 ≥ 0.97 (measured by ``bench.run``); a filtered
+search widens ``nprobe`` in proportion to the filter's selectivity, up to every list (exact).
+
+``load()`` memory-maps the index file (``IO_FLAG_MMAP``) for readers; FAISS maps IVF lists as
+read-only ``OnDiskInvertedLists``, so a writer loads with ``mmap=False``. The id map is a
+``.npy`` array indexed by label (no JSON parsing at open).
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,9 +37,43 @@ from indexer.stores.protocols import Hit
 
 logger = logging.getLogger(__name__)
 
+#: OpenMP threads FAISS may use (``EMPLOI_FAISS_THREADS``, default 1). A single query gains
+#: little from threads, and on a busy 2-core machine OpenMP's spinning made one 60k-vector
+#: search 5-10x slower (measured by ``bench.scale``: 20 ms instead of 2-4 ms).
+FAISS_THREADS = int(os.environ.get("EMPLOI_FAISS_THREADS", "1"))
+faiss.omp_set_num_threads(FAISS_THREADS)
+
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.json"
-FORMAT_VERSION = 1
+LABELS_FILE = "ids.npy"
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
+
+#: Up to this many vectors the store is exact (``Flat``).
+FLAT_MAX_VECTORS = 50_000
+#: IVF training sample: this many points per list (FAISS wants ≥ 39), at most TRAIN_MAX.
+TRAIN_POINTS_PER_LIST = 40
+TRAIN_MAX = 65_536
+#: Share of the lists probed by an unfiltered IVF search.
+PROBE_SHARE = 1 / 16
+MIN_NPROBE = 16
+
+
+def _default_nprobe(factory: str) -> int:
+    if not factory.startswith("IVF"):
+        return 0
+    nlist = int(factory[3:].split(",")[0])
+    return max(MIN_NPROBE, int(nlist * PROBE_SHARE))
+
+
+def choose_index(count: int) -> tuple[str, int]:
+    """The FAISS factory string and ``nprobe`` for ``count`` vectors: ``("Flat", 0)`` while
+    exact search is fast enough, then ``IVF{nlist},Flat`` with nlist the power of two nearest
+    √count (256 … 4096)."""
+    if count <= FLAT_MAX_VECTORS:
+        return "Flat", 0
+    nlist = int(min(4096, max(256, 2 ** round(np.log2(np.sqrt(count))))))
+    return f"IVF{nlist},Flat", max(MIN_NPROBE, int(nlist * PROBE_SHARE))
 
 FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
@@ -39,17 +85,38 @@ class FaissVectorStore:
     Safe to share between threads (writes and searches are serialised).
     """
 
-    def __init__(self, dimension: int, index_factory: str = "Flat") -> None:
+    def __init__(self, dimension: int, index_factory: str = "Flat", *,
+                 auto_index: bool = True, nprobe: int = 0) -> None:
         if dimension <= 0:
             raise ValueError(f"dimension must be positive, got {dimension}")
         self._dimension = dimension
         self._factory = index_factory
+        self.auto_index = auto_index
+        self.nprobe = nprobe or _default_nprobe(index_factory)
         inner = faiss.index_factory(dimension, index_factory, faiss.METRIC_INNER_PRODUCT)
         self._index: Any = faiss.IndexIDMap2(inner)
-        self._label_of: dict[str, int] = {}
-        self._id_of: dict[int, str] = {}
+        self._label_of_map: dict[str, int] | None = {}
+        self._ids_by_label: list[str | None] = []
+        self._count = 0
         self._next_label = 0
         self._lock = threading.RLock()
+
+    @property
+    def index_factory(self) -> str:
+        """The FAISS factory string of the current index (``Flat``, ``IVF1024,Flat``…)."""
+        return self._factory
+
+    @property
+    def _label_of(self) -> dict[str, int]:
+        """Id → label, built on first need (readers that search by label never need it)."""
+        if self._label_of_map is None:
+            self._label_of_map = {doc_id: label for label, doc_id in
+                                  enumerate(self._ids_by_label) if doc_id is not None}
+        return self._label_of_map
+
+    def label_of(self, doc_id: str) -> int | None:
+        """The label of a stored id, or None."""
+        return self._label_of.get(doc_id)
 
     @property
     def dimension(self) -> int:
@@ -58,7 +125,7 @@ class FaissVectorStore:
 
     def count(self) -> int:
         """How many vectors the store holds."""
-        return len(self._label_of)
+        return self._count
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -75,9 +142,11 @@ class FaissVectorStore:
             self._next_label += len(rows)
             self._train_if_needed(matrix[rows])
             self._index.add_with_ids(matrix[rows], labels)
+            label_of = self._label_of
+            self._ids_by_label.extend(last_row)
             for doc_id, label in zip(last_row, labels.tolist(), strict=True):
-                self._label_of[doc_id] = label
-                self._id_of[label] = doc_id
+                label_of[doc_id] = label
+            self._count += len(rows)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove vectors by id; unknown ids are ignored."""
@@ -90,21 +159,45 @@ class FaissVectorStore:
         self, vectors: FloatArray, top_k: int, allowed: Collection[str] | None = None
     ) -> list[list[Hit]]:
         """For each query vector, the ``top_k`` nearest stored ids among ``allowed``."""
-        queries = self._validate(vectors, "query vectors")
         with self._lock:
             labels = None if allowed is None else self._labels(allowed)
+            return self.search_labels(vectors, top_k, labels)
+
+    def search_labels(self, vectors: FloatArray, top_k: int,
+                      labels: IdArray | None = None, nprobe: int | None = None
+                      ) -> list[list[Hit]]:
+        """Like ``search`` with the allow-list given as labels (``label_of``), which skips
+        the id → label look-ups; ``nprobe`` overrides the IVF probe count (``nlist``: exact)."""
+        queries = self._validate(vectors, "query vectors")
+        with self._lock:
             size = self.count() if labels is None else len(labels)
             k = min(top_k, size)
             if k <= 0 or queries.shape[0] == 0:
                 return [[] for _ in range(queries.shape[0])]
-            params = None
-            selector = None if labels is None else faiss.IDSelectorBatch(labels)
-            if selector is not None:
-                params = faiss.SearchParameters()
-                params.sel = selector  # ``selector`` stays referenced during the search
+            params, selector = self._params(labels, nprobe)
             scores, found = self._index.search(queries, k, params=params)
+            del selector  # referenced until the search is over
             return [self._hits(row_scores, row_labels)
                     for row_scores, row_labels in zip(scores, found, strict=True)]
+
+    def _params(self, labels: IdArray | None, nprobe: int | None) -> tuple[Any, Any]:
+        ivf = self._factory.startswith("IVF")
+        if labels is None and not ivf:
+            return None, None
+        params: Any = faiss.SearchParametersIVF() if ivf else faiss.SearchParameters()
+        if ivf:
+            nlist = int(self._factory[3:].split(",")[0])
+            probe = nprobe or self.nprobe
+            if labels is not None and nprobe is None and self._count:
+                # keep the expected number of allowed candidates as without a filter
+                share = max(len(labels) / self._count, 1e-9)
+                probe = int(min(nlist, np.ceil(probe / share)))
+            params.nprobe = int(min(nlist, probe))
+        selector = None
+        if labels is not None:
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(labels, dtype=np.int64))
+            params.sel = selector
+        return params, selector
 
     # --- persistence --------------------------------------------------------------------------
 
@@ -112,35 +205,55 @@ class FaissVectorStore:
         """Write the index and the id map into ``directory``, each file replaced atomically."""
         directory.mkdir(parents=True, exist_ok=True)
         with self._lock:
+            if self.auto_index:
+                self._switch_index_if_needed()
             with _atomic_path(directory / INDEX_FILE) as temporary:
                 faiss.write_index(self._index, str(temporary))
+            labels = np.array(["" if doc_id is None else doc_id
+                               for doc_id in self._ids_by_label], dtype=str)
+            with _atomic_path(directory / LABELS_FILE) as temporary, \
+                    temporary.open("wb") as stream:
+                np.save(stream, labels, allow_pickle=False)
             meta = {
                 "format_version": FORMAT_VERSION,
                 "faiss_version": faiss.__version__,
                 "dimension": self._dimension,
                 "index_factory": self._factory,
+                "nprobe": self.nprobe,
                 "next_label": self._next_label,
-                "ids": sorted(([label, doc_id] for label, doc_id in self._id_of.items())),
+                "count": self._count,
             }
         with _atomic_path(directory / IDS_FILE) as temporary:
             temporary.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         logger.debug("saved %d vectors to %s", self.count(), directory)
 
     @classmethod
-    def load(cls, directory: Path) -> FaissVectorStore:
-        """Open a store written by ``save`` (the index file memory-mapped where FAISS can)."""
+    def load(cls, directory: Path, mmap: bool = True) -> FaissVectorStore:
+        """Open a store written by ``save``: with ``mmap`` (readers) the index file is
+        memory-mapped (``IO_FLAG_MMAP``: Flat codes and IVF lists), and read-only for IVF;
+        a writer loads with ``mmap=False``."""
         meta = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
+        if meta.get("format_version") not in READABLE_FORMATS:
             raise ValueError(f"{directory / IDS_FILE}: unsupported format version "
                              f"{meta.get('format_version')!r}, expected {FORMAT_VERSION}")
-        store = cls(int(meta["dimension"]), str(meta["index_factory"]))
-        store._index = faiss.read_index(str(directory / INDEX_FILE), faiss.IO_FLAG_MMAP)
-        store._id_of = {int(label): str(doc_id) for label, doc_id in meta["ids"]}
-        store._label_of = {doc_id: label for label, doc_id in store._id_of.items()}
+        store = cls(int(meta["dimension"]), str(meta["index_factory"]),
+                    nprobe=int(meta.get("nprobe", 0)))
+        store._index = faiss.read_index(str(directory / INDEX_FILE),
+                                        faiss.IO_FLAG_MMAP if mmap else 0)
         store._next_label = int(meta["next_label"])
-        if store._index.ntotal != len(store._id_of) or store._index.d != store._dimension:
+        ids_by_label: list[str | None] = [None] * store._next_label
+        if "ids" in meta:  # format 1
+            for label, doc_id in meta["ids"]:
+                ids_by_label[int(label)] = str(doc_id)
+        else:
+            names = np.load(directory / LABELS_FILE, allow_pickle=False).tolist()
+            ids_by_label = [name or None for name in names]
+        store._ids_by_label = ids_by_label
+        store._label_of_map = None
+        store._count = sum(1 for doc_id in ids_by_label if doc_id is not None)
+        if store._index.ntotal != store._count or store._index.d != store._dimension:
             raise ValueError(f"{directory}: index holds {store._index.ntotal} vectors of "
-                             f"dimension {store._index.d}, id map {len(store._id_of)} of "
+                             f"dimension {store._index.d}, id map {store._count} of "
                              f"dimension {store._dimension}")
         return store
 
@@ -162,22 +275,49 @@ class FaissVectorStore:
             logger.info("training FAISS index %r on %d vectors", self._factory, len(matrix))
             self._index.train(matrix)
 
+    def _switch_index_if_needed(self) -> None:
+        """Move from ``Flat`` to IVF once the store outgrows exact search (see
+        :func:`choose_index`); an IVF index stays IVF (it is updated in place)."""
+        factory, nprobe = choose_index(self._count)
+        if factory == "Flat" or self._factory != "Flat":
+            return
+        started = time.perf_counter()
+        vectors = self._index.index.reconstruct_n(0, self._index.ntotal)
+        labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        nlist = int(factory[3:].split(",")[0])
+        sample = min(len(vectors), max(nlist * TRAIN_POINTS_PER_LIST, 1), TRAIN_MAX)
+        rows = np.random.default_rng(0).choice(len(vectors), size=sample, replace=False)
+        inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
+        inner.train(np.ascontiguousarray(vectors[np.sort(rows)]))
+        index = faiss.IndexIDMap2(inner)
+        index.add_with_ids(vectors, labels)
+        self._index, self._factory, self.nprobe = index, factory, nprobe
+        logger.info("vector store: %d vectors, switched to %s (nprobe %d) in %.1f s",
+                    self._count, factory, nprobe, time.perf_counter() - started)
+
     def _remove(self, ids: Iterable[str]) -> None:
-        labels = [self._label_of.pop(doc_id) for doc_id in ids if doc_id in self._label_of]
+        label_of = self._label_of
+        labels = [label_of.pop(doc_id) for doc_id in ids if doc_id in label_of]
         if not labels:
             return
         for label in labels:
-            del self._id_of[label]
+            self._ids_by_label[label] = None
+        self._count -= len(labels)
         self._index.remove_ids(np.asarray(labels, dtype=np.int64))
 
     def _labels(self, allowed: Collection[str]) -> IdArray:
-        labels = [self._label_of[doc_id] for doc_id in allowed if doc_id in self._label_of]
+        label_of = self._label_of
+        labels = [label_of[doc_id] for doc_id in allowed if doc_id in label_of]
         return np.asarray(sorted(set(labels)), dtype=np.int64)
 
     def _hits(self, scores: FloatArray, labels: IdArray) -> list[Hit]:
-        return [Hit(id=self._id_of[label], score=float(score))
-                for score, label in zip(scores.tolist(), labels.tolist(), strict=True)
-                if label >= 0 and label in self._id_of]
+        ids = self._ids_by_label
+        hits = []
+        for score, label in zip(scores.tolist(), labels.tolist(), strict=True):
+            doc_id = ids[label] if 0 <= label < len(ids) else None
+            if doc_id is not None:
+                hits.append(Hit(id=doc_id, score=float(score)))
+        return hits
 
 
 @contextmanager

@@ -11,8 +11,13 @@ cache), then every query is run through:
 - ``engine-retrieval``: the engine's query (titles normalised to ROME codes and labels, skill
   codes) fused with the configured method, before any re-scoring;
 - ``full``: the :class:`matcher.matcher.Matcher` (hybrid + taxonomy features);
-- ``normaliser`` (sets whose corpus is ROME occupations): ``taxonomy.normalise_title`` alone,
-  without the crosswalk.
+- ``normaliser`` (sets whose corpus is ROME occupations): :class:`matcher.normalise.Normaliser`
+  alone (fuzzy + IDF-weighted lexical, encoder ``-``; then fuzzy + lexical + vectors with each
+  requested encoder), never the ESCO labels nor the crosswalk.
+
+Ablation (on seekers → offers sets by default) reruns ``full`` with one feature weight set to 0
+(every feature of :data:`matcher.matcher.FEATURES`), without related-skill credit, without the
+normaliser (fuzzy title match only), with the other retrieval feature and the other fusion.
 
 Evaluation lifts the seekers' default radius and the employers' candidate radius: the
 judgements ignore distance, and a hard radius would only hide judged documents.
@@ -41,6 +46,7 @@ from matcher.evaluation.metrics import evaluate_run
 from matcher.evaluation.report import FULL, ConfigResult, EvalReport
 from matcher.fusion import fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.matcher import Matcher
+from matcher.normalise import Normaliser
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile
 from skills_taxonomy import Taxonomy, load_taxonomy
 
@@ -49,7 +55,8 @@ log = logging.getLogger(__name__)
 RETRIEVAL_CONFIGS = ("keyword", "vector", "hybrid-rrf", "hybrid-weighted", "engine-retrieval")
 NORMALISER = "normaliser"
 CONFIGS = (*RETRIEVAL_CONFIGS, FULL, NORMALISER)
-ABLATED_WEIGHTS = ("retrieval_weight", "skill_weight", "occupation_weight", "distance_weight")
+ABLATED_WEIGHTS = ("retrieval_weight", "skill_weight", "occupation_weight", "distance_weight",
+                   "contract_weight", "experience_weight", "freshness_weight")
 DEFAULT_DEPTH = 100
 DIRECTIONS = ("offers", "occupations", "profiles")
 
@@ -176,7 +183,7 @@ def query_offer(query: EvalQuery) -> Offer:
 
 
 def prepare(query: EvalQuery, direction: str, taxonomy: Taxonomy,
-            matching: MatchingSettings) -> Prepared:
+            matching: MatchingSettings, normaliser: Normaliser | None = None) -> Prepared:
     """The engine's query for ``query`` and its plain version (own texts, no taxonomy)."""
     if direction == "profiles":
         offer = query_offer(query)
@@ -185,7 +192,8 @@ def prepare(query: EvalQuery, direction: str, taxonomy: Taxonomy,
         asker: Offer | Profile = offer
     else:
         profile = query_profile(query)
-        engine = query_for_profile(profile, taxonomy, matching.default_radius_km)
+        engine = query_for_profile(profile, taxonomy, matching.default_radius_km, normaliser,
+                                   matching)
         plain_titles = tuple(profile.titles)
         asker = profile
     plain = MatchQuery(KeywordQuery(text=engine.keyword.text, titles=plain_titles),
@@ -255,9 +263,10 @@ def retrieval_runs(prepared: Sequence[Prepared], collection: Collection[Any], en
 
 
 def matcher_run(prepared: Sequence[Prepared], index: SearchIndex, taxonomy: Taxonomy,
-                encoder: Encoder, matching: MatchingSettings, depth: int) -> dict[str, Ranking]:
+                encoder: Encoder, matching: MatchingSettings, depth: int,
+                normaliser: Normaliser | None = None) -> dict[str, Ranking]:
     """Rankings of the full matcher (hybrid retrieval + taxonomy features)."""
-    matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, matching)
+    matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, matching, normaliser)
     run: dict[str, Ranking] = {}
     for item in prepared:
         if isinstance(item.asker, Offer):
@@ -268,15 +277,12 @@ def matcher_run(prepared: Sequence[Prepared], index: SearchIndex, taxonomy: Taxo
     return run
 
 
-def normaliser_run(queries: Sequence[EvalQuery], taxonomy: Taxonomy, corpus_ids: set[str],
+def normaliser_run(queries: Sequence[EvalQuery], normaliser: Normaliser, corpus_ids: set[str],
                    depth: int) -> dict[str, Ranking]:
-    """ROME codes ranked by ``taxonomy.normalise_title`` (no crosswalk), first mention kept."""
-    run: dict[str, Ranking] = {}
-    for query in queries:
-        codes = [m.rome_code for m in taxonomy.normalise_title(query.text, limit=depth)
-                 if m.rome_code in corpus_ids]
-        run[query.id] = [c for c in dict.fromkeys(codes) if c is not None][:depth]
-    return run
+    """ROME codes ranked by the normaliser (no ESCO label, no crosswalk)."""
+    return {query.id: [m.rome_code for m in normaliser.normalise(query.text, limit=depth)
+                       if m.rome_code in corpus_ids][:depth]
+            for query in queries}
 
 
 def _scored(config: str, encoder: str, run: dict[str, Ranking], labelled: LabelledSet,
@@ -310,7 +316,7 @@ def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
     report.notes.append(f"{len(labelled.queries)} queries, {len(labelled.corpus)} documents; "
                         "keyword store: embedded (tantivy); radii lifted for evaluation")
     if NORMALISER in config.configs:
-        _run_normaliser(labelled, direction, taxonomy, config, report)
+        _run_normaliser(labelled, direction, taxonomy, None, "-", settings, config, report)
     if any(c != NORMALISER for c in config.configs):
         for name in config.encoders:
             _run_encoder(labelled, direction, name, settings, taxonomy, config, report)
@@ -318,15 +324,18 @@ def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
 
 
 def _run_normaliser(labelled: LabelledSet, direction: str, taxonomy: Taxonomy,
+                    encoder: Encoder | None, encoder_name: str, settings: Settings,
                     config: EvalConfig, report: EvalReport) -> None:
     if direction != "occupations":
-        if config.configs != CONFIGS:
+        if config.configs != CONFIGS and encoder is None:
             report.notes.append("normaliser: skipped (the corpus is not ROME occupations)")
         return
+    normaliser = Normaliser(taxonomy, encoder, settings.cache_dir)
+    normaliser.normalise("essai")  # build (and encode the ROME forms) outside the timing
     started = time.perf_counter()
-    run = normaliser_run(labelled.queries, taxonomy, {d.id for d in labelled.corpus},
+    run = normaliser_run(labelled.queries, normaliser, {d.id for d in labelled.corpus},
                          config.depth)
-    report.results.append(_scored(NORMALISER, "-", run, labelled,
+    report.results.append(_scored(NORMALISER, encoder_name, run, labelled,
                                   time.perf_counter() - started))
 
 
@@ -351,7 +360,14 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
     report.notes.append(f"encoder {spec.name} ({encoder.name}, {encoder.dimension} d): "
                         f"corpus indexed in {time.perf_counter() - started:.1f} s")
     matching = settings.matching
-    prepared = [prepare(q, direction, taxonomy, matching) for q in labelled.queries]
+    normaliser = Normaliser(taxonomy, encoder, settings.cache_dir)
+    if NORMALISER in config.configs:
+        _run_normaliser(labelled, direction, taxonomy, encoder, spec.name, settings, config,
+                        report)
+    if not any(c in RETRIEVAL_CONFIGS or c == FULL for c in config.configs):
+        return
+    prepared = [prepare(q, direction, taxonomy, matching, normaliser)
+                for q in labelled.queries]
     encoder.encode_queries(sorted({p.plain.embedding_text for p in prepared}))
     collection: Collection[Any] = index.profiles if direction == "profiles" else index.offers
     started = time.perf_counter()
@@ -360,33 +376,38 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
     for config_name, run in runs.items():
         report.results.append(_scored(config_name, spec.name, run, labelled, elapsed))
     if FULL in config.configs:
-        _run_full(labelled, prepared, index, taxonomy, encoder, spec.name, matching, config,
-                  report)
+        _run_full(labelled, prepared, index, taxonomy, (encoder, normaliser), spec.name,
+                  matching, config, report)
 
 
 def _run_full(labelled: LabelledSet, prepared: Sequence[Prepared], index: SearchIndex,
-              taxonomy: Taxonomy, encoder: Encoder, encoder_name: str,
+              taxonomy: Taxonomy, models: tuple[Encoder, Normaliser], encoder_name: str,
               matching: MatchingSettings, config: EvalConfig, report: EvalReport) -> None:
-    started = time.perf_counter()
-    run = matcher_run(prepared, index, taxonomy, encoder, matching, config.depth)
-    report.results.append(_scored(FULL, encoder_name, run, labelled,
-                                  time.perf_counter() - started))
+    encoder, normaliser = models
+
+    def scored(name: str, settings: MatchingSettings,
+               with_normaliser: Normaliser | None = normaliser) -> ConfigResult:
+        started = time.perf_counter()
+        run = matcher_run(prepared, index, taxonomy, encoder, settings, config.depth,
+                          with_normaliser)
+        return _scored(name, encoder_name, run, labelled, time.perf_counter() - started)
+
+    report.results.append(scored(FULL, matching))
     ablate = config.ablation if config.ablation is not None else (
         direction_of(labelled) == "offers")
     if not ablate:
         return
     for weight in ABLATED_WEIGHTS:
         ablated = matching.model_copy(update={weight: 0.0})
-        started = time.perf_counter()
-        run = matcher_run(prepared, index, taxonomy, encoder, ablated, config.depth)
-        result = _scored(f"{FULL} − {weight.removesuffix('_weight')}", encoder_name, run,
-                         labelled, time.perf_counter() - started)
-        report.ablation.append(result)
+        report.ablation.append(scored(f"{FULL} − {weight.removesuffix('_weight')}", ablated))
+    report.ablation.append(scored(f"{FULL} − related-skill credit",
+                                  matching.model_copy(update={"related_skill_credit": 0.0})))
+    report.ablation.append(scored(f"{FULL} − normaliser (fuzzy titles)", matching, None))
     for fusion in FusionMethod:
-        if fusion is matching.fusion:
-            continue
-        other = matching.model_copy(update={"fusion": fusion})
-        started = time.perf_counter()
-        run = matcher_run(prepared, index, taxonomy, encoder, other, config.depth)
-        report.ablation.append(_scored(f"{FULL} with {fusion.value} fusion", encoder_name,
-                                       run, labelled, time.perf_counter() - started))
+        if fusion is not matching.retrieval_feature:
+            other = matching.model_copy(update={"retrieval_feature": fusion})
+            report.ablation.append(scored(f"{FULL} with {fusion.value} retrieval feature",
+                                          other))
+        if fusion is not matching.fusion:
+            other = matching.model_copy(update={"fusion": fusion})
+            report.ablation.append(scored(f"{FULL} with {fusion.value} fusion", other))

@@ -12,7 +12,7 @@ from indexer.encoders import Encoder
 from indexer.manifest import IndexMismatchError
 from indexer.models import GeoPoint, Offer, Place, Profile
 from indexer.settings import KeywordBackend, Settings, load_settings
-from indexer.stores.protocols import Filters, KeywordQuery
+from indexer.stores.protocols import Filters, GeoFilter, KeywordQuery
 
 AUBENAS = GeoPoint(lat=44.6197, lon=4.3903)
 
@@ -144,3 +144,59 @@ def test_one_writer_at_a_time(settings: Settings, encoder: Encoder) -> None:
             RuntimeError, match="another process is writing"), IndexWriter(
             settings.index_dir, settings, encoder):
         pass
+
+
+class _CountingEncoder:
+    """Wraps an encoder and counts the documents it encodes."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.documents = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def encode_queries(self, texts: list[str]) -> object:
+        return self.inner.encode_queries(texts)
+
+    def encode_documents(self, texts: list[str]) -> object:
+        self.documents += len(texts)
+        return self.inner.encode_documents(texts)
+
+
+def test_unchanged_records_are_skipped_and_records_stay_on_disk(
+        settings: Settings, encoder: Encoder) -> None:
+    counting = _CountingEncoder(encoder)
+    _build(settings, counting, OFFERS)  # type: ignore[arg-type]
+    first = counting.documents
+    generation = _build(settings, counting, OFFERS)  # type: ignore[arg-type]
+    assert counting.documents == first  # nothing re-encoded (nor re-stored)
+    manifest = json.loads((generation / "manifest.json").read_text())
+    assert manifest["vector_index"] == "Flat"
+    assert manifest["vector_indexes"]["offers"]["factory"] == "Flat"
+    assert (generation / "offers" / "table.npz").exists()
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert index.offers.get("o2") == OFFERS[1]
+    assert index.offers.document("o1") is not None
+    near = Filters(geo=GeoFilter(AUBENAS, 5.0))
+    vector = encoder.encode_queries(["pain"])[0]
+    assert [h.id for h in index.offers.vector_search(vector, near, 5)] == ["o1"]
+
+
+def test_replaced_records_are_compacted(settings: Settings, encoder: Encoder) -> None:
+    _build(settings, encoder, OFFERS)
+    for number in range(3):
+        _build(settings, encoder,
+               [OFFERS[1].model_copy(update={"title": f"Électricien {number}"})])
+    generation = live_generation(settings.index_dir)
+    lines = (generation / "offers" / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 3
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert index.offers.get("o2") is not None
+    assert index.offers.get("o2").title == "Électricien 2"  # type: ignore[union-attr]
+    assert sorted(index.offers.ids()) == ["o1", "o2"]

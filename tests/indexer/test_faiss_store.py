@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.stores.faiss_store import IDS_FILE, INDEX_FILE, FaissVectorStore
+from indexer.stores.faiss_store import IDS_FILE, INDEX_FILE, LABELS_FILE, FaissVectorStore
 from indexer.stores.protocols import VectorStore
 from tests.conformance.vector_store_suite import (
     MakeVectorStore,
@@ -39,7 +39,7 @@ def test_save_leaves_no_temporary_files(tmp_path: Path) -> None:
     store.upsert(["a"], np.asarray([[1.0, 0.0]], dtype=np.float32))
     store.save(tmp_path)
     store.save(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([INDEX_FILE, IDS_FILE])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([INDEX_FILE, IDS_FILE, LABELS_FILE])
 
 
 def test_labels_are_not_reused_after_reload(tmp_path: Path) -> None:
@@ -61,3 +61,46 @@ def test_integer_vectors_are_refused() -> None:
 def test_non_positive_dimension_is_refused() -> None:
     with pytest.raises(ValueError, match="dimension"):
         FaissVectorStore(0)
+
+
+def _unit_rows(n: int, d: int = 16, seed: int = 0) -> np.ndarray:
+    rows = np.random.default_rng(seed).standard_normal((n, d)).astype(np.float32)
+    unit: np.ndarray = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return unit
+
+
+def test_index_type_is_chosen_by_size() -> None:
+    from indexer.stores.faiss_store import choose_index
+
+    assert choose_index(10_000) == ("Flat", 0)
+    factory, nprobe = choose_index(1_000_000)
+    assert factory == "IVF1024,Flat" and nprobe == 64
+
+
+def test_large_store_switches_to_ivf_on_save_and_stays_updatable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import indexer.stores.faiss_store as faiss_store
+
+    monkeypatch.setattr(faiss_store, "FLAT_MAX_VECTORS", 100)
+    monkeypatch.setattr(faiss_store, "MIN_NPROBE", 256)  # probe every list: exact
+    vectors = _unit_rows(12_000)
+    ids = [f"d{i}" for i in range(len(vectors))]
+    store = FaissVectorStore(16)
+    store.upsert(ids, vectors)
+    store.save(tmp_path)
+    assert store.index_factory.startswith("IVF")
+    reader = FaissVectorStore.load(tmp_path)  # memory-mapped
+    query = vectors[:3]
+    exact = np.argsort(-(vectors @ query.T), axis=0)[:5].T
+    for row, hits in enumerate(reader.search(query, 5)):
+        assert [hit.id for hit in hits] == [ids[i] for i in exact[row]]
+    allowed = {f"d{i}" for i in range(0, 12_000, 7)}
+    [hits] = reader.search(query[:1], 3, allowed=allowed)
+    assert all(hit.id in allowed for hit in hits) and len(hits) == 3
+    writer = FaissVectorStore.load(tmp_path, mmap=False)
+    writer.delete(["d0"])
+    writer.upsert(["new"], vectors[:1])
+    [hits] = writer.search(vectors[:1], 1)
+    assert hits[0].id == "new"
+    writer.save(tmp_path)
+    assert FaissVectorStore.load(tmp_path).count() == 12_000

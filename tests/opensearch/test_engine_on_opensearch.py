@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from flask.testing import FlaskClient
 
 from indexer.catalog import IndexWriter, SearchIndex
 from indexer.encoders import Encoder
@@ -32,7 +31,7 @@ from matcher.results import Explanation, Match
 from skills_taxonomy import Taxonomy
 from tests.conftest import FIXTURES
 from tests.opensearch.proxy import FailingProxy
-from webapp import create_app
+from tests.webapp.roles import RoleClient, items
 from webapp.cli import EXIT_BACKEND
 from webapp.cli import main as cli_main
 
@@ -248,15 +247,18 @@ def test_keyword_retrieval_finds_the_same_documents(pair: EnginePair) -> None:
 # --- the web app and the CLI on OpenSearch ----------------------------------------------------
 
 
-def _client(engine: Engine) -> FlaskClient:
-    return create_app({"ENGINE": engine, "TESTING": True, "SECRET_KEY": "test"}).test_client()
+def _client(engine: Engine) -> RoleClient:
+    """A client that signs in as the role each URL needs (pages and API require accounts)."""
+    profile = next(p for p in engine.profiles if p.skills)
+    offer = next(o for o in engine.offers if o.skills)
+    return RoleClient(engine, profile.id, offer.id)
 
 
 def _page_urls(engine: Engine) -> list[str]:
     profile = next(p for p in engine.profiles if p.skills)
     offer = next(o for o in engine.offers if o.skills)
-    return [f"/chercheur?profil={profile.id}", f"/chercheur?profil={profile.id}&widen=1",
-            "/chercheur?titles=vendeur&commune=07019&radius=40",
+    return ["/chercheur", "/chercheur?widen=1",
+            "/recherche?titles=vendeur&commune=07019&radius=40",
             f"/employeur?offre={offer.id}", f"/conseiller?profil={profile.id}",
             f"/offres/{offer.id}"]
 
@@ -272,7 +274,7 @@ def _api_urls(engine: Engine) -> list[str]:
 
 def _keys(rows: list[dict[str, Any]]) -> list[Any]:
     """Result ids (``code`` for taxonomy suggestions), in order."""
-    return [row.get("id", row.get("code")) for row in rows]
+    return [row.get("id", row.get("code", row.get("pseudonym"))) for row in items(rows)]
 
 
 def test_pages_and_api_answer_on_opensearch(pair: EnginePair) -> None:
@@ -328,7 +330,7 @@ def test_rebuild_switches_the_alias_and_searches_keep_working(
         reopened = open_engine(settings, encoder, mini_taxonomy, mini_gazetteer)
         assert [m.id for m in reopened.offers_for_profile(profile, TOP)] == before_offers
         client = _client(reopened)
-        assert client.get(f"/chercheur?profil={profile.id}").status_code == 200
+        assert client.get("/chercheur").status_code == 200
         assert client.get(f"/api/v1/offers/{offer.id}/candidates").status_code == 200
     finally:
         drop_prefix(opensearch_url, prefix)
@@ -345,10 +347,10 @@ def _unreachable_engine(engine: Engine, url: str) -> Engine:
     return open_engine(settings, engine.encoder, engine.taxonomy, engine.gazetteer)
 
 
-def _assert_unavailable(client: FlaskClient, engine: Engine, port: int) -> None:
+def _assert_unavailable(client: RoleClient, engine: Engine, port: int) -> None:
     profile = next(p for p in engine.profiles if p.skills)
     offer = next(o for o in engine.offers if o.skills)
-    response = client.get(f"/chercheur?profil={profile.id}")
+    response = client.get("/chercheur")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert "momentanément indisponible" in response.get_data(as_text=True)
@@ -390,7 +392,7 @@ def test_the_app_recovers_when_the_node_comes_back(pair: EnginePair,
         engine = _unreachable_engine(pair.opensearch, proxy.url)
         client = _client(engine)
         profile = next(p for p in engine.profiles if p.skills)
-        page, api = f"/chercheur?profil={profile.id}", f"/api/v1/profiles/{profile.id}/offers"
+        page, api = "/chercheur", f"/api/v1/profiles/{profile.id}/offers"
         assert client.get(page).status_code == 200
         expected = client.get(api).get_json()
 
@@ -404,4 +406,5 @@ def test_the_app_recovers_when_the_node_comes_back(pair: EnginePair,
         assert client.get(page).status_code == 200
         response = client.get(api)
         assert response.status_code == 200
-        assert [r["id"] for r in response.get_json()] == [r["id"] for r in expected]
+        assert [r["id"] for r in items(response.get_json())] == [r["id"] for r in
+                                                                 items(expected)]

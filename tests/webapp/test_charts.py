@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from matcher.results import ScoreComponent
-from webapp.charts import percent, score_bars_svg
+from webapp.charts import BAR_WIDTH, percent, score_bars_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -42,7 +42,7 @@ def test_labels_are_escaped() -> None:
 def test_bar_width_follows_value_and_is_clamped() -> None:
     comps = [ScoreComponent("a", "A", 0.5, 1, 0.5, 0.5), ScoreComponent("b", "B", 1.7, 1, 1, 0.5)]
     widths = re.findall(r'class="bar"[^>]*width="([\d.]+)"', str(score_bars_svg(comps)))
-    assert [float(w) for w in widths] == [90.0, 180.0]
+    assert [float(w) for w in widths] == [BAR_WIDTH / 2, BAR_WIDTH]
 
 
 def test_no_components_still_valid_svg() -> None:

@@ -1,4 +1,4 @@
-"""The HTML pages: home, seeker, employer, counsellor, offer detail."""
+"""The HTML pages: home, public search, seeker, employer, counsellor, offer detail."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from indexer.models import Offer, Profile
+from tests.webapp.conftest import AuthActions
 
 
 def _html(response: Any) -> str:
@@ -21,54 +22,61 @@ def _explained_results(html: str) -> int:
     return html.count('class="score-chart"')
 
 
-def test_home_presents_the_three_roles(client: FlaskClient) -> None:
+def test_home_presents_the_roles(client: FlaskClient) -> None:
     response = client.get("/")
     html = _html(response)
     assert response.status_code == 200
     assert '<html lang="fr">' in html
-    for href in ("/chercheur", "/employeur", "/conseiller"):
+    for href in ("/recherche", "/chercheur", "/employeur", "/conseiller", "/connexion"):
         assert f'href="{href}"' in html
 
 
-def test_every_input_has_a_label(client: FlaskClient, profile: Profile) -> None:
-    pages = ["/chercheur", "/employeur", f"/conseiller?profil={profile.id}"]
+@pytest.mark.parametrize(("name", "pages"), [
+    ("seeker", ["/chercheur", "/chercheur/profil", "/chercheur/effacer", "/compte"]),
+    ("employer", ["/employeur", "/employeur?offre=OF-VENTE-1"]),
+    ("counsellor", ["/conseiller", "/conseiller?profil=P-VENDEUSE"]),
+    ("admin", ["/admin/utilisateurs"]),
+    (None, ["/recherche", "/connexion"]),
+])
+def test_every_input_has_a_label(client: FlaskClient, auth: AuthActions, name: str | None,
+                                 pages: list[str]) -> None:
+    if name:
+        auth.login(name)
+    seen = 0
     for page in pages:
-        html = _html(client.get(page))
+        response = client.get(page)
+        assert response.status_code == 200, page
+        html = _html(response)
         ids = re.findall(r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]*\bid="([^"]+)"',
                          html)
-        assert ids, page
+        seen += len(ids)
         for element_id in ids:
             assert f'for="{element_id}"' in html, (page, element_id)
+    assert seen
 
 
-def test_seeker_form_lists_profiles_by_id_and_title(client: FlaskClient, engine: Any,
-                                                    personal_strings: list[str]) -> None:
-    html = _html(client.get("/chercheur"))
-    for pid in engine.profiles.ids():
-        assert f'value="{pid}"' in html
-    for value in personal_strings:
-        assert value not in html
-
-
-def test_seeker_offers_for_a_profile(client: FlaskClient, profile: Profile) -> None:
-    response = client.get("/chercheur", query_string={"profil": profile.id, "widen": "1"})
+def test_seeker_sees_offers_for_their_own_profile(client: FlaskClient, auth: AuthActions,
+                                                  profile: Profile) -> None:
+    auth.login("seeker")
+    response = client.get("/chercheur", query_string={"widen": "1"})
     html = _html(response)
     assert response.status_code == 200
     assert _explained_results(html) >= 1
     assert "Compétences en commun" in html and "Distance" in html
-    assert "/offres/" in html
+    assert "Pourquoi ce résultat ?" in html and "/offres/" in html
 
 
-def test_seeker_unknown_profile_is_404(client: FlaskClient) -> None:
-    response = client.get("/chercheur?profil=inconnu-42")
-    assert response.status_code == 404
-    assert "Profil inconnu" in _html(response)
+def test_seeker_bad_parameter_is_400(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login("seeker")
+    response = client.get("/chercheur?widen=peut-etre")
+    assert response.status_code == 400
+    assert "« widen »" in _html(response)
 
 
-def test_seeker_typed_search(client: FlaskClient, engine: Any, offer: Offer) -> None:
+def test_public_search(client: FlaskClient, engine: Any, offer: Offer) -> None:
     assert offer.place is not None and offer.place.commune
     commune = engine.gazetteer.commune(offer.place.commune)
-    response = client.get("/chercheur", query_string={
+    response = client.get("/recherche", query_string={
         "titles": offer.title, "skills": ", ".join(s.label for s in offer.skills),
         "commune": commune.name, "radius": "50"})
     assert response.status_code == 200
@@ -82,21 +90,24 @@ def test_seeker_typed_search(client: FlaskClient, engine: Any, offer: Offer) -> 
     ({"titles": "boulanger", "commune": "Xqzwvkj"}, "commune"),
     ({"titles": "boulanger", "top": "dix"}, "top"),
 ])
-def test_seeker_bad_parameters_are_400(client: FlaskClient, params: dict[str, str],
+def test_search_bad_parameters_are_400(client: FlaskClient, params: dict[str, str],
                                        name: str) -> None:
-    response = client.get("/chercheur", query_string=params)
+    response = client.get("/recherche", query_string=params)
     assert response.status_code == 400
     assert f"« {name} »" in _html(response)
 
 
-def test_employer_page_lists_offers(client: FlaskClient, offer: Offer) -> None:
-    response = client.get("/employeur")
-    assert response.status_code == 200
-    assert f'value="{offer.id}"' in _html(response)
+def test_employer_page_lists_only_own_offers(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login("employer")
+    html = _html(client.get("/employeur"))
+    assert 'value="OF-VENTE-1"' in html and 'value="OF-COMPTA-1"' in html
+    assert 'value="OF-AGRI-1"' not in html
 
 
-def test_employer_candidates_are_pseudonymous(client: FlaskClient, engine: Any, offer: Offer,
+def test_employer_candidates_are_pseudonymous(client: FlaskClient, auth: AuthActions,
+                                              engine: Any, offer: Offer,
                                               personal_strings: list[str]) -> None:
+    auth.login("employer")
     response = client.get("/employeur", query_string={"offre": offer.id, "top": "100"})
     html = _html(response)
     assert response.status_code == 200
@@ -106,31 +117,40 @@ def test_employer_candidates_are_pseudonymous(client: FlaskClient, engine: Any, 
     pseudonyms = {engine.profiles.get(pid).pseudonym for pid in engine.profiles.ids()}
     assert any(p in html for p in pseudonyms)
     assert _explained_results(html) >= 1
+    assert "Expérience" in html and "Demander un contact" in html
     for pid in engine.profiles.ids():  # ids are not shown either
-        assert f">{pid}<" not in html
+        assert pid not in html
 
 
-def test_employer_unknown_offer_is_404(client: FlaskClient) -> None:
+def test_employer_unknown_offer_is_404(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login("employer")
     response = client.get("/employeur?offre=inconnue-42")
     assert response.status_code == 404
     assert "Offre inconnue" in _html(response)
 
 
-def test_offer_detail(client: FlaskClient, offer: Offer) -> None:
+def test_offer_detail_is_public(client: FlaskClient, offer: Offer) -> None:
     response = client.get(f"/offres/{offer.id}")
     assert response.status_code == 200
-    assert str(escape(offer.title)) in _html(response)
+    html = _html(response)
+    assert str(escape(offer.title)) in html
+    assert "Voir les candidats" not in html
 
 
-def test_offer_description_is_escaped(client: FlaskClient, engine: Any, offer: Offer,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    hostile = offer.model_copy(update={"description": "Avant <script>alert(1)</script> après"})
-    original = engine.offers.get
-    monkeypatch.setattr(engine.offers, "get",
-                        lambda oid: hostile if oid == offer.id else original(oid))
-    html = _html(client.get(f"/offres/{offer.id}"))
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+def test_offer_detail_links_candidates_for_its_owner(client: FlaskClient, auth: AuthActions,
+                                                     offer: Offer) -> None:
+    auth.login("employer")
+    assert "Voir les candidats" in _html(client.get(f"/offres/{offer.id}"))
+    auth.login("employer2")
+    assert "Voir les candidats" not in _html(client.get(f"/offres/{offer.id}"))
+
+
+def test_offer_description_with_script_is_text(client: FlaskClient) -> None:
+    """The fixture OF-COMPTA-1 holds ``<script>`` and ``<b>`` in its description."""
+    html = _html(client.get("/offres/OF-COMPTA-1"))
+    assert "<script>alert(" not in html and "<b>gras</b>" not in html
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;gras&lt;/b&gt;" in html
 
 
 def test_offer_detail_unknown_is_404_with_message(client: FlaskClient) -> None:
@@ -140,40 +160,49 @@ def test_offer_detail_unknown_is_404_with_message(client: FlaskClient) -> None:
     assert response.mimetype == "text/html"
 
 
-def test_counsellor_search_form(client: FlaskClient) -> None:
-    response = client.get("/conseiller")
-    assert response.status_code == 200
-    assert 'name="profil"' in _html(response)
+def test_counsellor_lists_assigned_seekers(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login("counsellor")
+    html = _html(client.get("/conseiller"))
+    assert "P-VENDEUSE" in html and "P-COMPTA" in html
+    assert "P-AGRI" not in html
 
 
 def test_counsellor_opens_a_profile_with_remove_checkboxes(client: FlaskClient,
+                                                           auth: AuthActions,
                                                            profile: Profile) -> None:
+    auth.login("counsellor")
     html = _html(client.get("/conseiller", query_string={"profil": profile.id}))
     for tag in profile.skills:
         assert f'name="remove" value="{tag.code or tag.label}"' in html
     assert 'data-suggest-url="/api/v1/taxonomy/suggest"' in html
-    assert "suggest.js" in html
+    assert 'data-suggest-kinds="item,esco_skill"' in html
+    assert 'data-suggest-kinds="occupation,appellation,esco_occupation"' in html
+    assert "suggest.js" in html and 'name="weight"' in html
 
 
-def test_counsellor_unknown_profile_is_404(client: FlaskClient) -> None:
-    assert client.get("/conseiller?profil=inconnu-42").status_code == 404
-    assert client.post("/conseiller", data={"profil": "inconnu-42"}).status_code == 404
+def test_counsellor_unassigned_or_unknown_profile_is_404(client: FlaskClient,
+                                                         auth: AuthActions) -> None:
+    auth.login("counsellor")
+    for profile_id in ("inconnu-42", "P-AGRI"):
+        assert client.get(f"/conseiller?profil={profile_id}").status_code == 404
+        assert auth.post("/conseiller", {"profil": profile_id}).status_code == 404
 
 
-def test_counsellor_add_keeps_pending_tags_in_the_form(client: FlaskClient, engine: Any,
+def test_counsellor_add_keeps_pending_tags_in_the_form(client: FlaskClient, auth: AuthActions,
                                                        profile: Profile) -> None:
+    auth.login("counsellor")
     label = "Compétence imaginaire du test"
-    html = _html(client.post("/conseiller", data={
-        "profil": profile.id, "nouvelle": label, "action": "ajouter"}))
+    html = _html(auth.post("/conseiller", {"profil": profile.id, "nouvelle": label,
+                                           "action": "ajouter"}))
     assert f'name="add" value="|{label}" checked' in html
     assert "Aperçu" not in html
 
 
-def test_counsellor_preview_shows_before_and_after(client: FlaskClient, profile: Profile,
-                                                   engine: Any) -> None:
-    other_skills = [s for pid in engine.offers.ids() for s in engine.offers.get(pid).skills]
-    add = other_skills[-1]
-    response = client.post("/conseiller", data={
+def test_counsellor_preview_shows_before_and_after(client: FlaskClient, auth: AuthActions,
+                                                   profile: Profile, engine: Any) -> None:
+    auth.login("counsellor")
+    add = engine.offers.get("OF-COMPTA-1").skills[0]
+    response = auth.post("/conseiller", {
         "profil": profile.id, "remove": [t.code or t.label for t in profile.skills],
         "add": [f"{add.code or ''}|{add.label}"], "action": "previsualiser"})
     html = _html(response)
@@ -181,6 +210,7 @@ def test_counsellor_preview_shows_before_and_after(client: FlaskClient, profile:
     assert re.search(r"\+\d+ offres entrent, −\d+ sortent", html)
     assert "Avant (" in html and "Après (" in html
     assert "Offres qui entrent" in html and "Offres qui sortent" in html
+    assert "Comptable" in html
 
 
 def test_static_files_are_served(client: FlaskClient) -> None:
@@ -188,3 +218,10 @@ def test_static_files_are_served(client: FlaskClient) -> None:
         response = client.get(f"/static/{name}")
         assert response.status_code == 200
         response.close()
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

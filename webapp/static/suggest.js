@@ -1,6 +1,7 @@
 // Autocomplete for skill inputs: fills the input's <datalist> from the taxonomy API.
 // An input opts in with data-suggest-url; data-suggest-kinds limits the concept kinds;
-// data-code-field names a hidden input that receives the code of the chosen suggestion.
+// data-code-field names a hidden input that receives the code of the chosen suggestion
+// (data-code-key="rome_code" sends the suggestion's ROME code instead).
 (function () {
   "use strict";
   var DELAY_MS = 200;
@@ -13,6 +14,7 @@
     var timer = null;
     var codes = {};
     var controller = null;
+    var codeKey = input.dataset.codeKey || "code";
 
     function render(items) {
       codes = {};
@@ -22,7 +24,7 @@
         option.value = item.label;
         option.textContent = item.code ? item.label + " (" + item.code + ")" : item.label;
         list.appendChild(option);
-        codes[item.label] = item.code || "";
+        codes[item.label] = item[codeKey] || item.code || "";
       });
       if (status) {
         status.textContent = items.length

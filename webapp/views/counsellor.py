@@ -1,26 +1,45 @@
-"""The counsellor page: edit a seeker's skill tags in the form and preview the effect.
+"""The counsellor pages: the seekers assigned to them, and the tag editor.
 
-Nothing is saved: pending additions and removals travel in the form itself (checkboxes), and
-"Prévisualiser" shows the offers before and after the edit side by side.
+An edit (skills added, removed or re-weighted; occupations added or removed) travels in the
+form until it is saved: "Prévisualiser" shows the offers that enter and leave the seeker's top
+offers, "Enregistrer" writes the new tags (index and audit log, with the reason), and each
+audit entry can be undone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.models import Profile, SkillTag
 from matcher.engine import Engine
+from webapp.auth import profile_for, require_user, roles_required
+from webapp.db import db
 from webapp.engine_ext import get_engine
-from webapp.queries import resolve_skill
-from webapp.summaries import offer_results
+from webapp.models import Role
+from webapp.previews import preview
+from webapp.queries import resolve_occupation, resolve_skill
+from webapp.repositories import ownership, tags
+from webapp.repositories.tags import TagChange, TagEditError, tag_key, tags_of, with_tags
+from webapp.summaries import occupation_label
 
 bp = Blueprint("counsellor", __name__)
 
-SOURCE = "conseiller"
-ACTION_PREVIEW = "previsualiser"
+SOURCE = tags.COUNSELLOR_SOURCE
+WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0)
 
 
 def encode_tag(tag: SkillTag) -> str:
@@ -30,80 +49,116 @@ def encode_tag(tag: SkillTag) -> str:
 
 def decode_tags(values: Iterable[str]) -> list[SkillTag]:
     """Pending additions back from their checkbox values; malformed values are dropped."""
-    tags: list[SkillTag] = []
+    result: list[SkillTag] = []
     for value in values:
         code, separator, label = value.partition("|")
         if separator and label.strip():
-            tags.append(SkillTag(code=code or None, label=label.strip(), source=SOURCE))
-    return tags
+            result.append(SkillTag(code=code or None, label=label.strip()[:200], source=SOURCE))
+    return result
 
 
-def tag_key(tag: SkillTag) -> str:
-    """What identifies a tag for removal: its code, else its label."""
-    return tag.code or tag.label
+def _weights(form: MultiDict[str, str]) -> dict[str, float]:
+    """Weights typed for the current skills (``weight_key`` and ``weight`` lists, aligned)."""
+    result: dict[str, float] = {}
+    for key, raw in zip(form.getlist("weight_key"), form.getlist("weight"), strict=False):
+        try:
+            value = float(raw.replace(",", "."))
+        except ValueError:
+            continue
+        if 0.0 <= value <= 5.0:
+            result[key] = value
+    return result
 
 
-def _with_new_tag(engine: Engine, additions: list[SkillTag], text: str,
-                  code: str | None) -> list[SkillTag]:
-    """The pending additions plus the typed skill (resolved in the taxonomy), without doubles."""
-    if not text.strip():
-        return additions
-    tag = resolve_skill(engine, text, code=code or None, source=SOURCE)
-    if any(tag_key(existing) == tag_key(tag) for existing in additions):
-        return additions
-    return [*additions, tag]
+def change_from_form(engine: Engine, form: MultiDict[str, str]) -> TagChange:
+    """The edit held by the counsellor form, the typed skill and occupation included."""
+    additions = decode_tags(form.getlist("add"))
+    typed = form.get("nouvelle", "").strip()[:200]
+    if typed:
+        tag = resolve_skill(engine, typed, code=form.get("nouvelle_code") or None, source=SOURCE)
+        if all(tag_key(t) != tag_key(tag) for t in additions):
+            additions.append(tag)
+    occupations = [c for c in form.getlist("occ_add") if c in engine.taxonomy.occupations]
+    typed_occupation = form.get("nouveau_metier", "").strip()[:200]
+    if typed_occupation:
+        code = resolve_occupation(engine, typed_occupation, form.get("nouveau_metier_code"))
+        if code is None:
+            abort(400, f"Métier introuvable dans le référentiel ROME : {typed_occupation}")
+        if code not in occupations:
+            occupations.append(code)
+    return TagChange(add_skills=additions, remove_skills=form.getlist("remove"),
+                     weights=_weights(form), add_occupations=occupations,
+                     remove_occupations=form.getlist("occ_remove"))
 
 
 @bp.get("/conseiller")
+@roles_required(Role.COUNSELLOR)
 def open_profile() -> tuple[str, int]:
-    """The search-by-id form, and the seeker's tags when ``profil`` is given."""
-    engine = get_engine()
+    """The assigned seekers, and the tag editor when ``profil`` is one of them."""
+    engine, user = get_engine(), require_user()
     profile_id = request.args.get("profil", "").strip()
     if not profile_id:
-        return render_template("counsellor.html", profile=None, profile_id=""), 200
-    return _render(engine, profile_id, additions=[], removed=[], preview=False)
+        seekers = [(pid, engine.profiles.get(pid))
+                   for pid in ownership.assigned_profiles(db(), user)]
+        return render_template("counsellor_list.html", seekers=seekers), 200
+    profile = profile_for(engine, user, profile_id)
+    return _render(engine, profile, TagChange(), show_preview=False)
 
 
 @bp.post("/conseiller")
-def edit_profile() -> tuple[str, int]:
-    """Add a tag to the pending edits, or preview the offers before and after them."""
-    engine = get_engine()
-    form = request.form
-    additions = _with_new_tag(engine, decode_tags(form.getlist("add")),
-                              form.get("nouvelle", ""), form.get("nouvelle_code"))
-    return _render(engine, form.get("profil", "").strip(), additions=additions,
-                   removed=form.getlist("remove"),
-                   preview=form.get("action") == ACTION_PREVIEW)
+@roles_required(Role.COUNSELLOR)
+def edit_profile() -> tuple[str, int] | BaseResponse:
+    """Add a pending tag, preview the edit, or save it with its reason."""
+    engine, user = get_engine(), require_user()
+    profile = profile_for(engine, user, request.form.get("profil", "").strip())
+    change = change_from_form(engine, request.form)
+    action = request.form.get("action", "")
+    if action == "enregistrer":
+        try:
+            entry = tags.save(db(), engine, user, profile, change.apply(tags_of(profile)),
+                              request.form.get("raison", ""))
+        except TagEditError as error:
+            return _render(engine, profile, change, show_preview=False, error=str(error),
+                           status=400)
+        flash(f"Modification n° {entry.id} enregistrée.", "info")
+        return redirect(url_for("counsellor.open_profile", profil=profile.id))
+    return _render(engine, profile, change, show_preview=action == "previsualiser")
 
 
-def _render(engine: Engine, profile_id: str, additions: Sequence[SkillTag],
-            removed: Sequence[str], preview: bool) -> tuple[str, int]:
-    """The counsellor page for one seeker, with the preview when asked for."""
-    profile = engine.profiles.get(profile_id)
-    if profile is None:
-        return render_template("counsellor.html", profile=None, profile_id=profile_id,
-                               error=f"Profil inconnu : {profile_id}"), 404
-    context: dict[str, Any] = {
-        "profile": profile, "profile_id": profile_id, "additions": list(additions),
-        "removed": set(removed), "encode_tag": encode_tag, "tag_key": tag_key,
-        "preview": _preview(engine, profile, additions, removed) if preview else None,
-    }
-    return render_template("counsellor.html", **context), 200
+@bp.post("/conseiller/annuler/<int:entry_id>")
+@roles_required(Role.COUNSELLOR)
+def undo(entry_id: int) -> tuple[str, int] | BaseResponse:
+    """Undo an audit entry of an assigned seeker (another seeker's entry: 404)."""
+    engine, user = get_engine(), require_user()
+    profile = profile_for(engine, user, request.form.get("profil", "").strip())
+    entry = tags.entry_for(db(), entry_id, profile.id)
+    if entry is None:
+        abort(404, f"Modification inconnue : {entry_id}")
+    try:
+        done = tags.undo(db(), engine, user, profile, entry)
+    except TagEditError as error:
+        return _render(engine, profile, TagChange(), show_preview=False, error=str(error),
+                       status=409)
+    flash(f"Modification n° {entry_id} annulée (entrée n° {done.id}).", "info")
+    return redirect(url_for("counsellor.open_profile", profil=profile.id))
 
 
-def _preview(engine: Engine, profile: Profile, additions: Sequence[SkillTag],
-             removed: Sequence[str]) -> dict[str, Any]:
-    """Offers before and after the edit, with the ids that enter and leave."""
+def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: bool,
+            error: str | None = None, status: int = 200) -> tuple[str, int]:
+    """The tag editor for one seeker, with the preview when asked for."""
+    after = with_tags(profile, change.apply(tags_of(profile)))
     top = int(current_app.config["PREVIEW_TOP"])
-    result = engine.preview_tags(profile, add=additions, remove=removed, top_k=top)
-    entered, left = set(result.entered), set(result.left)
-    before = offer_results(engine, result.before)
-    after = offer_results(engine, result.after)
-    return {
-        "before": before,
-        "after": after,
-        "entered": [row for row in after if row[0].id in entered],
-        "left": [row for row in before if row[0].id in left],
-        "entered_ids": entered,
-        "left_ids": left,
+    entries = tags.history(db(), profile.id)
+    context: dict[str, Any] = {
+        "profile": profile, "change": change, "additions": list(change.add_skills),
+        "removed": set(change.remove_skills), "weights": change.weights or {},
+        "occ_added": list(change.add_occupations),
+        "occ_removed": set(change.remove_occupations),
+        "encode_tag": encode_tag, "tag_key": tag_key, "occupation_label": occupation_label,
+        "engine": engine, "weight_choices": WEIGHTS, "entries": entries,
+        "reason": request.form.get("raison", "") if request.method == "POST" else "",
+        "preview": preview(engine, profile, after, top) if show_preview else None,
+        "error": error,
     }
+    return render_template("counsellor.html", **context), status
+

@@ -1,4 +1,8 @@
-"""The home page and the seeker page: offers for a demo profile or for a typed query."""
+"""The home page, the public offer search, and the seeker's own pages (offers, tags).
+
+The free-text offer search is public on purpose: offers are public job postings, and a visitor
+can look for work before having an account. Everything about a seeker needs their account.
+"""
 
 from __future__ import annotations
 
@@ -7,63 +11,81 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from matcher.engine import Engine
+from webapp.auth import own_profile, public, require_user, roles_required
+from webapp.db import db
 from webapp.engine_ext import get_engine
+from webapp.models import Role
 from webapp.params import BadParameter, bool_param, top_param
 from webapp.queries import is_empty, seeker_query
-from webapp.summaries import Result, offer_results
-from webapp.views.common import profile_choices
+from webapp.repositories import ownership, tags
+from webapp.summaries import offer_results, tag_rows
 
 bp = Blueprint("seeker", __name__)
 
 
 @bp.get("/")
+@public
 def home() -> str:
-    """The three roles and what each can do."""
+    """The roles and what each can do."""
     return render_template("home.html")
 
 
-@bp.get("/chercheur")
+@bp.get("/recherche")
+@public
 def search() -> tuple[str, int]:
-    """Ranked offers for the chosen profile (``profil``) or for the typed wishes."""
+    """Ranked offers for the wishes typed in the form (public)."""
     engine = get_engine()
     args = request.args
-    context: dict[str, Any] = {"profiles": profile_choices(engine), "args": args,
-                               "results": None, "error": None, "mode": None}
+    context: dict[str, Any] = {"args": args, "results": None, "error": None}
     status = 200
-    try:
-        if args.get("profil", "").strip():
-            context.update(_profile_results(engine))
-        elif any(args.get(name, "").strip() for name in ("titles", "skills", "commune")):
+    if any(args.get(name, "").strip() for name in ("titles", "skills", "commune", "text")):
+        try:
             context.update(_query_results(engine))
-    except BadParameter as error:
-        context["error"] = error.description
-        status = 400
-    if context["mode"] == "profile" and context.get("missing"):
-        status = 404
-    return render_template("seeker.html", **context), status
-
-
-def _profile_results(engine: Engine) -> dict[str, Any]:
-    """Offers for a demo profile; ``missing`` when the id is unknown."""
-    profile_id = request.args["profil"].strip()
-    profile = engine.profiles.get(profile_id)
-    if profile is None:
-        return {"mode": "profile", "missing": profile_id,
-                "error": f"Profil inconnu : {profile_id}"}
-    widen = bool_param(request.args, "widen")
-    top = top_param(request.args)
-    results: list[Result] = offer_results(
-        engine, engine.offers_for_profile(profile, top_k=top, widen=widen))
-    return {"mode": "profile", "profile": profile, "results": results}
+        except BadParameter as error:
+            context["error"] = error.description
+            status = 400
+    return render_template("search.html", **context), status
 
 
 def _query_results(engine: Engine) -> dict[str, Any]:
-    """Offers for the wishes typed in the form."""
     query = seeker_query(engine, request.args)
     if is_empty(query):
         raise BadParameter("titles", "indiquez au moins un métier, une compétence ou une commune")
     top = top_param(request.args)
     results = offer_results(engine, engine.search_offers(query, top_k=top))
     commune = engine.gazetteer.commune(query.commune) if query.commune else None
-    return {"mode": "query", "query": query, "results": results,
-            "commune": commune.name if commune else None}
+    return {"query": query, "results": results, "commune": commune.name if commune else None}
+
+
+@bp.get("/chercheur")
+@roles_required(Role.SEEKER)
+def my_offers() -> tuple[str, int]:
+    """The offers that fit the signed-in seeker's profile, explained."""
+    engine, user = get_engine(), require_user()
+    profile = own_profile(engine, user)
+    context: dict[str, Any] = {"profile": profile, "results": None, "error": None,
+                               "widen": False}
+    if profile is None:
+        return render_template("seeker.html", **context), 200
+    try:
+        widen = bool_param(request.args, "widen")
+        top = top_param(request.args)
+    except BadParameter as error:
+        context["error"] = error.description
+        return render_template("seeker.html", **context), 400
+    context["widen"] = widen
+    context["results"] = offer_results(engine, engine.offers_for_profile(profile, top, widen))
+    return render_template("seeker.html", **context), 200
+
+
+@bp.get("/chercheur/profil")
+@roles_required(Role.SEEKER)
+def my_profile() -> str:
+    """The seeker's current tags, who changed them, and the history of changes."""
+    engine, user = get_engine(), require_user()
+    profile = own_profile(engine, user)
+    entries = tags.history(db(), profile.id) if profile else []
+    counsellors = ownership.counsellors_of(db(), profile.id) if profile else []
+    return render_template("seeker_profile.html", profile=profile, entries=entries,
+                           rows=tag_rows(engine, profile, entries) if profile else [],
+                           counsellors=counsellors)

@@ -1,0 +1,825 @@
+"""The benchmark runner: indexing, matching latency, ANN recall, web API load, OpenSearch.
+
+::
+
+    python -m bench.run --sizes 10000,100000 [--with-1m] --out bench/results/
+    make bench
+
+For each size N it generates (or reuses) a GENERATED corpus (:mod:`bench.corpus`; the corpus
+of N offers is a prefix of any larger one), builds an index through ``IndexWriter`` in a
+child process (peak RSS per phase), reopens it in another child process and measures
+single-thread matching latency split into query encoding, keyword, vector, fusion, record
+reads and features (timed from outside by wrapping the collection and encoder calls: the
+matcher is not modified and pays nothing when the benchmark is not running), ANN recall@10
+against exhaustive search, serving RSS, and, for the largest size at most 100k, the web API
+under concurrent load and the same keyword queries on a real OpenSearch node.
+
+**Document vectors.** Encoding is measured for real (USE, one BLAS thread) on a sample, and
+reported as the encoding share of indexing (``encode_docs_per_s``; the projection for N is
+N / rate). The vectors the stores index come from the content-hash cache filled by
+:mod:`bench.encode` when the text was encoded there, and otherwise are *derived*: a real
+vector of another encoded text plus Gaussian noise (cosine ≈ 0.9 with it), renormalised, so
+the index holds N distinct vectors with the neighbourhood structure of real ones. The share of
+real vectors is recorded. Query vectors are always encoded for real, in the timed path.
+
+Results: ``OUT/results.json``, ``OUT/summary.md`` and ``OUT/plots/*.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import logging
+import os
+import platform
+import resource
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from bench.corpus import OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
+from indexer.encoders.cache import content_key
+from indexer.encoders.use import UseEncoder
+
+logger = logging.getLogger("bench.run")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = Path(os.environ.get("EMPLOI_DATA_DIR", str(ROOT.parent / "shared" / "data")))
+NOISE_SIGMA = 0.02
+"""Per-coordinate noise of derived vectors: cos(v, v + noise) ≈ 1/√(1 + 512σ²) ≈ 0.9."""
+TOP_K = 10
+F = TypeVar("F", bound=Callable[..., Any])
+FloatArray = npt.NDArray[np.float32]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def load_avg() -> float:
+    """The 1-minute load average (the machine is shared: every measure records it)."""
+    return round(os.getloadavg()[0], 2)
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process, MiB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def current_rss_mib() -> float:
+    """Current resident set size of this process, MiB."""
+    with open("/proc/self/statm", encoding="ascii") as stream:
+        pages = int(stream.read().split()[1])
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+def du_mib(path: Path) -> float:
+    """Size of the files under ``path``, MiB."""
+    total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return round(total / 2**20, 1)
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99/mean of milliseconds."""
+    if not values:
+        return {"n": 0}
+    array = np.asarray(values)
+    return {"n": len(values), "p50": round(float(np.percentile(array, 50)), 2),
+            "p95": round(float(np.percentile(array, 95)), 2),
+            "p99": round(float(np.percentile(array, 99)), 2),
+            "mean": round(float(array.mean()), 2)}
+
+
+class Timer:
+    """Accumulates seconds per named bucket; ``wrap`` times a callable into a bucket."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, bucket: str, function: F) -> F:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[bucket] = (self.seconds.get(bucket, 0.0)
+                                        + time.perf_counter() - started)
+        return timed  # type: ignore[return-value]
+
+    def reset(self) -> None:
+        self.seconds = {}
+
+
+# --- vectors ----------------------------------------------------------------------------------
+
+
+class PooledEncoder:
+    """USE for queries; for documents, the vector cached by :mod:`bench.encode` when there is
+    one, else a vector derived from a real one (see the module docstring)."""
+
+    def __init__(self, real_cache: Path | None, pool_limit: int = 50_000) -> None:
+        self.real = UseEncoder()
+        self._db: sqlite3.Connection | None = None
+        pool: list[FloatArray] = []
+        db_path = None if real_cache is None else real_cache / "embeddings.sqlite3"
+        if db_path is not None and db_path.exists():
+            self._db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True,
+                                       check_same_thread=False)
+            for (blob,) in self._db.execute("SELECT vector FROM embeddings LIMIT ?",
+                                            (pool_limit,)):
+                pool.append(np.frombuffer(blob, dtype=np.float32))
+        self.pool = np.stack(pool) if pool else np.zeros((0, 512), dtype=np.float32)
+        self.real_hits = 0
+        self.derived = 0
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The real encoder's name (so the index opens with the default settings)."""
+        return self.real.name
+
+    @property
+    def dimension(self) -> int:
+        """512."""
+        return self.real.dimension
+
+    def encode_queries(self, texts: Sequence[str]) -> FloatArray:
+        """Real USE encoding."""
+        return self.real.encode_queries(texts)
+
+    def encode_documents(self, texts: Sequence[str]) -> FloatArray:
+        """Cached real vectors, or derived ones."""
+        keys = [content_key(self.real.name, text) for text in texts]
+        found: dict[str, FloatArray] = {}
+        if self._db is not None:
+            with self._lock:
+                for start in range(0, len(keys), 900):
+                    chunk = keys[start:start + 900]
+                    marks = ",".join("?" * len(chunk))
+                    for key, blob in self._db.execute(
+                            f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk):
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for row, key in enumerate(keys):
+            vector = found.get(key)
+            if vector is not None:
+                out[row] = vector
+                self.real_hits += 1
+            else:
+                out[row] = self._derived(key)
+                self.derived += 1
+        return out
+
+    def _derived(self, key: str) -> FloatArray:
+        seed = int(key[:16], 16)
+        rng = np.random.default_rng(seed)
+        if len(self.pool):
+            base = self.pool[seed % len(self.pool)]
+        else:
+            base = rng.standard_normal(self.dimension).astype(np.float32)
+            base /= np.linalg.norm(base)
+        vector = base + rng.normal(0.0, NOISE_SIGMA, self.dimension).astype(np.float32)
+        unit: FloatArray = (vector / np.linalg.norm(vector)).astype(np.float32)
+        return unit
+
+
+def measure_encoder(texts: Sequence[str]) -> dict[str, float]:
+    """Real document-encoding throughput on ``texts`` (fresh model, one BLAS thread)."""
+    encoder = UseEncoder()
+    encoder.encode_documents(list(texts[:4]))
+    started = time.perf_counter()
+    encoder.encode_documents(list(texts))
+    elapsed = time.perf_counter() - started
+    return {"texts": len(texts), "seconds": round(elapsed, 2),
+            "docs_per_s": round(len(texts) / elapsed, 1),
+            "mean_chars": round(sum(map(len, texts)) / max(len(texts), 1), 1),
+            "load_avg": load_avg()}
+
+
+# --- phases (each runs in its own process) ----------------------------------------------------
+
+
+def _settings(index_dir: Path, data_dir: Path, cache_dir: Path) -> Any:
+    from indexer.settings import load_settings
+
+    os.environ["EMPLOI_DATA_DIR"] = str(data_dir)
+    os.environ["EMPLOI_INDEX_DIR"] = str(index_dir)
+    os.environ["EMPLOI_CACHE_DIR"] = str(cache_dir)
+    return load_settings()
+
+
+def _read_jsonl(path: Path, model: type[Any], limit: int) -> list[Any]:
+    records = []
+    with path.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream):
+            if number >= limit:
+                break
+            records.append(model.model_validate_json(line))
+    return records
+
+
+def phase_build(args: argparse.Namespace) -> dict[str, Any]:
+    """Build the index of ``args.size`` offers and ``args.profiles`` profiles, then re-index
+    the unchanged offers; time each part."""
+    from indexer.catalog import IndexWriter
+    from indexer.documents import offer_embedding_text
+    from indexer.models import Offer, Profile
+
+    index_dir = Path(args.index_dir)
+    shutil.rmtree(index_dir, ignore_errors=True)
+    settings = _settings(index_dir, Path(args.data_dir), Path(args.cache_dir))
+    encoder = PooledEncoder(Path(args.real_cache) if args.real_cache else None)
+    timer = Timer()
+    started = time.perf_counter()
+    offers = _read_jsonl(Path(args.corpus) / OFFERS_FILE, Offer, args.size)
+    profiles = _read_jsonl(Path(args.corpus) / PROFILES_FILE, Profile, args.profiles)
+    read_s = time.perf_counter() - started
+    sample = [offer_embedding_text(o) for o in offers[:args.encode_sample]]
+    encoding = measure_encoder(sample)
+    rss_before = current_rss_mib()
+    started = time.perf_counter()
+    with IndexWriter(index_dir, settings, encoder, rebuild=True) as writer:
+        for collection in (writer.offers, writer.profiles):
+            kind = collection.kind
+            collection.keyword.upsert = timer.wrap(  # type: ignore[method-assign]
+                f"{kind}.keyword", collection.keyword.upsert)
+            collection.vectors.upsert = timer.wrap(  # type: ignore[method-assign]
+                f"{kind}.vector", collection.vectors.upsert)
+            collection.vectors.save = timer.wrap(  # type: ignore[attr-defined]
+                f"{kind}.vector_save", collection.vectors.save)  # type: ignore[attr-defined]
+            collection.keyword.save = timer.wrap(  # type: ignore[attr-defined]
+                f"{kind}.keyword_commit", collection.keyword.save)  # type: ignore[attr-defined]
+        encoder.encode_documents = timer.wrap(  # type: ignore[method-assign]
+            "vectors_lookup", encoder.encode_documents)
+        t0 = time.perf_counter()
+        writer.upsert_offers(offers)
+        offers_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        writer.upsert_profiles(profiles)
+        profiles_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        generation = writer.commit()
+        commit_s = time.perf_counter() - t0
+    build_s = time.perf_counter() - started
+    build_peak = peak_rss_mib()
+    # re-index the same offers: unchanged records are skipped (content comparison)
+    started = time.perf_counter()
+    with IndexWriter(index_dir, settings, encoder) as writer:
+        writer.upsert_offers(offers)
+        writer.commit()
+    reindex_s = time.perf_counter() - started
+    from indexer.manifest import Manifest
+
+    manifest = Manifest.read(index_dir / (index_dir / "CURRENT").read_text().strip())
+    store_offers_s = (timer.seconds.get("offers.keyword", 0) + timer.seconds.get(
+        "offers.vector", 0) + timer.seconds.get("offers.keyword_commit", 0)
+        + timer.seconds.get("offers.vector_save", 0))
+    encode_projected_s = args.size / encoding["docs_per_s"]
+    return {
+        "size": args.size, "profiles": args.profiles, "read_corpus_s": round(read_s, 1),
+        "encoding": encoding,
+        "build_s": round(build_s, 1), "offers_upsert_s": round(offers_s, 1),
+        "profiles_upsert_s": round(profiles_s, 1), "commit_s": round(commit_s, 1),
+        "timers_s": {k: round(v, 2) for k, v in timer.seconds.items()},
+        "offers_store_s": round(store_offers_s, 1),
+        "offers_store_docs_per_s": round(args.size / max(store_offers_s, 1e-9), 1),
+        "offers_from_scratch_projected_s": round(encode_projected_s + offers_s, 1),
+        "reindex_unchanged_s": round(reindex_s, 1),
+        "reindex_speedup_vs_projected_first_run": round(
+            (encode_projected_s + offers_s) / max(reindex_s, 1e-9), 1),
+        "reindex_speedup_vs_store_only_first_run": round(offers_s / max(reindex_s, 1e-9), 1),
+        "vectors_real": encoder.real_hits, "vectors_derived": encoder.derived,
+        "peak_rss_mib": build_peak, "rss_before_build_mib": rss_before,
+        "index_mib": du_mib(generation.parent / (index_dir / "CURRENT").read_text().strip()),
+        "index_offers_mib": du_mib(index_dir / (index_dir / "CURRENT").read_text().strip()
+                                   / "offers"),
+        "vector_index": manifest.vector_index, "vector_indexes": manifest.vector_indexes,
+        "load_avg": load_avg(),
+    }
+
+
+def _variants_for_profile(profile: Any, kind: str) -> Any:
+    if kind == "none":
+        return profile.model_copy(update={"place": None, "contract_types": []})
+    if kind == "radius30":
+        return profile.model_copy(update={"radius_km": 30.0, "contract_types": []})
+    if kind == "contract":
+        return profile.model_copy(update={"place": None, "contract_types": ["CDI"]})
+    return profile.model_copy(update={"radius_km": 30.0, "contract_types": ["CDI"]})
+
+
+def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
+    """Reopen the index, measure latency per filter variant and ANN recall@10."""
+    import matcher.matcher as matcher_module
+    from indexer.catalog import SearchIndex
+    from indexer.models import Offer, Profile
+    from matcher.matcher import Matcher
+    from matcher.queries import query_for_profile
+    from skills_taxonomy import load_taxonomy
+
+    index_dir = Path(args.index_dir)
+    settings = _settings(index_dir, Path(args.data_dir), Path(args.cache_dir))
+    taxonomy = load_taxonomy(settings.rome_dir, settings.esco_dir, settings.cache_dir)
+    encoder = UseEncoder()
+    encoder.encode_queries(["échauffement"])
+    rss_start = current_rss_mib()
+    started = time.perf_counter()
+    index = SearchIndex.open(index_dir, settings, encoder)
+    reopen_s = time.perf_counter() - started
+    rss_open = current_rss_mib()
+    rng = np.random.default_rng(11)
+    n_queries = args.queries
+    profile_ids = [f"GEN-P{i + 1:07d}" for i in
+                   rng.choice(len(index.profiles), size=n_queries, replace=False)]
+    offer_ids = [f"GEN-O{i + 1:07d}" for i in
+                 rng.choice(len(index.offers), size=n_queries, replace=False)]
+    profiles = [p for p in (index.profiles.get(i) for i in profile_ids) if isinstance(p, Profile)]
+    offers = [o for o in (index.offers.get(i) for i in offer_ids) if isinstance(o, Offer)]
+
+    timer = Timer()
+    for collection in (index.offers, index.profiles):
+        collection.keyword_search = timer.wrap(  # type: ignore[method-assign]
+            "keyword", collection.keyword_search)
+        collection.vector_search = timer.wrap(  # type: ignore[method-assign]
+            "vector", collection.vector_search)
+        collection.get = timer.wrap("records", collection.get)  # type: ignore[method-assign]
+    encoder.encode_queries = timer.wrap(  # type: ignore[method-assign]
+        "query_encoding", encoder.encode_queries)
+    original_fuse = matcher_module.fuse  # type: ignore[attr-defined]
+    matcher_module.fuse = timer.wrap("fusion", original_fuse)  # type: ignore[attr-defined]
+    try:
+        latency: dict[str, Any] = {}
+        matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, settings.matching)
+        for variant in ("none", "radius30", "contract", "radius30+contract"):
+            latency[f"seeker_offers.{variant}"] = _time_queries(
+                timer, [_variants_for_profile(p, variant) for p in profiles],
+                lambda p: matcher.offers_for_profile(p, TOP_K))
+        for variant, radius in (("none", None), ("radius30", 30.0)):
+            candidate_settings = settings.matching.model_copy(
+                update={"candidate_radius_km": radius})
+            employer = Matcher(index.offers, index.profiles, taxonomy, encoder,
+                               candidate_settings)
+            latency[f"offer_candidates.{variant}"] = _time_queries(
+                timer, [o if radius else o.model_copy(update={"place": None}) for o in offers],
+                lambda o, m=employer: m.candidates_for_offer(o, TOP_K))  # type: ignore[misc]
+    finally:
+        matcher_module.fuse = original_fuse  # type: ignore[attr-defined]
+    rss_serving = current_rss_mib()
+    profile_text = _profile_hotspots(matcher, profiles[:30], Path(args.phase_out).parent)
+    recall = _recall(index, encoder, [query_for_profile(_variants_for_profile(p, v), taxonomy,
+                                                        settings.matching.default_radius_km)
+                                      for p in profiles[:args.recall_queries]
+                                      for v in ("none", "radius30")])
+    return {"size": args.size, "reopen_s": round(reopen_s, 3),
+            "rss_before_open_mib": rss_start, "rss_after_open_mib": rss_open,
+            "rss_serving_mib": rss_serving, "peak_rss_mib": peak_rss_mib(),
+            "latency_ms": latency, "recall": recall, "profile_top": profile_text,
+            "vector_index": index.manifest.vector_index, "load_avg": load_avg()}
+
+
+def _profile_hotspots(matcher: Any, profiles: Sequence[Any], folder: Path) -> list[str]:
+    """cProfile of seeker → offers (no filter) on a few seekers: the top functions by
+    cumulative time, written to ``profile.txt``."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for profile in profiles:
+        matcher.offers_for_profile(_variants_for_profile(profile, "none"), TOP_K)
+    profiler.disable()
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(30)
+    (folder / "profile.txt").write_text(stream.getvalue(), encoding="utf-8")
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(12)
+    return [line for line in stream.getvalue().splitlines() if line.strip()][-14:]
+
+
+def _time_queries(timer: Timer, items: Sequence[Any], run: Callable[[Any], Any]
+                  ) -> dict[str, Any]:
+    totals: list[float] = []
+    cpu: list[float] = []
+    parts: dict[str, list[float]] = {}
+    run(items[0])  # warm caches of the code path, not of the data
+    for item in items[1:]:
+        timer.reset()
+        started = time.perf_counter()
+        cpu_started = time.thread_time()
+        run(item)
+        total = (time.perf_counter() - started) * 1000
+        cpu.append((time.thread_time() - cpu_started) * 1000)
+        totals.append(total)
+        measured = {k: v * 1000 for k, v in timer.seconds.items()}
+        measured["features"] = max(0.0, total - sum(measured.values()))
+        for key, value in measured.items():
+            parts.setdefault(key, []).append(value)
+    return {"total": percentiles(totals), "cpu": percentiles(cpu),
+            "parts_p50": {k: round(float(np.percentile(v, 50)), 2) for k, v in parts.items()},
+            "parts_mean": {k: round(float(np.mean(v)), 2) for k, v in parts.items()},
+            "load_avg": load_avg()}
+
+
+def _recall(index: Any, encoder: UseEncoder, queries: Sequence[Any]) -> dict[str, Any]:
+    """recall@10 of the configured search against exhaustive search (nprobe = nlist)."""
+    from indexer.stores.faiss_store import FaissVectorStore
+
+    store = index.offers.vectors
+    if not isinstance(store, FaissVectorStore):
+        return {}
+    factory = store.index_factory
+    nlist = int(factory[3:].split(",")[0]) if factory.startswith("IVF") else 0
+    results: dict[str, list[float]] = {"unfiltered": [], "filtered": []}
+    times: dict[str, list[float]] = {"ann": [], "exact": []}
+    table = index.offers._table
+    for query in queries:
+        vector = encoder.encode_queries([query.embedding_text])
+        mask = table.allowed_mask(query.filters)
+        labels = None if mask is None else table.labels(mask)
+        if labels is not None and len(labels) == 0:
+            continue
+        t0 = time.perf_counter()
+        ann = store.search_labels(vector, TOP_K, labels)[0]
+        t1 = time.perf_counter()
+        exact = store.search_labels(vector, TOP_K, labels, nprobe=nlist or None)[0]
+        t2 = time.perf_counter()
+        times["ann"].append((t1 - t0) * 1000)
+        times["exact"].append((t2 - t1) * 1000)
+        truth = {hit.id for hit in exact}
+        if truth:
+            key = "unfiltered" if mask is None else "filtered"
+            results[key].append(len(truth & {hit.id for hit in ann}) / len(truth))
+    return {"index": factory, "nprobe": store.nprobe,
+            "recall_at_10": {k: round(float(np.mean(v)), 4) if v else None
+                             for k, v in results.items()},
+            "queries": {k: len(v) for k, v in results.items()},
+            "ann_ms": percentiles(times["ann"]), "exhaustive_ms": percentiles(times["exact"])}
+
+
+# --- web API load -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _emploi(*arguments: str, env: dict[str, str], stdin: str | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(Path(sys.executable).parent / "emploi"), *arguments],
+                          env=env, input=stdin, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
+             n_offers: int, seconds: float, clients: int, threads: int) -> dict[str, Any]:
+    """Serve the index with ``emploi serve`` (waitress) and load it from ``clients`` threads
+    for ``seconds`` with requests for a seeker's offers (``/api/v1/profiles/ID/offers``),
+    authenticated with a counsellor's bearer token when the API asks for one."""
+    port = _free_port()
+    env = dict(os.environ, EMPLOI_INDEX_DIR=str(index_dir), EMPLOI_DATA_DIR=str(data_dir),
+               EMPLOI_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1")
+    log_path = index_dir.parent / "serve.log"
+    with log_path.open("w") as log_stream:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "emploi"), "serve", "--index-dir", str(index_dir),
+             "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)],
+            env=env, stdout=log_stream, stderr=subprocess.STDOUT)
+    try:
+        rng = np.random.default_rng(5)
+        ids = [f"GEN-P{int(i) + 1:07d}" for i in
+               rng.choice(n_profiles, size=min(200, n_profiles), replace=False)]
+        headers = _auth_headers(env, ids)
+        # a counsellor's token reaches the seekers assigned to them (not offers' candidates)
+        paths = [f"/api/v1/profiles/{profile_id}/offers?top=10" for profile_id in ids]
+        if not _wait_ready(port, paths[0], headers, timeout_s=300):
+            return {"error": f"server not ready, see {log_path}"}
+        for path in paths[:20]:  # warm-up
+            _get(port, path, headers)
+        result = _hammer(port, paths, headers, seconds, clients)
+        result.update({"server_threads": threads, "clients": clients,
+                       "auth": "bearer token" if headers else "none",
+                       "server_rss_mib": _rss_of(server.pid), "load_avg": load_avg()})
+        return result
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+_LINK_SCRIPT = """
+import sys
+from webapp.cli import main
+for target in sys.argv[2:]:
+    main.main(["admin", "link", "--email", sys.argv[1], "--target", target],
+              standalone_mode=False)
+"""
+
+
+def _auth_headers(env: dict[str, str], profile_ids: Sequence[str]) -> dict[str, str]:
+    """A counsellor's bearer token, assigned ``profile_ids``, when the API asks for one
+    (``emploi admin``); no header when the account cannot be made."""
+    email = f"bench-{os.getpid()}-{int(time.time())}@example.org"
+    created = _emploi("admin", "create-user", "--role", "counsellor", "--email", email,
+                      "--password-stdin", env=env, stdin="bench-password-123456\n")
+    if created.returncode != 0:
+        logger.warning("web: no account (%s)", created.stderr.strip()[-300:])
+        return {}
+    linked = subprocess.run([sys.executable, "-c", _LINK_SCRIPT, email, *profile_ids],
+                            env=env, capture_output=True, text=True, timeout=600, check=False)
+    if linked.returncode != 0:
+        logger.warning("web: profiles not assigned (%s)", linked.stderr.strip()[-300:])
+    token = _emploi("admin", "create-token", "--email", email, "--name", "bench", env=env)
+    if token.returncode != 0:
+        return {}
+    lines = [line.strip() for line in token.stdout.splitlines() if line.strip()]
+    return {"Authorization": f"Bearer {lines[-1].split()[-1]}"} if lines else {}
+
+
+def _get(port: int, path: str, headers: dict[str, str],
+         connection: http.client.HTTPConnection | None = None) -> int:
+    conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    if connection is None:
+        conn.close()
+    return response.status
+
+
+def _wait_ready(port: int, path: str, headers: dict[str, str], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            status = _get(port, path, headers)
+            logger.info("web: server answers %d", status)
+            return True
+        except OSError:
+            time.sleep(1.0)
+    return False
+
+
+def _hammer(port: int, paths: Sequence[str], headers: dict[str, str], seconds: float,
+            clients: int) -> dict[str, Any]:
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    statuses: list[dict[int, int]] = [{} for _ in range(clients)]
+    stop = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        i = number
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                status = _get(port, paths[i % len(paths)], headers, conn)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = -1
+            latencies[number].append((time.perf_counter() - started) * 1000)
+            statuses[number][status] = statuses[number].get(status, 0) + 1
+            i += clients
+        conn.close()
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - started
+    merged = [value for values in latencies for value in values]
+    counts: dict[str, int] = {}
+    for per_client in statuses:
+        for status, count in per_client.items():
+            counts[str(status)] = counts.get(str(status), 0) + count
+    return {"seconds": round(elapsed, 1), "requests": len(merged),
+            "requests_per_s": round(len(merged) / elapsed, 1),
+            "latency_ms": percentiles(merged), "statuses": counts}
+
+
+def _rss_of(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as stream:
+            return round(int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+    except OSError:
+        return None
+
+
+# --- OpenSearch side by side --------------------------------------------------------------------
+
+
+def opensearch_compare(corpus: Path, size: int, data_dir: Path, cache_dir: Path, url: str,
+                       index_dir: Path, n_queries: int) -> dict[str, Any]:
+    """The same keyword queries (built as the matcher builds them) on the embedded tantivy
+    store of the benchmark index and on a real OpenSearch node holding the same documents."""
+    from indexer.catalog import live_generation
+    from indexer.documents import offer_document
+    from indexer.models import Offer, Profile
+    from indexer.settings import OpenSearchSettings
+    from indexer.stores.opensearch_store import OpenSearchKeywordStore
+    from indexer.stores.tantivy_store import TantivyKeywordStore
+    from matcher.queries import query_for_profile
+    from skills_taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(data_dir / "rome4", None, cache_dir)
+    embedded = TantivyKeywordStore(live_generation(index_dir) / "offers" / "keyword")
+    remote = OpenSearchKeywordStore(OpenSearchSettings(url=url), index=f"bench-{size}",
+                                    refresh=False)
+    started = time.perf_counter()
+    offers = _read_jsonl(corpus / OFFERS_FILE, Offer, size)
+    remote.rebuild(offer_document(o) for o in offers)
+    load_s = time.perf_counter() - started
+    del offers
+    profiles = _read_jsonl(corpus / PROFILES_FILE, Profile, n_queries)
+    queries = []
+    for number, profile in enumerate(profiles):
+        variant = "radius30" if number % 2 else "none"
+        query = query_for_profile(_variants_for_profile(profile, variant), taxonomy, None)
+        queries.append((query.keyword, query.filters))
+    times: dict[str, list[float]] = {"embedded": [], "opensearch": []}
+    overlap = []
+    for store in (embedded, remote):
+        store.search(*queries[0], TOP_K)
+    for keyword, filters in queries:
+        t0 = time.perf_counter()
+        a = embedded.search(keyword, filters, TOP_K)
+        t1 = time.perf_counter()
+        b = remote.search(keyword, filters, TOP_K)
+        t2 = time.perf_counter()
+        times["embedded"].append((t1 - t0) * 1000)
+        times["opensearch"].append((t2 - t1) * 1000)
+        if a or b:
+            overlap.append(len({h.id for h in a} & {h.id for h in b}) / max(len(a), len(b)))
+    embedded_ms, remote_ms = percentiles(times["embedded"]), percentiles(times["opensearch"])
+    return {"size": size, "queries": len(queries), "opensearch_load_s": round(load_s, 1),
+            "embedded_ms": embedded_ms, "opensearch_ms": remote_ms,
+            "ratio_p50_opensearch_over_embedded": round(remote_ms["p50"] / embedded_ms["p50"], 2),
+            "ratio_p99_opensearch_over_embedded": round(remote_ms["p99"] / embedded_ms["p99"], 2),
+            "overlap_at_10": round(float(np.mean(overlap)), 3) if overlap else None,
+            "load_avg": load_avg()}
+
+
+# --- driver -----------------------------------------------------------------------------------
+
+
+def _child(phase: str, args: argparse.Namespace, size: int, index_dir: Path, corpus: Path,
+           profiles: int) -> dict[str, Any]:
+    """Run one phase in a fresh interpreter (clean peak RSS) and return its JSON."""
+    out = index_dir.parent / f"{phase}.json"
+    command = [sys.executable, "-m", "bench.run", "--phase", phase, "--size", str(size),
+               "--profiles", str(profiles), "--index-dir", str(index_dir),
+               "--corpus", str(corpus), "--data-dir", str(args.data_dir),
+               "--cache-dir", str(args.cache_dir), "--queries", str(args.queries),
+               "--recall-queries", str(args.recall_queries),
+               "--encode-sample", str(args.encode_sample), "--phase-out", str(out)]
+    if args.real_cache:
+        command += ["--real-cache", str(args.real_cache)]
+    logger.info("N=%d: phase %s (load %.2f)", size, phase, load_avg())
+    subprocess.run(command, check=True)
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import faiss
+    import tantivy  # noqa: F401
+
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(memory, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "faiss": faiss.__version__, "load_avg_start": load_avg(),
+            "note": "shared with other engineers' test runs: timings are noisy"}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """All sizes, then plots and the summary."""
+    out = Path(args.out)
+    work = Path(args.work)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.with_1m and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
+    largest = max(sizes)
+    corpus = Path(args.corpus) if args.corpus else work / "corpus"
+    n_profiles = args.profiles
+    if not _corpus_covers(corpus, largest, n_profiles):
+        generator = load_generator(Path(args.data_dir), Path(args.cache_dir), args.seed)
+        write_corpus(generator, corpus, largest, n_profiles)
+    results: dict[str, Any] = {"GENERATED_corpus": True, "machine": machine(),
+                               "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                               "sizes": {}}
+    web_size = max((s for s in sizes if s <= 100_000), default=None)
+    for size in sizes:
+        index_dir = work / f"n{size}" / "index"
+        profiles = min(n_profiles, max(size, 1))
+        entry: dict[str, Any] = {}
+        entry["build"] = _child("build", args, size, index_dir, corpus, profiles)
+        entry["serve"] = _child("serve", args, size, index_dir, corpus, profiles)
+        if size == web_size and args.web_seconds > 0:
+            logger.info("N=%d: web load for %.0f s", size, args.web_seconds)
+            entry["web"] = web_load(index_dir, Path(args.data_dir), Path(args.cache_dir),
+                                    profiles, size, args.web_seconds, args.web_clients,
+                                    args.web_threads)
+        if size == web_size and args.opensearch_url:
+            try:
+                entry["opensearch"] = opensearch_compare(
+                    corpus, size, Path(args.data_dir), Path(args.cache_dir),
+                    args.opensearch_url, index_dir, args.queries)
+            except Exception as error:  # the node is optional
+                logger.warning("OpenSearch comparison skipped: %s", error)
+                entry["opensearch"] = {"error": str(error)}
+        results["sizes"][str(size)] = entry
+        _write(out, results)
+    results["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    _write(out, results)
+    from bench.report import write_report
+
+    write_report(results, out)
+    return results
+
+
+def _corpus_covers(corpus: Path, offers: int, profiles: int) -> bool:
+    meta = corpus / "GENERATED.json"
+    if not meta.exists():
+        return False
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    return bool(data.get("offers", 0) >= offers and data.get("profiles", 0) >= profiles)
+
+
+def _write(out: Path, results: dict[str, Any]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line arguments."""
+    parser = argparse.ArgumentParser(description="Benchmarks on a GENERATED corpus.")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--with-1m", action="store_true", help="add N = 1,000,000")
+    parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--out", default="bench/results")
+    parser.add_argument("--work", default=".cache/bench/work")
+    parser.add_argument("--corpus", default=None, help="an existing GENERATED corpus folder")
+    parser.add_argument("--real-cache", default=None,
+                        help="embedding cache filled by bench.encode (real vectors)")
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    parser.add_argument("--cache-dir", default="var/cache")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--recall-queries", type=int, default=100)
+    parser.add_argument("--encode-sample", type=int, default=300)
+    parser.add_argument("--web-seconds", type=float, default=30.0)
+    parser.add_argument("--web-clients", type=int, default=8)
+    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--opensearch-url", default=None,
+                        help="a running node (tools/opensearch_node.py start --port 9250)")
+    parser.add_argument("--phase", choices=("build", "serve"), default=None,
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--index-dir", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--phase-out", default=None, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("indexer").setLevel(logging.WARNING)
+    if args.phase is not None:
+        phase = phase_build if args.phase == "build" else phase_serve
+        result = phase(args)
+        Path(args.phase_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        return 0
+    logger.info("benchmark on a GENERATED corpus: sizes %s", args.sizes)
+    run(args)
+    return 0
+
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

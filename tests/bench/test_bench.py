@@ -1,0 +1,71 @@
+"""The benchmark runs end to end on a tiny GENERATED corpus (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import run as bench_run
+from bench.corpus import META_FILE, OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
+from indexer.readers import read_offers, read_profiles
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder laid out like ../shared/data, over the mini fixtures."""
+    root = tmp_path_factory.mktemp("data")
+    (root / "rome4").symlink_to(FIXTURES / "rome4_mini")
+    (root / "esco_fr").symlink_to(FIXTURES / "esco_mini")
+    (root / "geo").symlink_to(FIXTURES / "geo_mini")
+    (root / "offers").mkdir()
+    (root / "offers" / "offres_ardeche_cdi_2025.csv").symlink_to(
+        FIXTURES / "offers" / "offers_flat.csv")
+    return root
+
+
+def test_corpus_is_generated_seeded_and_readable(data_dir: Path, tmp_path: Path) -> None:
+    generator = load_generator(data_dir, tmp_path / "cache", seed=3)
+    small = write_corpus(generator, tmp_path / "small", 20, 10)
+    large = write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3),
+                         tmp_path / "large", 40, 15)
+    meta = json.loads((tmp_path / "small" / META_FILE).read_text(encoding="utf-8"))
+    assert meta["GENERATED"] is True
+    offers = read_offers(small[0])
+    profiles = read_profiles(small[1])
+    assert not offers.rejections and not profiles.rejections
+    assert len(offers.records) == 20 and len(profiles.records) == 10
+    assert all(o.id.startswith("GEN-O") for o in offers.records)
+    assert all(p.id.startswith("GEN-P") for p in profiles.records)
+    # a corpus is a prefix of a larger one with the same seed
+    small_lines = small[0].read_text(encoding="utf-8").splitlines()
+    assert large[0].read_text(encoding="utf-8").splitlines()[:20] == small_lines
+    assert (tmp_path / "large" / OFFERS_FILE).exists()
+    assert (tmp_path / "large" / PROFILES_FILE).exists()
+
+
+def test_benchmark_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    args = bench_run.parse_args([
+        "--sizes", "300", "--profiles", "120", "--work", str(tmp_path / "work"),
+        "--out", str(out), "--data-dir", str(data_dir), "--cache-dir", str(tmp_path / "cache"),
+        "--queries", "4", "--recall-queries", "3", "--encode-sample", "4",
+        "--web-seconds", "0"])
+    results = bench_run.run(args)
+    entry = results["sizes"]["300"]
+    assert entry["build"]["vector_index"] == "Flat"
+    assert entry["build"]["reindex_unchanged_s"] >= 0
+    assert set(entry["serve"]["latency_ms"]) >= {"seeker_offers.none",
+                                                 "seeker_offers.radius30",
+                                                 "offer_candidates.none"}
+    assert entry["serve"]["recall"]["recall_at_10"]["unfiltered"] == 1.0
+    assert (out / "results.json").exists()
+    assert "GENERATED" in (out / "summary.md").read_text(encoding="utf-8")
+    try:
+        import matplotlib  # noqa: F401 - the bench extra
+    except ImportError:
+        return
+    assert (out / "plots" / "latency.png").exists()

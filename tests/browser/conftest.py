@@ -1,0 +1,131 @@
+"""A real browser against the real app: Debian's Chromium driven by Playwright.
+
+The app (tiny fixture engine, a copy of the test database) is served by waitress on
+127.0.0.1 on a free port, in a thread. Chromium is ``/usr/bin/chromium`` (``EMPLOI_CHROMIUM``
+to use another), launched headless with a fresh profile folder; Playwright never downloads a
+browser. Without Chromium the tests skip, except under CI=true, where they fail. Every page
+visited is saved as a PNG under ``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Dialog, ViewportSize
+from waitress.server import create_server
+
+from tests.conftest import require
+from tests.webapp.conftest import (  # noqa: F401  (fixtures shared with the web app tests)
+    ACCOUNTS,
+    app,
+    database_url,
+    engine,
+    template_database,
+)
+
+ARTIFACTS = Path(__file__).parent.parent / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium executable (skip, or fail under CI=true, when it is missing)."""
+    path = os.environ.get("EMPLOI_CHROMIUM", "/usr/bin/chromium")
+    require(Path(path).exists() or shutil.which(path) is not None,
+            f"Chromium not found at {path}: apt-get install chromium (make test does it as root)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        require(False, "the playwright package is missing: pip install -e '.[dev]'")
+    return path
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:  # noqa: F811  (the imported fixture)
+    """The app served by waitress on 127.0.0.1 on a free port; its base URL."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+class Browser:
+    """One Chromium context (fresh profile folder) and helpers for the journeys."""
+
+    def __init__(self, context: object, base_url: str, name: str) -> None:
+        from playwright.sync_api import BrowserContext, Page
+
+        assert isinstance(context, BrowserContext)
+        self.context: BrowserContext = context
+        self.page: Page = context.pages[0] if context.pages else context.new_page()
+        self.base_url = base_url
+        self.name = name
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._dismiss)
+        self.page.set_default_timeout(15_000)
+
+    def _dismiss(self, dialog: Dialog) -> None:
+        """Record and dismiss any dialog (a script that ran would open one)."""
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def goto(self, path: str) -> None:
+        """Open a page of the app."""
+        self.page.goto(self.base_url + path)
+
+    def shot(self, label: str, phone: bool = False) -> Path:
+        """Save a full-page screenshot as ``tests/artifacts/<test>-<label>.png``."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.name}-{label}.png"
+        if phone:
+            self.page.set_viewport_size(PHONE)
+        self.page.screenshot(path=str(path), full_page=True)
+        if phone:
+            self.page.set_viewport_size(DESKTOP)
+        return path
+
+    def login(self, account: str) -> None:
+        """Sign in through the login form."""
+        self.goto("/connexion")
+        self.page.get_by_label("Adresse électronique").fill(ACCOUNTS[account].email)
+        self.page.get_by_label("Mot de passe").fill(ACCOUNTS[account].password)
+        self.page.get_by_role("button", name="Se connecter").click()
+        self.page.wait_for_load_state()
+
+    def logout(self) -> None:
+        """Sign out with the header button."""
+        self.page.get_by_role("button", name="Se déconnecter").click()
+        self.page.wait_for_load_state()
+
+
+@pytest.fixture
+def browser(chromium: str, live_server: str, tmp_path: Path,
+            request: pytest.FixtureRequest) -> Iterator[Browser]:
+    """A headless Chromium with a fresh profile folder, on the live server."""
+    from playwright.sync_api import sync_playwright
+
+    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower().removeprefix("test_")).strip("-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True,
+            args=CHROMIUM_ARGS, viewport=DESKTOP, locale="fr-FR")
+        try:
+            yield Browser(context, live_server, name)
+        finally:
+            context.close()

@@ -1,0 +1,91 @@
+"""The title normaliser: fuzzy + IDF-weighted lexical + vectors, one ranking per occupation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.encoders import Encoder
+from matcher.normalise import GenderNeutraliser, LexicalIndex, Normaliser
+from skills_taxonomy import Taxonomy
+
+GENDERED_FORMS = ["vendeur en prêt-à-porter", "Vendeuse en prêt-à-porter",
+                  "Vendeur·se en prêt-à-porter", "Vendeur(se) en prêt-à-porter",
+                  "Vendeur.euse en prêt-à-porter", "Vendeur / Vendeuse en prêt-à-porter H/F",
+                  "VENDEUSE EN PRET A PORTER (F/H)"]
+
+
+@pytest.fixture(scope="module")
+def lexical_only(mini_taxonomy: Taxonomy) -> Normaliser:
+    return Normaliser(mini_taxonomy)
+
+
+@pytest.fixture(scope="module")
+def with_vectors(mini_taxonomy: Taxonomy, encoder: Encoder,
+                 tmp_path_factory: pytest.TempPathFactory) -> Normaliser:
+    return Normaliser(mini_taxonomy, encoder, tmp_path_factory.mktemp("normaliser-cache"))
+
+
+@pytest.mark.parametrize("name", ["lexical_only", "with_vectors"])
+def test_gendered_and_inclusive_forms_normalise_alike(name: str,
+                                                      request: pytest.FixtureRequest) -> None:
+    normaliser: Normaliser = request.getfixturevalue(name)
+    rankings = {form: normaliser.normalise(form, 5) for form in GENDERED_FORMS}
+    first = rankings[GENDERED_FORMS[0]]
+    assert first[0].rome_code == "D1214"
+    assert first[0].confidence == 1.0  # an exact ROME form
+    for form, ranking in rankings.items():
+        assert ranking == first, form
+
+
+def test_confidence_is_in_unit_range_and_sorted(with_vectors: Normaliser) -> None:
+    ranking = with_vectors.normalise("conseillère de vente", 10)
+    assert ranking
+    assert all(0.0 <= m.confidence <= 1.0 for m in ranking)
+    assert [m.confidence for m in ranking] == sorted((m.confidence for m in ranking),
+                                                     reverse=True)
+    assert ranking[0].rome_code == "D1214"
+    assert len({m.rome_code for m in ranking}) == len(ranking)  # one line per occupation
+
+
+def test_rare_words_outweigh_common_ones(mini_taxonomy: Taxonomy) -> None:
+    index = LexicalIndex(["agent administratif comptable", "agent de marine",
+                          "mécanicien de marine", "conducteur d'abatteuse"],
+                         mini_taxonomy.feminine_to_masculine)
+    assert index.idf("w:agent") < index.idf("w:abatteuse")
+    scores = index.scores("agente d'abatteuse")
+    assert max(scores, key=lambda position: scores[position]) == 3
+
+
+def test_unknown_title_gets_no_confident_match(lexical_only: Normaliser) -> None:
+    assert lexical_only.best_codes("zzzz qqqq", 3, 0.5, 0.85) == []
+    assert lexical_only.normalise("   ") == []
+
+
+def test_best_codes_keeps_close_runners_up_only(with_vectors: Normaliser) -> None:
+    best = with_vectors.best_codes("vendeur", 3, 0.3, 0.85)
+    assert best
+    assert all(m.confidence >= 0.85 * best[0].confidence for m in best)
+
+
+def test_neutraliser_keeps_accents_and_drops_gender(mini_taxonomy: Taxonomy) -> None:
+    neutral = GenderNeutraliser(mini_taxonomy).neutral
+    assert neutral("Mécanicienne de marine H/F") == "mécanicien de marine"
+    assert {neutral(f) for f in GENDERED_FORMS} == {"vendeur en prêt-à-porter",
+                                                   "vendeur en pret a porter"}
+
+
+@pytest.mark.slow
+def test_real_taxonomy_title_normalisation(real_data_dir: Path, encoder: Encoder,
+                                           tmp_path_factory: pytest.TempPathFactory) -> None:
+    from skills_taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(real_data_dir / "rome4", cache_dir=tmp_path_factory.mktemp("t"))
+    normaliser = Normaliser(taxonomy, encoder, tmp_path_factory.mktemp("n"))
+    first = {form: normaliser.normalise(form, 3)[0].rome_code
+             for form in ("vendeuse en prêt-à-porter", "vendeur·se en prêt-à-porter H/F")}
+    assert set(first.values()) == {"D1214"}
+    # The common head word "agent" must not pull "agente de caisse" away from the tills
+    # (hôte de caisse D1505, responsable de caisses D1508) towards "Agent de ..." titles.
+    assert normaliser.normalise("agente de caisse", 1)[0].rome_code in {"D1505", "D1508"}

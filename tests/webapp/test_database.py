@@ -1,0 +1,37 @@
+"""The schema: Alembic migrations match the models, and go up and down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from webapp.db import Database, alembic_config, upgrade
+from webapp.models import Base
+
+
+def test_migrations_build_the_models_schema(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    upgrade(database)
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, Base.metadata) == []
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"users", "api_tokens", "seeker_links", "offer_ownerships", "counsellor_assignments",
+            "contact_requests", "consents", "tag_edits", "profile_overrides", "erased_profiles",
+            "login_failures"} <= tables
+    database.dispose()
+
+
+def test_migrations_go_down_and_up(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    config = alembic_config(database)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+    command.upgrade(config, "head")
+    assert "users" in inspect(database.engine).get_table_names()
+    database.dispose()

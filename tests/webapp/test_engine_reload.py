@@ -1,0 +1,47 @@
+"""A running engine swaps onto a new index generation (atomically, under a lock)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Flask
+
+from indexer.catalog import IndexWriter
+from webapp.engine_ext import get_engine
+
+
+def _write_offer_title(engine: Any, title: str) -> None:
+    offer = engine.offers.get("OF-VENTE-1").model_copy(update={"title": title})
+    with IndexWriter(engine.index.directory, engine.settings, engine.encoder) as writer:
+        writer.upsert_offers([offer])
+        writer.commit()
+
+
+def test_reload_opens_the_new_generation(engine: Any) -> None:
+    assert not engine.reload() and not engine.is_stale()
+    _write_offer_title(engine, "Vendeur rechargé")
+    assert engine.is_stale()
+    assert engine.reload()
+    assert engine.offers.get("OF-VENTE-1").title == "Vendeur rechargé"
+    assert engine.matcher is engine._state[1] and not engine.is_stale()
+
+
+def test_concurrent_reloads_open_once(engine: Any) -> None:
+    _write_offer_title(engine, "Une fois")
+    results: list[bool] = []
+    threads = [threading.Thread(target=lambda: results.append(engine.reload()))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+
+
+def test_app_notices_another_writer(app: Flask, engine: Any) -> None:
+    app.config["ENGINE_RELOAD_CHECK_SECONDS"] = 0.000001
+    _write_offer_title(engine, "Écrit par un autre processus")
+    with app.app_context():
+        reloaded = get_engine().offers.get("OF-VENTE-1")
+        assert reloaded is not None and reloaded.title == "Écrit par un autre processus"

@@ -1,0 +1,120 @@
+"""The territory pages on the hand-written fixtures: they answer, charts and sources show,
+bad input is a French message on the page (400/404), never a 500."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from matcher.engine import Engine
+from tests.webapp.conftest import AuthActions
+from webapp import create_app
+from webapp.db import get_database
+from webapp.models import TagEdit
+from webapp.repositories import tags
+
+
+def _text(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.get_data(as_text=True)
+
+
+def test_potential_page(client: FlaskClient) -> None:
+    html = _text(client, "/territoire?metier=D1214&territoire=departement&code=07")
+    assert "Vendeur / Vendeuse en prêt-à-porter (D1214)" in html
+    assert html.count('class="territory-chart"') == 2       # weekly series + départements
+    assert "Calculé sur 8 offres indexées" in html
+    assert "Estimation indisponible" in html
+    assert "non depuis aujourd'hui" in html
+
+
+def test_empty_form_and_errors(client: FlaskClient) -> None:
+    assert "Calculer le potentiel" in _text(client, "/territoire")
+    assert "code ROME inconnu" in _text(
+        client, "/territoire?metier=B1234&territoire=departement&code=07", 404)
+    assert "commune inconnue" in _text(
+        client, "/territoire?metier=D1214&territoire=commune&code=00000", 404)
+    assert "type de territoire inconnu" in _text(
+        client, "/territoire?metier=D1214&territoire=pays&code=FR", 400)
+    assert "n/a" in _text(client, "/territoire?metier=A1101&territoire=commune&code=07186"
+                                  "&rayon=10")
+
+
+def test_reconversion_page(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login("counsellor")
+    html = _text(client, "/territoire/reconversion?profil=P-VENDEUSE")
+    assert "Vendeur / Vendeuse en articles de sport (D1211)" in html
+    assert "Établir un bilan comptable" in html               # M1203's skill gap
+    assert "Ajouter aux métiers visés" in html
+    assert "Profil inconnu" in _text(client, "/territoire/reconversion?profil=NOPE", 404)
+    assert "Profil inconnu" in _text(client, "/territoire/reconversion?profil=P-AGRI", 404)
+
+
+def test_employer_page(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login("counsellor")
+    html = _text(client, "/territoire/employeurs?offre=OF-VENTE-1")
+    assert "Vivier de" in html and "correspondent fortement" in html
+    html = _text(client, "/territoire/employeurs?territoire=departement&code=07")
+    assert "difficile" in html
+    assert "Offre inconnue" in _text(client, "/territoire/employeurs?offre=NOPE", 404)
+    assert "Aucune offre indexée" in _text(
+        client, "/territoire/employeurs?territoire=departement&code=26", 404)
+
+
+def test_access(client: FlaskClient, auth: AuthActions) -> None:
+    assert client.get("/territoire/reconversion").status_code == 302      # to the login form
+    assert client.get("/territoire/employeurs").status_code == 302
+    auth.login("employer")
+    assert client.get("/territoire/employeurs").status_code == 403
+    auth.logout()
+    auth.login("seeker")                                                  # own profile only
+    html = _text(client, "/territoire/reconversion")
+    assert "Vendeur / Vendeuse en articles de sport" in html
+    assert "Ajouter aux métiers visés" not in html
+
+
+def test_counsellor_adds_a_suggested_occupation_with_audit(
+        client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    auth.login("counsellor")
+    _text(client, "/territoire/reconversion?profil=P-VENDEUSE")      # holds the CSRF token
+    response = auth.post("/territoire/reconversion/ajouter",
+                         {"profil": "P-VENDEUSE", "metier": "D1211", "raison": "Piste sport"})
+    assert response.status_code == 302
+    [entry] = _history(app)
+    assert entry.reason == "Piste sport"
+    assert entry.after["rome_codes"] == ["D1214", "D1211"]
+    body = client.get("/api/v1/territoire/reconversion/P-VENDEUSE").get_json()
+    assert [o["code"] for o in body["origins"]] == ["D1214", "D1211"]   # the snapshot followed
+    assert "D1211" not in [s["code"] for s in body["suggestions"]]
+    again = auth.post("/territoire/reconversion/ajouter",
+                      {"profil": "P-VENDEUSE", "metier": "D1211"}, follow_redirects=True)
+    assert "fait déjà partie des métiers visés" in again.get_data(as_text=True)
+    refused = auth.post("/territoire/reconversion/ajouter",
+                        {"profil": "P-AGRI", "metier": "A1102"})
+    assert refused.status_code == 404                                    # not assigned
+
+
+def _history(app: Flask) -> list[TagEdit]:
+    with get_database(app).sessions() as session:
+        entries = list(tags.history(session, "P-VENDEUSE"))
+        session.expunge_all()
+        return entries
+
+
+def test_return_to_work_with_an_outcomes_file(engine: Engine, database_url: str,
+                                              tmp_path: Path) -> None:
+    # 20 D1214 spells in Aubenas: 10 back to work after 30 days, 10 open and censored at the
+    # extraction date (30 days too) → S(30) = 1 − 10/20 = 0.5, median 30 days.
+    rows = [f"S{i},D1214,07019,2025-01-01,2025-01-31,emploi" for i in range(10)]
+    rows += [f"T{i},D1214,07019,2025-01-01,," for i in range(10)]
+    path = tmp_path / "spells.csv"
+    path.write_text("seeker_id,rome_code,commune,start_date,end_date,exit_reason\n"
+                    + "\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app({"TESTING": True, "ENGINE": engine, "SECRET_KEY": "test",
+                      "DATABASE_URL": database_url, "OUTCOMES_FILE": str(path)})
+    html = _text(app.test_client(), "/territoire?metier=D1214&territoire=departement&code=07")
+    assert "Kaplan–Meier sur 20 épisodes (10 reprises d" in html
+    assert "Médiane : 30 jours" in html

@@ -1,0 +1,106 @@
+"""The database as a Flask extension: one SQLAlchemy engine per app, one session per request.
+
+The URL is ``DATABASE_URL`` in the app config, else ``EMPLOI_DATABASE_URL``, else a SQLite file
+in the instance folder (``instance/emploi.sqlite3``). PostgreSQL works with a
+``postgresql+psycopg://`` URL (install ``psycopg``). The schema is managed by Alembic
+(:func:`upgrade`), run at app start unless ``DB_AUTO_UPGRADE`` is false.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+EXTENSION_KEY = "emploi_db"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class Database:
+    """The engine and session factory of one app."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = _create_engine(url)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def database_url(app: Flask) -> str:
+    """The configured URL, or the SQLite file of the instance folder."""
+    url = app.config.get("DATABASE_URL") or os.environ.get("EMPLOI_DATABASE_URL")
+    if url:
+        return str(url)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(app.instance_path) / 'emploi.sqlite3'}"
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    """Open the database, upgrade its schema (unless disabled), close sessions on teardown."""
+    database = Database(database_url(app))
+    app.extensions[EXTENSION_KEY] = database
+    if app.config.get("DB_AUTO_UPGRADE", True):
+        upgrade(database)
+    app.teardown_appcontext(_close_session)
+
+
+def get_database(app: Flask | None = None) -> Database:
+    """The app's :class:`Database`."""
+    database: Database = (app or current_app).extensions[EXTENSION_KEY]
+    return database
+
+
+def db() -> Session:
+    """The session of the current request (or app context), opened on first use."""
+    if "db_session" not in g:
+        g.db_session = get_database().sessions()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def alembic_config(database: Database) -> Config:
+    """An Alembic configuration for ``database`` (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", database.url.replace("%", "%%"))
+    config.attributes["engine"] = database.engine
+    return config
+
+
+def upgrade(database: Database, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the latest by default)."""
+    logger.info("upgrading the database schema to %s", revision)
+    command.upgrade(alembic_config(database), revision)

@@ -1,0 +1,254 @@
+"""The web app's database: accounts, ownership, contact requests, consents and the tag audit log.
+
+SQLAlchemy 2 typed ORM. The schema is created and upgraded by Alembic (``webapp/migrations``);
+:data:`Base.metadata` is what the migrations describe. Times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC time on every backend (SQLite stores naive times)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None,
+                             dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table; JSON columns map ``dict[str, Any]``."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: UTCDateTime}
+
+
+class Role(enum.StrEnum):
+    """What an account may do."""
+
+    SEEKER = "seeker"
+    EMPLOYER = "employer"
+    COUNSELLOR = "counsellor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """The role in French."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {Role.SEEKER: "Demandeur d'emploi", Role.EMPLOYER: "Employeur",
+               Role.COUNSELLOR: "Conseiller", Role.ADMIN: "Administrateur"}
+
+
+class ContactStatus(enum.StrEnum):
+    """The life of an employer's contact request."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        """The status in French."""
+        return {"pending": "en attente", "accepted": "acceptée", "declined": "refusée"}[self]
+
+
+class TimestampMixin:
+    """A creation time."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class User(TimestampMixin, Base):
+    """An account. The password is an argon2id hash; tokens live in :class:`ApiToken`."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20,
+                                            values_callable=lambda e: [m.value for m in e]))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
+                                                  cascade="all, delete-orphan")
+    seeker_link: Mapped[SeekerLink | None] = relationship(back_populates="user",
+                                                         cascade="all, delete-orphan")
+    offers: Mapped[list[OfferOwnership]] = relationship(back_populates="employer",
+                                                        cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"
+
+
+class ApiToken(TimestampMixin, Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored (tokens are 256-bit random)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SeekerLink(TimestampMixin, Base):
+    """A seeker account and its profile in the index (one each)."""
+
+    __tablename__ = "seeker_links"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(120), unique=True)
+
+    user: Mapped[User] = relationship(back_populates="seeker_link")
+
+
+class OfferOwnership(TimestampMixin, Base):
+    """An offer of the index that an employer account publishes."""
+
+    __tablename__ = "offer_ownerships"
+
+    offer_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                             index=True)
+
+    employer: Mapped[User] = relationship(back_populates="offers")
+
+
+class CounsellorAssignment(TimestampMixin, Base):
+    """A seeker profile followed by a counsellor."""
+
+    __tablename__ = "counsellor_assignments"
+    __table_args__ = (UniqueConstraint("counsellor_id", "profile_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                               index=True)
+    profile_id: Mapped[str] = mapped_column(String(120), index=True)
+
+    counsellor: Mapped[User] = relationship()
+
+
+class ContactRequest(TimestampMixin, Base):
+    """An employer asks to contact a candidate about an offer; the seeker accepts or declines."""
+
+    __tablename__ = "contact_requests"
+    __table_args__ = (UniqueConstraint("employer_id", "offer_id", "profile_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                             index=True)
+    offer_id: Mapped[str] = mapped_column(String(120))
+    profile_id: Mapped[str] = mapped_column(String(120), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ContactStatus] = mapped_column(
+        Enum(ContactStatus, native_enum=False, length=20,
+             values_callable=lambda e: [m.value for m in e]),
+        default=ContactStatus.PENDING)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+    employer: Mapped[User] = relationship()
+
+
+class Consent(TimestampMixin, Base):
+    """A consent given or withdrawn by a seeker (e.g. sharing contact details with an employer)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(200), default="")
+    granted: Mapped[bool] = mapped_column()
+
+
+class TagEdit(TimestampMixin, Base):
+    """The audit log of a counsellor's tag edit: who, when, the tags before and after, why.
+
+    ``undone_by_id`` points at the later entry that undid this one; ``undo_of_id`` at the entry
+    an undo reverts.
+    """
+
+    __tablename__ = "tag_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(120), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(120))
+    before: Mapped[dict[str, Any]] = mapped_column()
+    after: Mapped[dict[str, Any]] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("tag_edits.id"))
+    undo_of_id: Mapped[int | None] = mapped_column(ForeignKey("tag_edits.id"))
+
+
+class ProfileOverride(Base):
+    """A seeker's current tags after counsellor edits, applied on top of the indexed profile."""
+
+    __tablename__ = "profile_overrides"
+
+    profile_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    tags: Mapped[dict[str, Any]] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ErasedProfile(Base):
+    """A profile whose seeker erased their account: the SHA-256 of its id, never the id."""
+
+    __tablename__ = "erased_profiles"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class LoginFailure(Base):
+    """A failed login, kept for throttling (by account and by client address)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -1,0 +1,1 @@
+"""Database access, one module per concern: accounts, ownership, contacts, tag edits, privacy."""

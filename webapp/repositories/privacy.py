@@ -1,0 +1,61 @@
+"""A seeker's data: export everything held about them, or erase their account everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.engine import Engine
+from webapp.index_updates import profile_id_hash, remember_erased, write_profiles
+from webapp.models import Consent, ErasedProfile, User, utc_now
+from webapp.repositories import contacts, ownership, tags
+
+
+def export(session: Session, engine: Engine, user: User) -> dict[str, Any]:
+    """Everything held about an account: account, profile (identity included), contact
+    requests, consents and the tag edits of their profile."""
+    profile_id = ownership.profile_of(session, user)
+    profile = engine.profiles.get(profile_id) if profile_id else None
+    consents = session.scalars(select(Consent).where(Consent.user_id == user.id)
+                               .order_by(Consent.id)).all()
+    return {
+        "exported_at": utc_now().isoformat(),
+        "account": {"email": user.email, "display_name": user.display_name,
+                    "role": user.role.value, "created_at": user.created_at.isoformat(),
+                    "last_login_at": (user.last_login_at.isoformat()
+                                      if user.last_login_at else None)},
+        "profile": profile.model_dump(mode="json") if profile else None,
+        "counsellors": [c.display_name for c in ownership.counsellors_of(session, profile_id)]
+        if profile_id else [],
+        "contact_requests": [
+            {"id": r.id, "employer": r.employer.display_name, "offer_id": r.offer_id,
+             "status": r.status.value, "message": r.message,
+             "created_at": r.created_at.isoformat(),
+             "answered_at": r.answered_at.isoformat() if r.answered_at else None}
+            for r in (contacts.received_by(session, profile_id) if profile_id else [])],
+        "consents": [{"purpose": c.purpose, "scope": c.scope, "granted": c.granted,
+                      "at": c.created_at.isoformat()} for c in consents],
+        "tag_edits": [
+            {"id": e.id, "by": e.author_name, "at": e.created_at.isoformat(),
+             "before": e.before, "after": e.after, "reason": e.reason,
+             "undone_by": e.undone_by_id}
+            for e in (tags.history(session, profile_id) if profile_id else [])],
+    }
+
+
+def erase(session: Session, engine: Engine, user: User) -> None:
+    """Delete the account and everything about its profile, from the database and the index;
+    the erasure list keeps the profile from being indexed again."""
+    profile_id = ownership.profile_of(session, user)
+    if profile_id is not None:
+        id_hash = profile_id_hash(profile_id)
+        contacts.forget_profile(session, profile_id)
+        tags.forget_profile(session, profile_id)
+        ownership.forget_profile(session, profile_id)
+        session.merge(ErasedProfile(id_hash=id_hash))
+        remember_erased(engine.index.directory, [id_hash])
+        write_profiles(engine, deletes=[profile_id])
+    session.delete(user)
+    session.commit()
