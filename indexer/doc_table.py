@@ -210,8 +210,9 @@ class DocTable:
         return {self._ids[row] for row in np.flatnonzero(mask).tolist()}
 
     def labels(self, mask: BoolArray) -> IntArray:
-        """The sorted vector labels of the rows in ``mask``."""
-        return np.sort(self._label[mask])
+        """The vector labels of the rows in ``mask`` (in row order)."""
+        labels: IntArray = self._label[mask]
+        return labels
 
     def _within(self, candidates: BoolArray, lat: float, lon: float, radius_km: float
                 ) -> BoolArray:

@@ -97,6 +97,11 @@ def test_large_store_switches_to_ivf_on_save_and_stays_updatable(
     allowed = {f"d{i}" for i in range(0, 12_000, 7)}
     [hits] = reader.search(query[:1], 3, allowed=allowed)
     assert all(hit.id in allowed for hit in hits) and len(hits) == 3
+    wide = {f"d{i}" for i in range(1, 12_000, 2)}  # a long allow-list: bitmap selector
+    rows = np.array(sorted(range(1, 12_000, 2)))
+    best = rows[np.argsort(-(vectors[rows] @ query[0]))[:3]]
+    [hits] = reader.search(query[:1], 3, allowed=wide)
+    assert [hit.id for hit in hits] == [ids[i] for i in best]
     writer = FaissVectorStore.load(tmp_path, mmap=False)
     writer.delete(["d0"])
     writer.upsert(["new"], vectors[:1])
