@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 _DOTS = "·•‧∙⋅"
 _HF = re.compile(
@@ -46,13 +47,24 @@ def fold(text: str, table: Mapping[str, str] | None = None) -> str:
     folded words, see :func:`build_feminine_table`), feminine words are mapped to the
     masculine and a repeated word group ("vendeur / vendeuse") is kept once.
     """
+    if not table:
+        return _fold_plain(text)
+    return " ".join(_collapse_repeats([table.get(t, t) for t in _base_tokens(text)]))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_plain(text: str) -> str:
+    return " ".join(_collapse_repeats(list(_base_tokens(text))))
+
+
+@lru_cache(maxsize=1 << 16)
+def _base_tokens(text: str) -> tuple[str, ...]:
+    """The folded words of ``text`` before the feminine table: memoised, because matching
+    folds the same skill labels for every candidate of every request."""
     lowered = strip_accents(text.replace("œ", "oe").replace("Œ", "oe")).casefold()
     lowered = _HF.sub(" ", lowered)
     lowered = _INCLUSIVE.sub("", lowered)
-    tokens = _NON_WORD.sub(" ", lowered).split()
-    if table:
-        tokens = [table.get(token, token) for token in tokens]
-    return " ".join(_collapse_repeats(tokens))
+    return tuple(_NON_WORD.sub(" ", lowered).split())
 
 
 def build_feminine_table(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
