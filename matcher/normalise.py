@@ -213,6 +213,7 @@ class Normaliser:
         self._centroids: FloatArray | None = None
         self._centroid_codes: list[str] = []
         self._last_vector: tuple[str, FloatArray] | None = None
+        self._neutraliser: GenderNeutraliser | None = None
         self._memo: OrderedDict[tuple[str, int], list[OccupationMatch]] = OrderedDict()
 
     # ----------------------------------------------------------------------------- build
@@ -224,6 +225,7 @@ class Normaliser:
                 self._lexical = LexicalIndex([f.text for f in forms],
                                              self.taxonomy.feminine_to_masculine)
                 self._groups = self._lexical.group([f.rome_code for f in forms])
+                self._neutraliser = GenderNeutraliser(self.taxonomy)
                 if self.encoder is not None and forms:
                     self._vectors, matrix = self._build_vectors(forms, self.encoder)
                     self._floor = _unrelated_floor(matrix)
@@ -310,9 +312,11 @@ class Normaliser:
                 if c > self._floor}
 
     def _encode(self, text: str) -> FloatArray:
-        assert self.encoder is not None
+        assert self.encoder is not None and self._neutraliser is not None
+        # The gender-neutral text is encoded, so "vendeuse" and "vendeur" get one vector.
         # Forms and titles are the same kind of text: encode the title as a document too, so
         # asymmetric models (e5's query:/passage:) compare like with like.
+        text = self._neutraliser.neutral(text)
         with self._lock:
             if self._last_vector is None or self._last_vector[0] != text:
                 self._last_vector = (text, self.encoder.encode_documents([text]))

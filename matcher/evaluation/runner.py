@@ -317,7 +317,7 @@ def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
                         "keyword store: embedded (tantivy); radii lifted for evaluation")
     if NORMALISER in config.configs:
         _run_normaliser(labelled, direction, taxonomy, None, "-", settings, config, report)
-    if any(c != NORMALISER for c in config.configs):
+    if any(c != NORMALISER for c in config.configs) or direction == "occupations":
         for name in config.encoders:
             _run_encoder(labelled, direction, name, settings, taxonomy, config, report)
     return report
@@ -354,6 +354,11 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
         report.notes.append(f"encoder {spec.name}: skipped, not available ({exc})")
         log.warning("encoder %s unavailable: %s", spec.name, exc)
         return
+    if NORMALISER in config.configs:
+        _run_normaliser(labelled, direction, taxonomy, encoder, spec.name, settings, config,
+                        report)
+    if not any(c in RETRIEVAL_CONFIGS or c == FULL for c in config.configs):
+        return
     folder = settings.cache_dir / "eval" / f"{labelled.name}-{spec.name}"
     started = time.perf_counter()
     index = build_index(labelled, direction, encoder_settings, encoder, folder)
@@ -361,11 +366,6 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
                         f"corpus indexed in {time.perf_counter() - started:.1f} s")
     matching = settings.matching
     normaliser = Normaliser(taxonomy, encoder, settings.cache_dir)
-    if NORMALISER in config.configs:
-        _run_normaliser(labelled, direction, taxonomy, encoder, spec.name, settings, config,
-                        report)
-    if not any(c in RETRIEVAL_CONFIGS or c == FULL for c in config.configs):
-        return
     prepared = [prepare(q, direction, taxonomy, matching, normaliser)
                 for q in labelled.queries]
     encoder.encode_queries(sorted({p.plain.embedding_text for p in prepared}))

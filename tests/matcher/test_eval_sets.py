@@ -249,3 +249,24 @@ def test_runner_on_mini_set(tmp_path: Path, taxonomy: Taxonomy) -> None:
     json_path, md_path = report.write(tmp_path / "out")
     assert json.loads(json_path.read_text(encoding="utf-8"))["set"] == "seeker-offers"
     assert "| full | use |" in md_path.read_text(encoding="utf-8")
+
+
+def test_runner_normaliser_config_per_encoder(tmp_path: Path, taxonomy: Taxonomy,
+                                              esco: EscoData) -> None:
+    """``--config normaliser`` on a set of ROME occupations runs the normaliser without an
+    encoder ("-") and with each available encoder, without indexing the corpus."""
+    from indexer.encoders import UseEncoder
+    from indexer.settings import load_settings
+    from matcher.evaluation.runner import EvalConfig, evaluate_set
+
+    settings = load_settings(data_dir=FIXTURES, cache_dir=tmp_path / "cache",
+                             index_dir=tmp_path / "index")
+    labelled = build_title_normalisation(esco, taxonomy, seed=13)
+    encoder = UseEncoder()
+    report = evaluate_set(labelled, EvalConfig(settings=settings, configs=("normaliser",),
+                                               encoders=("use",), taxonomy=taxonomy,
+                                               encoder_factory=lambda _: encoder))
+    assert [(r.config, r.encoder) for r in report.results] == [("normaliser", "-"),
+                                                               ("normaliser", "use")]
+    assert all(r.summary.mrr == 1.0 for r in report.results)
+    assert not (tmp_path / "cache" / "eval").exists()
