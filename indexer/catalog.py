@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
+from indexer.atomic import write_text_atomic
 from indexer.collection import Collection, ModelT
 from indexer.documents import (
     offer_document,
@@ -32,7 +33,7 @@ from indexer.documents import (
     profile_embedding_text,
 )
 from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
-from indexer.manifest import IndexMismatchError, Manifest, utc_now, write_text_atomic
+from indexer.manifest import IndexMismatchError, Manifest, utc_now
 from indexer.models import Offer, Profile
 from indexer.settings import KeywordBackend, Settings
 from indexer.stores.faiss_store import FaissVectorStore

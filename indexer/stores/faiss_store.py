@@ -21,11 +21,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from indexer.atomic import atomic_path
 from indexer.stores.protocols import Hit
 
 logger = logging.getLogger(__name__)
@@ -223,11 +222,11 @@ class FaissVectorStore:
         with self._lock:
             if self.auto_index:
                 self._switch_index_if_needed()
-            with _atomic_path(directory / INDEX_FILE) as temporary:
+            with atomic_path(directory / INDEX_FILE) as temporary:
                 faiss.write_index(self._index, str(temporary))
             labels = np.array(["" if doc_id is None else doc_id
                                for doc_id in self._ids_by_label], dtype=str)
-            with _atomic_path(directory / LABELS_FILE) as temporary, \
+            with atomic_path(directory / LABELS_FILE) as temporary, \
                     temporary.open("wb") as stream:
                 np.save(stream, labels, allow_pickle=False)
             meta = {
@@ -239,7 +238,7 @@ class FaissVectorStore:
                 "next_label": self._next_label,
                 "count": self._count,
             }
-        with _atomic_path(directory / IDS_FILE) as temporary:
+        with atomic_path(directory / IDS_FILE) as temporary:
             temporary.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         logger.debug("saved %d vectors to %s", self.count(), directory)
 
@@ -334,17 +333,3 @@ class FaissVectorStore:
             if doc_id is not None:
                 hits.append(Hit(id=doc_id, score=float(score)))
         return hits
-
-
-@contextmanager
-def _atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path next to ``target`` that replaces it (``os.replace``) on success."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    os.replace(temporary, target)
