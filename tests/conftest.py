@@ -77,3 +77,21 @@ def tiny_engine(tiny_settings: Settings, encoder: Encoder, mini_taxonomy: Taxono
         writer.commit()
     index = SearchIndex.open(tiny_settings.index_dir, tiny_settings, encoder)
     yield Engine(tiny_settings, mini_taxonomy, mini_gazetteer, encoder, index)
+
+
+def build_real_index(tmp_path_factory: pytest.TempPathFactory, data_dir: Path,
+                     name: str) -> tuple[Path, Path]:
+    """Index the demo data (299 real offers, 600 generated profiles) through the CLI, as a new
+    user would; return the index and cache folders."""
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    index_dir = tmp_path_factory.mktemp(f"{name}-index")
+    cache_dir = tmp_path_factory.mktemp(f"{name}-cache")
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(data_dir), "index", "--index-dir", str(index_dir)],
+        env={"EMPLOI_CACHE_DIR": str(cache_dir)})
+    assert result.exit_code == 0, result.output
+    assert "indexed 299 offers and 600 profiles" in result.output
+    return index_dir, cache_dir

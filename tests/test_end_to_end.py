@@ -14,6 +14,7 @@ from indexer.models import Offer, Profile
 from indexer.settings import load_settings
 from matcher.engine import Engine
 from matcher.queries import profile_filters
+from tests.conftest import build_real_index
 from webapp.cli import main
 
 pytestmark = pytest.mark.slow
@@ -23,14 +24,7 @@ MIN_PRECISION_AT_5 = 0.6
 
 @pytest.fixture(scope="module")
 def real_index(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Path:
-    index_dir = tmp_path_factory.mktemp("real-index")
-    cache_dir = tmp_path_factory.mktemp("real-cache")
-    result = CliRunner().invoke(
-        main, ["--data-dir", str(real_data_dir), "index", "--index-dir", str(index_dir)],
-        env={"EMPLOI_CACHE_DIR": str(cache_dir)})
-    assert result.exit_code == 0, result.output
-    assert "indexed 299 offers and 600 profiles" in result.output
-    return index_dir
+    return build_real_index(tmp_path_factory, real_data_dir, "real")[0]
 
 
 @pytest.fixture(scope="module")

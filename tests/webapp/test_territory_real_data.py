@@ -10,16 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.models import Offer
 from indexer.settings import load_settings
 from matcher.engine import Engine
+from tests.conftest import build_real_index
 from tests.webapp.conftest import ACCOUNTS, AuthActions, bearer
 from webapp import create_app
-from webapp.cli import main
 from webapp.db import get_database
 from webapp.repositories import ownership, users
 
@@ -31,12 +30,7 @@ API = "/api/v1/territoire"
 @pytest.fixture(scope="module")
 def real_engine(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Engine:
     """The demo index, built through the CLI as tests/test_end_to_end.py does."""
-    index_dir = tmp_path_factory.mktemp("territory-index")
-    cache_dir = tmp_path_factory.mktemp("territory-cache")
-    result = CliRunner().invoke(
-        main, ["--data-dir", str(real_data_dir), "index", "--index-dir", str(index_dir)],
-        env={"EMPLOI_CACHE_DIR": str(cache_dir)})
-    assert result.exit_code == 0, result.output
+    index_dir, cache_dir = build_real_index(tmp_path_factory, real_data_dir, "territory")
     return Engine.open(load_settings(data_dir=real_data_dir, index_dir=index_dir,
                                      cache_dir=cache_dir))
 
