@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Generic, TypeVar
 
@@ -22,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
-from indexer.doc_table import DocTable
+from indexer.doc_table import DocTable, RowFacts
 from indexer.stores.faiss_store import FaissVectorStore
 from indexer.stores.protocols import (
     Filters,
@@ -116,6 +117,15 @@ class Collection(Generic[ModelT]):
     def ids(self) -> list[str]:
         """Every record id, in insertion order (a replaced record moves to the end)."""
         return self._table.ids()
+
+    def facts(self, ids: Sequence[str]) -> list[RowFacts | None]:
+        """Place, date, contracts and ROME codes of each id from the filter table (no record
+        is read); None for an unknown id."""
+        return self._table.facts(ids)
+
+    def newest_created(self) -> datetime | None:
+        """The latest ``created_at`` of the stored documents (to the second)."""
+        return self._table.newest_created()
 
     def document(self, record_id: str) -> IndexedDoc | None:
         """The indexed (searchable) form of a record."""

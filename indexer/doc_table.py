@@ -13,7 +13,9 @@ without parsing a record: opening an index of a million offers reads a few array
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from indexer.models import GeoPoint
 from indexer.stores.protocols import EARTH_RADIUS_KM, Filters, IndexedDoc
 
 _NO_DATE = np.iinfo(np.int64).min
@@ -29,6 +32,17 @@ TABLE_FILE = "table.npz"
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class RowFacts:
+    """What the table knows of one document without reading its record: enough for the
+    matcher to bound a candidate's score before paying for the record."""
+
+    point: GeoPoint | None
+    created_at: datetime | None
+    contract_types: tuple[str, ...]
+    rome_codes: tuple[str, ...]
 
 
 class _Multi:
@@ -41,6 +55,7 @@ class _Multi:
         self.codes = np.empty(0, dtype=np.int32)
         self._pending: list[tuple[int, int]] = []
         self._rows_by_code: dict[int, IntArray] | None = None
+        self._by_row: tuple[IntArray, IntArray] | None = None
 
     def add(self, row: int, values: Iterable[str]) -> None:
         for value in values:
@@ -50,6 +65,7 @@ class _Multi:
                 self.vocabulary.append(value)
             self._pending.append((row, code))
         self._rows_by_code = None
+        self._by_row = None
 
     def flush(self) -> None:
         if self._pending:
@@ -58,6 +74,20 @@ class _Multi:
             self.codes = np.concatenate([self.codes, pending[:, 1].astype(np.int32)])
             self._pending = []
             self._rows_by_code = None
+            self._by_row = None
+
+    def values(self, rows: IntArray) -> list[tuple[str, ...]]:
+        """The values of each of ``rows``, in the order they were added."""
+        self.flush()
+        if self._by_row is None:
+            order = np.argsort(self.rows, kind="stable")
+            self._by_row = (self.rows[order], self.codes[order].astype(np.int64))
+        sorted_rows, codes = self._by_row
+        starts = np.searchsorted(sorted_rows, rows, side="left").tolist()
+        ends = np.searchsorted(sorted_rows, rows, side="right").tolist()
+        vocabulary = self.vocabulary
+        return [tuple(vocabulary[code] for code in codes[start:end].tolist())
+                for start, end in zip(starts, ends, strict=True)]
 
     def mask(self, values: Iterable[str], size: int) -> BoolArray:
         self.flush()
@@ -79,6 +109,7 @@ class _Multi:
         alive = keep[self.rows]
         self.rows, self.codes = new_row[self.rows[alive]], self.codes[alive]
         self._rows_by_code = None
+        self._by_row = None
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.generic]]:
         self.flush()
@@ -140,6 +171,37 @@ class DocTable:
             return None
         self._flush()
         return int(self._offset[row]), int(self._length[row])
+
+    def facts(self, ids: Sequence[str]) -> list[RowFacts | None]:
+        """The filter columns of each id (None for an unknown id), without any record read.
+        (Points are built without validation: the columns hold validated coordinates.)"""
+        self._flush()
+        found = [self._row_of.get(doc_id) for doc_id in ids]
+        rows = np.array([row for row in found if row is not None], dtype=np.int64)
+        lats, lons = self._lat[rows].tolist(), self._lon[rows].tolist()
+        created = self._created[rows].tolist()
+        contracts, romes = self._contracts.values(rows), self._romes.values(rows)
+        facts: list[RowFacts | None] = []
+        position = 0
+        for row in found:
+            if row is None:
+                facts.append(None)
+                continue
+            lat, lon = lats[position], lons[position]
+            facts.append(RowFacts(
+                point=None if math.isnan(lat) else GeoPoint.model_construct(lat=lat, lon=lon),
+                created_at=None if created[position] == _NO_DATE
+                else datetime.fromtimestamp(created[position], UTC),
+                contract_types=contracts[position], rome_codes=romes[position]))
+            position += 1
+        return facts
+
+    def newest_created(self) -> datetime | None:
+        """The latest creation time of the live documents, or None when none has one."""
+        self._flush()
+        created = self._created[self._alive]
+        created = created[created != _NO_DATE]
+        return datetime.fromtimestamp(int(created.max()), UTC) if len(created) else None
 
     def has_labels(self) -> bool:
         """Whether every live row knows its vector label."""

@@ -9,9 +9,10 @@ skills, occupations and places.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from indexer.models import ExperienceLevel, GeoPoint, Offer, Profile, Requirement, SkillTag
 from indexer.stores.protocols import haversine_km
@@ -50,47 +51,94 @@ def skill_key(tag: SkillTag) -> str:
 def _identities(tag: SkillTag) -> tuple[str, ...]:
     """A tag is the same skill as another when their codes or their folded labels agree (the
     ROME gives one label several codes, e.g. a competence and a core item)."""
-    label = f"label:{fold(tag.label)}"
-    return (skill_key(tag), label) if tag.code else (label,)
+    return _identities_of(tag.code, tag.label)
 
 
-RelatedFinder = Callable[[SkillTag, Sequence[SkillTag]], SkillTag | None]
+@lru_cache(maxsize=65536)
+def _identities_of(code: str | None, label: str) -> tuple[str, ...]:
+    folded = f"label:{fold(label)}"
+    return (f"code:{code}", folded) if code else (folded,)
 
 
-def skill_coverage(asked: Sequence[SkillTag], held: Iterable[SkillTag],
+@dataclass(frozen=True, slots=True)
+class HeldSkills:
+    """A side's skills, indexed by identity (code and folded label) with the best weight
+    (capped at 1) held for each: built once, then compared with many asked sets."""
+
+    tags: tuple[SkillTag, ...]
+    weight: Mapping[str, float]
+
+    @classmethod
+    def of(cls, held: Iterable[SkillTag]) -> HeldSkills:
+        """Index ``held``."""
+        tags = tuple(held)
+        weight: dict[str, float] = {}
+        for tag in tags:
+            for key in _identities(tag):
+                weight[key] = max(weight.get(key, 0.0), min(tag.weight, 1.0))
+        return cls(tags, weight)
+
+
+RelatedFinder = Callable[[SkillTag], SkillTag | None]
+"""For an asked skill, the closest skill of a held set (the finder is built for it), if any."""
+_Credit = tuple[SkillTag, float, float, SkillTag | None]
+
+
+def _credits(asked: Sequence[SkillTag], held: HeldSkills, related: RelatedFinder | None
+             ) -> Iterator[_Credit]:
+    """Per asked skill: (tag, importance, weight held, close held skill when not held)."""
+    for tag in asked:
+        importance = 1.0 if tag.requirement is Requirement.REQUIRED else WISHED_SKILL_WEIGHT
+        got = max(held.weight.get(key, 0.0) for key in _identities(tag))
+        yield tag, importance, got, (related(tag) if got <= 0 and related is not None
+                                     else None)
+
+
+def _credit_of(importance: float, got: float, neighbour: SkillTag | None,
+               related_credit: float) -> float:
+    if got > 0:
+        return importance * got
+    if neighbour is not None and related_credit > 0:
+        return importance * related_credit * min(neighbour.weight, 1.0)
+    return 0.0
+
+
+def skill_credit(asked: Sequence[SkillTag], held: HeldSkills,
+                 related: RelatedFinder | None = None,
+                 related_credit: float = 0.5) -> float | None:
+    """The value of :func:`skill_coverage` alone, without the lists an explanation needs."""
+    total = credit = 0.0
+    for _, importance, got, neighbour in _credits(asked, held, related):
+        total += importance
+        credit += _credit_of(importance, got, neighbour, related_credit)
+    return credit / total if total > 0 else None
+
+
+def skill_coverage(asked: Sequence[SkillTag], held: Iterable[SkillTag] | HeldSkills,
                    related: RelatedFinder | None = None,
                    related_credit: float = 0.5) -> SkillCoverage:
     """Share of the ``asked`` skills (required count 1, wished 0.5) found among ``held``.
 
     A held tag's counsellor weight scales its credit (capped at 1), so a tag softened to 0.5
     counts half. Same code or same folded label is the same skill. An asked skill that is
-    not held but has a *close* held skill (``related`` names it) earns ``related_credit`` of
-    its importance and is listed in ``related`` as "compétence proche".
+    not held but has a *close* held skill (``related``, a finder over ``held``, names it) earns
+    ``related_credit`` of its importance and is listed in ``related`` as "compétence proche".
     """
-    held_tags = list(held)
-    held_weight: dict[str, float] = {}
-    for tag in held_tags:
-        for key in _identities(tag):
-            held_weight[key] = max(held_weight.get(key, 0.0), min(tag.weight, 1.0))
+    held = held if isinstance(held, HeldSkills) else HeldSkills.of(held)
     total = credit = 0.0
     matched: list[SkillRef] = []
     missing: list[SkillRef] = []
     close: list[SkillRef] = []
-    for tag in asked:
-        importance = 1.0 if tag.requirement is Requirement.REQUIRED else WISHED_SKILL_WEIGHT
+    for tag, importance, got, neighbour in _credits(asked, held, related):
         total += importance
-        ref = SkillRef(tag.code, tag.label, tag.requirement.value)
-        got = max(held_weight.get(key, 0.0) for key in _identities(tag))
-        neighbour = related(tag, held_tags) if got <= 0 and related is not None else None
+        credit += _credit_of(importance, got, neighbour, related_credit)
         if got > 0:
-            credit += importance * got
-            matched.append(ref)
+            matched.append(SkillRef(tag.code, tag.label, tag.requirement.value))
         elif neighbour is not None and related_credit > 0:
-            credit += importance * related_credit * min(neighbour.weight, 1.0)
             close.append(SkillRef(tag.code, f"{tag.label} (compétence proche : "
                                             f"{neighbour.label})", tag.requirement.value))
         else:
-            missing.append(ref)
+            missing.append(SkillRef(tag.code, tag.label, tag.requirement.value))
     value = credit / total if total > 0 else None
     return SkillCoverage(value, tuple(matched), tuple(missing), tuple(close))
 
@@ -145,9 +193,14 @@ def distance_decay(origin: GeoPoint | None, target: GeoPoint | None,
 def contract_fit(offer: Offer, profile: Profile) -> float | None:
     """1 when the offer's contract type is one the seeker wishes, 0 when not; None when
     either side says nothing (used when contracts are not a hard filter)."""
-    if not offer.contract_type or not profile.contract_types:
+    return contract_match(offer.contract_type, profile.contract_types)
+
+
+def contract_match(contract_type: str | None, wished: Sequence[str]) -> float | None:
+    """:func:`contract_fit` on the bare values: an offer's contract type, a seeker's wishes."""
+    if not contract_type or not wished:
         return None
-    return 1.0 if offer.contract_type in profile.contract_types else 0.0
+    return 1.0 if contract_type in wished else 0.0
 
 
 def experience_fit(offer: Offer, profile: Profile, required_years: float) -> float | None:

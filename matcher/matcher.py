@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
-
-import numpy as np
-import numpy.typing as npt
+from typing import Any, TypeVar
 
 from indexer.collection import Collection
+from indexer.doc_table import RowFacts
 from indexer.encoders import Encoder
 from indexer.models import GeoPoint, Offer, Profile, SkillTag
 from indexer.settings import FusionMethod, MatchingSettings
 from matcher.features import (
+    HeldSkills,
+    OccupationProximity,
+    RelatedFinder,
     contract_fit,
+    contract_match,
     distance_decay,
     experience_fit,
     freshness,
     occupation_proximity,
     skill_coverage,
-    skill_key,
+    skill_credit,
 )
 from matcher.fusion import FusedHit, fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.normalise import Normaliser
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
+from matcher.related_skills import SkillNeighbours
 from matcher.results import Explanation, Match, RetrievalTrace, ScoreComponent
 from matcher.widening import trace_expansions, widen
 from skills_taxonomy import Taxonomy
@@ -64,41 +67,50 @@ class Pair:
         return tuple(self.seeker_targets)
 
 
-class SkillNeighbours:
-    """Finds, for an asked skill, a held skill close in meaning (cosine of their label
-    embeddings ≥ ``threshold``); label vectors are computed once per process."""
+Values = dict[str, float | None]
+_Skills = tuple[HeldSkills, RelatedFinder | None]
+BoundOf = Callable[[float, RowFacts], Values]
+SCORING_CHUNK = 32
+"""Candidates read and scored together (their new skill labels are encoded in one batch)."""
+SCORE_BOUND_SLACK = 1e-6
+"""Margin kept when a candidate is skipped on its bound (the table stores dates to the
+second, so a bound may undershoot the exact score by far less than this)."""
 
-    def __init__(self, encoder: Encoder, threshold: float) -> None:
-        self._encoder = encoder
-        self._threshold = threshold
-        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
-        self._lock = threading.Lock()
 
-    def prepare(self, labels: Sequence[str]) -> None:
-        """Encode the labels not seen yet, in one batch."""
-        with self._lock:
-            missing = [label for label in dict.fromkeys(labels) if label not in self._vectors]
-            if missing:
-                for label, vector in zip(missing, self._encoder.encode_documents(missing),
-                                         strict=True):
-                    self._vectors[label] = vector
+@dataclass(frozen=True, slots=True)
+class _Direction:
+    """What one direction of matching needs beyond the query: how to pair a candidate's
+    record with the fixed side, how to bound a candidate's score from the filter table alone,
+    and how to find related skills for a pair."""
 
-    def __call__(self, asked: SkillTag, held: Sequence[SkillTag]) -> SkillTag | None:
-        """The closest held skill above the threshold, if any."""
-        self.prepare([asked.label, *(tag.label for tag in held)])
-        target = self._vectors[asked.label]
-        best: tuple[float, SkillTag] | None = None
-        for tag in held:
-            if skill_key(tag) == skill_key(asked):
-                continue
-            similarity = float(np.dot(target, self._vectors[tag.label]))
-            if similarity >= self._threshold and (best is None or similarity > best[0]):
-                best = (similarity, tag)
-        return None if best is None else best[1]
+    pair_of: Callable[[Any], Pair]
+    bound_of: BoundOf
+    skills_of: Callable[[Pair], _Skills]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A fully scored candidate, kept until the explanation of the top ones is written."""
+
+    hit: FusedHit
+    pair: Pair
+    values: Values
+    skills: _Skills
+    proximity: OccupationProximity
+    distance: float | None
+    score: float
 
 
 class Matcher:
-    """Offers for a seeker and candidates for an offer, over one opened index."""
+    """Offers for a seeker and candidates for an offer, over one opened index.
+
+    Retrieval fuses up to ``keyword_top_k`` + ``vector_top_k`` candidates; each is first
+    *bounded* from the filter table (retrieval, occupation, distance, contract and freshness
+    are known there; skills and experience are taken at their best, 1), then candidates are
+    read and scored in decreasing order of bound until the k-th best exact score beats every
+    remaining bound. The top k are exactly those of scoring every candidate, but only a few
+    records are read and scored.
+    """
 
     def __init__(self, offers: Collection[Offer], profiles: Collection[Profile],
                  taxonomy: Taxonomy, encoder: Encoder, settings: MatchingSettings,
@@ -113,6 +125,9 @@ class Matcher:
         self.normaliser = normaliser
         self.skill_neighbours = SkillNeighbours(encoder, settings.related_skill_similarity)
         self._newest: tuple[int, datetime | None] | None = None
+        self._weights = self.weights()
+        self.last_scored = 0
+        """How many candidates the last request read and scored (for benchmarks and tests)."""
 
     def offers_for_profile(self, profile: Profile, top_k: int = 10,
                            widen_search: bool = False) -> list[Match]:
@@ -122,36 +137,72 @@ class Matcher:
                                   self.normaliser, self.settings)
         if widen_search:
             query = widen(query, self.taxonomy)
-        return self._match(query, self.offers, top_k,
-                           lambda offer: Pair(offer, profile, query.occupation_confidence),
+        targets = query.occupation_confidence
+        skills = self._held(profile.skills)
+        direction = _Direction(
+            pair_of=lambda offer: Pair(offer, profile, targets),
+            bound_of=self._offer_bound(query, profile),
+            skills_of=lambda _pair: skills)
+        return self._match(query, self.offers, top_k, direction,
                            self.settings.retrieval_feature)
 
     def candidates_for_offer(self, offer: Offer, top_k: int = 10) -> list[Match]:
         """The best seekers for an offer, near its place."""
         query = query_for_offer(offer, self.settings.candidate_radius_km)
+        direction = _Direction(
+            pair_of=lambda profile: Pair(offer, profile, seeker_targets(
+                profile, self.taxonomy, self.normaliser, self.settings)),
+            bound_of=self._candidate_bound(offer),
+            skills_of=lambda pair: self._held(pair.profile.skills))
         # Candidates keep the fused (rank-based) score as their retrieval feature: stored
         # profile vectors embed the seeker's own, possibly gendered, wording, and raw cosine
         # gaps would carry it into the score.
-        return self._match(query, self.profiles, top_k, lambda profile: Pair(
-            offer, profile, seeker_targets(profile, self.taxonomy, self.normaliser,
-                                           self.settings)), self.settings.fusion)
+        return self._match(query, self.profiles, top_k, direction, self.settings.fusion)
 
     def _match(self, query: MatchQuery, collection: Collection[RecordT], top_k: int,
-               pair_of: Callable[[RecordT], Pair],
-               feature_method: FusionMethod) -> list[Match]:
+               direction: _Direction, feature_method: FusionMethod) -> list[Match]:
         fused, feature = self._retrieve(query, collection, feature_method)
+        bounded = sorted(
+            ((self._score_of(direction.bound_of(feature.get(hit.id, 0.0), facts)), hit)
+             for hit, facts in zip(fused, collection.facts([h.id for h in fused]), strict=True)
+             if facts is not None),
+            key=lambda item: (-item[0], item[1].id))
+        newest = self._newest_offer()
+        kept: list[_Scored] = []
+        best: list[float] = []  # min-heap of the top_k exact scores so far
+        chunk = max(top_k, SCORING_CHUNK)
+        for start in range(0, len(bounded), chunk):
+            if len(best) >= top_k and best[0] > bounded[start][0] + SCORE_BOUND_SLACK:
+                break
+            for scored in self._score_chunk(bounded[start:start + chunk], collection, query,
+                                            direction, feature, newest, best, top_k):
+                kept.append(scored)
+                if len(best) < top_k:
+                    heapq.heappush(best, scored.score)
+                elif scored.score > best[0]:
+                    heapq.heapreplace(best, scored.score)
+        self.last_scored = len(kept)
+        kept.sort(key=lambda s: (-s.score, s.hit.id))
+        return [self._explain(scored, query) for scored in kept[:top_k]]
+
+    def _score_chunk(self, chunk: Sequence[tuple[float, FusedHit]],
+                     collection: Collection[RecordT], query: MatchQuery,
+                     direction: _Direction, feature: dict[str, float],
+                     newest: datetime | None, best: list[float], top_k: int
+                     ) -> list[_Scored]:
+        """Read and score the candidates of one chunk whose bound can still reach the top
+        (their skill labels are encoded together, once)."""
         pairs: list[tuple[FusedHit, Pair]] = []
-        for hit in fused:
+        for bound, hit in chunk:
+            if len(best) >= top_k and best[0] > bound + SCORE_BOUND_SLACK:
+                break
             record = collection.get(hit.id)
             if record is not None:
-                pairs.append((hit, pair_of(record)))
+                pairs.append((hit, direction.pair_of(record)))
         if self.settings.skill_weight > 0 and self.settings.related_skill_credit > 0:
-            self.skill_neighbours.prepare(_skill_labels(p for _, p in pairs))
-        newest = self._newest_offer()
-        matches = [self._score(hit, pair, query, feature.get(hit.id, 0.0), newest)
-                   for hit, pair in pairs]
-        matches.sort(key=lambda m: (-m.score, m.id))
-        return matches[:top_k]
+            self.skill_neighbours.prepare(_skill_labels(pair for _, pair in pairs))
+        return [self._score(hit, pair, query, feature.get(hit.id, 0.0), newest,
+                            direction.skills_of(pair)) for hit, pair in pairs]
 
     def _retrieve(self, query: MatchQuery, collection: Collection[RecordT],
                   feature_method: FusionMethod) -> tuple[list[FusedHit], dict[str, float]]:
@@ -172,21 +223,70 @@ class Matcher:
         return fused, {hit.id: hit.score for hit in scored}
 
     def _newest_offer(self) -> datetime | None:
-        """The newest ``created_at`` of the indexed offers (recomputed when the count
-        changes): freshness is relative to it, not to today."""
+        """The newest ``created_at`` of the indexed offers, to the second (recomputed when the
+        count changes): freshness is relative to it, not to today."""
         count = len(self.offers)
         if self._newest is None or self._newest[0] != count:
-            dates = [o.created_at for o in self.offers if o.created_at is not None]
-            newest = max(dates, key=lambda d: d.timestamp()) if dates else None
-            self._newest = (count, newest)
+            self._newest = (count, self.offers.newest_created())
         return self._newest[1]
 
-    def _score(self, hit: FusedHit, pair: Pair, query: MatchQuery, retrieval: float,
-               newest: datetime | None) -> Match:
+    def _held(self, tags: Sequence[SkillTag]) -> _Skills:
+        """A seeker's skills indexed, with their related-skill finder when it counts."""
+        held = HeldSkills.of(tags)
+        if self.settings.skill_weight <= 0 or self.settings.related_skill_credit <= 0:
+            return held, None
+        return held, self.skill_neighbours.finder(held)
+
+    # --- bounds: a candidate's best possible score, from the filter table ---------------------
+
+    def _offer_bound(self, query: MatchQuery, profile: Profile) -> BoundOf:
+        """Bound an offer for this seeker: all but skills and experience are exact."""
+        settings, newest = self.settings, self._newest_offer()
+        proximity = _memo(lambda codes: occupation_proximity(
+            tuple(query.occupation_confidence), codes, self.taxonomy,
+            query.occupation_confidence).value)
+        origin = _point(profile)
+        contract_filtered = bool(query.filters.contract_types)
+
+        def bound(retrieval: float, facts: RowFacts) -> Values:
+            return {"retrieval": retrieval, "skills": 1.0,
+                    "occupation": proximity(facts.rome_codes),
+                    "distance": distance_decay(origin, facts.point,
+                                               settings.distance_half_life_km)[0],
+                    "contract": None if contract_filtered else contract_match(
+                        next(iter(facts.contract_types), None), profile.contract_types),
+                    "experience": 1.0,
+                    "freshness": freshness(facts.created_at, newest,
+                                           settings.freshness_half_life_days)}
+        return bound
+
+    def _candidate_bound(self, offer: Offer) -> BoundOf:
+        """Bound a seeker for this offer: distance and contract are exact, occupation too
+        when the seeker's record names ROME codes (else up to 1, from their titles)."""
         settings = self.settings
-        related = self.skill_neighbours if settings.related_skill_credit > 0 else None
-        coverage = skill_coverage(pair.offer.skills, pair.profile.skills, related,
-                                  settings.related_skill_credit)
+        offer_codes = (offer.rome_code,) if offer.rome_code else ()
+        proximity = _memo(lambda codes: occupation_proximity(
+            codes, offer_codes, self.taxonomy).value if codes else 1.0)
+        target = _point(offer)
+        fresh = freshness(offer.created_at, self._newest_offer(),
+                          settings.freshness_half_life_days)
+
+        def bound(retrieval: float, facts: RowFacts) -> Values:
+            return {"retrieval": retrieval, "skills": 1.0,
+                    "occupation": proximity(facts.rome_codes),
+                    "distance": distance_decay(facts.point, target,
+                                               settings.distance_half_life_km)[0],
+                    "contract": contract_match(offer.contract_type, facts.contract_types),
+                    "experience": 1.0, "freshness": fresh}
+        return bound
+
+    # --- exact scores and explanations --------------------------------------------------------
+
+    def _score(self, hit: FusedHit, pair: Pair, query: MatchQuery, retrieval: float,
+               newest: datetime | None, skills: _Skills) -> _Scored:
+        settings = self.settings
+        coverage = skill_credit(pair.offer.skills, skills[0], skills[1],
+                                settings.related_skill_credit)
         offer_codes = (pair.offer.rome_code,) if pair.offer.rome_code else ()
         proximity = occupation_proximity(pair.seeker_occupations, offer_codes, self.taxonomy,
                                          pair.seeker_targets)
@@ -194,26 +294,33 @@ class Matcher:
                                          settings.distance_half_life_km)
         contract = None if query.filters.contract_types else contract_fit(pair.offer,
                                                                           pair.profile)
-        values = {"retrieval": retrieval, "skills": coverage.value,
-                  "occupation": proximity.value, "distance": decay, "contract": contract,
-                  "experience": experience_fit(pair.offer, pair.profile,
-                                               settings.experience_required_years),
-                  "freshness": freshness(pair.offer.created_at, newest,
-                                         settings.freshness_half_life_days)}
-        components, score = self._components(values)
+        values: Values = {
+            "retrieval": retrieval, "skills": coverage, "occupation": proximity.value,
+            "distance": decay, "contract": contract,
+            "experience": experience_fit(pair.offer, pair.profile,
+                                         settings.experience_required_years),
+            "freshness": freshness(pair.offer.created_at, newest,
+                                   settings.freshness_half_life_days)}
+        return _Scored(hit, pair, values, skills, proximity, distance,
+                       self._score_of(values))
+
+    def _explain(self, scored: _Scored, query: MatchQuery) -> Match:
+        pair, hit = scored.pair, scored.hit
+        coverage = skill_coverage(pair.offer.skills, scored.skills[0], scored.skills[1],
+                                  self.settings.related_skill_credit)
         explanation = Explanation(
-            components=components,
+            components=self._components(scored.values),
             matched_skills=coverage.matched,
             missing_skills=coverage.missing,
             related_skills=coverage.related,
-            distance_km=None if distance is None else round(distance, 1),
-            filters=_filter_reasons(query, distance, pair),
+            distance_km=None if scored.distance is None else round(scored.distance, 1),
+            filters=_filter_reasons(query, scored.distance, pair),
             retrieval=RetrievalTrace(hit.keyword_rank, hit.vector_rank,
                                      trace_expansions(query, pair.offer,
                                                       pair.seeker_occupations)),
-            occupation_relation=proximity.relation,
+            occupation_relation=scored.proximity.relation,
         )
-        return Match(hit.id, score, explanation)
+        return Match(hit.id, scored.score, explanation)
 
     def weights(self) -> dict[str, float]:
         """The configured weight of each feature."""
@@ -223,23 +330,46 @@ class Matcher:
                 "contract": s.contract_weight, "experience": s.experience_weight,
                 "freshness": s.freshness_weight}
 
-    def _components(self, values: dict[str, float | None]
-                    ) -> tuple[tuple[ScoreComponent, ...], float]:
-        """Weighted mean of the known values; an unknown value (no skills asked, no place)
-        is shown with weight 0 so it neither helps nor hurts."""
+    def _contributions(self, values: Values) -> tuple[dict[str, float], dict[str, float]]:
+        """(effective weight, contribution) of each feature: the weighted mean of the known
+        values; an unknown value (no skills asked, no place) gets weight 0, so it neither
+        helps nor hurts."""
         weights = self.weights()
         effective = {name: (weights[name] if value is not None else 0.0)
                      for name, value in values.items()}
         total_weight = sum(effective.values()) or 1.0
-        contributions = {name: (values[name] or 0.0) * effective[name] / total_weight
-                         for name in values}
+        return effective, {name: (values[name] or 0.0) * effective[name] / total_weight
+                           for name in values}
+
+    def _score_of(self, values: Values) -> float:
+        """The weighted mean of the known values (what the contributions add up to)."""
+        weights = self._weights
+        weight_sum = total = 0.0
+        for name, value in values.items():
+            if value is not None:
+                weight_sum += weights[name]
+                total += value * weights[name]
+        return total / (weight_sum or 1.0)
+
+    def _components(self, values: Values) -> tuple[ScoreComponent, ...]:
+        effective, contributions = self._contributions(values)
         score = sum(contributions.values())
-        components = tuple(
+        return tuple(
             ScoreComponent(name, COMPONENT_LABELS[name], round(values[name] or 0.0, 4),
                            effective[name], round(contributions[name], 4),
                            round(contributions[name] / score, 4) if score > 0 else 0.0)
             for name in values)
-        return components, score
+
+
+def _memo(function: Callable[[tuple[str, ...]], float]) -> Callable[[tuple[str, ...]], float]:
+    """``function`` answered once per distinct argument (for the length of one request)."""
+    answers: dict[tuple[str, ...], float] = {}
+
+    def cached(codes: tuple[str, ...]) -> float:
+        if codes not in answers:
+            answers[codes] = function(codes)
+        return answers[codes]
+    return cached
 
 
 def _skill_labels(pairs: Iterable[Pair]) -> list[str]:

@@ -4,12 +4,14 @@ CLI, then check that seekers of an occupation get offers of that occupation firs
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import matcher.matcher as matcher_module
 from indexer.models import Offer, Profile
 from indexer.settings import load_settings
 from matcher.engine import Engine
@@ -113,3 +115,36 @@ def test_search_around_a_commune(real_index: Path, real_data_dir: Path) -> None:
     matches = json.loads(result.output)
     assert matches
     assert all(m["explanation"]["distance_km"] <= 30 for m in matches)
+
+
+def test_bounded_scoring_returns_the_top_k_of_scoring_every_candidate(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matcher reads and scores candidates by decreasing bound and stops early; with an
+    infinite slack it scores every retrieved candidate. Both must rank the same."""
+    profiles = engine.profiles.ids()[:40]
+    offers = engine.offers.ids()[:15]
+
+    def rankings(widen: bool) -> tuple[list[list[tuple[str, float]]], list[int]]:
+        found, scored = [], []
+        for profile_id in profiles:
+            profile = engine.profiles.get(profile_id)
+            assert profile is not None
+            matches = engine.offers_for_profile(profile, top_k=10, widen=widen)
+            found.append([(m.id, m.score) for m in matches])
+            scored.append(engine.matcher.last_scored)
+        for offer_id in offers:
+            offer = engine.offers.get(offer_id)
+            assert offer is not None
+            found.append([(m.id, m.score) for m in engine.candidates_for_offer(offer, 5)])
+            scored.append(engine.matcher.last_scored)
+        return found, scored
+
+    for widen in (False, True):
+        bounded, bounded_scored = rankings(widen)
+        monkeypatch.setattr(matcher_module, "SCORE_BOUND_SLACK", math.inf)
+        exhaustive, exhaustive_scored = rankings(widen)
+        monkeypatch.undo()
+        for got, expected in zip(bounded, exhaustive, strict=True):
+            assert [i for i, _ in got] == [i for i, _ in expected]
+            assert [s for _, s in got] == pytest.approx([s for _, s in expected], abs=1e-9)
+        assert sum(bounded_scored) < 0.8 * sum(exhaustive_scored)

@@ -3,7 +3,6 @@ freshness, confidence-weighted occupation proximity, and the explanation that ca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,8 +24,8 @@ ASKED = SkillTag(code="100011", label="Encaisser un paiement")
 CLOSE = SkillTag(code="999999", label="Tenir une caisse")
 
 
-def _close_to_asked(asked: SkillTag, held: Sequence[SkillTag]) -> SkillTag | None:
-    return next((tag for tag in held if tag.code == "999999"), None)
+def _close_to_asked(asked: SkillTag) -> SkillTag | None:
+    return CLOSE if asked.code == ASKED.code else None
 
 
 def test_related_skill_earns_partial_credit_and_is_explained() -> None:

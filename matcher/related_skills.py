@@ -1,0 +1,72 @@
+"""Close skills: for a skill an offer asks and a seeker lacks, the held skill nearest in meaning.
+
+Label vectors come from the matcher's encoder and are computed once per process. A finder is
+built for one set of held skills (one seeker, when matching offers for them): their vectors are
+stacked once and each asked label is answered once, so scoring hundreds of offers that ask the
+same skills costs one matrix-vector product per distinct asked skill.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.encoders import Encoder
+from indexer.models import SkillTag
+from matcher.features import HeldSkills, RelatedFinder, skill_key
+
+
+class SkillNeighbours:
+    """Finds, for an asked skill, a held skill close in meaning (cosine of their label
+    embeddings ≥ ``threshold``)."""
+
+    def __init__(self, encoder: Encoder, threshold: float) -> None:
+        self._encoder = encoder
+        self._threshold = threshold
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, labels: Sequence[str]) -> None:
+        """Encode the labels not seen yet, in one batch."""
+        with self._lock:
+            missing = [label for label in dict.fromkeys(labels) if label not in self._vectors]
+            if missing:
+                for label, vector in zip(missing, self._encoder.encode_documents(missing),
+                                         strict=True):
+                    self._vectors[label] = vector
+
+    def finder(self, skills: HeldSkills) -> RelatedFinder:
+        """A finder over ``skills``: the closest of them above the threshold, never the asked
+        skill itself."""
+        held = list(skills.tags)
+        self.prepare([tag.label for tag in held])
+        matrix = (np.stack([self._vectors[tag.label] for tag in held]) if held
+                  else np.empty((0, 0), dtype=np.float32))
+        keys = [skill_key(tag) for tag in held]
+        answers: dict[tuple[str, str], SkillTag | None] = {}
+
+        def find(asked: SkillTag) -> SkillTag | None:
+            memo_key = (asked.label, skill_key(asked))
+            if memo_key not in answers:
+                answers[memo_key] = self._closest(asked, held, keys, matrix)
+            return answers[memo_key]
+
+        return find
+
+    def _closest(self, asked: SkillTag, held: Sequence[SkillTag], keys: Sequence[str],
+                 matrix: npt.NDArray[np.float32]) -> SkillTag | None:
+        if not held:
+            return None
+        self.prepare([asked.label])
+        similarities = (matrix @ self._vectors[asked.label]).tolist()
+        asked_key = skill_key(asked)
+        best: tuple[float, SkillTag] | None = None
+        for tag, key, similarity in zip(held, keys, similarities, strict=True):
+            if key == asked_key:
+                continue
+            if similarity >= self._threshold and (best is None or similarity > best[0]):
+                best = (similarity, tag)
+        return None if best is None else best[1]
