@@ -359,19 +359,28 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     matcher_module.fuse = timer.wrap("fusion", original_fuse)  # type: ignore[attr-defined]
     try:
         latency: dict[str, Any] = {}
-        matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, settings.matching)
+        # every query encoded (no query-vector cache): the variants of one seeker share
+        # their text, and a cache would make all but the first free
+        cold = settings.matching.model_copy(update={"query_vector_cache": 0})
+        matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, cold)
         for variant in ("none", "radius30", "contract", "radius30+contract"):
             latency[f"seeker_offers.{variant}"] = _time_queries(
                 timer, [_variants_for_profile(p, variant) for p in profiles],
-                lambda p: matcher.offers_for_profile(p, TOP_K))
+                lambda p: matcher.offers_for_profile(p, TOP_K), matcher)
+        # a seeker asking again (page view, API call, preview): the query vector is cached
+        repeat = Matcher(index.offers, index.profiles, taxonomy, encoder, settings.matching)
+        for profile in profiles:
+            repeat.offers_for_profile(profile, TOP_K)
+        latency["seeker_offers.none.repeat"] = _time_queries(
+            timer, profiles, lambda p: repeat.offers_for_profile(p, TOP_K), repeat)
         for variant, radius in (("none", None), ("radius30", 30.0)):
-            candidate_settings = settings.matching.model_copy(
-                update={"candidate_radius_km": radius})
+            candidate_settings = cold.model_copy(update={"candidate_radius_km": radius})
             employer = Matcher(index.offers, index.profiles, taxonomy, encoder,
                                candidate_settings)
             latency[f"offer_candidates.{variant}"] = _time_queries(
                 timer, [o if radius else o.model_copy(update={"place": None}) for o in offers],
-                lambda o, m=employer: m.candidates_for_offer(o, TOP_K))  # type: ignore[misc]
+                lambda o, m=employer: m.candidates_for_offer(o, TOP_K),  # type: ignore[misc]
+                employer)
     finally:
         matcher_module.fuse = original_fuse  # type: ignore[attr-defined]
     rss_serving = current_rss_mib()
@@ -407,10 +416,13 @@ def _profile_hotspots(matcher: Any, profiles: Sequence[Any], folder: Path) -> li
     return [line for line in stream.getvalue().splitlines() if line.strip()][-14:]
 
 
-def _time_queries(timer: Timer, items: Sequence[Any], run: Callable[[Any], Any]
-                  ) -> dict[str, Any]:
+def _time_queries(timer: Timer, items: Sequence[Any], run: Callable[[Any], Any],
+                  matcher: Any) -> dict[str, Any]:
+    """Latency of ``run`` on each item but the first (a warm-up of the code path), split
+    into the timer's parts, with the number of candidates the matcher read and scored."""
     totals: list[float] = []
     cpu: list[float] = []
+    scored: list[int] = []
     parts: dict[str, list[float]] = {}
     run(items[0])  # warm caches of the code path, not of the data
     for item in items[1:]:
@@ -421,6 +433,7 @@ def _time_queries(timer: Timer, items: Sequence[Any], run: Callable[[Any], Any]
         total = (time.perf_counter() - started) * 1000
         cpu.append((time.thread_time() - cpu_started) * 1000)
         totals.append(total)
+        scored.append(matcher.last_scored)
         measured = {k: v * 1000 for k, v in timer.seconds.items()}
         measured["features"] = max(0.0, total - sum(measured.values()))
         for key, value in measured.items():
@@ -428,7 +441,7 @@ def _time_queries(timer: Timer, items: Sequence[Any], run: Callable[[Any], Any]
     return {"total": percentiles(totals), "cpu": percentiles(cpu),
             "parts_p50": {k: round(float(np.percentile(v, 50)), 2) for k, v in parts.items()},
             "parts_mean": {k: round(float(np.mean(v)), 2) for k, v in parts.items()},
-            "load_avg": load_avg()}
+            "scored_mean": round(float(np.mean(scored)), 1), "load_avg": load_avg()}
 
 
 def _recall(index: Any, encoder: UseEncoder, queries: Sequence[Any]) -> dict[str, Any]:
@@ -484,10 +497,12 @@ def _emploi(*arguments: str, env: dict[str, str], stdin: str | None = None
 
 
 def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
-             n_offers: int, seconds: float, clients: int, threads: int) -> dict[str, Any]:
-    """Serve the index with ``emploi serve`` (waitress) and load it from ``clients`` threads
-    for ``seconds`` with requests for a seeker's offers (``/api/v1/profiles/ID/offers``),
-    authenticated with a counsellor's bearer token when the API asks for one."""
+             n_offers: int, seconds: float, clients: int, threads: int,
+             workers: int = 1) -> dict[str, Any]:
+    """Serve the index with ``emploi serve`` (waitress, or gunicorn with ``workers`` > 1) and
+    load it from ``clients`` threads for ``seconds`` with requests for a seeker's ten best
+    offers (``/api/v1/profiles/ID/offers?top=10``) cycling over 200 seekers, authenticated
+    with a counsellor's bearer token when the API asks for one."""
     port = _free_port()
     env = dict(os.environ, EMPLOI_INDEX_DIR=str(index_dir), EMPLOI_DATA_DIR=str(data_dir),
                EMPLOI_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1")
@@ -495,7 +510,8 @@ def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
     with log_path.open("w") as log_stream:
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "emploi"), "serve", "--index-dir", str(index_dir),
-             "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)],
+             "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads),
+             "--workers", str(workers)],
             env=env, stdout=log_stream, stderr=subprocess.STDOUT)
     try:
         rng = np.random.default_rng(5)
@@ -503,13 +519,15 @@ def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
                rng.choice(n_profiles, size=min(200, n_profiles), replace=False)]
         headers = _auth_headers(env, ids)
         # a counsellor's token reaches the seekers assigned to them (not offers' candidates)
-        paths = [f"/api/v1/profiles/{profile_id}/offers?top=10" for profile_id in ids]
+        paths = [f"/api/v1/profiles/{profile_id}/offers?top=10&per_page=10"
+                 for profile_id in ids]
         if not _wait_ready(port, paths[0], headers, timeout_s=300):
             return {"error": f"server not ready, see {log_path}"}
         for path in paths[:20]:  # warm-up
             _get(port, path, headers)
         result = _hammer(port, paths, headers, seconds, clients)
-        result.update({"server_threads": threads, "clients": clients,
+        result.update({"server_threads": threads, "server_workers": workers,
+                       "clients": clients,
                        "auth": "bearer token" if headers else "none",
                        "server_rss_mib": _rss_of(server.pid), "load_avg": load_avg()})
         return result
@@ -736,13 +754,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         index_dir = work / f"n{size}" / "index"
         profiles = min(n_profiles, max(size, 1))
         entry: dict[str, Any] = {}
-        entry["build"] = _child("build", args, size, index_dir, corpus, profiles)
+        previous = index_dir.parent / "build.json"
+        if args.reuse_index and index_dir.exists() and previous.exists():
+            logger.info("N=%d: reusing the index built before (%s)", size, previous)
+            entry["build"] = json.loads(previous.read_text(encoding="utf-8"))
+            entry["build"]["reused"] = True
+        else:
+            entry["build"] = _child("build", args, size, index_dir, corpus, profiles)
         entry["serve"] = _child("serve", args, size, index_dir, corpus, profiles)
         if size == web_size and args.web_seconds > 0:
             logger.info("N=%d: web load for %.0f s", size, args.web_seconds)
             entry["web"] = web_load(index_dir, Path(args.data_dir), Path(args.cache_dir),
                                     profiles, size, args.web_seconds, args.web_clients,
-                                    args.web_threads)
+                                    args.web_threads, args.web_workers)
         if size == web_size and args.opensearch_url:
             try:
                 entry["opensearch"] = opensearch_compare(
@@ -775,6 +799,14 @@ def _write(out: Path, results: dict[str, Any]) -> None:
                                       encoding="utf-8")
 
 
+def _default_workers() -> int:
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return 1
+    return 2
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line arguments."""
     parser = argparse.ArgumentParser(description="Benchmarks on a GENERATED corpus.")
@@ -792,9 +824,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--recall-queries", type=int, default=100)
     parser.add_argument("--encode-sample", type=int, default=300)
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="measure serving on an index a previous run built (its build "
+                             "results are kept, marked reused)")
     parser.add_argument("--web-seconds", type=float, default=30.0)
     parser.add_argument("--web-clients", type=int, default=8)
     parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=_default_workers(),
+                        help="server processes (gunicorn when > 1; default 2 when gunicorn "
+                             "is installed, else 1: waitress)")
     parser.add_argument("--opensearch-url", default=None,
                         help="a running node (tools/opensearch_node.py start --port 9250)")
     parser.add_argument("--phase", choices=("build", "serve"), default=None,

@@ -85,6 +85,10 @@ class MatchingSettings(BaseModel):
     title_relative_confidence: float = Field(default=0.85, ge=0.0, le=1.0)
     default_radius_km: float | None = Field(default=None, gt=0.0)
     candidate_radius_km: float | None = Field(default=60.0, gt=0.0)
+    query_vector_cache: int = Field(
+        default=4096, ge=0,
+        description="query vectors kept by text (a seeker asking again is not re-encoded); "
+                    "0 encodes every query")
 
 
 class Settings(BaseSettings):

@@ -30,6 +30,7 @@ from matcher.features import (
 from matcher.fusion import FusedHit, fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.normalise import Normaliser
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
+from matcher.query_vectors import QueryVectorCache
 from matcher.related_skills import SkillNeighbours
 from matcher.results import Explanation, Match, RetrievalTrace, ScoreComponent
 from matcher.widening import trace_expansions, widen
@@ -124,6 +125,7 @@ class Matcher:
         self.settings = settings
         self.normaliser = normaliser
         self.skill_neighbours = SkillNeighbours(encoder, settings.related_skill_similarity)
+        self.query_vectors = QueryVectorCache(encoder, settings.query_vector_cache)
         self._newest: tuple[int, datetime | None] | None = None
         self._weights = self.weights()
         self.last_scored = 0
@@ -210,7 +212,7 @@ class Matcher:
         (fused with ``feature_method``)."""
         keyword_hits = collection.keyword_search(query.keyword, query.filters,
                                                  self.settings.keyword_top_k)
-        vector = self.encoder.encode_queries([query.embedding_text])[0]
+        vector = self.query_vectors.vector(query.embedding_text)
         vector_hits = collection.vector_search(vector, query.filters, self.settings.vector_top_k)
         fused = fuse(keyword_hits, vector_hits, self.settings)
         if feature_method is self.settings.fusion:

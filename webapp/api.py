@@ -110,11 +110,13 @@ def profile(profile_id: str) -> Response:
 @bp.get("/profiles/<profile_id>/offers")
 @roles_required(Role.SEEKER, Role.COUNSELLOR)
 def offers_for_profile(profile_id: str) -> Response:
-    """Ranked offers for a profile; ``widen`` (0|1) adds neighbouring occupations."""
+    """Ranked offers for a profile; ``widen`` (0|1) adds neighbouring occupations; ``top``
+    (default and at most 100) is how many are ranked, then paginated."""
     engine = get_engine()
     widen = bool_param(request.args, "widen")
+    top = top_param(request.args, default=MAX_TOP)
     found = profile_for(engine, require_user(), profile_id)
-    matches = engine.offers_for_profile(found, top_k=MAX_TOP, widen=widen)
+    matches = engine.offers_for_profile(found, top_k=top, widen=widen)
     return jsonify(page_of(to_json(offer_results(engine, matches))))
 
 
@@ -212,10 +214,11 @@ def my_offers() -> Response:
 @roles_required(Role.EMPLOYER)
 def candidates_for_offer(offer_id: str) -> Response:
     """Ranked candidates for one's offer, pseudonymous (never a name, contact or protected
-    attribute, nor the profile id); paginated."""
+    attribute, nor the profile id); the ``top`` (default and at most 100) ranked, paginated."""
     engine = get_engine()
+    top = top_param(request.args, default=MAX_TOP)
     offer = offer_for(engine, require_user(), offer_id)
-    rows = to_json(candidate_results(engine, engine.candidates_for_offer(offer, MAX_TOP)))
+    rows = to_json(candidate_results(engine, engine.candidates_for_offer(offer, top)))
     for row in rows:
         row.pop("id", None)
     return jsonify(page_of(rows))

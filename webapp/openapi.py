@@ -42,6 +42,9 @@ PAGE_PARAMS = [
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                         "default": 20}, "Items per page."),
 ]
+RANKED_TOP = _query("top", {"type": "integer", "minimum": 1, "maximum": MAX_TOP,
+                            "default": MAX_TOP},
+                    "How many results are ranked (then paginated); fewer is faster.")
 ERRORS = {
     "400": _json(_ref("Error"), "A bad parameter or body; the message names it."),
     "401": _json(_ref("Error"), "Missing, invalid or revoked token."),
@@ -201,7 +204,8 @@ def _paths() -> dict[str, Schema]:
             "Ranked offers for a profile.",
             {ok: _json(_page_of(_ref("OfferResult")), "Ranked offers")},
             params=[PROFILE_ID, _query("widen", {"type": "string", "enum": ["0", "1"]},
-                                       "Widen to neighbouring occupations."), *PAGE_PARAMS])},
+                                       "Widen to neighbouring occupations."), RANKED_TOP,
+                    *PAGE_PARAMS])},
         "/profiles/{profile_id}/preview": {"post": _op(
             "Offers before and after a tag edit (counsellors; nothing saved).",
             {ok: _json(_ref("Preview"), "Before and after")},
@@ -230,7 +234,7 @@ def _paths() -> dict[str, Schema]:
         "/offers/{offer_id}/candidates": {"get": _op(
             "Ranked, pseudonymous candidates for one's offer.",
             {ok: _json(_page_of(_ref("CandidateResult")), "Candidates")},
-            params=[OFFER_ID, *PAGE_PARAMS])},
+            params=[OFFER_ID, RANKED_TOP, *PAGE_PARAMS])},
         "/contact-requests": {
             "get": _op("Sent (employer) or received (seeker) contact requests.",
                        {ok: _json(_page_of(_ref("ContactRequest")), "Requests")},

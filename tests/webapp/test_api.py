@@ -64,6 +64,16 @@ def test_offers_for_own_profile_paginated(client: FlaskClient, token: dict[str, 
     assert data["links"]["prev"] is None
 
 
+def test_top_ranks_fewer_offers_and_keeps_their_order(client: FlaskClient,
+                                                     token: dict[str, str],
+                                                     profile: Profile) -> None:
+    url = f"/api/v1/profiles/{profile.id}/offers"
+    every = _page(client.get(url, headers=bearer(token["seeker"])))
+    two = _page(client.get(url, query_string={"top": "2"}, headers=bearer(token["seeker"])))
+    assert every["total"] > 2 and two["total"] == 2
+    assert [r["id"] for r in two["items"]] == [r["id"] for r in every["items"][:2]]
+
+
 def test_page_past_the_end_is_empty(client: FlaskClient, token: dict[str, str],
                                     profile: Profile) -> None:
     data = _page(client.get(f"/api/v1/profiles/{profile.id}/offers?page=500",
@@ -73,7 +83,8 @@ def test_page_past_the_end_is_empty(client: FlaskClient, token: dict[str, str],
 
 @pytest.mark.parametrize(("query", "name"), [
     ("page=0", "page"), ("page=x", "page"), ("per_page=101", "per_page"),
-    ("per_page=0", "per_page"), ("widen=peut-etre", "widen")])
+    ("per_page=0", "per_page"), ("widen=peut-etre", "widen"), ("top=0", "top"),
+    ("top=x", "top")])
 def test_bad_parameters(client: FlaskClient, token: dict[str, str], profile: Profile,
                         query: str, name: str) -> None:
     response = client.get(f"/api/v1/profiles/{profile.id}/offers?{query}",

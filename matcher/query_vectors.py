@@ -1,0 +1,49 @@
+"""Query vectors kept by text: a seeker's query is encoded once while it stays in use.
+
+The text to embed is derived from the seeker's titles, skills and summary, so the same seeker
+asks with the same text on every page view, API call or counsellor preview until the profile
+changes; a changed profile gives a new text and a new entry. Least recently used entries go
+first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.encoders import Encoder
+
+FloatArray = npt.NDArray[np.float32]
+
+
+class QueryVectorCache:
+    """The encoder's query vector of a text, remembered for the ``size`` latest texts
+    (``size`` 0 encodes every time). Safe to share between threads."""
+
+    def __init__(self, encoder: Encoder, size: int) -> None:
+        self._encoder = encoder
+        self._size = size
+        self._vectors: OrderedDict[str, FloatArray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vector(self, text: str) -> FloatArray:
+        """The query vector of ``text``."""
+        with self._lock:
+            cached = self._vectors.get(text)
+            if cached is not None:
+                self._vectors.move_to_end(text)
+                return cached
+        vector: FloatArray = self._encoder.encode_queries([text])[0]
+        if self._size > 0:
+            vector.setflags(write=False)
+            with self._lock:
+                self._vectors[text] = vector
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        return vector
+
+    def __len__(self) -> int:
+        return len(self._vectors)
