@@ -91,13 +91,28 @@ SCHEMAS: dict[str, Schema] = {
         "code": NULLABLE_STRING, "label": {"type": "string"}, "requirement": NULLABLE_STRING}},
     "Explanation": {"type": "object",
                     "required": ["components", "matched_skills", "missing_skills",
-                                 "distance_km", "filters"],
+                                 "related_skills", "distance_km", "filters", "retrieval",
+                                 "occupation_relation"],
                     "properties": {
                         "components": {"type": "array", "items": _ref("ScoreComponent")},
                         "matched_skills": {"type": "array", "items": _ref("SkillRef")},
                         "missing_skills": {"type": "array", "items": _ref("SkillRef")},
+                        "related_skills": {
+                            "type": "array", "items": _ref("SkillRef"),
+                            "description": "Asked skills not held, but close in meaning to a "
+                                           "held one (partial credit); the label names both."},
                         "distance_km": {"type": ["number", "null"]},
-                        "filters": {"type": "array", "items": {"type": "string"}}}},
+                        "filters": {"type": "array", "items": {"type": "string"}},
+                        "retrieval": _ref("RetrievalTrace"),
+                        "occupation_relation": {
+                            "type": ["string", "null"],
+                            "description": "Same occupation, neighbouring one or ROME "
+                                           "mobility, in words."}}},
+    "RetrievalTrace": {"type": "object", "properties": {
+        "keyword_rank": {"type": ["integer", "null"]},
+        "vector_rank": {"type": ["integer", "null"]},
+        "expansions": {"type": "array", "items": {"type": "string"},
+                       "description": "Widening expansions that brought the result in."}}},
     "OfferResult": {"type": "object", "required": ["id", "score", "explanation", "title"],
                     "properties": {
                         "id": {"type": "string"}, "score": {"type": "number"},

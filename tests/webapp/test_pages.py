@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
@@ -225,3 +226,20 @@ def test_security_headers(client: FlaskClient) -> None:
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_explanation_lists_close_skills_only_when_there_are(app: Flask) -> None:
+    from matcher.results import Explanation, Match, ScoreComponent, SkillRef
+
+    component = ScoreComponent("skills", "Compétences couvertes", 0.5, 0.25, 0.1, 1.0)
+    close = SkillRef("100011", "Encaisser un paiement (compétence proche : Tenir une caisse)",
+                     "required")
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("macros.html").module
+        with_close = str(macros.explanation(  # type: ignore[attr-defined]
+            Match("o", 0.5, Explanation((component,), related_skills=(close,)))))
+        without = str(macros.explanation(  # type: ignore[attr-defined]
+            Match("o", 0.5, Explanation((component,)))))
+    assert "Compétences proches" in with_close
+    assert "compétence proche : Tenir une caisse" in with_close
+    assert "Compétences proches" not in without
