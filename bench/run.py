@@ -125,7 +125,9 @@ class Timer:
 
 class PooledEncoder:
     """USE for queries; for documents, the vector cached by :mod:`bench.encode` when there is
-    one, else a vector derived from a real one (see the module docstring)."""
+    one, else a vector derived from a real one (see the module docstring). One-line texts are
+    skill labels (a record's embedding text has a title line and a skills line): they are few,
+    the matcher compares them to credit close skills, so they are encoded for real."""
 
     def __init__(self, real_cache: Path | None, pool_limit: int = 50_000) -> None:
         self.real = UseEncoder()
@@ -169,6 +171,11 @@ class PooledEncoder:
                     for key, blob in self._db.execute(
                             f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk):
                         found[key] = np.frombuffer(blob, dtype=np.float32)
+        labels = [text for text, key in zip(texts, keys, strict=True)
+                  if key not in found and "\n" not in text]
+        if labels:
+            found.update(zip((content_key(self.real.name, t) for t in labels),
+                             self.real.encode_documents(labels), strict=True))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for row, key in enumerate(keys):
             vector = found.get(key)
@@ -321,7 +328,7 @@ def _variants_for_profile(profile: Any, kind: str) -> Any:
 def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     """Reopen the index, measure latency per filter variant and ANN recall@10."""
     import matcher.matcher as matcher_module
-    from indexer.catalog import SearchIndex
+    from indexer.catalog import SearchIndex, embedding_cache_path
     from indexer.models import Offer, Profile
     from matcher.matcher import Matcher
     from matcher.queries import query_for_profile
@@ -337,6 +344,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     index = SearchIndex.open(index_dir, settings, encoder)
     reopen_s = time.perf_counter() - started
     rss_open = current_rss_mib()
+    labels_added = _complete_label_cache(index, encoder)
     rng = np.random.default_rng(11)
     n_queries = args.queries
     profile_ids = [f"GEN-P{i + 1:07d}" for i in
@@ -361,14 +369,20 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         latency: dict[str, Any] = {}
         # every query encoded (no query-vector cache): the variants of one seeker share
         # their text, and a cache would make all but the first free
-        cold = settings.matching.model_copy(update={"query_vector_cache": 0})
-        matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, cold)
+        cold = settings.matching.model_copy(update={"query_vector_cache": 0,
+                                                    "result_cache": 0})
+        labels = embedding_cache_path(index_dir)
+        matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, cold,
+                          label_cache=labels)
         for variant in ("none", "radius30", "contract", "radius30+contract"):
             latency[f"seeker_offers.{variant}"] = _time_queries(
                 timer, [_variants_for_profile(p, variant) for p in profiles],
                 lambda p: matcher.offers_for_profile(p, TOP_K), matcher)
         # a seeker asking again (page view, API call, preview): the query vector is cached
-        repeat = Matcher(index.offers, index.profiles, taxonomy, encoder, settings.matching)
+        # (the ranked-list cache stays off: this row measures the matching itself)
+        repeat = Matcher(index.offers, index.profiles, taxonomy, encoder,
+                         cold.model_copy(update={"query_vector_cache": 4096}),
+                         label_cache=labels)
         for profile in profiles:
             repeat.offers_for_profile(profile, TOP_K)
         latency["seeker_offers.none.repeat"] = _time_queries(
@@ -376,7 +390,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         for variant, radius in (("none", None), ("radius30", 30.0)):
             candidate_settings = cold.model_copy(update={"candidate_radius_km": radius})
             employer = Matcher(index.offers, index.profiles, taxonomy, encoder,
-                               candidate_settings)
+                               candidate_settings, label_cache=labels)
             latency[f"offer_candidates.{variant}"] = _time_queries(
                 timer, [o if radius else o.model_copy(update={"place": None}) for o in offers],
                 lambda o, m=employer: m.candidates_for_offer(o, TOP_K),  # type: ignore[misc]
@@ -393,7 +407,28 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
             "rss_before_open_mib": rss_start, "rss_after_open_mib": rss_open,
             "rss_serving_mib": rss_serving, "peak_rss_mib": peak_rss_mib(),
             "latency_ms": latency, "recall": recall, "profile_top": profile_text,
-            "vector_index": index.manifest.vector_index, "load_avg": load_avg()}
+            "vector_index": index.manifest.vector_index,
+            "skill_labels_encoded_before_timing": labels_added, "load_avg": load_avg()}
+
+
+def _complete_label_cache(index: Any, encoder: UseEncoder) -> int:
+    """Encode the records' skill labels missing from the index's embedding cache, as an index
+    built by this version holds them (an index from an older version does not); return how
+    many were missing."""
+    from indexer.catalog import embedding_cache_path
+    from indexer.encoders import EmbeddingCache, encode_documents_cached
+
+    labels = list(dict.fromkeys(tag.label for collection in (index.offers, index.profiles)
+                                for record in collection for tag in record.skills))
+    cache = EmbeddingCache(embedding_cache_path(index.directory))
+    missing = [label for label, key in ((label, content_key(encoder.name, label))
+                                        for label in labels)
+               if key not in cache.get_many([key])]
+    if missing:
+        logger.info("encoding %d skill labels missing from the index cache", len(missing))
+        encode_documents_cached(encoder, missing, cache)
+    cache.close()
+    return len(missing)
 
 
 def _profile_hotspots(matcher: Any, profiles: Sequence[Any], folder: Path) -> list[str]:

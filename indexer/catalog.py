@@ -18,11 +18,16 @@ import fcntl
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
 
 from indexer.atomic import write_text_atomic
 from indexer.collection import Collection, ModelT
@@ -137,6 +142,11 @@ def live_generation(directory: Path) -> Path:
     return directory / name
 
 
+def embedding_cache_path(directory: Path) -> Path:
+    """Where an index folder keeps its embedding cache (records' texts and skill labels)."""
+    return directory / "embeddings"
+
+
 class SearchIndex:
     """An opened index: the live generation's offers and profiles."""
 
@@ -193,7 +203,7 @@ class IndexWriter:
         self.encoder = encoder
         self.rebuild = rebuild
         self.synonyms = synonyms
-        self.cache = EmbeddingCache(directory / "embeddings")
+        self.cache = EmbeddingCache(embedding_cache_path(directory))
         self._lock_handle: int | None = None
         self._work: Path | None = None
         self._manifest: Manifest | None = None
@@ -276,18 +286,34 @@ class IndexWriter:
     def _upsert(self, collection: Collection[ModelT], records: Sequence[ModelT],
                 text_of: Callable[[ModelT], str]) -> None:
         """Encode (through the content-hash cache) and store ``records`` a chunk at a time,
-        so memory stays bounded; records identical to the stored ones are skipped."""
+        so memory stays bounded; records identical to the stored ones are skipped. The next
+        chunk is encoded (in a background thread, which an encoder pool turns into worker
+        processes) while this one is written to the stores."""
         skipped = 0
-        for start in range(0, len(records), ENCODE_CHUNK):
-            chunk = [record for record in records[start:start + ENCODE_CHUNK]
-                     if not _unchanged(collection, record)]
-            skipped += min(ENCODE_CHUNK, len(records) - start) - len(chunk)
-            if chunk:
-                vectors = encode_documents_cached(self.encoder, [text_of(r) for r in chunk],
-                                                  self.cache)
-                collection.upsert(chunk, vectors)
-            log.info("%s: %d/%d indexed (%d unchanged)", collection.kind,
-                     min(start + ENCODE_CHUNK, len(records)), len(records), skipped)
+        started = time.monotonic()
+        pending: tuple[list[ModelT], Future[npt.NDArray[np.float32]]] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding:
+            for start in range(0, len(records) + ENCODE_CHUNK, ENCODE_CHUNK):
+                chunk = [record for record in records[start:start + ENCODE_CHUNK]
+                         if not _unchanged(collection, record)]
+                skipped += max(min(ENCODE_CHUNK, len(records) - start), 0) - len(chunk)
+                encoded = (chunk, encoding.submit(self._encode, chunk, text_of)
+                           ) if chunk else None
+                if pending is not None:
+                    collection.upsert(pending[0], pending[1].result())
+                pending = encoded
+                if start > 0:
+                    _log_progress(collection.kind, min(start, len(records)), len(records),
+                                  skipped, time.monotonic() - started)
+
+    def _encode(self, records: Sequence[ModelT], text_of: Callable[[ModelT], str]
+                ) -> npt.NDArray[np.float32]:
+        """The records' vectors, and their skill labels' vectors into the cache (the matcher
+        compares labels to credit close skills, and reads them from there)."""
+        vectors = encode_documents_cached(self.encoder, [text_of(r) for r in records],
+                                          self.cache)
+        encode_documents_cached(self.encoder, _skill_labels(records), self.cache)
+        return vectors
 
     def _start(self) -> None:
         _remove_stale_work_folders(self.directory)
@@ -361,6 +387,18 @@ def _unchanged(collection: Collection[Any], record: Any) -> bool:
     """Whether ``record`` is stored byte for byte as it is (nothing to re-index)."""
     raw = collection.raw(str(record.id))
     return raw is not None and raw == record.model_dump_json(exclude_defaults=True).encode()
+
+
+def _skill_labels(records: Sequence[Offer | Profile] | Sequence[Any]) -> list[str]:
+    """The distinct skill labels of offers or profiles."""
+    return list(dict.fromkeys(tag.label for record in records for tag in record.skills))
+
+
+def _log_progress(kind: str, done: int, total: int, skipped: int, elapsed_s: float) -> None:
+    rate = done / elapsed_s if elapsed_s > 0 else float("inf")
+    eta_s = (total - done) / rate if rate > 0 else 0.0
+    log.info("%s: %d/%d indexed (%d unchanged; %.0f records/s, ETA %.0f s)", kind, done,
+             total, skipped, rate, eta_s)
 
 
 def _persist(collection: Collection[Any], folder: Path) -> None:

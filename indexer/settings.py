@@ -89,6 +89,10 @@ class MatchingSettings(BaseModel):
         default=4096, ge=0,
         description="query vectors kept by text (a seeker asking again is not re-encoded); "
                     "0 encodes every query")
+    result_cache: int = Field(
+        default=256, ge=0,
+        description="ranked lists kept per request (record content, top, widen) for the "
+                    "index generation in use; 0 ranks every request")
 
 
 class Settings(BaseSettings):
@@ -106,6 +110,10 @@ class Settings(BaseSettings):
         default=None,
         description="sentence-transformers model name or path (encoder=sentence-transformers)",
     )
+    encode_processes: int = Field(
+        default=0, ge=0,
+        description="processes that encode documents while indexing: 0 = one per CPU core, "
+                    "1 = in the indexing process")
     keyword_backend: KeywordBackend = KeywordBackend.EMBEDDED
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from indexer.catalog import SearchIndex, live_generation
+from indexer.catalog import SearchIndex, embedding_cache_path, live_generation
 from indexer.collection import Collection
 from indexer.encoders import Encoder, create_encoder
 from indexer.geo import Gazetteer
@@ -65,7 +65,8 @@ class Engine:
 
     def _state_for(self, index: SearchIndex) -> tuple[SearchIndex, Matcher]:
         return index, Matcher(index.offers, index.profiles, self.taxonomy, self.encoder,
-                              self.settings.matching, self.normaliser)
+                              self.settings.matching, self.normaliser,
+                              embedding_cache_path(index.directory))
 
     @property
     def index(self) -> SearchIndex:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from indexer.collection import Collection
@@ -28,6 +30,7 @@ from matcher.features import (
     skill_credit,
 )
 from matcher.fusion import FusedHit, fuse, reciprocal_rank_fusion, weighted_fusion
+from matcher.lru import LruCache
 from matcher.normalise import Normaliser
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
 from matcher.query_vectors import QueryVectorCache
@@ -115,17 +118,23 @@ class Matcher:
 
     def __init__(self, offers: Collection[Offer], profiles: Collection[Profile],
                  taxonomy: Taxonomy, encoder: Encoder, settings: MatchingSettings,
-                 normaliser: Normaliser | None = None) -> None:
+                 normaliser: Normaliser | None = None,
+                 label_cache: Path | None = None) -> None:
         """``normaliser`` turns free-text titles into ROME codes with a confidence; without
-        one, a seeker's title counts only when the taxonomy's fuzzy index is sure of it."""
+        one, a seeker's title counts only when the taxonomy's fuzzy index is sure of it.
+        ``label_cache`` is the index's embedding cache folder, which holds the skill labels'
+        vectors computed at indexing (without it, labels are encoded on first use)."""
         self.offers = offers
         self.profiles = profiles
         self.taxonomy = taxonomy
         self.encoder = encoder
         self.settings = settings
         self.normaliser = normaliser
-        self.skill_neighbours = SkillNeighbours(encoder, settings.related_skill_similarity)
+        self.skill_neighbours = SkillNeighbours(encoder, settings.related_skill_similarity,
+                                                label_cache)
         self.query_vectors = QueryVectorCache(encoder, settings.query_vector_cache)
+        self._results: LruCache[tuple[str, str, int, bool], tuple[Match, ...]] = LruCache(
+            settings.result_cache)
         self._newest: tuple[int, datetime | None] | None = None
         self._weights = self.weights()
         self.last_scored = 0
@@ -134,7 +143,20 @@ class Matcher:
     def offers_for_profile(self, profile: Profile, top_k: int = 10,
                            widen_search: bool = False) -> list[Match]:
         """The best offers for a seeker; ``widen_search`` adds neighbouring occupations,
-        their job titles and their core skills."""
+        their job titles and their core skills. The same request on the same profile is
+        answered from the result cache (this matcher serves one index generation)."""
+        key = ("offers", _fingerprint(profile), top_k, widen_search)
+        return list(self._results.get_or_compute(
+            key, lambda: self._offers_for_profile(profile, top_k, widen_search)))
+
+    def candidates_for_offer(self, offer: Offer, top_k: int = 10) -> list[Match]:
+        """The best seekers for an offer, near its place (cached like offers for a seeker)."""
+        key = ("candidates", _fingerprint(offer), top_k, False)
+        return list(self._results.get_or_compute(
+            key, lambda: self._candidates_for_offer(offer, top_k)))
+
+    def _offers_for_profile(self, profile: Profile, top_k: int,
+                            widen_search: bool) -> tuple[Match, ...]:
         query = query_for_profile(profile, self.taxonomy, self.settings.default_radius_km,
                                   self.normaliser, self.settings)
         if widen_search:
@@ -148,8 +170,7 @@ class Matcher:
         return self._match(query, self.offers, top_k, direction,
                            self.settings.retrieval_feature)
 
-    def candidates_for_offer(self, offer: Offer, top_k: int = 10) -> list[Match]:
-        """The best seekers for an offer, near its place."""
+    def _candidates_for_offer(self, offer: Offer, top_k: int) -> tuple[Match, ...]:
         query = query_for_offer(offer, self.settings.candidate_radius_km)
         direction = _Direction(
             pair_of=lambda profile: Pair(offer, profile, seeker_targets(
@@ -162,7 +183,7 @@ class Matcher:
         return self._match(query, self.profiles, top_k, direction, self.settings.fusion)
 
     def _match(self, query: MatchQuery, collection: Collection[RecordT], top_k: int,
-               direction: _Direction, feature_method: FusionMethod) -> list[Match]:
+               direction: _Direction, feature_method: FusionMethod) -> tuple[Match, ...]:
         fused, feature = self._retrieve(query, collection, feature_method)
         bounded = sorted(
             ((self._score_of(direction.bound_of(feature.get(hit.id, 0.0), facts)), hit)
@@ -185,7 +206,7 @@ class Matcher:
                     heapq.heapreplace(best, scored.score)
         self.last_scored = len(kept)
         kept.sort(key=lambda s: (-s.score, s.hit.id))
-        return [self._explain(scored, query) for scored in kept[:top_k]]
+        return tuple(self._explain(scored, query) for scored in kept[:top_k])
 
     def _score_chunk(self, chunk: Sequence[tuple[float, FusedHit]],
                      collection: Collection[RecordT], query: MatchQuery,
@@ -361,6 +382,11 @@ class Matcher:
                            effective[name], round(contributions[name], 4),
                            round(contributions[name] / score, 4) if score > 0 else 0.0)
             for name in values)
+
+
+def _fingerprint(record: Offer | Profile) -> str:
+    """A digest of everything a record says (a changed record is another key)."""
+    return hashlib.blake2b(record.model_dump_json().encode(), digest_size=16).hexdigest()
 
 
 def _memo(function: Callable[[tuple[str, ...]], float]) -> Callable[[tuple[str, ...]], float]:

@@ -8,13 +8,11 @@ first.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 import numpy.typing as npt
 
 from indexer.encoders import Encoder
+from matcher.lru import LruCache
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -25,24 +23,15 @@ class QueryVectorCache:
 
     def __init__(self, encoder: Encoder, size: int) -> None:
         self._encoder = encoder
-        self._size = size
-        self._vectors: OrderedDict[str, FloatArray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: LruCache[str, FloatArray] = LruCache(size)
 
     def vector(self, text: str) -> FloatArray:
-        """The query vector of ``text``."""
-        with self._lock:
-            cached = self._vectors.get(text)
-            if cached is not None:
-                self._vectors.move_to_end(text)
-                return cached
+        """The query vector of ``text`` (read-only)."""
+        return self._vectors.get_or_compute(text, lambda: self._encode(text))
+
+    def _encode(self, text: str) -> FloatArray:
         vector: FloatArray = self._encoder.encode_queries([text])[0]
-        if self._size > 0:
-            vector.setflags(write=False)
-            with self._lock:
-                self._vectors[text] = vector
-                while len(self._vectors) > self._size:
-                    self._vectors.popitem(last=False)
+        vector.setflags(write=False)
         return vector
 
     def __len__(self) -> int:

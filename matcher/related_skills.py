@@ -8,13 +8,15 @@ same skills costs one matrix-vector product per distinct asked skill.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from indexer.encoders import Encoder
+from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
 from indexer.models import SkillTag
 from matcher.features import HeldSkills, RelatedFinder, skill_key
 
@@ -23,20 +25,35 @@ class SkillNeighbours:
     """Finds, for an asked skill, a held skill close in meaning (cosine of their label
     embeddings ≥ ``threshold``)."""
 
-    def __init__(self, encoder: Encoder, threshold: float) -> None:
+    def __init__(self, encoder: Encoder, threshold: float,
+                 cache_dir: Path | None = None) -> None:
+        """``cache_dir``: the index's embedding cache, where indexing stored the vectors of
+        the records' skill labels (labels not found there are encoded and added). It is
+        opened on first use, in the process that uses it (a server may fork after start)."""
         self._encoder = encoder
         self._threshold = threshold
+        self._cache_dir = cache_dir
+        self._cache: tuple[int, EmbeddingCache] | None = None
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
         self._lock = threading.Lock()
 
     def prepare(self, labels: Sequence[str]) -> None:
-        """Encode the labels not seen yet, in one batch."""
+        """Fetch or encode the labels not seen yet, in one batch."""
         with self._lock:
             missing = [label for label in dict.fromkeys(labels) if label not in self._vectors]
             if missing:
-                for label, vector in zip(missing, self._encoder.encode_documents(missing),
-                                         strict=True):
+                cache = self._open_cache()
+                vectors = (self._encoder.encode_documents(missing) if cache is None
+                           else encode_documents_cached(self._encoder, missing, cache))
+                for label, vector in zip(missing, vectors, strict=True):
                     self._vectors[label] = vector
+
+    def _open_cache(self) -> EmbeddingCache | None:
+        if self._cache_dir is None:
+            return None
+        if self._cache is None or self._cache[0] != os.getpid():
+            self._cache = (os.getpid(), EmbeddingCache(self._cache_dir))
+        return self._cache[1]
 
     def finder(self, skills: HeldSkills) -> RelatedFinder:
         """A finder over ``skills``: the closest of them above the threshold, never the asked

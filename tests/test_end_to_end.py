@@ -15,6 +15,7 @@ import matcher.matcher as matcher_module
 from indexer.models import Offer, Profile
 from indexer.settings import load_settings
 from matcher.engine import Engine
+from matcher.matcher import Matcher
 from matcher.queries import profile_filters
 from tests.conftest import build_real_index
 from webapp.cli import main
@@ -123,20 +124,23 @@ def test_bounded_scoring_returns_the_top_k_of_scoring_every_candidate(
     infinite slack it scores every retrieved candidate. Both must rank the same."""
     profiles = engine.profiles.ids()[:40]
     offers = engine.offers.ids()[:15]
+    matcher = Matcher(engine.offers, engine.profiles, engine.taxonomy, engine.encoder,
+                      engine.settings.matching.model_copy(update={"result_cache": 0}),
+                      engine.normaliser)
 
     def rankings(widen: bool) -> tuple[list[list[tuple[str, float]]], list[int]]:
         found, scored = [], []
         for profile_id in profiles:
             profile = engine.profiles.get(profile_id)
             assert profile is not None
-            matches = engine.offers_for_profile(profile, top_k=10, widen=widen)
+            matches = matcher.offers_for_profile(profile, top_k=10, widen_search=widen)
             found.append([(m.id, m.score) for m in matches])
-            scored.append(engine.matcher.last_scored)
+            scored.append(matcher.last_scored)
         for offer_id in offers:
             offer = engine.offers.get(offer_id)
             assert offer is not None
-            found.append([(m.id, m.score) for m in engine.candidates_for_offer(offer, 5)])
-            scored.append(engine.matcher.last_scored)
+            found.append([(m.id, m.score) for m in matcher.candidates_for_offer(offer, 5)])
+            scored.append(matcher.last_scored)
         return found, scored
 
     for widen in (False, True):

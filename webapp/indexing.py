@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indexer.catalog import IndexWriter
 from indexer.demo_profiles import generate_profiles
-from indexer.encoders import create_encoder
+from indexer.encoders.pool import indexing_encoder
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Profile
 from indexer.readers import Rejection, read_offers, read_profiles, write_jsonl, write_rejections
@@ -83,9 +83,9 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     offers, profiles, rejections = _read_all(offer_files, profile_files)
     profiles = without_erased(settings.index_dir, profiles)  # erased accounts stay erased
     outcome = IndexOutcome(settings.index_dir, len(offers), len(profiles), rejections)
-    encoder = create_encoder(settings)
-    with IndexWriter(settings.index_dir, settings, encoder, rebuild=rebuild,
-                     synonyms=_title_synonyms(settings)) as writer:
+    with indexing_encoder(settings) as encoder, IndexWriter(
+            settings.index_dir, settings, encoder, rebuild=rebuild,
+            synonyms=_title_synonyms(settings)) as writer:
         writer.upsert_offers(offers)
         writer.upsert_profiles(profiles)
         writer.commit()

@@ -200,3 +200,20 @@ def test_replaced_records_are_compacted(settings: Settings, encoder: Encoder) ->
     assert index.offers.get("o2") is not None
     assert index.offers.get("o2").title == "Électricien 2"  # type: ignore[union-attr]
     assert sorted(index.offers.ids()) == ["o1", "o2"]
+
+
+def test_chunks_are_encoded_ahead_and_all_stored(settings: Settings, encoder: Encoder,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """With tiny chunks, encoding chunk k+1 overlaps storing chunk k: every record, and its
+    own vector, must still land in the index, and duplicates within the input stay single."""
+    monkeypatch.setattr("indexer.catalog.ENCODE_CHUNK", 2)
+    offers = [Offer(id=f"o{n}", title=title, description=f"Offre {n}.")
+              for n, title in enumerate(["Boulanger", "Électricien", "Plombier", "Couvreur",
+                                         "Maçon", "Peintre en bâtiment", "Boulanger"])]
+    offers[-1] = offers[0]  # the same record twice
+    _build(settings, encoder, offers)
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert sorted(index.offers.ids()) == sorted({o.id for o in offers})
+    for offer in offers[:-1]:
+        vector = encoder.encode_queries([offer.title])[0]
+        assert index.offers.vector_search(vector, Filters(), 1)[0].id == offer.id

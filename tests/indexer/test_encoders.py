@@ -213,3 +213,24 @@ def test_cache_logs_progress(tmp_path: Path, caplog: pytest.LogCaptureFixture) -
 def test_empty_input(tmp_path: Path) -> None:
     result = encode_documents_cached(CountingEncoder(), [], EmbeddingCache(tmp_path))
     assert result.shape == (0, 4)
+
+
+def test_process_pool_encodes_documents_like_the_encoder_in_order(tmp_path: Path) -> None:
+    from indexer.encoders.pool import ProcessPoolEncoder, indexing_encoder
+    from indexer.encoders.use import UseEncoder
+    from indexer.settings import load_settings
+
+    settings = load_settings(cache_dir=tmp_path, encode_processes=2)
+    texts = [f"Offre {n} : {title}" for n, title in enumerate(
+        ["boulanger", "électricien", "aide-soignant", "comptable", "maçon", "cuisinier",
+         "vendeur", "chauffeur poids lourd", "infirmier"])]
+    expected = UseEncoder().encode_documents(texts)
+    with ProcessPoolEncoder(settings, processes=2, batch_size=2) as pool:
+        got = pool.encode_documents(texts)
+        assert pool.name == "use-m3" and pool.dimension == 512
+        assert pool.encode_documents([]).shape == (0, 512)
+        query = pool.encode_queries(["boulanger"])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    np.testing.assert_allclose(query, UseEncoder().encode_queries(["boulanger"]), atol=1e-5)
+    with indexing_encoder(load_settings(cache_dir=tmp_path, encode_processes=1)) as single:
+        assert not isinstance(single, ProcessPoolEncoder)

@@ -1,0 +1,110 @@
+"""Document encoding spread over worker processes, for indexing on several cores.
+
+The default encoder runs on one BLAS thread (more threads made single queries slower on a busy
+machine), so indexing on one process leaves the other cores idle while encoding dominates. The
+pool starts ``processes`` workers, each with its own encoder built from the same settings, and
+sends them batches of documents; vectors come back in order. Queries are still encoded in the
+calling process (they are single texts, and latency matters there).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from types import TracebackType
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.encoders.factory import create_encoder
+from indexer.encoders.protocol import Encoder
+from indexer.settings import Settings
+
+logger = logging.getLogger(__name__)
+FloatArray = npt.NDArray[np.float32]
+POOL_BATCH = 64
+"""Documents per task: small enough to keep every worker busy to the end of a chunk."""
+
+_worker_encoder: Encoder | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_encoder  # one encoder per worker process, built once
+    _worker_encoder = create_encoder(settings)
+
+
+def _encode_in_worker(texts: Sequence[str]) -> FloatArray:
+    if _worker_encoder is None:
+        raise RuntimeError("encoder worker not initialised")
+    return _worker_encoder.encode_documents(texts)
+
+
+def encode_processes(settings: Settings) -> int:
+    """How many processes should encode documents: the setting, or one per CPU core."""
+    return settings.encode_processes or os.cpu_count() or 1
+
+
+class ProcessPoolEncoder:
+    """An :class:`Encoder` whose ``encode_documents`` runs in ``processes`` worker processes.
+
+    Use as a context manager (or call :meth:`close`) so the workers stop.
+    """
+
+    def __init__(self, settings: Settings, processes: int, batch_size: int = POOL_BATCH
+                 ) -> None:
+        self._local = create_encoder(settings)
+        self._batch_size = batch_size
+        self._processes = processes
+        self._pool = ProcessPoolExecutor(
+            max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker, initargs=(settings,))
+        logger.info("encoding documents in %d worker processes", processes)
+
+    @property
+    def name(self) -> str:
+        """The workers' model identifier (the same model as the local encoder)."""
+        return self._local.name
+
+    @property
+    def dimension(self) -> int:
+        """The vectors' dimension."""
+        return self._local.dimension
+
+    def encode_queries(self, texts: Sequence[str]) -> FloatArray:
+        """Encode queries in this process."""
+        return self._local.encode_queries(texts)
+
+    def encode_documents(self, texts: Sequence[str]) -> FloatArray:
+        """Encode documents in the workers, a batch per task, in order."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        batches = [list(texts[i:i + self._batch_size])
+                   for i in range(0, len(texts), self._batch_size)]
+        return np.vstack(list(self._pool.map(_encode_in_worker, batches)))
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ProcessPoolEncoder:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+@contextmanager
+def indexing_encoder(settings: Settings) -> Iterator[Encoder]:
+    """The encoder to index with: a process pool when more than one process is asked for
+    (``encode_processes``, default one per core), else the settings' encoder."""
+    processes = encode_processes(settings)
+    if processes <= 1:
+        yield create_encoder(settings)
+        return
+    with ProcessPoolEncoder(settings, processes) as pool:
+        yield pool
