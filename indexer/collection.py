@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
-from indexer.doc_table import DocTable, RowFacts
+from indexer.doc_table import Columns, DocTable
 from indexer.stores.faiss_store import FaissVectorStore
 from indexer.stores.protocols import (
     Filters,
@@ -118,10 +118,10 @@ class Collection(Generic[ModelT]):
         """Every record id, in insertion order (a replaced record moves to the end)."""
         return self._table.ids()
 
-    def facts(self, ids: Sequence[str]) -> list[RowFacts | None]:
-        """Place, date, contracts and ROME codes of each id from the filter table (no record
-        is read); None for an unknown id."""
-        return self._table.facts(ids)
+    def columns(self, ids: Sequence[str]) -> Columns:
+        """Place, date, contracts and ROME codes of the known ``ids`` from the filter table
+        (no record is read)."""
+        return self._table.columns(ids)
 
     def newest_created(self) -> datetime | None:
         """The latest ``created_at`` of the stored documents (to the second)."""

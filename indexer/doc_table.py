@@ -13,7 +13,6 @@ without parsing a record: opening an index of a million offers reads a few array
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.models import GeoPoint
-from indexer.stores.protocols import EARTH_RADIUS_KM, Filters, IndexedDoc
+from indexer.stores.protocols import EARTH_RADIUS_KM, Filters, IndexedDoc, haversine_km_many
 
 _NO_DATE = np.iinfo(np.int64).min
 _KM_PER_DEGREE = np.pi * EARTH_RADIUS_KM / 180.0
@@ -35,14 +34,19 @@ IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
-class RowFacts:
-    """What the table knows of one document without reading its record: enough for the
-    matcher to bound a candidate's score before paying for the record."""
+class Columns:
+    """What the table knows of some documents without reading their records: enough for the
+    matcher to bound a candidate's score before paying for the record. ``found`` gives, for
+    each row of the columns, the position of its id in the list asked for (unknown ids are
+    left out)."""
 
-    point: GeoPoint | None
-    created_at: datetime | None
-    contract_types: tuple[str, ...]
-    rome_codes: tuple[str, ...]
+    found: list[int]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    created: npt.NDArray[np.float64]
+    """Creation time in seconds since the epoch, NaN when unknown."""
+    contract_types: list[tuple[str, ...]]
+    rome_codes: list[tuple[str, ...]]
 
 
 class _Multi:
@@ -55,7 +59,7 @@ class _Multi:
         self.codes = np.empty(0, dtype=np.int32)
         self._pending: list[tuple[int, int]] = []
         self._rows_by_code: dict[int, IntArray] | None = None
-        self._by_row: tuple[IntArray, IntArray] | None = None
+        self._by_row: tuple[IntArray, list[str]] | None = None
 
     def add(self, row: int, values: Iterable[str]) -> None:
         for value in values:
@@ -81,13 +85,13 @@ class _Multi:
         self.flush()
         if self._by_row is None:
             order = np.argsort(self.rows, kind="stable")
-            self._by_row = (self.rows[order], self.codes[order].astype(np.int64))
-        sorted_rows, codes = self._by_row
+            vocabulary = self.vocabulary
+            self._by_row = (self.rows[order],
+                            [vocabulary[code] for code in self.codes[order].tolist()])
+        sorted_rows, names = self._by_row
         starts = np.searchsorted(sorted_rows, rows, side="left").tolist()
         ends = np.searchsorted(sorted_rows, rows, side="right").tolist()
-        vocabulary = self.vocabulary
-        return [tuple(vocabulary[code] for code in codes[start:end].tolist())
-                for start, end in zip(starts, ends, strict=True)]
+        return [tuple(names[start:end]) for start, end in zip(starts, ends, strict=True)]
 
     def mask(self, values: Iterable[str], size: int) -> BoolArray:
         self.flush()
@@ -172,29 +176,15 @@ class DocTable:
         self._flush()
         return int(self._offset[row]), int(self._length[row])
 
-    def facts(self, ids: Sequence[str]) -> list[RowFacts | None]:
-        """The filter columns of each id (None for an unknown id), without any record read.
-        (Points are built without validation: the columns hold validated coordinates.)"""
+    def columns(self, ids: Sequence[str]) -> Columns:
+        """The filter columns of the known ``ids``, without any record read."""
         self._flush()
-        found = [self._row_of.get(doc_id) for doc_id in ids]
-        rows = np.array([row for row in found if row is not None], dtype=np.int64)
-        lats, lons = self._lat[rows].tolist(), self._lon[rows].tolist()
-        created = self._created[rows].tolist()
-        contracts, romes = self._contracts.values(rows), self._romes.values(rows)
-        facts: list[RowFacts | None] = []
-        position = 0
-        for row in found:
-            if row is None:
-                facts.append(None)
-                continue
-            lat, lon = lats[position], lons[position]
-            facts.append(RowFacts(
-                point=None if math.isnan(lat) else GeoPoint.model_construct(lat=lat, lon=lon),
-                created_at=None if created[position] == _NO_DATE
-                else datetime.fromtimestamp(created[position], UTC),
-                contract_types=contracts[position], rome_codes=romes[position]))
-            position += 1
-        return facts
+        found = [position for position, doc_id in enumerate(ids) if doc_id in self._row_of]
+        rows = np.array([self._row_of[ids[position]] for position in found], dtype=np.int64)
+        created = self._created[rows].astype(np.float64)
+        created[self._created[rows] == _NO_DATE] = np.nan
+        return Columns(found, self._lat[rows], self._lon[rows], created,
+                       self._contracts.values(rows), self._romes.values(rows))
 
     def newest_created(self) -> datetime | None:
         """The latest creation time of the live documents, or None when none has one."""
@@ -283,13 +273,10 @@ class DocTable:
         band = radius_km / _KM_PER_DEGREE + 1e-6
         with np.errstate(invalid="ignore"):
             rows = np.flatnonzero(candidates & (np.abs(self._lat - lat) <= band))
-        lat1, lon1 = np.radians(lat), np.radians(lon)
-        lat2, lon2 = np.radians(self._lat[rows]), np.radians(self._lon[rows])
-        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(
-            (lon2 - lon1) / 2) ** 2
+        distance = haversine_km_many(self._lat[rows], self._lon[rows],
+                                     GeoPoint.model_construct(lat=lat, lon=lon))
         result = np.zeros(len(candidates), dtype=bool)
         with np.errstate(invalid="ignore"):
-            distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
             result[rows] = distance <= radius_km  # NaN (no location) compares False
         return result
 

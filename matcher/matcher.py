@@ -11,11 +11,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from indexer.collection import Collection
-from indexer.doc_table import RowFacts
+from indexer.doc_table import Columns
 from indexer.encoders import Encoder
 from indexer.models import GeoPoint, Offer, Profile, SkillTag
 from indexer.settings import FusionMethod, MatchingSettings
+from indexer.stores.protocols import as_utc, haversine_km_many
 from matcher.features import (
     HeldSkills,
     OccupationProximity,
@@ -72,8 +76,10 @@ class Pair:
 
 
 Values = dict[str, float | None]
+Array = npt.NDArray[np.float64]
 _Skills = tuple[HeldSkills, RelatedFinder | None]
-BoundOf = Callable[[float, RowFacts], Values]
+BoundOf = Callable[[Array, Columns], dict[str, Array]]
+"""Per feature, each candidate's best possible value (NaN: unknown, not counted)."""
 SCORING_CHUNK = 32
 """Candidates read and scored together (their new skill labels are encoded in one batch)."""
 SCORE_BOUND_SLACK = 1e-6
@@ -185,11 +191,12 @@ class Matcher:
     def _match(self, query: MatchQuery, collection: Collection[RecordT], top_k: int,
                direction: _Direction, feature_method: FusionMethod) -> tuple[Match, ...]:
         fused, feature = self._retrieve(query, collection, feature_method)
-        bounded = sorted(
-            ((self._score_of(direction.bound_of(feature.get(hit.id, 0.0), facts)), hit)
-             for hit, facts in zip(fused, collection.facts([h.id for h in fused]), strict=True)
-             if facts is not None),
-            key=lambda item: (-item[0], item[1].id))
+        columns = collection.columns([hit.id for hit in fused])
+        hits = [fused[position] for position in columns.found]
+        retrieval = np.array([feature.get(hit.id, 0.0) for hit in hits], dtype=np.float64)
+        bounds = self._weighted_means(direction.bound_of(retrieval, columns))
+        bounded = sorted(zip(bounds.tolist(), hits, strict=True),
+                         key=lambda item: (-item[0], item[1].id))
         newest = self._newest_offer()
         kept: list[_Scored] = []
         best: list[float] = []  # min-heap of the top_k exact scores so far
@@ -263,45 +270,60 @@ class Matcher:
     # --- bounds: a candidate's best possible score, from the filter table ---------------------
 
     def _offer_bound(self, query: MatchQuery, profile: Profile) -> BoundOf:
-        """Bound an offer for this seeker: all but skills and experience are exact."""
-        settings, newest = self.settings, self._newest_offer()
+        """Bound offers for this seeker: all but skills and experience are exact."""
         proximity = _memo(lambda codes: occupation_proximity(
             tuple(query.occupation_confidence), codes, self.taxonomy,
             query.occupation_confidence).value)
         origin = _point(profile)
         contract_filtered = bool(query.filters.contract_types)
 
-        def bound(retrieval: float, facts: RowFacts) -> Values:
-            return {"retrieval": retrieval, "skills": 1.0,
-                    "occupation": proximity(facts.rome_codes),
-                    "distance": distance_decay(origin, facts.point,
-                                               settings.distance_half_life_km)[0],
-                    "contract": None if contract_filtered else contract_match(
-                        next(iter(facts.contract_types), None), profile.contract_types),
-                    "experience": 1.0,
-                    "freshness": freshness(facts.created_at, newest,
-                                           settings.freshness_half_life_days)}
+        def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
+            return {"retrieval": retrieval, "skills": np.ones_like(retrieval),
+                    "occupation": np.array([proximity(c) for c in columns.rome_codes]),
+                    "distance": self._decay(origin, columns),
+                    "contract": np.full_like(retrieval, np.nan) if contract_filtered else
+                    _maybe([contract_match(next(iter(offered), None), profile.contract_types)
+                            for offered in columns.contract_types]),
+                    "experience": np.ones_like(retrieval),
+                    "freshness": self._freshness(columns.created)}
         return bound
 
     def _candidate_bound(self, offer: Offer) -> BoundOf:
-        """Bound a seeker for this offer: distance and contract are exact, occupation too
+        """Bound seekers for this offer: distance and contract are exact, occupation too
         when the seeker's record names ROME codes (else up to 1, from their titles)."""
-        settings = self.settings
         offer_codes = (offer.rome_code,) if offer.rome_code else ()
         proximity = _memo(lambda codes: occupation_proximity(
             codes, offer_codes, self.taxonomy).value if codes else 1.0)
         target = _point(offer)
-        fresh = freshness(offer.created_at, self._newest_offer(),
-                          settings.freshness_half_life_days)
+        created = np.array([np.nan if offer.created_at is None
+                            else as_utc(offer.created_at).timestamp()])
 
-        def bound(retrieval: float, facts: RowFacts) -> Values:
-            return {"retrieval": retrieval, "skills": 1.0,
-                    "occupation": proximity(facts.rome_codes),
-                    "distance": distance_decay(facts.point, target,
-                                               settings.distance_half_life_km)[0],
-                    "contract": contract_match(offer.contract_type, facts.contract_types),
-                    "experience": 1.0, "freshness": fresh}
+        def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
+            return {"retrieval": retrieval, "skills": np.ones_like(retrieval),
+                    "occupation": np.array([proximity(c) for c in columns.rome_codes]),
+                    "distance": self._decay(target, columns),
+                    "contract": _maybe([contract_match(offer.contract_type, wished)
+                                        for wished in columns.contract_types]),
+                    "experience": np.ones_like(retrieval),
+                    "freshness": np.full_like(retrieval, self._freshness(created)[0])}
         return bound
+
+    def _decay(self, point: GeoPoint | None, columns: Columns) -> Array:
+        """:func:`distance_decay` from ``point`` to each row (NaN when either is unknown)."""
+        if point is None:
+            return np.full(len(columns.found), np.nan)
+        distances = haversine_km_many(columns.lat, columns.lon, point)
+        decay: Array = np.power(0.5, distances / self.settings.distance_half_life_km)
+        return decay
+
+    def _freshness(self, created: Array) -> Array:
+        """:func:`freshness` of each creation time (epoch seconds; NaN when unknown)."""
+        newest = self._newest_offer()
+        if newest is None:
+            return np.full(len(created), np.nan)
+        age_days = np.maximum((as_utc(newest).timestamp() - created) / 86400.0, 0.0)
+        fresh: Array = np.power(0.5, age_days / self.settings.freshness_half_life_days)
+        return fresh
 
     # --- exact scores and explanations --------------------------------------------------------
 
@@ -364,6 +386,17 @@ class Matcher:
         return effective, {name: (values[name] or 0.0) * effective[name] / total_weight
                            for name in values}
 
+    def _weighted_means(self, values: dict[str, Array]) -> Array:
+        """:meth:`_score_of` of many candidates at once (NaN values are unknown)."""
+        total = np.zeros(len(next(iter(values.values()))))
+        weight_sum = np.zeros_like(total)
+        for name, column in values.items():
+            known = ~np.isnan(column)
+            total += np.where(known, column, 0.0) * self._weights[name]
+            weight_sum += known * self._weights[name]
+        means: Array = total / np.where(weight_sum > 0, weight_sum, 1.0)
+        return means
+
     def _score_of(self, values: Values) -> float:
         """The weighted mean of the known values (what the contributions add up to)."""
         weights = self._weights
@@ -387,6 +420,12 @@ class Matcher:
 def _fingerprint(record: Offer | Profile) -> str:
     """A digest of everything a record says (a changed record is another key)."""
     return hashlib.blake2b(record.model_dump_json().encode(), digest_size=16).hexdigest()
+
+
+def _maybe(values: Sequence[float | None]) -> Array:
+    """Values as an array, None as NaN."""
+    return np.array([np.nan if value is None else value for value in values],
+                    dtype=np.float64)
 
 
 def _memo(function: Callable[[tuple[str, ...]], float]) -> Callable[[tuple[str, ...]], float]:

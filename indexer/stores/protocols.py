@@ -29,6 +29,19 @@ def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def haversine_km_many(lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64],
+                      point: GeoPoint) -> npt.NDArray[np.float64]:
+    """:func:`haversine_km` from ``point`` to each (lat, lon); NaN where a coordinate is NaN."""
+    lat1, lon1 = math.radians(point.lat), math.radians(point.lon)
+    lat2, lon2 = np.radians(lats), np.radians(lons)
+    h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin(
+        (lon2 - lon1) / 2) ** 2
+    with np.errstate(invalid="ignore"):
+        distances: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(
+            np.minimum(1.0, np.sqrt(h)))
+    return distances
+
+
 def as_utc(moment: datetime) -> datetime:
     """The same instant, timezone-aware; a naive time is read as UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
