@@ -80,7 +80,7 @@ Array = npt.NDArray[np.float64]
 _Skills = tuple[HeldSkills, RelatedFinder | None]
 BoundOf = Callable[[Array, Columns], dict[str, Array]]
 """Per feature, each candidate's best possible value (NaN: unknown, not counted)."""
-SCORING_CHUNK = 32
+SCORING_CHUNK = 16
 """Candidates read and scored together (their new skill labels are encoded in one batch)."""
 SCORE_BOUND_SLACK = 1e-6
 """Margin kept when a candidate is skipped on its bound (the table stores dates to the
