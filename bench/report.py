@@ -75,8 +75,8 @@ def summary_markdown(results: dict[str, Any]) -> str:
               "take; the machine was shared, see the load column).",
               "",
               "| N | request | filters | p50 | p95 | p99 | CPU p50 | CPU p99 | "
-              + " | ".join(f"{p} p50" for p in PARTS) + " | load |",
-              "|---|---|---|---|---|---|---|---|" + "---|" * len(PARTS) + "---|"]
+              + " | ".join(f"{p} p50" for p in PARTS) + " | scored | load |",
+              "|---|---|---|---|---|---|---|---|" + "---|" * len(PARTS) + "---|---|"]
     for size, entry in results["sizes"].items():
         for name, lat in entry["serve"]["latency_ms"].items():
             request, variant = name.split(".", 1)
@@ -87,23 +87,28 @@ def summary_markdown(results: dict[str, Any]) -> str:
                 f"| {int(size):,} | {request.replace('_', ' → ')} | {variant} | "
                 f"{total['p50']} | {total['p95']} | {total['p99']} | "
                 f"{_fmt(cpu.get('p50'))} | {_fmt(cpu.get('p99'))} | "
-                + " | ".join(_fmt(parts.get(p)) for p in PARTS) + f" | {lat['load_avg']} |")
+                + " | ".join(_fmt(parts.get(p)) for p in PARTS)
+                + f" | {_fmt(lat.get('scored_mean'))} | {lat['load_avg']} |")
     for size, entry in results["sizes"].items():
-        if "web" in entry:
-            w = entry["web"]
-            lines += ["", f"## Web API under load (N = {int(size):,})", ""]
-            if "error" in w:
-                lines.append(f"Not measured: {w['error']}")
-            else:
+        webs = [(key, entry[key]) for key in ("web", "web_uncached") if key in entry]
+        if webs:
+            lines += ["", f"## Web API under load (N = {int(size):,})", "",
+                      "| caches | clients | server workers × threads | auth | seconds | "
+                      "requests | req/s | p50 ms | p95 ms | p99 ms | statuses | "
+                      "server RSS MiB | load |",
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            for key, w in webs:
+                caches = "off" if key == "web_uncached" else "on (default)"
+                if "error" in w:
+                    lines.append(f"| {caches} | not measured: {w['error']} |")
+                    continue
                 lat = w["latency_ms"]
-                lines += [
-                    "| clients | server threads | auth | seconds | requests | req/s | p50 ms | "
-                    "p95 ms | p99 ms | statuses | server RSS MiB | load |",
-                    "|---|---|---|---|---|---|---|---|---|---|---|---|",
-                    f"| {w['clients']} | {w['server_threads']} | {w['auth']} | {w['seconds']} | "
+                lines.append(
+                    f"| {caches} | {w['clients']} | {w.get('server_workers', 1)} × "
+                    f"{w['server_threads']} | {w['auth']} | {w['seconds']} | "
                     f"{w['requests']} | {w['requests_per_s']} | {lat.get('p50')} | "
                     f"{lat.get('p95')} | {lat.get('p99')} | {w['statuses']} | "
-                    f"{w['server_rss_mib']} | {w['load_avg']} |"]
+                    f"{w['server_rss_mib']} | {w['load_avg']} |")
         if "opensearch" in entry:
             o = entry["opensearch"]
             lines += ["", f"## Keyword queries: embedded (tantivy) vs OpenSearch "

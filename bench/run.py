@@ -533,14 +533,17 @@ def _emploi(*arguments: str, env: dict[str, str], stdin: str | None = None
 
 def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
              n_offers: int, seconds: float, clients: int, threads: int,
-             workers: int = 1) -> dict[str, Any]:
+             workers: int = 1, caches: bool = True) -> dict[str, Any]:
     """Serve the index with ``emploi serve`` (waitress, or gunicorn with ``workers`` > 1) and
     load it from ``clients`` threads for ``seconds`` with requests for a seeker's ten best
     offers (``/api/v1/profiles/ID/offers?top=10``) cycling over 200 seekers, authenticated
-    with a counsellor's bearer token when the API asks for one."""
+    with a counsellor's bearer token when the API asks for one. ``caches`` False turns the
+    matcher's ranked-list and query-vector caches off: every request is matched."""
     port = _free_port()
     env = dict(os.environ, EMPLOI_INDEX_DIR=str(index_dir), EMPLOI_DATA_DIR=str(data_dir),
                EMPLOI_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1")
+    if not caches:
+        env.update(EMPLOI_MATCHING__RESULT_CACHE="0", EMPLOI_MATCHING__QUERY_VECTOR_CACHE="0")
     log_path = index_dir.parent / "serve.log"
     with log_path.open("w") as log_stream:
         server = subprocess.Popen(
@@ -562,7 +565,7 @@ def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
             _get(port, path, headers)
         result = _hammer(port, paths, headers, seconds, clients)
         result.update({"server_threads": threads, "server_workers": workers,
-                       "clients": clients,
+                       "caches": caches, "clients": clients,
                        "auth": "bearer token" if headers else "none",
                        "server_rss_mib": _rss_of(server.pid), "load_avg": load_avg()})
         return result
@@ -799,9 +802,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         entry["serve"] = _child("serve", args, size, index_dir, corpus, profiles)
         if size == web_size and args.web_seconds > 0:
             logger.info("N=%d: web load for %.0f s", size, args.web_seconds)
-            entry["web"] = web_load(index_dir, Path(args.data_dir), Path(args.cache_dir),
-                                    profiles, size, args.web_seconds, args.web_clients,
-                                    args.web_threads, args.web_workers)
+            for key, caches in (("web", True), ("web_uncached", False)):
+                entry[key] = web_load(index_dir, Path(args.data_dir), Path(args.cache_dir),
+                                      profiles, size, args.web_seconds, args.web_clients,
+                                      args.web_threads, args.web_workers, caches)
         if size == web_size and args.opensearch_url:
             try:
                 entry["opensearch"] = opensearch_compare(

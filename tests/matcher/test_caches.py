@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from indexer.models import Profile, SkillTag
@@ -31,21 +34,23 @@ def test_lru_keeps_the_most_recently_used() -> None:
 
 def test_size_zero_keeps_nothing() -> None:
     cache: LruCache[str, int] = LruCache(0)
-    assert [cache.get_or_compute("a", lambda: n) for n in range(3)] == [0, 1, 2]
+    assert [cache.get_or_compute("a", lambda n=n: n) for n in range(3)] == [0, 1, 2]  # type: ignore[misc]
     assert len(cache) == 0
 
 
 class _Counting:
+    """An encoder that counts the queries it encodes."""
+
     name, dimension = "counting", 3
 
     def __init__(self) -> None:
         self.queries = 0
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         self.queries += len(texts)
         return np.ones((len(texts), 3), dtype=np.float32)
 
-    def encode_documents(self, texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    def encode_documents(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         return np.ones((len(texts), 3), dtype=np.float32)
 
 
