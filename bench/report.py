@@ -56,6 +56,17 @@ def summary_markdown(results: dict[str, Any]) -> str:
             f" | ×{_fmt(b['reindex_speedup_vs_projected_first_run'])} | {_fmt(b['peak_rss_mib'])}"
             f" | {_fmt(b['index_mib'])} | {b['vector_index']} | "
             f"{b['vectors_real']:,}/{b['vectors_real'] + b['vectors_derived']:,} |")
+    if results.get("real_build"):
+        lines += ["", "Indexed from scratch through `emploi index`, every text encoded for "
+                  "real (USE), fresh embedding cache:", "",
+                  "| offers | encoding processes | seconds | offers/s | load |",
+                  "|---|---|---|---|---|"]
+        for run in results["real_build"]:
+            if "error" in run:
+                lines.append(f"| not measured: {run['error']} |")
+            else:
+                lines.append(f"| {run['offers']:,} | {run['processes']} | {run['seconds']} | "
+                             f"{run['docs_per_s']} | {run['load_avg']} |")
     lines += ["", "## Serving", "",
               "| N offers | reopen s | RSS after open MiB | RSS serving MiB | ANN | nprobe | "
               "recall@10 unfiltered | recall@10 radius 30 km | ANN ms p50 | exhaustive ms p50 |",

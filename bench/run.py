@@ -241,6 +241,8 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
     from indexer.catalog import IndexWriter
     from indexer.documents import offer_embedding_text
     from indexer.models import Offer, Profile
+    from matcher.queries import profile_index_text
+    from skills_taxonomy import load_taxonomy
 
     index_dir = Path(args.index_dir)
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -255,7 +257,9 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
     encoding = measure_encoder(sample)
     rss_before = current_rss_mib()
     started = time.perf_counter()
-    with IndexWriter(index_dir, settings, encoder, rebuild=True) as writer:
+    taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
+    with IndexWriter(index_dir, settings, encoder, rebuild=True,
+                     profile_text=profile_index_text(taxonomy)) as writer:
         for collection in (writer.offers, writer.profiles):
             kind = collection.kind
             collection.keyword.upsert = timer.wrap(  # type: ignore[method-assign]
@@ -679,6 +683,35 @@ def _rss_of(pid: int) -> float | None:
 # --- OpenSearch side by side --------------------------------------------------------------------
 
 
+def real_build(corpus: Path, size: int, data_dir: Path, work: Path,
+               processes: int) -> dict[str, Any]:
+    """Index the first ``size`` offers from scratch through ``emploi index``, encoding every
+    text for real (fresh index, so an empty embedding cache) with ``processes`` encoding
+    processes; the wall time is what a user waits."""
+    folder = work / f"real-build-{size}-p{processes}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    offers = folder / "offers.GENERATED.jsonl"
+    with (corpus / OFFERS_FILE).open(encoding="utf-8") as source, offers.open(
+            "w", encoding="utf-8") as target:
+        for number, line in enumerate(source):
+            if number >= size:
+                break
+            target.write(line)
+    env = dict(os.environ, EMPLOI_DATA_DIR=str(data_dir), EMPLOI_CACHE_DIR=str(folder / "cache"),
+               EMPLOI_ENCODE_PROCESSES=str(processes))
+    logger.info("real build of %d offers with %d encoding process(es)", size, processes)
+    started = time.perf_counter()
+    done = _emploi("index", "--index-dir", str(folder / "index"), "--offers", str(offers),
+                   "--rebuild", env=env)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip()[-500:]}
+    return {"offers": size, "processes": processes, "seconds": round(seconds, 1),
+            "docs_per_s": round(size / seconds, 1), "load_avg": load_avg()}
+
+
 def opensearch_compare(corpus: Path, size: int, data_dir: Path, cache_dir: Path, url: str,
                        index_dir: Path, n_queries: int) -> dict[str, Any]:
     """The same keyword queries (built as the matcher builds them) on the embedded tantivy
@@ -788,6 +821,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                                "sizes": {}}
     web_size = max((s for s in sizes if s <= 100_000), default=None)
+    if args.real_build > 0:
+        results["real_build"] = [real_build(corpus, args.real_build, Path(args.data_dir),
+                                            work, processes) for processes in (1, 2)]
+        _write(out, results)
     for size in sizes:
         index_dir = work / f"n{size}" / "index"
         profiles = min(n_profiles, max(size, 1))
@@ -866,6 +903,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse-index", action="store_true",
                         help="measure serving on an index a previous run built (its build "
                              "results are kept, marked reused)")
+    parser.add_argument("--real-build", type=int, default=5000,
+                        help="also index this many offers from scratch through `emploi index`, "
+                             "encoding for real, with 1 and 2 encoding processes (0: skip)")
     parser.add_argument("--web-seconds", type=float, default=30.0)
     parser.add_argument("--web-clients", type=int, default=8)
     parser.add_argument("--web-threads", type=int, default=4)

@@ -197,8 +197,12 @@ class IndexWriter:
     """
 
     def __init__(self, directory: Path, settings: Settings, encoder: Encoder, *,
-                 rebuild: bool = False, synonyms: Sequence[str] = ()) -> None:
+                 rebuild: bool = False, synonyms: Sequence[str] = (),
+                 profile_text: Callable[[Profile], str] = profile_embedding_text) -> None:
+        """``profile_text`` is the text embedded for a profile (the matcher passes a
+        gender-neutral one, :func:`matcher.queries.profile_index_text`)."""
         self.directory = directory
+        self.profile_text = profile_text
         self.settings = settings
         self.encoder = encoder
         self.rebuild = rebuild
@@ -249,7 +253,7 @@ class IndexWriter:
 
     def upsert_profiles(self, profiles: Sequence[Profile]) -> None:
         """Add or replace profiles."""
-        self._upsert(self.profiles, profiles, profile_embedding_text)
+        self._upsert(self.profiles, profiles, self.profile_text)
 
     def delete_offers(self, ids: Iterable[str]) -> list[str]:
         """Remove offers; return the ids that existed."""

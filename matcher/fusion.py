@@ -55,10 +55,21 @@ def fuse(keyword: Sequence[Hit], vector: Sequence[Hit],
 
 def _ranks(keyword: Sequence[Hit], vector: Sequence[Hit]
            ) -> dict[str, tuple[int | None, int | None]]:
-    keyword_rank = {hit.id: rank for rank, hit in enumerate(keyword, start=1)}
-    vector_rank = {hit.id: rank for rank, hit in enumerate(vector, start=1)}
+    keyword_rank, vector_rank = _tied_ranks(keyword), _tied_ranks(vector)
     return {doc_id: (keyword_rank.get(doc_id), vector_rank.get(doc_id))
             for doc_id in dict.fromkeys([*keyword_rank, *vector_rank])}
+
+
+def _tied_ranks(hits: Sequence[Hit]) -> dict[str, int]:
+    """1-based ranks where equal scores share the best rank ("1224"): two documents the
+    retriever cannot tell apart get the same fused score, whatever their ids."""
+    ranks: dict[str, int] = {}
+    previous: Hit | None = None
+    for position, hit in enumerate(hits, start=1):
+        tied = previous is not None and hit.score == previous.score
+        ranks[hit.id] = ranks[previous.id] if tied and previous is not None else position
+        previous = hit
+    return ranks
 
 
 def _min_max(hits: Sequence[Hit]) -> dict[str, float]:

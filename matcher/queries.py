@@ -8,6 +8,7 @@ nationality, is the same query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
@@ -53,6 +54,13 @@ def neutral_profile(profile: Profile, taxonomy: Taxonomy) -> Profile:
         "summary": neutral(profile.summary),
         "personal": None,
     })
+
+
+def profile_index_text(taxonomy: Taxonomy) -> Callable[[Profile], str]:
+    """The text embedded for a stored profile: that of :func:`neutral_profile`, so a seeker's
+    stored vector, like their query, does not depend on the gender of their wording (an
+    employer's candidate ranking uses it)."""
+    return lambda profile: profile_embedding_text(neutral_profile(profile, taxonomy))
 
 
 def seeker_targets(profile: Profile, taxonomy: Taxonomy, normaliser: Normaliser | None = None,

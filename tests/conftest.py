@@ -14,6 +14,7 @@ from indexer.geo import Gazetteer
 from indexer.readers import read_offers, read_profiles
 from indexer.settings import Settings, load_settings
 from matcher.engine import Engine
+from matcher.queries import profile_index_text
 from skills_taxonomy import Taxonomy, load_taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,7 +72,8 @@ def tiny_engine(tiny_settings: Settings, encoder: Encoder, mini_taxonomy: Taxono
     offers = read_offers(FIXTURES / "engine" / "offers.jsonl")
     profiles = read_profiles(FIXTURES / "engine" / "profiles.jsonl")
     assert not offers.rejections and not profiles.rejections
-    with IndexWriter(tiny_settings.index_dir, tiny_settings, encoder) as writer:
+    with IndexWriter(tiny_settings.index_dir, tiny_settings, encoder,
+                     profile_text=profile_index_text(mini_taxonomy)) as writer:
         writer.upsert_offers(offers.records)
         writer.upsert_profiles(profiles.records)
         writer.commit()

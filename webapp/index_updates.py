@@ -22,6 +22,7 @@ from pathlib import Path
 from indexer.catalog import IndexWriter
 from indexer.models import Profile
 from matcher.engine import Engine
+from matcher.queries import profile_index_text
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,8 @@ def write_profiles(engine: Engine, upserts: Sequence[Profile] = (),
     with _write_lock:
         for attempt in range(WRITER_RETRIES):
             try:
-                with IndexWriter(engine.index.directory, engine.settings,
-                                 engine.encoder) as writer:
+                with IndexWriter(engine.index.directory, engine.settings, engine.encoder,
+                                 profile_text=profile_index_text(engine.taxonomy)) as writer:
                     if upserts:
                         writer.upsert_profiles(list(upserts))
                     if deletes:

@@ -15,7 +15,8 @@ from indexer.geo import Gazetteer
 from indexer.models import Offer, Profile
 from indexer.readers import Rejection, read_offers, read_profiles, write_jsonl, write_rejections
 from indexer.settings import KeywordBackend, Settings
-from skills_taxonomy import load_taxonomy
+from matcher.queries import profile_index_text
+from skills_taxonomy import Taxonomy, load_taxonomy
 from webapp.index_updates import without_erased
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,11 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     offers, profiles, rejections = _read_all(offer_files, profile_files)
     profiles = without_erased(settings.index_dir, profiles)  # erased accounts stay erased
     outcome = IndexOutcome(settings.index_dir, len(offers), len(profiles), rejections)
+    taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     with indexing_encoder(settings) as encoder, IndexWriter(
             settings.index_dir, settings, encoder, rebuild=rebuild,
-            synonyms=_title_synonyms(settings)) as writer:
+            synonyms=_title_synonyms(settings, taxonomy),
+            profile_text=profile_index_text(taxonomy)) as writer:
         writer.upsert_offers(offers)
         writer.upsert_profiles(profiles)
         writer.commit()
@@ -99,13 +102,13 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     return outcome
 
 
-def _title_synonyms(settings: Settings) -> list[str]:
+def _title_synonyms(settings: Settings, taxonomy: Taxonomy) -> list[str]:
     """Gendered job-title synonyms for OpenSearch's search analyser. Both backends also get
     both forms from the matcher, which adds each target occupation's label ("Vendeur /
     Vendeuse ...") to the query; the synonyms cover titles typed outside the taxonomy."""
     if settings.keyword_backend is not KeywordBackend.OPENSEARCH:
         return []
-    return load_taxonomy(settings.rome_dir, None, settings.cache_dir).title_synonyms()
+    return taxonomy.title_synonyms()
 
 
 def _read_all(offer_files: Sequence[Path], profile_files: Sequence[Path]

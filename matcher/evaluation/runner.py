@@ -47,7 +47,7 @@ from matcher.evaluation.report import FULL, ConfigResult, EvalReport
 from matcher.fusion import fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.matcher import Matcher
 from matcher.normalise import Normaliser
-from matcher.queries import MatchQuery, query_for_offer, query_for_profile
+from matcher.queries import MatchQuery, profile_index_text, query_for_offer, query_for_profile
 from skills_taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -213,9 +213,11 @@ def eval_settings(settings: Settings) -> Settings:
 
 
 def build_index(labelled: LabelledSet, direction: str, settings: Settings, encoder: Encoder,
-                directory: Path) -> SearchIndex:
-    """Index the set's corpus (as offers, or as profiles) into a fresh generation."""
-    with IndexWriter(directory, settings, encoder, rebuild=True) as writer:
+                directory: Path, taxonomy: Taxonomy) -> SearchIndex:
+    """Index the set's corpus (as offers, or as profiles) into a fresh generation, as the
+    product does (gender-neutral profile texts)."""
+    with IndexWriter(directory, settings, encoder, rebuild=True,
+                     profile_text=profile_index_text(taxonomy)) as writer:
         if direction == "profiles":
             writer.upsert_profiles([corpus_profile(d) for d in labelled.corpus])
         else:
@@ -361,7 +363,7 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
         return
     folder = settings.cache_dir / "eval" / f"{labelled.name}-{spec.name}"
     started = time.perf_counter()
-    index = build_index(labelled, direction, encoder_settings, encoder, folder)
+    index = build_index(labelled, direction, encoder_settings, encoder, folder, taxonomy)
     report.notes.append(f"encoder {spec.name} ({encoder.name}, {encoder.dimension} d): "
                         f"corpus indexed in {time.perf_counter() - started:.1f} s")
     matching = settings.matching

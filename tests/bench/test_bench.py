@@ -53,8 +53,10 @@ def test_benchmark_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path) -> None
         "--sizes", "300", "--profiles", "120", "--work", str(tmp_path / "work"),
         "--out", str(out), "--data-dir", str(data_dir), "--cache-dir", str(tmp_path / "cache"),
         "--queries", "4", "--recall-queries", "3", "--encode-sample", "4",
-        "--web-seconds", "0"])
+        "--web-seconds", "0", "--real-build", "20"])
     results = bench_run.run(args)
+    assert [run["processes"] for run in results["real_build"]] == [1, 2]
+    assert all(run["offers"] == 20 and run["docs_per_s"] > 0 for run in results["real_build"])
     entry = results["sizes"]["300"]
     assert entry["build"]["vector_index"] == "Flat"
     assert entry["build"]["reindex_unchanged_s"] >= 0

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from indexer.documents import profile_embedding_text
 from indexer.models import PersonalData, Profile
 from matcher.engine import Engine
+from matcher.queries import profile_index_text
 from matcher.results import Match
 
 TITLE_FORMS = ("Vendeuse en prêt-à-porter", "Vendeur en prêt-à-porter",
@@ -100,3 +102,18 @@ def _title_forms(engine: Engine, code: str | None) -> tuple[str, ...]:
         return ()
     masculine, feminine = gendered[0].forms
     return (masculine, feminine, f"{masculine} H/F", f"{feminine} (F/H)")
+
+
+def test_stored_profiles_embed_gender_neutral_text(tiny_engine: Engine) -> None:
+    """The employer side: a seeker's *stored* vector does not depend on the gender of their
+    wording, so two seekers who differ only by it get the same score for an offer."""
+    feminine, masculine = (tiny_engine.profiles.get(i) for i in ("P-VENDEUSE", "P-VENDEUR"))
+    assert feminine is not None and masculine is not None
+    text_of = profile_index_text(tiny_engine.taxonomy)
+    assert text_of(feminine) == text_of(masculine)
+    assert "Vendeuse" in profile_embedding_text(feminine)  # the raw text is gendered
+    offer = tiny_engine.offers.get("OF-VENTE-1")
+    assert offer is not None
+    scores = {m.id: (m.score, m.explanation.retrieval.vector_rank is not None)
+              for m in tiny_engine.candidates_for_offer(offer, top_k=20)}
+    assert scores["P-VENDEUSE"] == pytest.approx(scores["P-VENDEUR"])

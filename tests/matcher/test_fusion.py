@@ -52,3 +52,13 @@ def test_fuse_follows_settings() -> None:
 def test_empty_lists() -> None:
     assert reciprocal_rank_fusion([], [], k=60) == []
     assert weighted_fusion([], [Hit("z", 0.3)], 1.0, 1.0)[0].score == pytest.approx(0.5)
+
+
+def test_rrf_gives_tied_scores_the_same_rank() -> None:
+    keyword = [Hit("a", 3.0), Hit("x", 2.0), Hit("y", 2.0), Hit("b", 1.0)]
+    vector = [Hit("y", 0.9), Hit("x", 0.9)]
+    fused = {hit.id: hit for hit in reciprocal_rank_fusion(keyword, vector, k=60)}
+    assert (fused["x"].keyword_rank, fused["y"].keyword_rank) == (2, 2)
+    assert (fused["x"].vector_rank, fused["y"].vector_rank) == (1, 1)
+    assert fused["x"].score == fused["y"].score
+    assert fused["b"].keyword_rank == 4  # ranks after a tie skip, as in "1224"

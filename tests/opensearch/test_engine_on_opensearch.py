@@ -339,11 +339,13 @@ def test_rebuild_switches_the_alias_and_searches_keep_working(
 # --- an unreachable node, and its return -------------------------------------------------------
 
 
-def _unreachable_engine(engine: Engine, url: str) -> Engine:
-    """The same index opened with settings that point at ``url``."""
+def _unreachable_engine(engine: Engine, url: str, result_cache: int = 0) -> Engine:
+    """The same index opened with settings that point at ``url``; by default without the
+    ranked-list cache, so every request asks the node (see the cache test below)."""
     settings = engine.settings.model_copy(update={
         "opensearch": engine.settings.opensearch.model_copy(update={"url": url,
-                                                                    "timeout_s": 5.0})})
+                                                                    "timeout_s": 5.0}),
+        "matching": engine.settings.matching.model_copy(update={"result_cache": result_cache})})
     return open_engine(settings, engine.encoder, engine.taxonomy, engine.gazetteer)
 
 
@@ -408,3 +410,21 @@ def test_the_app_recovers_when_the_node_comes_back(pair: EnginePair,
         assert response.status_code == 200
         assert [r["id"] for r in items(response.get_json())] == [r["id"] for r in
                                                                  items(expected)]
+
+
+def test_cached_ranked_lists_are_served_during_an_outage(pair: EnginePair,
+                                                        opensearch_url: str) -> None:
+    """A ranked list computed before the node went away is still served (same generation,
+    same profile); a request that needs the node gets the 503."""
+    with FailingProxy(opensearch_url) as proxy:
+        engine = _unreachable_engine(pair.opensearch, proxy.url, result_cache=64)
+        client = _client(engine)
+        profile = next(p for p in engine.profiles if p.skills)
+        api = f"/api/v1/profiles/{profile.id}/offers"
+        before = client.get(api)
+        assert before.status_code == 200
+        proxy.fail(1_000_000, status=None)
+        during = client.get(api)
+        assert during.status_code == 200
+        assert items(during.get_json()) == items(before.get_json())
+        assert client.get("/api/v1/search?text=boulanger").status_code == 503
