@@ -41,7 +41,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -226,13 +226,27 @@ def _settings(index_dir: Path, data_dir: Path, cache_dir: Path) -> Any:
 
 
 def _read_jsonl(path: Path, model: type[Any], limit: int) -> list[Any]:
-    records = []
+    return [record for chunk in _jsonl_chunks(path, model, limit, limit) for record in chunk]
+
+
+READ_CHUNK = 50_000
+"""Records parsed and handed to the writer at a time (the build's memory stays bounded)."""
+
+
+def _jsonl_chunks(path: Path, model: type[Any], limit: int, size: int = READ_CHUNK
+                  ) -> Iterator[list[Any]]:
+    """The first ``limit`` records of a JSONL file, ``size`` at a time."""
+    chunk: list[Any] = []
     with path.open(encoding="utf-8") as stream:
         for number, line in enumerate(stream):
             if number >= limit:
                 break
-            records.append(model.model_validate_json(line))
-    return records
+            chunk.append(model.model_validate_json(line))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
 
 
 def phase_build(args: argparse.Namespace) -> dict[str, Any]:
@@ -249,11 +263,9 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
     settings = _settings(index_dir, Path(args.data_dir), Path(args.cache_dir))
     encoder = PooledEncoder(Path(args.real_cache) if args.real_cache else None)
     timer = Timer()
-    started = time.perf_counter()
-    offers = _read_jsonl(Path(args.corpus) / OFFERS_FILE, Offer, args.size)
-    profiles = _read_jsonl(Path(args.corpus) / PROFILES_FILE, Profile, args.profiles)
-    read_s = time.perf_counter() - started
-    sample = [offer_embedding_text(o) for o in offers[:args.encode_sample]]
+    offers_file, profiles_file = Path(args.corpus) / OFFERS_FILE, Path(args.corpus) / PROFILES_FILE
+    sample = [offer_embedding_text(o) for o in _read_jsonl(offers_file, Offer,
+                                                            args.encode_sample)]
     encoding = measure_encoder(sample)
     rss_before = current_rss_mib()
     started = time.perf_counter()
@@ -272,12 +284,10 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
                 f"{kind}.keyword_commit", collection.keyword.save)  # type: ignore[attr-defined]
         encoder.encode_documents = timer.wrap(  # type: ignore[method-assign]
             "vectors_lookup", encoder.encode_documents)
-        t0 = time.perf_counter()
-        writer.upsert_offers(offers)
-        offers_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        writer.upsert_profiles(profiles)
-        profiles_s = time.perf_counter() - t0
+        offers_s, read_s = _upsert_chunks(writer.upsert_offers, offers_file, Offer, args.size)
+        profiles_s, read_profiles_s = _upsert_chunks(writer.upsert_profiles, profiles_file,
+                                                     Profile, args.profiles)
+        read_s += read_profiles_s
         t0 = time.perf_counter()
         generation = writer.commit()
         commit_s = time.perf_counter() - t0
@@ -286,7 +296,7 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
     # re-index the same offers: unchanged records are skipped (content comparison)
     started = time.perf_counter()
     with IndexWriter(index_dir, settings, encoder) as writer:
-        writer.upsert_offers(offers)
+        _upsert_chunks(writer.upsert_offers, offers_file, Offer, args.size)
         writer.commit()
     reindex_s = time.perf_counter() - started
     from indexer.manifest import Manifest
@@ -317,6 +327,21 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
         "vector_index": manifest.vector_index, "vector_indexes": manifest.vector_indexes,
         "load_avg": load_avg(),
     }
+
+
+def _upsert_chunks(upsert: Callable[[list[Any]], None], path: Path, model: type[Any],
+                   limit: int) -> tuple[float, float]:
+    """Parse and upsert the first ``limit`` records a chunk at a time; return the seconds
+    spent upserting and the seconds spent parsing."""
+    upsert_s = read_s = 0.0
+    started = time.perf_counter()
+    for chunk in _jsonl_chunks(path, model, limit):
+        read_s += time.perf_counter() - started
+        started = time.perf_counter()
+        upsert(chunk)
+        upsert_s += time.perf_counter() - started
+        started = time.perf_counter()
+    return upsert_s, read_s
 
 
 def _variants_for_profile(profile: Any, kind: str) -> Any:
@@ -528,11 +553,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _emploi(*arguments: str, env: dict[str, str], stdin: str | None = None
-            ) -> subprocess.CompletedProcess[str]:
+def _emploi(*arguments: str, env: dict[str, str], stdin: str | None = None,
+            timeout_s: float = 120.0) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(Path(sys.executable).parent / "emploi"), *arguments],
-                          env=env, input=stdin, capture_output=True, text=True, timeout=120,
-                          check=False)
+                          env=env, input=stdin, capture_output=True, text=True,
+                          timeout=timeout_s, check=False)
 
 
 def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
@@ -703,7 +728,7 @@ def real_build(corpus: Path, size: int, data_dir: Path, work: Path,
     logger.info("real build of %d offers with %d encoding process(es)", size, processes)
     started = time.perf_counter()
     done = _emploi("index", "--index-dir", str(folder / "index"), "--offers", str(offers),
-                   "--rebuild", env=env)
+                   "--rebuild", env=env, timeout_s=max(600.0, size / 5.0))
     seconds = time.perf_counter() - started
     shutil.rmtree(folder, ignore_errors=True)
     if done.returncode != 0:
