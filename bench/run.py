@@ -407,14 +407,15 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
             latency[f"seeker_offers.{variant}"] = _time_queries(
                 timer, [_variants_for_profile(p, variant) for p in profiles],
                 lambda p: matcher.offers_for_profile(p, TOP_K), matcher)
-        # a seeker asking again (page view, API call, preview): the query vector is cached
-        # (the ranked-list cache stays off: this row measures the matching itself)
+        # the stored seekers as they are (their own radius and contract wishes) asking again
+        # (page view, API call, preview): the query vector is cached (the ranked-list cache
+        # stays off: this row measures the matching itself)
         repeat = Matcher(index.offers, index.profiles, taxonomy, encoder,
                          cold.model_copy(update={"query_vector_cache": 4096}),
                          label_cache=labels)
         for profile in profiles:
             repeat.offers_for_profile(profile, TOP_K)
-        latency["seeker_offers.none.repeat"] = _time_queries(
+        latency["seeker_offers.own-filters+repeat"] = _time_queries(
             timer, profiles, lambda p: repeat.offers_for_profile(p, TOP_K), repeat)
         for variant, radius in (("none", None), ("radius30", 30.0)):
             candidate_settings = cold.model_copy(update={"candidate_radius_km": radius})
@@ -590,9 +591,9 @@ def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
                  for profile_id in ids]
         if not _wait_ready(port, paths[0], headers, timeout_s=300):
             return {"error": f"server not ready, see {log_path}"}
-        for path in paths[:20]:  # warm-up
-            _get(port, path, headers)
+        warm_up = _warm_up(port, paths, headers, clients, passes=3 if caches else 0)
         result = _hammer(port, paths, headers, seconds, clients)
+        result["warm_up"] = warm_up
         result.update({"server_threads": threads, "server_workers": workers,
                        "caches": caches, "clients": clients,
                        "auth": "bearer token" if headers else "none",
@@ -656,6 +657,30 @@ def _wait_ready(port: int, path: str, headers: dict[str, str], timeout_s: float)
         except OSError:
             time.sleep(1.0)
     return False
+
+
+def _warm_up(port: int, paths: Sequence[str], headers: dict[str, str], clients: int,
+             passes: int) -> list[dict[str, Any]]:
+    """Ask every path ``passes`` times (``clients`` at a time) before measuring: the steady
+    state of seekers who come back, each of the server's processes having answered most of
+    them once (each process has its own caches). Returns each pass's latencies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def timed(path: str) -> float:
+        started = time.perf_counter()
+        _get(port, path, headers)
+        return (time.perf_counter() - started) * 1000
+
+    measured = []
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for number in range(passes):
+            started = time.perf_counter()
+            latencies = percentiles(list(pool.map(timed, paths)))
+            measured.append({"pass": number + 1,
+                             "seconds": round(time.perf_counter() - started, 1),
+                             "latency_ms": latencies})
+            logger.info("web warm-up pass %d: p50 %.0f ms", number + 1, latencies["p50"])
+    return measured
 
 
 def _hammer(port: int, paths: Sequence[str], headers: dict[str, str], seconds: float,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
@@ -222,3 +223,31 @@ def test_someone_elses_token_cannot_be_revoked(app: Flask, auth: AuthActions,
         assert user is not None
         token_id = users.active_tokens(session, user)[0].id
     assert auth.post(f"/compte/jetons/{token_id}/revoquer").status_code == 404
+
+
+def test_token_use_is_recorded_to_the_minute(app: Flask, token: dict[str, str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token's "last used" time is written on first use, then at most once a minute."""
+    clock = [datetime(2026, 11, 28, 12, 0, tzinfo=UTC)]
+    monkeypatch.setattr(users, "utc_now", lambda: clock[0])
+
+    def last_used() -> datetime | None:
+        with get_database(app).sessions() as session:
+            user = users.by_email(session, ACCOUNTS["seeker"].email)
+            assert user is not None
+            moment = users.active_tokens(session, user)[0].last_used_at
+            return None if moment is None else moment.replace(tzinfo=UTC)
+
+    def use() -> None:
+        with get_database(app).sessions() as session:
+            assert users.user_for_token(session, token["seeker"]) is not None
+
+    assert last_used() is None
+    use()
+    assert last_used() == clock[0]
+    clock[0] += timedelta(seconds=30)
+    use()
+    assert last_used() == clock[0] - timedelta(seconds=30)  # not written again
+    clock[0] += timedelta(seconds=31)
+    use()
+    assert last_used() == clock[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -69,14 +70,24 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
     return row, token
 
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+"""How stale a token's "last used" time may be: it is written at most once a minute, not on
+every request (a write per API call serialised a busy server on the database)."""
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active account owning an unrevoked token, and mark the token used."""
+    """The active account owning an unrevoked token, and mark the token used (to the
+    minute)."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
                                                 ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utc_now()
-    session.commit()
+    now = utc_now()
+    last = row.last_used_at
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) >= \
+            TOKEN_USE_RESOLUTION:
+        row.last_used_at = now
+        session.commit()
     return row.user
 
 
