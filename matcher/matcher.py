@@ -191,12 +191,29 @@ class Matcher:
     def _match(self, query: MatchQuery, collection: Collection[RecordT], top_k: int,
                direction: _Direction, feature_method: FusionMethod) -> tuple[Match, ...]:
         fused, feature = self._retrieve(query, collection, feature_method)
+        bounded = self._bounded(fused, feature, collection, direction)
+        kept = self._score_best(bounded, collection, query, direction, feature, top_k)
+        self.last_scored = len(kept)
+        kept.sort(key=lambda s: (-s.score, s.hit.id))
+        return tuple(self._explain(scored, query) for scored in kept[:top_k])
+
+    def _bounded(self, fused: Sequence[FusedHit], feature: dict[str, float],
+                 collection: Collection[RecordT], direction: _Direction
+                 ) -> list[tuple[float, FusedHit]]:
+        """Each candidate with the best score it could reach, best first (ties by id)."""
         columns = collection.columns([hit.id for hit in fused])
         hits = [fused[position] for position in columns.found]
         retrieval = np.array([feature.get(hit.id, 0.0) for hit in hits], dtype=np.float64)
         bounds = self._weighted_means(direction.bound_of(retrieval, columns))
-        bounded = sorted(zip(bounds.tolist(), hits, strict=True),
-                         key=lambda item: (-item[0], item[1].id))
+        return sorted(zip(bounds.tolist(), hits, strict=True),
+                      key=lambda item: (-item[0], item[1].id))
+
+    def _score_best(self, bounded: Sequence[tuple[float, FusedHit]],
+                    collection: Collection[RecordT], query: MatchQuery,
+                    direction: _Direction, feature: dict[str, float], top_k: int
+                    ) -> list[_Scored]:
+        """Score candidates in decreasing order of bound until the k-th best exact score
+        beats every remaining bound; return all those scored."""
         newest = self._newest_offer()
         kept: list[_Scored] = []
         best: list[float] = []  # min-heap of the top_k exact scores so far
@@ -211,9 +228,7 @@ class Matcher:
                     heapq.heappush(best, scored.score)
                 elif scored.score > best[0]:
                     heapq.heapreplace(best, scored.score)
-        self.last_scored = len(kept)
-        kept.sort(key=lambda s: (-s.score, s.hit.id))
-        return tuple(self._explain(scored, query) for scored in kept[:top_k])
+        return kept
 
     def _score_chunk(self, chunk: Sequence[tuple[float, FusedHit]],
                      collection: Collection[RecordT], query: MatchQuery,
