@@ -47,8 +47,9 @@ def summary_markdown(results: dict[str, Any]) -> str:
     for size, entry in results["sizes"].items():
         b = entry["build"]
         t = b["timers_s"]
+        reused = " (reused: built by an earlier run)" if b.get("reused") else ""
         lines.append(
-            f"| {int(size):,} | {b['profiles']:,} | {b['encoding']['docs_per_s']} "
+            f"| {int(size):,}{reused} | {b['profiles']:,} | {b['encoding']['docs_per_s']} "
             f"({b['encoding']['load_avg']}) | {_fmt(b['offers_store_docs_per_s'])} | "
             f"{_fmt(t.get('offers.keyword', 0) + t.get('offers.keyword_commit', 0))} | "
             f"{_fmt(t.get('offers.vector', 0))} (+{_fmt(t.get('offers.vector_save', 0))}) | "
