@@ -78,13 +78,16 @@ def write_demo_profiles(settings: Settings, out: Path, count: int, seed: int) ->
 
 
 def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: Sequence[Path],
-                *, rebuild: bool, report_path: Path | None) -> IndexOutcome:
-    """Read every file, index the valid records in one atomic update, report the rest."""
+                *, rebuild: bool, report_path: Path | None,
+                taxonomy: Taxonomy | None = None) -> IndexOutcome:
+    """Read every file, index the valid records in one atomic update, report the rest.
+    ``taxonomy`` (default: loaded from the settings' ROME folder) makes stored profile texts
+    gender-neutral and gives OpenSearch its job-title synonyms."""
     started = time.perf_counter()
     offers, profiles, rejections = _read_all(offer_files, profile_files)
     profiles = without_erased(settings.index_dir, profiles)  # erased accounts stay erased
     outcome = IndexOutcome(settings.index_dir, len(offers), len(profiles), rejections)
-    taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
+    taxonomy = taxonomy or load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     with indexing_encoder(settings) as encoder, IndexWriter(
             settings.index_dir, settings, encoder, rebuild=rebuild,
             synonyms=_title_synonyms(settings, taxonomy),

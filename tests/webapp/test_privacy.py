@@ -108,7 +108,7 @@ def test_reindexing_the_profile_file_does_not_bring_an_erased_seeker_back(
     auth.login("seeker")
     auth.post("/chercheur/effacer", {"confirmation": "EFFACER"})
     outcome = build_index(engine.settings, (), (FIXTURES / "engine" / "profiles.jsonl",),
-                          rebuild=False, report_path=None)
+                          rebuild=False, report_path=None, taxonomy=engine.taxonomy)
     assert outcome.profiles == 3
     engine.reload()
     assert engine.profiles.get(profile.id) is None
@@ -121,7 +121,7 @@ def test_sync_reapplies_tag_edits_after_reindexing(app: Flask, auth: AuthActions
     auth.post("/conseiller", {"profil": profile.id, "action": "enregistrer",
                               "remove": ["100011"], "raison": "test"})
     build_index(engine.settings, (), (FIXTURES / "engine" / "profiles.jsonl",),
-                rebuild=False, report_path=None)
+                rebuild=False, report_path=None, taxonomy=engine.taxonomy)
     engine.reload()
     assert len(engine.profiles.get(profile.id).skills) == 2  # the file reset the edit
     with app.app_context(), get_database(app).sessions() as session:
