@@ -451,9 +451,9 @@ def _complete_label_cache(index: Any, encoder: UseEncoder) -> int:
     labels = list(dict.fromkeys(tag.label for collection in (index.offers, index.profiles)
                                 for record in collection for tag in record.skills))
     cache = EmbeddingCache(embedding_cache_path(index.directory))
-    missing = [label for label, key in ((label, content_key(encoder.name, label))
-                                        for label in labels)
-               if key not in cache.get_many([key])]
+    keys = [content_key(encoder.name, label) for label in labels]
+    cached = cache.get_many(keys)
+    missing = [label for label, key in zip(labels, keys, strict=True) if key not in cached]
     if missing:
         logger.info("encoding %d skill labels missing from the index cache", len(missing))
         encode_documents_cached(encoder, missing, cache)
