@@ -54,6 +54,8 @@ def handle_engine_errors(command: Callable[P, R]) -> Callable[P, R]:
         except (IndexNotFoundError, IndexMismatchError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INDEX)
+        except FileNotFoundError as exc:  # the data folder (ROME, ESCO, communes, offers)
+            raise click.ClickException(str(exc)) from exc
 
     return wrapper
 
