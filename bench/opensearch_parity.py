@@ -50,13 +50,13 @@ from indexer.geo import Gazetteer
 from indexer.models import Offer
 from indexer.readers import read_offers
 from indexer.settings import OpenSearchSettings, load_settings
-from indexer.stores.french_text import normalise_forms
 from indexer.stores.opensearch_mapping import INDEX_ANALYZER, SEARCH_ANALYZER
 from indexer.stores.opensearch_store import OpenSearchKeywordStore
 from indexer.stores.protocols import Filters, Hit, IndexedDoc, KeywordQuery, KeywordStore
 from indexer.stores.tantivy_store import TantivyKeywordStore, french_analyzer
 from matcher.queries import query_for_profile
 from skills_taxonomy import Taxonomy, load_taxonomy
+from skills_taxonomy.gender import normalise_forms
 
 logger = logging.getLogger("bench.opensearch_parity")
 
@@ -642,7 +642,7 @@ WHY_SECTION = [
     "",
     "1. **Analysers.** tantivy: simple tokenizer, lower-case, French stop words, ASCII "
     "folding, a word-level pass that puts plurals in the singular and feminine job-title "
-    "words in the masculine (`indexer/stores/french_text.py`: `vendeuses` → `vendeur`), then "
+    "words in the masculine (`skills_taxonomy/gender.py`: `vendeuses` → `vendeur`), then "
     "the Snowball French stemmer. OpenSearch: punctuation char filter, standard tokenizer, "
     "elision (`l'`, `d'`…), lower-case, job-title synonyms (search side only), `_french_` "
     "stop words, ASCII folding, `light_french`. Snowball is aggressive on suffixes "

@@ -38,6 +38,7 @@ from indexer.documents import (
     profile_embedding_text,
 )
 from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
+from indexer.enrich import RecordEnricher
 from indexer.manifest import IndexMismatchError, Manifest, utc_now
 from indexer.models import Offer, Profile
 from indexer.settings import KeywordBackend, Settings
@@ -198,10 +199,13 @@ class IndexWriter:
 
     def __init__(self, directory: Path, settings: Settings, encoder: Encoder, *,
                  rebuild: bool = False, synonyms: Sequence[str] = (),
-                 profile_text: Callable[[Profile], str] = profile_embedding_text) -> None:
+                 profile_text: Callable[[Profile], str] = profile_embedding_text,
+                 enricher: RecordEnricher | None = None) -> None:
         """``profile_text`` is the text embedded for a profile (the matcher passes a
-        gender-neutral one, :func:`matcher.queries.profile_index_text`)."""
+        gender-neutral one, :func:`matcher.queries.profile_index_text`); ``enricher`` reads
+        each new or changed record into concepts before it is stored."""
         self.directory = directory
+        self.enricher = enricher
         self.profile_text = profile_text
         self.settings = settings
         self.encoder = encoder
@@ -249,11 +253,13 @@ class IndexWriter:
 
     def upsert_offers(self, offers: Sequence[Offer]) -> None:
         """Add or replace offers (embeddings come from the content-hash cache when known)."""
-        self._upsert(self.offers, offers, offer_embedding_text)
+        self._upsert(self.offers, offers, offer_embedding_text,
+                     self.enricher.offers if self.enricher is not None else None)
 
     def upsert_profiles(self, profiles: Sequence[Profile]) -> None:
         """Add or replace profiles."""
-        self._upsert(self.profiles, profiles, self.profile_text)
+        self._upsert(self.profiles, profiles, self.profile_text,
+                     self.enricher.profiles if self.enricher is not None else None)
 
     def delete_offers(self, ids: Iterable[str]) -> list[str]:
         """Remove offers; return the ids that existed."""
@@ -288,11 +294,12 @@ class IndexWriter:
         return final
 
     def _upsert(self, collection: Collection[ModelT], records: Sequence[ModelT],
-                text_of: Callable[[ModelT], str]) -> None:
-        """Encode (through the content-hash cache) and store ``records`` a chunk at a time,
-        so memory stays bounded; records identical to the stored ones are skipped. The next
-        chunk is encoded (in a background thread, which an encoder pool turns into worker
-        processes) while this one is written to the stores."""
+                text_of: Callable[[ModelT], str],
+                enrich: Callable[[list[ModelT]], list[ModelT]] | None) -> None:
+        """Read into concepts (``enrich``), encode (through the content-hash cache) and store
+        ``records`` a chunk at a time, so memory stays bounded; records identical to the
+        stored ones are skipped. The next chunk is encoded (in a background thread, which an
+        encoder pool turns into worker processes) while this one is written to the stores."""
         skipped = 0
         started = time.monotonic()
         pending: tuple[list[ModelT], Future[npt.NDArray[np.float32]]] | None = None
@@ -301,6 +308,8 @@ class IndexWriter:
                 chunk = [record for record in records[start:start + ENCODE_CHUNK]
                          if not _unchanged(collection, record)]
                 skipped += max(min(ENCODE_CHUNK, len(records) - start), 0) - len(chunk)
+                if enrich is not None and chunk:
+                    chunk = enrich(chunk)
                 encoded = (chunk, encoding.submit(self._encode, chunk, text_of)
                            ) if chunk else None
                 if pending is not None:
@@ -327,11 +336,13 @@ class IndexWriter:
             manifest = Manifest.read(previous)
             manifest.check_compatible(self.encoder.name, self.encoder.dimension,
                                       self.settings.keyword_backend.value, self.directory)
+            manifest.check_reader(self._reader_version, self.directory)
             shutil.copytree(previous, work)
         else:
             work.mkdir(parents=True)
             manifest = Manifest(encoder=self.encoder.name, dimension=self.encoder.dimension,
                                 keyword_backend=self.settings.keyword_backend.value)
+        manifest.concept_reader = self._reader_version
         self._work, self._manifest = work, manifest
         factory = keyword_store_factory(self.settings, self.synonyms)
         if self.rebuild:
@@ -340,6 +351,10 @@ class IndexWriter:
                                         manifest.dimension)
         self._profiles = _open_collection(work, PROFILES, Profile, profile_document, factory,
                                           manifest.dimension)
+
+    @property
+    def _reader_version(self) -> str | None:
+        return self.enricher.version if self.enricher is not None else None
 
     def _require_work(self) -> tuple[Path, Manifest]:
         if self._work is None or self._manifest is None:
@@ -388,14 +403,20 @@ def _buffer_rebuilds(factory: KeywordStoreFactory) -> KeywordStoreFactory:
 
 
 def _unchanged(collection: Collection[Any], record: Any) -> bool:
-    """Whether ``record`` is stored byte for byte as it is (nothing to re-index)."""
+    """Whether ``record`` is stored as it is (nothing to re-index): byte for byte, or
+    followed by the concepts indexing read from it (``concepts`` is the models' last field,
+    and the index's reader is checked when the writer starts)."""
     raw = collection.raw(str(record.id))
-    return raw is not None and raw == record.model_dump_json(exclude_defaults=True).encode()
+    if raw is None:
+        return False
+    given = record.model_dump_json(exclude_defaults=True).encode()
+    return raw == given or (record.concepts is None
+                            and raw.startswith(given[:-1] + b',"concepts":'))
 
 
 def _skill_labels(records: Sequence[Offer | Profile] | Sequence[Any]) -> list[str]:
     """The distinct skill labels of offers or profiles."""
-    return list(dict.fromkeys(tag.label for record in records for tag in record.skills))
+    return list(dict.fromkeys(tag.label for record in records for tag in record.matching_skills))
 
 
 def _log_progress(kind: str, done: int, total: int, skipped: int, elapsed_s: float) -> None:

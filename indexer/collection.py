@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Generic, TypeVar
@@ -208,6 +208,25 @@ class Collection(Generic[ModelT]):
             return self.vectors.search_labels(query, top_k, self._table.labels(mask))[0]
         allowed = self._table.allowed_ids(filters)
         return self.vectors.search(query, top_k, allowed)[0]
+
+    def concept_search(self, occupations: Mapping[str, float], skills: Mapping[str, float],
+                       filters: Filters, top_k: int, occupation_share: float = 0.6
+                       ) -> list[Hit]:
+        """The ``top_k`` records closest in concepts (:meth:`DocTable.concept_scores`) among
+        those that pass ``filters``, best first (ties by id)."""
+        if top_k <= 0 or not (occupations or skills):
+            return []
+        rows, scores = self._table.concept_scores(occupations, skills, occupation_share)
+        mask = self._table.allowed_mask(filters)
+        if mask is not None:
+            keep = mask[rows]
+            rows, scores = rows[keep], scores[keep]
+        if len(rows) > top_k:
+            best = np.argpartition(-scores, top_k - 1)[:top_k]
+            rows, scores = rows[best], scores[best]
+        hits = [Hit(self._table.id_of(int(row)), float(score))
+                for row, score in zip(rows.tolist(), scores.tolist(), strict=True)]
+        return sorted(hits, key=lambda hit: (-hit.score, hit.id))
 
     # --- internals ----------------------------------------------------------------------------
 

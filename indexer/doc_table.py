@@ -13,7 +13,7 @@ without parsing a record: opening an index of a million offers reads a few array
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,77 +47,106 @@ class Columns:
     """Creation time in seconds since the epoch, NaN when unknown."""
     contract_types: list[tuple[str, ...]]
     rome_codes: list[tuple[str, ...]]
+    rome_weights: list[tuple[float, ...]]
+    """The confidence of each of ``rome_codes`` (1 for a code the record carries)."""
+
+
+FloatArray = npt.NDArray[np.float32]
 
 
 class _Multi:
-    """A multi-valued column (contract types, ROME codes): (row, value code) pairs."""
+    """A multi-valued column (contract types, ROME codes, skill codes): (row, value code,
+    weight) triples; the weight is 1 unless given (an inferred occupation's confidence)."""
 
     def __init__(self) -> None:
         self.vocabulary: list[str] = []
         self._code_of: dict[str, int] = {}
         self.rows = np.empty(0, dtype=np.int64)
         self.codes = np.empty(0, dtype=np.int32)
-        self._pending: list[tuple[int, int]] = []
-        self._rows_by_code: dict[int, IntArray] | None = None
-        self._by_row: tuple[IntArray, list[str]] | None = None
+        self.weights: FloatArray = np.empty(0, dtype=np.float32)
+        self._pending: list[tuple[int, int, float]] = []
+        self._postings: dict[int, tuple[IntArray, FloatArray]] | None = None
+        self._by_row: tuple[IntArray, list[str], FloatArray] | None = None
 
-    def add(self, row: int, values: Iterable[str]) -> None:
-        for value in values:
+    def add(self, row: int, values: Iterable[str], weights: Sequence[float] = ()) -> None:
+        for position, value in enumerate(values):
             code = self._code_of.get(value)
             if code is None:
                 code = self._code_of[value] = len(self.vocabulary)
                 self.vocabulary.append(value)
-            self._pending.append((row, code))
-        self._rows_by_code = None
+            weight = weights[position] if position < len(weights) else 1.0
+            self._pending.append((row, code, weight))
+        self._postings = None
         self._by_row = None
 
     def flush(self) -> None:
         if self._pending:
-            pending = np.asarray(self._pending, dtype=np.int64)
-            self.rows = np.concatenate([self.rows, pending[:, 0]])
-            self.codes = np.concatenate([self.codes, pending[:, 1].astype(np.int32)])
+            rows, codes, weights = zip(*self._pending, strict=True)
+            self.rows = np.concatenate([self.rows, np.asarray(rows, dtype=np.int64)])
+            self.codes = np.concatenate([self.codes, np.asarray(codes, dtype=np.int32)])
+            self.weights = np.concatenate([self.weights, np.asarray(weights, dtype=np.float32)])
             self._pending = []
-            self._rows_by_code = None
+            self._postings = None
             self._by_row = None
 
-    def values(self, rows: IntArray) -> list[tuple[str, ...]]:
-        """The values of each of ``rows``, in the order they were added."""
+    def _row_index(self) -> tuple[IntArray, list[str], FloatArray]:
         self.flush()
         if self._by_row is None:
             order = np.argsort(self.rows, kind="stable")
             vocabulary = self.vocabulary
             self._by_row = (self.rows[order],
-                            [vocabulary[code] for code in self.codes[order].tolist()])
-        sorted_rows, names = self._by_row
+                            [vocabulary[code] for code in self.codes[order].tolist()],
+                            self.weights[order])
+        return self._by_row
+
+    def values(self, rows: IntArray) -> list[tuple[str, ...]]:
+        """The values of each of ``rows``, in the order they were added."""
+        sorted_rows, names, _ = self._row_index()
         starts = np.searchsorted(sorted_rows, rows, side="left").tolist()
         ends = np.searchsorted(sorted_rows, rows, side="right").tolist()
         return [tuple(names[start:end]) for start, end in zip(starts, ends, strict=True)]
 
-    def mask(self, values: Iterable[str], size: int) -> BoolArray:
+    def value_weights(self, rows: IntArray) -> list[tuple[float, ...]]:
+        """The weights of the values of each of ``rows`` (as :meth:`values`)."""
+        sorted_rows, _, weights = self._row_index()
+        starts = np.searchsorted(sorted_rows, rows, side="left").tolist()
+        ends = np.searchsorted(sorted_rows, rows, side="right").tolist()
+        listed = weights.tolist()
+        return [tuple(listed[start:end]) for start, end in zip(starts, ends, strict=True)]
+
+    def postings(self, value: str) -> tuple[IntArray, FloatArray]:
+        """The rows holding ``value`` and its weight in each (all rows, dead ones included)."""
         self.flush()
-        if self._rows_by_code is None:
+        if self._postings is None:
             order = np.argsort(self.codes, kind="stable")
-            codes, rows = self.codes[order], self.rows[order]
+            codes, rows, weights = self.codes[order], self.rows[order], self.weights[order]
             bounds = np.searchsorted(codes, np.arange(len(self.vocabulary) + 1))
-            self._rows_by_code = {code: rows[bounds[code]:bounds[code + 1]]
-                                  for code in range(len(self.vocabulary))}
+            self._postings = {code: (rows[bounds[code]:bounds[code + 1]],
+                                     weights[bounds[code]:bounds[code + 1]])
+                              for code in range(len(self.vocabulary))}
+        code = self._code_of.get(value)
+        if code is None:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        return self._postings[code]
+
+    def mask(self, values: Iterable[str], size: int) -> BoolArray:
         mask = np.zeros(size, dtype=bool)
         for value in values:
-            code = self._code_of.get(value)
-            if code is not None:
-                mask[self._rows_by_code[code]] = True
+            mask[self.postings(value)[0]] = True
         return mask
 
     def remap(self, keep: BoolArray, new_row: IntArray) -> None:
         self.flush()
         alive = keep[self.rows]
         self.rows, self.codes = new_row[self.rows[alive]], self.codes[alive]
-        self._rows_by_code = None
+        self.weights = self.weights[alive]
+        self._postings = None
         self._by_row = None
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.generic]]:
         self.flush()
         return {f"{prefix}_rows": self.rows, f"{prefix}_codes": self.codes,
+                f"{prefix}_weights": self.weights,
                 f"{prefix}_vocabulary": np.array(self.vocabulary, dtype=str)}
 
     @classmethod
@@ -127,6 +156,7 @@ class _Multi:
         column._code_of = {value: code for code, value in enumerate(column.vocabulary)}
         column.rows = data[f"{prefix}_rows"].astype(np.int64)
         column.codes = data[f"{prefix}_codes"].astype(np.int32)
+        column.weights = data[f"{prefix}_weights"].astype(np.float32)
         return column
 
 
@@ -147,6 +177,7 @@ class DocTable:
         self._dead_pending: list[int] = []
         self._contracts = _Multi()
         self._romes = _Multi()
+        self._skills = _Multi()
         self._labels_ok: bool | None = None
         self.upsert(docs)
 
@@ -184,7 +215,8 @@ class DocTable:
         created = self._created[rows].astype(np.float64)
         created[self._created[rows] == _NO_DATE] = np.nan
         return Columns(found, self._lat[rows], self._lon[rows], created,
-                       self._contracts.values(rows), self._romes.values(rows))
+                       self._contracts.values(rows), self._romes.values(rows),
+                       self._romes.value_weights(rows))
 
     def newest_created(self) -> datetime | None:
         """The latest creation time of the live documents, or None when none has one."""
@@ -192,6 +224,48 @@ class DocTable:
         created = self._created[self._alive]
         created = created[created != _NO_DATE]
         return datetime.fromtimestamp(int(created.max()), UTC) if len(created) else None
+
+    def occupation_postings(self, rome_code: str) -> tuple[IntArray, FloatArray]:
+        """The live rows whose occupations include ``rome_code``, with its confidence there."""
+        self._flush()
+        rows, weights = self._romes.postings(rome_code)
+        alive = self._alive[rows]
+        return rows[alive], weights[alive]
+
+    def skill_postings(self, code: str) -> IntArray:
+        """The live rows whose skills (listed or read from the text) include ``code``."""
+        self._flush()
+        rows = self._skills.postings(code)[0]
+        live: IntArray = rows[self._alive[rows]]
+        return live
+
+    def skill_frequency(self, code: str) -> int:
+        """How many live rows hold the skill ``code``."""
+        return len(self.skill_postings(code))
+
+    def concept_scores(self, occupations: Mapping[str, float], skills: Mapping[str, float],
+                       occupation_share: float) -> tuple[IntArray, npt.NDArray[np.float64]]:
+        """Live rows holding any of the ``occupations`` or ``skills``, each scored
+        ``occupation_share`` × (the best code weight × the row's confidence in that code) +
+        (1 − ``occupation_share``) × (the share of the skills' weight the row holds)."""
+        self._flush()
+        occupation = np.zeros(len(self._ids), dtype=np.float64)
+        for code, weight in occupations.items():
+            rows, confidence = self._romes.postings(code)
+            np.maximum.at(occupation, rows, weight * confidence.astype(np.float64))
+        skill = np.zeros(len(self._ids), dtype=np.float64)
+        total = sum(skills.values())
+        for code, weight in skills.items():
+            skill[self._skills.postings(code)[0]] += weight
+        if total > 0:
+            skill /= total
+        scores = occupation_share * occupation + (1.0 - occupation_share) * skill
+        rows = np.flatnonzero((scores > 0) & self._alive)
+        return rows, scores[rows]
+
+    def id_of(self, row: int) -> str:
+        """The id of a row."""
+        return self._ids[row]
 
     def has_labels(self) -> bool:
         """Whether every live row knows its vector label."""
@@ -221,7 +295,8 @@ class DocTable:
                 labels[index] if labels is not None else -1,
                 offset, length))
             self._contracts.add(row, doc.contract_types)
-            self._romes.add(row, doc.rome_codes)
+            self._romes.add(row, doc.rome_codes, doc.occupation_weights)
+            self._skills.add(row, doc.skill_codes)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents; unknown ids are ignored."""
@@ -300,8 +375,8 @@ class DocTable:
         if locations is not None:
             self._offset = np.array([o for o, _ in locations], dtype=np.int64)
             self._length = np.array([n for _, n in locations], dtype=np.int64)
-        self._contracts.remap(keep, new_row)
-        self._romes.remap(keep, new_row)
+        for column in (self._contracts, self._romes, self._skills):
+            column.remap(keep, new_row)
         self._alive = np.ones(len(self._ids), dtype=bool)
 
     def save(self, directory: Path) -> None:
@@ -313,7 +388,8 @@ class DocTable:
             "ids": np.array(self._ids, dtype=str), "alive": self._alive, "lat": self._lat,
             "lon": self._lon, "created": self._created, "label": self._label,
             "offset": self._offset, "length": self._length,
-            **self._contracts.arrays("contract"), **self._romes.arrays("rome")}
+            **self._contracts.arrays("contract"), **self._romes.arrays("rome"),
+            **self._skills.arrays("skill")}
         with temporary.open("wb") as stream:
             np.savez(stream, **arrays)
         temporary.replace(directory / TABLE_FILE)
@@ -334,6 +410,7 @@ class DocTable:
             table._offset, table._length = data["offset"], data["length"]
             table._contracts = _Multi.from_arrays(data, "contract")
             table._romes = _Multi.from_arrays(data, "rome")
+            table._skills = _Multi.from_arrays(data, "skill")
         alive = np.flatnonzero(table._alive).tolist()
         table._row_of = {table._ids[row]: row for row in alive}
         return table
@@ -355,8 +432,8 @@ class DocTable:
         if self._dead_pending:
             self._alive[np.asarray(self._dead_pending, dtype=np.int64)] = False
             self._dead_pending = []
-        self._contracts.flush()
-        self._romes.flush()
+        for column in (self._contracts, self._romes, self._skills):
+            column.flush()
 
 
 def _epoch(moment: datetime) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.models import Offer, Profile, SkillTag
+from indexer.models import OccupationTag, Offer, Profile, SkillTag
 from indexer.stores.protocols import IndexedDoc
 
 #: How much of an offer's description goes into its embedding text.
@@ -50,33 +50,69 @@ def _truncate(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.") + "…"
 
 
+def concept_ids(occupations: Iterable[OccupationTag], skills: Iterable[SkillTag]
+                ) -> tuple[str, ...]:
+    """The concept ids of a record's occupations (ROME code, job title, ESCO occupation) and
+    skills (ROME code or ESCO URI)."""
+    ids: list[str | None] = []
+    for occupation in occupations:
+        ids.extend([f"rome:{occupation.rome_code}",
+                    f"app:{occupation.appellation_code}" if occupation.appellation_code else None,
+                    f"esco:{occupation.esco_uri}" if occupation.esco_uri else None])
+    ids.extend(f"skill:{tag.code}" for tag in skills if tag.code)
+    return _unique(ids)
+
+
+def concept_text(occupations: Iterable[OccupationTag], skills: Iterable[SkillTag]) -> str:
+    """The canonical labels of a record's concepts: occupation and job-title labels (both
+    genders), ESCO occupation labels, and the labels of the skills read from its text."""
+    labels: list[str | None] = []
+    for occupation in occupations:
+        labels.extend([occupation.label if occupation.label != occupation.rome_code else None,
+                       occupation.appellation_label, occupation.esco_label])
+    labels.extend(tag.label for tag in skills if tag.inferred)
+    return _join(_unique(labels))
+
+
 def offer_document(offer: Offer) -> IndexedDoc:
     """The keyword document of an offer: title + appellation as title; description, skill
-    labels, qualities and sector as text; codes, contract type, point and date as fields."""
+    labels, qualities and sector as text; its concepts (given and read from its text) as ids
+    and labels; codes, contract type, point and date as fields."""
     title = _join(_unique([offer.title, offer.appellation]), sep=" — ")
     text = _join([offer.description, *_skill_labels(offer.skills), *offer.qualities,
                   offer.sector])
+    occupations = offer.occupation_tags
+    skills = offer.matching_skills
     return IndexedDoc(
         id=offer.id,
         title=title,
         text=text,
-        rome_codes=_unique([offer.rome_code]),
-        skill_codes=_skill_codes(offer.skills),
+        rome_codes=tuple(o.rome_code for o in occupations),
+        skill_codes=_skill_codes(skills),
         contract_types=_unique([offer.contract_type]),
         location=offer.place.point if offer.place else None,
         created_at=offer.created_at,
+        occupation_weights=tuple(o.confidence for o in occupations),
+        concepts=concept_ids(occupations, skills),
+        concept_text=concept_text(occupations, skills),
     )
 
 
 def profile_document(profile: Profile) -> IndexedDoc:
     """The keyword document of a profile: wanted titles as title; summary and skill labels as
-    text; target ROME codes, skill codes, wished contracts and home point as fields."""
+    text; its concepts as ids and labels; target occupations, skill codes, wished contracts and
+    home point as fields."""
+    occupations = profile.occupation_tags
+    skills = profile.matching_skills
     return IndexedDoc(
         id=profile.id,
         title=_join(_unique(profile.titles), sep=" — "),
         text=_join([profile.summary, *_skill_labels(profile.skills)]),
-        rome_codes=_unique(profile.rome_codes),
-        skill_codes=_skill_codes(profile.skills),
+        rome_codes=tuple(o.rome_code for o in occupations),
+        skill_codes=_skill_codes(skills),
+        occupation_weights=tuple(o.confidence for o in occupations),
+        concepts=concept_ids(occupations, skills),
+        concept_text=concept_text(occupations, skills),
         contract_types=_unique(profile.contract_types),
         location=profile.place.point if profile.place else None,
         created_at=None,

@@ -11,7 +11,8 @@ from typing import Any
 
 from indexer.atomic import write_text_atomic
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: records carry their concepts; the filter table has occupation weights and skills."""
 MANIFEST_NAME = "manifest.json"
 
 
@@ -47,6 +48,9 @@ class Manifest:
     updated_at: str = field(default_factory=utc_now)
     format_version: int = FORMAT_VERSION
     taxonomy_checksum: str | None = None
+    concept_reader: str | None = None
+    """What read the records into concepts (reader version, encoder, crosswalk switch), or
+    None when they were stored with their codes only."""
     versions: dict[str, str] = field(default_factory=lambda: {
         "intelligence-emploi": _version("intelligence-emploi"),
         "faiss-cpu": _version("faiss-cpu"),
@@ -72,6 +76,16 @@ class Manifest:
                 + f". Rebuild it with: emploi index --index-dir {directory} --rebuild"
                 " (or change the settings back)."
             )
+
+    def check_reader(self, reader: str | None, directory: Path) -> None:
+        """Refuse to add records read by another concept reader than the stored ones (the
+        index would mix two readings), naming the command that fixes it."""
+        if self.counts and any(self.counts.values()) and self.concept_reader != reader:
+            raise IndexMismatchError(
+                f"the records in {directory} were read into concepts by "
+                f"{self.concept_reader or 'no reader'}, but the settings select "
+                f"{reader or 'no reader'}. Rebuild it with: emploi index --index-dir "
+                f"{directory} --rebuild (or change the settings back).")
 
     def to_json(self) -> str:
         """The manifest as indented JSON."""

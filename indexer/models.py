@@ -14,10 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Requirement(StrEnum):
-    """How much an offer insists on a skill (France Travail's ``exigence``)."""
+    """How much an offer insists on a skill (France Travail's ``exigence``; ``trainable``
+    when the text says the skill is learnt on the job: "débutant accepté", "formation
+    assurée")."""
 
     REQUIRED = "required"
     WISHED = "wished"
+    TRAINABLE = "trainable"
 
 
 class ExperienceLevel(StrEnum):
@@ -48,9 +51,12 @@ class Place(BaseModel):
 
 
 class SkillTag(BaseModel):
-    """A skill or knowledge item, ideally a ROME ``code_ogr``, with its label.
+    """A skill or knowledge item, ideally a ROME ``code_ogr`` (or an ESCO URI), with its label.
 
     ``weight`` lets a counsellor emphasise (>1) or soften (<1) a tag; ``source`` says who set it.
+    A tag read from the record's own text (``inferred``) carries the confidence of the reading,
+    the passage it was read from and whether that passage stated the requirement (when it did
+    not, the requirement is "wished": a skill the text mentions, not one it demands).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -60,6 +66,40 @@ class SkillTag(BaseModel):
     requirement: Requirement = Requirement.REQUIRED
     weight: float = Field(default=1.0, ge=0.0, le=5.0)
     source: str | None = None
+    inferred: bool = False
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    excerpt: str | None = Field(default=None, description="the passage the skill was read from")
+    requirement_stated: bool = True
+
+
+class OccupationTag(BaseModel):
+    """A ROME occupation of an offer or a profile: the one it carries (``inferred`` False,
+    confidence 1) or one read from its title and text, with the confidence of the reading,
+    its job title (appellation) and ESCO occupation when known."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rome_code: str = Field(pattern=r"^[A-N]\d{4}$")
+    label: str
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    inferred: bool = False
+    appellation_code: str | None = None
+    appellation_label: str | None = None
+    esco_uri: str | None = None
+    esco_label: str | None = None
+
+
+class Concepts(BaseModel):
+    """What indexing read from a record into the ROME / ESCO concept space: its occupations
+    (given first, then inferred, best first), the skills read from its text, and a note when
+    the text disagrees with the occupation the record carries."""
+
+    model_config = ConfigDict(frozen=True)
+
+    occupations: tuple[OccupationTag, ...] = ()
+    skills: tuple[SkillTag, ...] = ()
+    disagreement: str | None = None
+    reader: str | None = Field(default=None, description="version of the reader that read it")
 
 
 class Offer(BaseModel):
@@ -88,6 +128,8 @@ class Offer(BaseModel):
     sector: str | None = None
     naf_code: str | None = None
     created_at: datetime | None = None
+    concepts: Concepts | None = None
+    """Read at indexing; kept last, so a stored record is its input followed by its concepts."""
 
     @field_validator("id", "title")
     @classmethod
@@ -99,6 +141,21 @@ class Offer(BaseModel):
     def content_hash(self) -> str:
         """A stable hash of the offer's content, used to cache its embedding."""
         return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
+
+    @property
+    def occupation_tags(self) -> tuple[OccupationTag, ...]:
+        """Its occupations: the ones read at indexing, else the ROME code it carries."""
+        if self.concepts is not None and self.concepts.occupations:
+            return self.concepts.occupations
+        if self.rome_code:
+            return (OccupationTag(rome_code=self.rome_code,
+                                  label=self.rome_label or self.rome_code),)
+        return ()
+
+    @property
+    def matching_skills(self) -> list[SkillTag]:
+        """The skills it asks for: those it lists, then those read from its text."""
+        return merged_skills(self.skills, self.concepts)
 
 
 class PersonalData(BaseModel):
@@ -131,6 +188,11 @@ class Profile(BaseModel):
     experience_years: float | None = Field(default=None, ge=0.0, le=60.0)
     licences: list[str] = Field(default_factory=list)
     personal: PersonalData | None = None
+    rejected_skills: list[str] = Field(
+        default_factory=list,
+        description="codes (or labels) of skills read from the text that a counsellor rejected")
+    concepts: Concepts | None = None
+    """Read at indexing; kept last, so a stored record is its input followed by its concepts."""
 
     @field_validator("id")
     @classmethod
@@ -158,3 +220,28 @@ class Profile(BaseModel):
         return hashlib.sha256(
             self.model_dump_json(exclude={"personal"}).encode("utf-8")
         ).hexdigest()
+
+    @property
+    def occupation_tags(self) -> tuple[OccupationTag, ...]:
+        """Its target occupations: the ones read at indexing, else the codes it carries."""
+        if self.concepts is not None and self.concepts.occupations:
+            return self.concepts.occupations
+        return tuple(OccupationTag(rome_code=code, label=code) for code in self.rome_codes)
+
+    @property
+    def matching_skills(self) -> list[SkillTag]:
+        """The skills it holds: its tags, then those read from its summary (minus the ones a
+        counsellor rejected)."""
+        rejected = set(self.rejected_skills)
+        return [tag for tag in merged_skills(self.skills, self.concepts)
+                if not (tag.inferred and (tag.code or tag.label) in rejected)]
+
+
+def merged_skills(given: list[SkillTag], concepts: Concepts | None) -> list[SkillTag]:
+    """``given`` tags, then the inferred ones of ``concepts`` that no given tag already names
+    (same code or same label)."""
+    if concepts is None or not concepts.skills:
+        return list(given)
+    known = {tag.code for tag in given if tag.code} | {tag.label.casefold() for tag in given}
+    return [*given, *(tag for tag in concepts.skills
+                      if tag.code not in known and tag.label.casefold() not in known)]

@@ -60,6 +60,16 @@ class MatchingSettings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     keyword_top_k: int = Field(default=200, ge=1)
     vector_top_k: int = Field(default=200, ge=1)
+    concept_top_k: int = Field(
+        default=200, ge=0,
+        description="candidates proposed by concept (same occupation, its family, mobility "
+                    "targets, shared skills) from the filter table; 0 turns the channel off")
+    concept_occupation_share: float = Field(
+        default=0.6, ge=0.0, le=1.0,
+        description="in the concept channel's score, the occupation's share (the rest: "
+                    "shared skills)")
+    concept_weight: float = Field(default=0.5, ge=0.0,
+                                  description="the concept channel's weight in weighted fusion")
     keyword_weight: float = Field(default=0.5, ge=0.0)
     vector_weight: float = Field(default=0.5, ge=0.0)
     retrieval_weight: float = Field(default=0.45, ge=0.0)
@@ -95,6 +105,30 @@ class MatchingSettings(BaseModel):
                     "index generation in use; 0 ranks every request")
 
 
+class ConceptSettings(BaseModel):
+    """How offers and profiles are read into ROME / ESCO concepts at indexing and at query
+    time (``EMPLOI_CONCEPTS__…``)."""
+
+    enabled: bool = Field(
+        default=True,
+        description="read occupations and skills from titles and texts (off: codes only)")
+    crosswalk: bool = Field(
+        default=True,
+        description="let the title reader use the ESCO labels of the official ESCO-ROME "
+                    "crosswalk (turn off to evaluate against that crosswalk)")
+    vectors: bool = Field(
+        default=True,
+        description="compare texts with labels by meaning too (with the encoder), not only "
+                    "by words")
+    min_occupation_confidence: float = Field(default=0.35, ge=0.0, le=1.0)
+    max_inferred_occupations: int = Field(default=3, ge=0)
+    min_skill_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    disagreement_confidence: float = Field(
+        default=0.6, ge=0.0, le=1.0,
+        description="confidence from which an occupation read from the text, outside the "
+                    "family of the given ROME code, is recorded as a disagreement")
+
+
 class Settings(BaseSettings):
     """Everything the CLI, the web app and the tests configure."""
 
@@ -117,6 +151,7 @@ class Settings(BaseSettings):
     keyword_backend: KeywordBackend = KeywordBackend.EMBEDDED
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    concepts: ConceptSettings = Field(default_factory=ConceptSettings)
 
     @property
     def rome_dir(self) -> Path:

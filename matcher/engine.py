@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from indexer.catalog import SearchIndex, embedding_cache_path, live_generation
 from indexer.collection import Collection
 from indexer.encoders import Encoder, create_encoder
+from indexer.enrich import ConceptEnricher, concept_reader
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Place, Profile, SkillTag
 from indexer.settings import Settings
 from indexer.stores.protocols import haversine_km
 from matcher.matcher import Matcher, skills_with
-from matcher.normalise import Normaliser, OccupationMatch
 from matcher.results import Match
 from skills_taxonomy import Taxonomy, load_taxonomy
+from skills_taxonomy.concepts import ConceptReader
+from skills_taxonomy.normaliser import OccupationMatch
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,26 @@ class Engine:
         self.gazetteer = gazetteer
         self.encoder = encoder
         self._reload_lock = threading.Lock()
-        self.normaliser = Normaliser(taxonomy, encoder, settings.cache_dir)
+        self.reader: ConceptReader = concept_reader(settings, taxonomy, encoder)
+        self.enricher: ConceptEnricher | None = (
+            ConceptEnricher(self.reader, settings.concepts) if settings.concepts.enabled
+            else None)
+        self.normaliser = self.reader.normaliser
         self._state = self._state_for(index)
+        if index.manifest.concept_reader not in (None, self.concept_version):
+            log.warning("the index was read into concepts by %s, queries are read by %s: "
+                        "rebuild it (emploi index --rebuild) for consistent matching",
+                        index.manifest.concept_reader, self.concept_version)
+
+    @property
+    def concept_version(self) -> str | None:
+        """What reads queries into concepts (None when concept reading is off)."""
+        return self.enricher.version if self.enricher is not None else None
+
+    def prepare(self) -> None:
+        """Build everything the first request needs (title-form and label vectors, the
+        occupation documents), so the first search answers as fast as the next ones."""
+        self.reader.prepare()
 
     def _state_for(self, index: SearchIndex) -> tuple[SearchIndex, Matcher]:
         return index, Matcher(index.offers, index.profiles, self.taxonomy, self.encoder,
@@ -141,9 +161,15 @@ class Engine:
             if commune is None:
                 raise ValueError(f"unknown commune {query.commune!r} (expected an INSEE code)")
             place = Place(label=commune.name, commune=commune.code, point=commune.point)
-        return Profile(id=FREE_TEXT_PROFILE_ID, titles=list(query.titles),
-                       skills=list(query.skills), summary=query.text, place=place,
-                       radius_km=query.radius_km, contract_types=list(query.contract_types))
+        profile = Profile(id=FREE_TEXT_PROFILE_ID, titles=list(query.titles),
+                          skills=list(query.skills), summary=query.text, place=place,
+                          radius_km=query.radius_km, contract_types=list(query.contract_types))
+        return self.read_concepts(profile)
+
+    def read_concepts(self, profile: Profile) -> Profile:
+        """A profile not read at indexing (a typed search) read into concepts, as stored
+        profiles are."""
+        return profile if self.enricher is None else self.enricher.profile(profile)
 
     def preview_tags(self, profile: Profile, add: Sequence[SkillTag], remove: Sequence[str],
                      top_k: int = 20) -> TagPreview:

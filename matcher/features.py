@@ -9,18 +9,29 @@ skills, occupations and places.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from indexer.models import ExperienceLevel, GeoPoint, Offer, Profile, Requirement, SkillTag
+from indexer.models import (
+    ExperienceLevel,
+    GeoPoint,
+    OccupationTag,
+    Offer,
+    Profile,
+    Requirement,
+    SkillTag,
+)
 from indexer.stores.protocols import haversine_km
 from matcher.results import SkillRef
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.text import fold
 
 WISHED_SKILL_WEIGHT = 0.5
+TRAINABLE_SKILL_WEIGHT = 0.25
+_IMPORTANCE = {Requirement.REQUIRED: 1.0, Requirement.WISHED: WISHED_SKILL_WEIGHT,
+               Requirement.TRAINABLE: TRAINABLE_SKILL_WEIGHT}
 SAME_PARENT_VALUE = 0.7
 MOBILITY_VALUE = 0.5
 
@@ -75,8 +86,26 @@ class HeldSkills:
         weight: dict[str, float] = {}
         for tag in tags:
             for key in _identities(tag):
-                weight[key] = max(weight.get(key, 0.0), min(tag.weight, 1.0))
+                weight[key] = max(weight.get(key, 0.0), min(tag.weight, 1.0) * trust(tag))
         return cls(tags, weight)
+
+
+def trust(tag: SkillTag) -> float:
+    """How much a tag counts for what it is: 1 for a tag a record lists, the confidence of
+    the reading for one read from the record's text."""
+    return tag.confidence if tag.inferred and tag.confidence is not None else 1.0
+
+
+def skill_importance(tag: SkillTag) -> float:
+    """How much an asked skill counts: required 1, wished 0.5, learnt on the job 0.25, times
+    the confidence of the reading for a skill read from the text."""
+    return _IMPORTANCE[tag.requirement] * trust(tag)
+
+
+def skill_ref(tag: SkillTag, label: str | None = None) -> SkillRef:
+    """A tag as an explanation names it (read from the text or listed)."""
+    return SkillRef(tag.code, label or tag.label, tag.requirement.value, tag.inferred,
+                    tag.excerpt, tag.requirement_stated)
 
 
 RelatedFinder = Callable[[SkillTag], SkillTag | None]
@@ -88,7 +117,7 @@ def _credits(asked: Sequence[SkillTag], held: HeldSkills, related: RelatedFinder
              ) -> Iterator[_Credit]:
     """Per asked skill: (tag, importance, weight held, close held skill when not held)."""
     for tag in asked:
-        importance = 1.0 if tag.requirement is Requirement.REQUIRED else WISHED_SKILL_WEIGHT
+        importance = skill_importance(tag)
         got = max(held.weight.get(key, 0.0) for key in _identities(tag))
         yield tag, importance, got, (related(tag) if got <= 0 and related is not None
                                      else None)
@@ -133,47 +162,69 @@ def skill_coverage(asked: Sequence[SkillTag], held: Iterable[SkillTag] | HeldSki
         total += importance
         credit += _credit_of(importance, got, neighbour, related_credit)
         if got > 0:
-            matched.append(SkillRef(tag.code, tag.label, tag.requirement.value))
+            matched.append(skill_ref(tag))
         elif neighbour is not None and related_credit > 0:
-            close.append(SkillRef(tag.code, f"{tag.label} (compétence proche : "
-                                            f"{neighbour.label})", tag.requirement.value))
+            close.append(skill_ref(tag, f"{tag.label} (compétence proche : {neighbour.label})"))
         else:
-            missing.append(SkillRef(tag.code, tag.label, tag.requirement.value))
+            missing.append(skill_ref(tag))
     value = credit / total if total > 0 else None
     return SkillCoverage(value, tuple(matched), tuple(missing), tuple(close))
 
 
-def occupation_proximity(mine: Sequence[str], theirs: Sequence[str], taxonomy: Taxonomy,
-                         confidence: Mapping[str, float] | None = None) -> OccupationProximity:
+def occupation_proximity(mine: Mapping[str, float], theirs: Mapping[str, float],
+                         taxonomy: Taxonomy, inferred: Collection[str] = ()
+                         ) -> OccupationProximity:
     """1 for a shared ROME code, 0.7 for a shared parent sheet, 0.5 for a ROME mobility link
-    (either way), else 0, times the confidence of ``mine``'s code (1 when not given: a code
-    the record carries; the normaliser's for a code guessed from a free-text title). The best
-    pair wins."""
-    if not mine or not theirs:
-        return OccupationProximity(0.0, None)
+    (either way), else 0, times the confidence of each side's code (1 for a code a record
+    carries; the reader's for one read from a title or a text). The best pair wins.
+    ``inferred`` names the codes of ``theirs`` that were read from their text, for the
+    explanation."""
     best = OccupationProximity(0.0, None)
-    for a in mine:
-        trust = 1.0 if confidence is None else min(confidence.get(a, 1.0), 1.0)
-        for b in theirs:
+    for a, mine_trust in mine.items():
+        for b, their_trust in theirs.items():
             candidate = _pair_proximity(a, b, taxonomy)
-            if candidate.value * trust > best.value:
-                relation = candidate.relation
-                if trust < 1.0 and relation is not None:
-                    relation = f"{relation}, titre reconnu à {round(100 * trust)} %"
-                best = OccupationProximity(candidate.value * trust, relation)
+            trust = min(mine_trust, 1.0) * min(their_trust, 1.0)
+            if candidate.relation is not None and candidate.value * trust > best.value:
+                best = OccupationProximity(candidate.value * trust, _relation(
+                    candidate.relation, mine_trust, their_trust if b in inferred else None))
     return best
+
+
+def _relation(relation: str, mine: float, theirs: float | None) -> str:
+    """The relation in words, saying how sure each reading is when it is not a given code."""
+    notes = []
+    if mine < 1.0:
+        notes.append(f"titre reconnu à {round(100 * mine)} %")
+    if theirs is not None:
+        notes.append(f"métier déduit de l'annonce à {round(100 * min(theirs, 1.0))} %")
+    return f"{relation}, {', '.join(notes)}" if notes else relation
+
+
+def occupation_weights(tags: Iterable[OccupationTag]) -> dict[str, float]:
+    """A record's occupations as ROME code → confidence (the best one per code)."""
+    weights: dict[str, float] = {}
+    for tag in tags:
+        weights[tag.rome_code] = max(weights.get(tag.rome_code, 0.0), tag.confidence)
+    return weights
 
 
 def _pair_proximity(a: str, b: str, taxonomy: Taxonomy) -> OccupationProximity:
     if a == b:
-        return OccupationProximity(1.0, f"même métier ({a})")
+        return OccupationProximity(1.0, f"même métier : {_label(a, taxonomy)}")
     if a in taxonomy.occupations and b in taxonomy.occupations:
+        mine, theirs = _label(a, taxonomy), _label(b, taxonomy)
         if taxonomy.parent_of(a) == taxonomy.parent_of(b):
             return OccupationProximity(SAME_PARENT_VALUE,
-                                       f"métier voisin : même fiche parente ({a} ~ {b})")
+                                       f"métier voisin : {theirs} (même famille que {mine})")
         if _mobility_linked(a, b, taxonomy):
-            return OccupationProximity(MOBILITY_VALUE, f"mobilité ROME {a} → {b}")
+            return OccupationProximity(MOBILITY_VALUE,
+                                       f"mobilité professionnelle : {mine} → {theirs}")
     return OccupationProximity(0.0, None)
+
+
+def _label(code: str, taxonomy: Taxonomy) -> str:
+    occupation = taxonomy.occupations.get(code)
+    return f"{occupation.label} ({code})" if occupation is not None else code
 
 
 def _mobility_linked(a: str, b: str, taxonomy: Taxonomy) -> bool:

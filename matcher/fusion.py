@@ -1,4 +1,5 @@
-"""Fusing the keyword and vector rankings into one retrieval score in [0, 1]."""
+"""Fusing the rankings of the retrieval channels (keyword, vector, and concepts) into one
+retrieval score in [0, 1]."""
 
 from __future__ import annotations
 
@@ -17,47 +18,58 @@ class FusedHit:
     score: float
     keyword_rank: int | None
     vector_rank: int | None
+    concept_rank: int | None = None
 
 
-def reciprocal_rank_fusion(keyword: Sequence[Hit], vector: Sequence[Hit],
-                           k: int) -> list[FusedHit]:
-    """RRF (Cormack et al., 2009): Σ 1/(k + rank), divided by its maximum 2/(k + 1)."""
-    ranks = _ranks(keyword, vector)
-    best = 2.0 / (k + 1)
+def reciprocal_rank_fusion(keyword: Sequence[Hit], vector: Sequence[Hit], k: int,
+                           concept: Sequence[Hit] | None = None) -> list[FusedHit]:
+    """RRF (Cormack et al., 2009): Σ 1/(k + rank) over the lists, divided by its maximum
+    (every channel asked ranking the document first: two, or three with ``concept``)."""
+    ranks = _ranks(keyword, vector, concept or ())
+    best = (2 if concept is None else 3) / (k + 1)
     fused = [
-        FusedHit(doc_id, sum(1.0 / (k + r) for r in (kr, vr) if r is not None) / best, kr, vr)
-        for doc_id, (kr, vr) in ranks.items()
+        FusedHit(doc_id, sum(1.0 / (k + r) for r in found if r is not None) / best, *found)
+        for doc_id, found in ranks.items()
     ]
     return sorted(fused, key=lambda hit: (-hit.score, hit.id))
 
 
 def weighted_fusion(keyword: Sequence[Hit], vector: Sequence[Hit], keyword_weight: float,
-                    vector_weight: float) -> list[FusedHit]:
-    """Min-max normalise each list's scores to [0, 1] (absent = 0) and take the weighted mean."""
-    ranks = _ranks(keyword, vector)
-    keyword_scores, vector_scores = _min_max(keyword), _min_max(vector)
-    total = (keyword_weight + vector_weight) or 1.0
+                    vector_weight: float, concept: Sequence[Hit] | None = None,
+                    concept_weight: float = 0.0) -> list[FusedHit]:
+    """Min-max normalise each list's scores to [0, 1] (absent = 0) and take the weighted mean
+    (``concept`` counts with ``concept_weight`` when given)."""
+    concept = concept or ()
+    if not concept:
+        concept_weight = 0.0
+    ranks = _ranks(keyword, vector, concept)
+    scores = [(keyword_weight, _min_max(keyword)), (vector_weight, _min_max(vector)),
+              (concept_weight, _min_max(concept))]
+    total = sum(weight for weight, _ in scores) or 1.0
     fused = [
-        FusedHit(doc_id, (keyword_weight * keyword_scores.get(doc_id, 0.0)
-                          + vector_weight * vector_scores.get(doc_id, 0.0)) / total, kr, vr)
-        for doc_id, (kr, vr) in ranks.items()
+        FusedHit(doc_id, sum(weight * found.get(doc_id, 0.0) for weight, found in scores)
+                 / total, *doc_ranks)
+        for doc_id, doc_ranks in ranks.items()
     ]
     return sorted(fused, key=lambda hit: (-hit.score, hit.id))
 
 
-def fuse(keyword: Sequence[Hit], vector: Sequence[Hit],
-         settings: MatchingSettings) -> list[FusedHit]:
+def fuse(keyword: Sequence[Hit], vector: Sequence[Hit], settings: MatchingSettings,
+         concept: Sequence[Hit] | None = None) -> list[FusedHit]:
     """Fuse with the configured method."""
     if settings.fusion is FusionMethod.WEIGHTED:
-        return weighted_fusion(keyword, vector, settings.keyword_weight, settings.vector_weight)
-    return reciprocal_rank_fusion(keyword, vector, settings.rrf_k)
+        return weighted_fusion(keyword, vector, settings.keyword_weight, settings.vector_weight,
+                               concept, settings.concept_weight)
+    return reciprocal_rank_fusion(keyword, vector, settings.rrf_k, concept)
 
 
-def _ranks(keyword: Sequence[Hit], vector: Sequence[Hit]
-           ) -> dict[str, tuple[int | None, int | None]]:
+def _ranks(keyword: Sequence[Hit], vector: Sequence[Hit], concept: Sequence[Hit]
+           ) -> dict[str, tuple[int | None, int | None, int | None]]:
     keyword_rank, vector_rank = _tied_ranks(keyword), _tied_ranks(vector)
-    return {doc_id: (keyword_rank.get(doc_id), vector_rank.get(doc_id))
-            for doc_id in dict.fromkeys([*keyword_rank, *vector_rank])}
+    concept_rank = _tied_ranks(concept)
+    return {doc_id: (keyword_rank.get(doc_id), vector_rank.get(doc_id),
+                     concept_rank.get(doc_id))
+            for doc_id in dict.fromkeys([*keyword_rank, *vector_rank, *concept_rank])}
 
 
 def _tied_ranks(hits: Sequence[Hit]) -> dict[str, int]:

@@ -30,18 +30,19 @@ from matcher.features import (
     experience_fit,
     freshness,
     occupation_proximity,
+    occupation_weights,
     skill_coverage,
     skill_credit,
 )
 from matcher.fusion import FusedHit, fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.lru import LruCache
-from matcher.normalise import Normaliser
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
 from matcher.query_vectors import QueryVectorCache
 from matcher.related_skills import SkillNeighbours
-from matcher.results import Explanation, Match, RetrievalTrace, ScoreComponent
+from matcher.results import Explanation, Match, OccupationRef, RetrievalTrace, ScoreComponent
 from matcher.widening import trace_expansions, widen
 from skills_taxonomy import Taxonomy
+from skills_taxonomy.normaliser import Normaliser
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,16 @@ class Pair:
         """The seeker's target ROME codes, most confident first."""
         return tuple(self.seeker_targets)
 
+    @property
+    def offer_occupations(self) -> dict[str, float]:
+        """The offer's occupations (given, and read from its text) with their confidence."""
+        return occupation_weights(self.offer.occupation_tags)
+
+    @property
+    def offer_inferred(self) -> frozenset[str]:
+        """The offer's occupations read from its text (not given)."""
+        return frozenset(t.rome_code for t in self.offer.occupation_tags if t.inferred)
+
 
 Values = dict[str, float | None]
 Array = npt.NDArray[np.float64]
@@ -96,6 +107,8 @@ class _Direction:
     pair_of: Callable[[Any], Pair]
     bound_of: BoundOf
     skills_of: Callable[[Pair], _Skills]
+    matched_of: Callable[[Pair], Offer | Profile]
+    """The record being ranked (the offer for a seeker, the seeker for an offer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,21 +181,23 @@ class Matcher:
         if widen_search:
             query = widen(query, self.taxonomy)
         targets = query.occupation_confidence
-        skills = self._held(profile.skills)
+        skills = self._held(profile.matching_skills)
         direction = _Direction(
             pair_of=lambda offer: Pair(offer, profile, targets),
             bound_of=self._offer_bound(query, profile),
-            skills_of=lambda _pair: skills)
+            skills_of=lambda _pair: skills,
+            matched_of=lambda pair: pair.offer)
         return self._match(query, self.offers, top_k, direction,
                            self.settings.retrieval_feature)
 
     def _candidates_for_offer(self, offer: Offer, top_k: int) -> tuple[Match, ...]:
-        query = query_for_offer(offer, self.settings.candidate_radius_km)
+        query = query_for_offer(offer, self.settings.candidate_radius_km, self.taxonomy)
         direction = _Direction(
             pair_of=lambda profile: Pair(offer, profile, seeker_targets(
                 profile, self.taxonomy, self.normaliser, self.settings)),
             bound_of=self._candidate_bound(offer),
-            skills_of=lambda pair: self._held(pair.profile.skills))
+            skills_of=lambda pair: self._held(pair.profile.matching_skills),
+            matched_of=lambda pair: pair.profile)
         # Candidates keep the fused (rank-based) score as their retrieval feature: stored
         # profile vectors embed the seeker's own, possibly gendered, wording, and raw cosine
         # gaps would carry it into the score.
@@ -195,7 +210,7 @@ class Matcher:
         kept = self._score_best(bounded, collection, query, direction, feature, top_k)
         self.last_scored = len(kept)
         kept.sort(key=lambda s: (-s.score, s.hit.id))
-        return tuple(self._explain(scored, query) for scored in kept[:top_k])
+        return tuple(self._explain(scored, query, direction) for scored in kept[:top_k])
 
     def _bounded(self, fused: Sequence[FusedHit], feature: dict[str, float],
                  collection: Collection[RecordT], direction: _Direction
@@ -257,9 +272,12 @@ class Matcher:
                                                  self.settings.keyword_top_k)
         vector = self.query_vectors.vector(query.embedding_text)
         vector_hits = collection.vector_search(vector, query.filters, self.settings.vector_top_k)
-        fused = fuse(keyword_hits, vector_hits, self.settings)
-        if feature_method is self.settings.fusion:
-            return fused, {hit.id: hit.score for hit in fused}
+        concept_hits = collection.concept_search(
+            query.concepts.occupations, query.concepts.skills, query.filters,
+            self.settings.concept_top_k, self.settings.concept_occupation_share)
+        fused = fuse(keyword_hits, vector_hits, self.settings, concept_hits)
+        # The retrieval feature measures the text's relevance only: the concept channel
+        # proposes candidates, and the occupation and skill features score what it knows.
         if feature_method is FusionMethod.WEIGHTED:
             scored = weighted_fusion(keyword_hits, vector_hits, self.settings.keyword_weight,
                                      self.settings.vector_weight)
@@ -286,15 +304,14 @@ class Matcher:
 
     def _offer_bound(self, query: MatchQuery, profile: Profile) -> BoundOf:
         """Bound offers for this seeker: all but skills and experience are exact."""
-        proximity = _memo(lambda codes: occupation_proximity(
-            tuple(query.occupation_confidence), codes, self.taxonomy,
-            query.occupation_confidence).value)
+        proximity = _memo(lambda occupations: occupation_proximity(
+            query.occupation_confidence, dict(occupations), self.taxonomy).value)
         origin = _point(profile)
         contract_filtered = bool(query.filters.contract_types)
 
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
             return {"retrieval": retrieval, "skills": np.ones_like(retrieval),
-                    "occupation": np.array([proximity(c) for c in columns.rome_codes]),
+                    "occupation": np.array([proximity(o) for o in _occupations(columns)]),
                     "distance": self._decay(origin, columns),
                     "contract": np.full_like(retrieval, np.nan) if contract_filtered else
                     _maybe([contract_match(next(iter(offered), None), profile.contract_types)
@@ -306,16 +323,16 @@ class Matcher:
     def _candidate_bound(self, offer: Offer) -> BoundOf:
         """Bound seekers for this offer: distance and contract are exact, occupation too
         when the seeker's record names ROME codes (else up to 1, from their titles)."""
-        offer_codes = (offer.rome_code,) if offer.rome_code else ()
-        proximity = _memo(lambda codes: occupation_proximity(
-            codes, offer_codes, self.taxonomy).value if codes else 1.0)
+        offer_codes = occupation_weights(offer.occupation_tags)
+        proximity = _memo(lambda occupations: occupation_proximity(
+            dict(occupations), offer_codes, self.taxonomy).value if occupations else 1.0)
         target = _point(offer)
         created = np.array([np.nan if offer.created_at is None
                             else as_utc(offer.created_at).timestamp()])
 
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
             return {"retrieval": retrieval, "skills": np.ones_like(retrieval),
-                    "occupation": np.array([proximity(c) for c in columns.rome_codes]),
+                    "occupation": np.array([proximity(o) for o in _occupations(columns)]),
                     "distance": self._decay(target, columns),
                     "contract": _maybe([contract_match(offer.contract_type, wished)
                                         for wished in columns.contract_types]),
@@ -345,11 +362,10 @@ class Matcher:
     def _score(self, hit: FusedHit, pair: Pair, query: MatchQuery, retrieval: float,
                newest: datetime | None, skills: _Skills) -> _Scored:
         settings = self.settings
-        coverage = skill_credit(pair.offer.skills, skills[0], skills[1],
+        coverage = skill_credit(pair.offer.matching_skills, skills[0], skills[1],
                                 settings.related_skill_credit)
-        offer_codes = (pair.offer.rome_code,) if pair.offer.rome_code else ()
-        proximity = occupation_proximity(pair.seeker_occupations, offer_codes, self.taxonomy,
-                                         pair.seeker_targets)
+        proximity = occupation_proximity(pair.seeker_targets, pair.offer_occupations,
+                                         self.taxonomy, pair.offer_inferred)
         decay, distance = distance_decay(_point(pair.profile), _point(pair.offer),
                                          settings.distance_half_life_km)
         contract = None if query.filters.contract_types else contract_fit(pair.offer,
@@ -364,10 +380,11 @@ class Matcher:
         return _Scored(hit, pair, values, skills, proximity, distance,
                        self._score_of(values))
 
-    def _explain(self, scored: _Scored, query: MatchQuery) -> Match:
+    def _explain(self, scored: _Scored, query: MatchQuery, direction: _Direction) -> Match:
         pair, hit = scored.pair, scored.hit
-        coverage = skill_coverage(pair.offer.skills, scored.skills[0], scored.skills[1],
-                                  self.settings.related_skill_credit)
+        coverage = skill_coverage(pair.offer.matching_skills, scored.skills[0],
+                                  scored.skills[1], self.settings.related_skill_credit)
+        shown = direction.matched_of(pair)
         explanation = Explanation(
             components=self._components(scored.values),
             matched_skills=coverage.matched,
@@ -377,8 +394,11 @@ class Matcher:
             filters=_filter_reasons(query, scored.distance, pair),
             retrieval=RetrievalTrace(hit.keyword_rank, hit.vector_rank,
                                      trace_expansions(query, pair.offer,
-                                                      pair.seeker_occupations)),
+                                                      pair.seeker_occupations),
+                                     hit.concept_rank),
             occupation_relation=scored.proximity.relation,
+            occupations=tuple(OccupationRef(t.rome_code, t.label, t.confidence, t.inferred)
+                              for t in shown.occupation_tags),
         )
         return Match(hit.id, scored.score, explanation)
 
@@ -443,22 +463,32 @@ def _maybe(values: Sequence[float | None]) -> Array:
                     dtype=np.float64)
 
 
-def _memo(function: Callable[[tuple[str, ...]], float]) -> Callable[[tuple[str, ...]], float]:
-    """``function`` answered once per distinct argument (for the length of one request)."""
-    answers: dict[tuple[str, ...], float] = {}
+_Occupations = tuple[tuple[str, float], ...]
 
-    def cached(codes: tuple[str, ...]) -> float:
-        if codes not in answers:
-            answers[codes] = function(codes)
-        return answers[codes]
+
+def _memo(function: Callable[[_Occupations], float]) -> Callable[[_Occupations], float]:
+    """``function`` answered once per distinct argument (for the length of one request)."""
+    answers: dict[_Occupations, float] = {}
+
+    def cached(occupations: _Occupations) -> float:
+        if occupations not in answers:
+            answers[occupations] = function(occupations)
+        return answers[occupations]
     return cached
 
 
 def _skill_labels(pairs: Iterable[Pair]) -> list[str]:
     labels: list[str] = []
     for pair in pairs:
-        labels.extend(tag.label for tag in (*pair.offer.skills, *pair.profile.skills))
+        labels.extend(tag.label for tag in (*pair.offer.matching_skills,
+                                            *pair.profile.matching_skills))
     return labels
+
+
+def _occupations(columns: Columns) -> list[tuple[tuple[str, float], ...]]:
+    """Each row's occupations as hashable (code, confidence) pairs."""
+    return [tuple(zip(codes, weights, strict=True))
+            for codes, weights in zip(columns.rome_codes, columns.rome_weights, strict=True)]
 
 
 def _point(record: Offer | Profile) -> GeoPoint | None:

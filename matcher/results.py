@@ -21,11 +21,27 @@ class ScoreComponent:
 
 @dataclass(frozen=True, slots=True)
 class SkillRef:
-    """A skill named in an explanation, with its taxonomy label."""
+    """A skill named in an explanation, with its taxonomy label; ``inferred`` when it was read
+    from the record's text ("lue dans l'annonce"), with the passage it was read from and
+    whether that passage stated the requirement."""
 
     code: str | None
     label: str
     requirement: str
+    inferred: bool = False
+    excerpt: str | None = None
+    requirement_stated: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OccupationRef:
+    """An occupation of the matched record: given by the record, or read from its title and
+    text (``inferred``) with the reading's confidence."""
+
+    code: str
+    label: str
+    confidence: float
+    inferred: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +52,7 @@ class RetrievalTrace:
     keyword_rank: int | None = None
     vector_rank: int | None = None
     expansions: tuple[str, ...] = ()
+    concept_rank: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +67,8 @@ class Explanation:
     filters: tuple[str, ...] = ()
     retrieval: RetrievalTrace = field(default_factory=RetrievalTrace)
     occupation_relation: str | None = None
+    occupations: tuple[OccupationRef, ...] = ()
+    """The matched record's occupations (given first, then those read from its text)."""
 
 
 @dataclass(frozen=True, slots=True)

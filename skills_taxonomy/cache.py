@@ -17,7 +17,7 @@ from skills_taxonomy.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = "skills_taxonomy-cache-1"
+CACHE_FORMAT = "skills_taxonomy-cache-2"
 _CHUNK = 1 << 20
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from skills_taxonomy._csv import find_rome_file, read_rows
-from skills_taxonomy.errors import BadValueError
+from skills_taxonomy.errors import BadValueError, MissingFileError
 from skills_taxonomy.model import Appellation, Item, Occupation
 from skills_taxonomy.text import fold
 
@@ -20,7 +20,10 @@ COMPETENCES = "unix_referentiel_competence"
 SAVOIRS = "unix_referentiel_savoir"
 COHERENCE = "unix_coherence_item"
 MOBILITY = "unix_rubrique_mobilite"
+TEXTS = "unix_texte"
 ROME_STEMS = (OCCUPATIONS, APPELLATIONS, COMPETENCES, SAVOIRS, COHERENCE, MOBILITY)
+OPTIONAL_STEMS = (TEXTS,)
+"""Read when present: the occupations' definitions help reading offers into occupations."""
 CORE_VALUES = frozenset({"principale", "émergente", "emergente"})
 
 
@@ -33,11 +36,19 @@ class RomeData:
     items: dict[str, Item]
     links: dict[str, tuple[tuple[str, bool], ...]]
     mobility: dict[str, tuple[tuple[str, int], ...]]
+    definitions: dict[str, str] = field(default_factory=dict)
 
 
 def rome_paths(rome_dir: Path) -> dict[str, Path]:
-    """Return the path of every ROME file the taxonomy reads, by stem."""
-    return {stem: find_rome_file(rome_dir, stem) for stem in ROME_STEMS}
+    """Return the path of every ROME file the taxonomy reads, by stem (the optional ones
+    only when present)."""
+    paths = {stem: find_rome_file(rome_dir, stem) for stem in ROME_STEMS}
+    for stem in OPTIONAL_STEMS:
+        try:
+            paths[stem] = find_rome_file(rome_dir, stem)
+        except MissingFileError:
+            logger.debug("optional ROME file %s absent from %s", stem, rome_dir)
+    return paths
 
 
 def _resembles(a: str, b: str) -> bool:
@@ -170,6 +181,21 @@ def read_mobility(path: Path) -> dict[str, tuple[tuple[str, int], ...]]:
     }
 
 
+def read_definitions(path: Path) -> dict[str, str]:
+    """Each occupation's definition and access-to-employment sentences, in order, as one text."""
+    sentences: defaultdict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    kinds = {"definition": 0, "acces_metier": 1}
+    columns = ("code_rome", "libelle_type_texte", "position_phrase", "libelle_texte")
+    for row in read_rows(path, columns):
+        kind = kinds.get(row["libelle_type_texte"])
+        if kind is None or not row["libelle_texte"]:
+            continue
+        position = int(row["position_phrase"]) if row["position_phrase"].isdigit() else 0
+        sentences[row["code_rome"]].append((kind, position, row["libelle_texte"]))
+    return {code: " ".join(text for _, _, text in sorted(parts))
+            for code, parts in sentences.items()}
+
+
 def read_rome(rome_dir: Path) -> RomeData:
     """Read every ROME file the taxonomy needs from ``rome_dir``."""
     paths = rome_paths(rome_dir)
@@ -181,6 +207,7 @@ def read_rome(rome_dir: Path) -> RomeData:
         items=items,
         links=read_links(paths[COHERENCE], set(items)),
         mobility=read_mobility(paths[MOBILITY]),
+        definitions=read_definitions(paths[TEXTS]) if TEXTS in paths else {},
     )
     logger.info(
         "read ROME from %s: %d occupations, %d appellations, %d items",

@@ -73,6 +73,7 @@ class Taxonomy:
         for occ in rome.occupations.values():
             self._children[occ.parent_code].append(occ.code)
         self.index = _build_index(rome, esco, self.feminine_to_masculine)
+        self._item_occupations: dict[str, list[tuple[str, bool]]] | None = None
         logger.info("taxonomy ready: %d searchable keys", len(self.index))
 
     @property
@@ -137,6 +138,26 @@ class Taxonomy:
         """Mobility targets ``(ROME code, rank)``, best (lowest ``numero_ordre``) first."""
         self.occupation(rome_code)
         return list(self._rome.mobility.get(rome_code, ()))
+
+    def definition(self, rome_code: str) -> str:
+        """The occupation's definition and access-to-employment text ("" when the ROME's
+        texts file was not read)."""
+        self.occupation(rome_code)
+        return self._rome.definitions.get(rome_code, "")
+
+    def occupations_of_item(self, item_code: str) -> list[tuple[str, bool]]:
+        """The occupations an item is linked to, ``(ROME code, core)``, sorted by code."""
+        if self._item_occupations is None:
+            linked: defaultdict[str, list[tuple[str, bool]]] = defaultdict(list)
+            for code, items in sorted(self._rome.links.items()):
+                for item, core in items:
+                    linked[item].append((code, core))
+            self._item_occupations = dict(linked)
+        return list(self._item_occupations.get(item_code, ()))
+
+    def children_of(self, parent_code: str) -> list[str]:
+        """The occupations whose parent sheet is ``parent_code`` (itself included), sorted."""
+        return sorted(self._children.get(parent_code, []))
 
     def parent_of(self, rome_code: str) -> str:
         """The ``code_rome_parent`` of an occupation (itself for a parent)."""

@@ -10,6 +10,7 @@ import pytest
 
 from indexer.catalog import IndexWriter, SearchIndex
 from indexer.encoders import Encoder, UseEncoder
+from indexer.enrich import concept_enricher
 from indexer.geo import Gazetteer
 from indexer.readers import read_offers, read_profiles
 from indexer.settings import Settings, load_settings
@@ -73,7 +74,8 @@ def tiny_engine(tiny_settings: Settings, encoder: Encoder, mini_taxonomy: Taxono
     profiles = read_profiles(FIXTURES / "engine" / "profiles.jsonl")
     assert not offers.rejections and not profiles.rejections
     with IndexWriter(tiny_settings.index_dir, tiny_settings, encoder,
-                     profile_text=profile_index_text(mini_taxonomy)) as writer:
+                     profile_text=profile_index_text(mini_taxonomy),
+                     enricher=concept_enricher(tiny_settings, mini_taxonomy, encoder)) as writer:
         writer.upsert_offers(offers.records)
         writer.upsert_profiles(profiles.records)
         writer.commit()

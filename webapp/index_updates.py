@@ -73,7 +73,8 @@ def write_profiles(engine: Engine, upserts: Sequence[Profile] = (),
         for attempt in range(WRITER_RETRIES):
             try:
                 with IndexWriter(engine.index.directory, engine.settings, engine.encoder,
-                                 profile_text=profile_index_text(engine.taxonomy)) as writer:
+                                 profile_text=profile_index_text(engine.taxonomy),
+                                 enricher=engine.enricher) as writer:
                     if upserts:
                         writer.upsert_profiles(list(upserts))
                     if deletes:

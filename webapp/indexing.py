@@ -11,6 +11,7 @@ from pathlib import Path
 from indexer.catalog import IndexWriter
 from indexer.demo_profiles import generate_profiles
 from indexer.encoders.pool import indexing_encoder
+from indexer.enrich import concept_enricher
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Profile
 from indexer.readers import Rejection, read_offers, read_profiles, write_jsonl, write_rejections
@@ -87,11 +88,13 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     offers, profiles, rejections = _read_all(offer_files, profile_files)
     profiles = without_erased(settings.index_dir, profiles)  # erased accounts stay erased
     outcome = IndexOutcome(settings.index_dir, len(offers), len(profiles), rejections)
-    taxonomy = taxonomy or load_taxonomy(settings.rome_dir, None, settings.cache_dir)
+    taxonomy = taxonomy or load_taxonomy(settings.rome_dir, settings.esco_dir,
+                                         settings.cache_dir)
     with indexing_encoder(settings) as encoder, IndexWriter(
             settings.index_dir, settings, encoder, rebuild=rebuild,
             synonyms=_title_synonyms(settings, taxonomy),
-            profile_text=profile_index_text(taxonomy)) as writer:
+            profile_text=profile_index_text(taxonomy),
+            enricher=concept_enricher(settings, taxonomy, encoder)) as writer:
         writer.upsert_offers(offers)
         writer.upsert_profiles(profiles)
         writer.commit()

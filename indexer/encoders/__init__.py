@@ -1,7 +1,12 @@
 """Sentence encoders behind one protocol, a factory that picks one from the settings, and a
 content-addressed embedding cache."""
 
-from indexer.encoders.cache import EmbeddingCache, content_key, encode_documents_cached
+from indexer.encoders.cache import (
+    CachedEncoder,
+    EmbeddingCache,
+    content_key,
+    encode_documents_cached,
+)
 from indexer.encoders.e5 import E5Encoder
 from indexer.encoders.factory import create_encoder
 from indexer.encoders.protocol import Encoder
@@ -9,6 +14,7 @@ from indexer.encoders.sentence_transformers_encoder import SentenceTransformerEn
 from indexer.encoders.use import UseEncoder
 
 __all__ = [
+    "CachedEncoder",
     "E5Encoder",
     "EmbeddingCache",
     "Encoder",

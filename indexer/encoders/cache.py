@@ -126,3 +126,30 @@ def _log_progress(done: int, total: int, elapsed_s: float) -> None:
     rate = done / elapsed_s if elapsed_s > 0 else float("inf")
     eta_s = (total - done) / rate if rate > 0 else 0.0
     logger.info("embeddings: %d/%d encoded (%.1f texts/s, ETA %.0f s)", done, total, rate, eta_s)
+
+
+class CachedEncoder:
+    """An encoder whose document vectors go through an :class:`EmbeddingCache`: what the
+    taxonomy's concept reader is given, so label vectors are encoded once per encoder."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache) -> None:
+        self._encoder = encoder
+        self._cache = cache
+
+    @property
+    def name(self) -> str:
+        """The wrapped encoder's name."""
+        return self._encoder.name
+
+    @property
+    def dimension(self) -> int:
+        """The wrapped encoder's dimension."""
+        return self._encoder.dimension
+
+    def encode_queries(self, texts: Sequence[str]) -> FloatArray:
+        """Query vectors, straight from the wrapped encoder."""
+        return self._encoder.encode_queries(texts)
+
+    def encode_documents(self, texts: Sequence[str]) -> FloatArray:
+        """Document vectors, read from the cache or encoded (and cached)."""
+        return encode_documents_cached(self._encoder, texts, self._cache)

@@ -24,9 +24,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 """Version of the index body; stored in the mapping's ``_meta.mapping_version``.
-2: titles and texts arrive normalised by ``indexer.stores.french_text`` (singular, masculine)."""
+2: titles and texts arrive normalised by ``skills_taxonomy.gender.normalise_forms`` (singular,
+masculine). 3: concept ids (``concepts``) and the concepts' labels (``concept_text``)."""
 
 INDEX_ANALYZER = "emploi_fr"
 SEARCH_ANALYZER = "emploi_fr_search"
@@ -115,6 +116,8 @@ def mappings(rules: Sequence[str]) -> dict[str, Any]:
             "rome_codes": {"type": "keyword"},
             "skill_codes": {"type": "keyword"},
             "contract_types": {"type": "keyword"},
+            "concepts": {"type": "keyword"},
+            "concept_text": text,
             "location": {"type": "geo_point"},
             "created_at": {"type": "date", "format": "strict_date_optional_time"},
             # Exact microseconds since the epoch: range filters use this field, so that

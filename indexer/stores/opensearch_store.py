@@ -38,7 +38,6 @@ from opensearchpy.exceptions import NotFoundError, TransportError
 from indexer.models import GeoPoint
 from indexer.settings import OpenSearchSettings
 from indexer.stores.errors import BackendUnavailable
-from indexer.stores.french_text import normalise_forms
 from indexer.stores.opensearch_mapping import (
     MAPPING_VERSION,
     MAX_RESULT_WINDOW,
@@ -47,6 +46,7 @@ from indexer.stores.opensearch_mapping import (
     synonyms_checksum,
 )
 from indexer.stores.protocols import Filters, GeoFilter, Hit, IndexedDoc, KeywordQuery, haversine_km
+from skills_taxonomy.gender import normalise_forms
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ TITLE_PHRASE_BOOST = 3.0
 PHRASE_SLOP = 3
 ROME_BOOST = 1.0
 SKILL_BOOST = 0.5
+CONCEPT_BOOST = 0.5
+CONCEPT_TEXT_BOOST = 0.5
 BATCH_SIZE = 500
 _GEO_SLACK = 1.001
 _GEO_SLACK_KM = 0.01
@@ -123,6 +125,8 @@ def document_source(doc: IndexedDoc) -> dict[str, Any]:
         "rome_codes": list(doc.rome_codes),
         "skill_codes": list(doc.skill_codes),
         "contract_types": list(doc.contract_types),
+        "concepts": list(doc.concepts),
+        "concept_text": normalise_forms(doc.concept_text),
     }
     if doc.location is not None:
         source["location"] = {"lat": doc.location.lat, "lon": doc.location.lon}
@@ -454,7 +458,8 @@ class OpenSearchKeywordStore:
         clauses: list[dict[str, Any]] = []
         if query.text.strip():
             clauses.append({"multi_match": {
-                "query": normalise_forms(query.text), "fields": [f"title^{TITLE_BOOST}", "text"],
+                "query": normalise_forms(query.text),
+                "fields": [f"title^{TITLE_BOOST}", "text", f"concept_text^{CONCEPT_TEXT_BOOST}"],
                 "type": "most_fields", "operator": "or"}})
         for title in query.titles:
             if not title.strip():
@@ -467,6 +472,8 @@ class OpenSearchKeywordStore:
                        for code in dict.fromkeys(query.rome_codes))
         clauses.extend({"term": {"skill_codes": {"value": code, "boost": SKILL_BOOST}}}
                        for code in dict.fromkeys(query.skill_codes))
+        clauses.extend({"term": {"concepts": {"value": concept, "boost": CONCEPT_BOOST}}}
+                       for concept in dict.fromkeys(query.concepts))
         return clauses
 
     @staticmethod

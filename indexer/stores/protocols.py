@@ -59,6 +59,19 @@ class IndexedDoc:
     contract_types: tuple[str, ...] = ()
     location: GeoPoint | None = None
     created_at: datetime | None = None
+    occupation_weights: tuple[float, ...] = ()
+    """Confidence of each of ``rome_codes`` (1 for a code the record carries, the reading's
+    for an inferred one); empty means 1 for all."""
+    concepts: tuple[str, ...] = ()
+    """Concept ids ("rome:K2111", "app:11679", "esco:http…", "skill:300282"), given and read
+    from the text, matched as exact terms."""
+    concept_text: str = ""
+    """The concepts' canonical labels and synonyms (job titles in both genders, ESCO labels,
+    skill labels read from the text): a separate, lower-weighted text field."""
+
+    def weight_of(self, position: int) -> float:
+        """The confidence of ``rome_codes[position]``."""
+        return self.occupation_weights[position] if self.occupation_weights else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +86,13 @@ class KeywordQuery:
     titles: tuple[str, ...] = ()
     rome_codes: tuple[str, ...] = ()
     skill_codes: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+    """Concept ids to match against the documents' concept ids (a small boost each)."""
 
     def is_empty(self) -> bool:
         """True when the query has nothing to match."""
         return not (self.text.strip() or any(t.strip() for t in self.titles)
-                    or self.rome_codes or self.skill_codes)
+                    or self.rome_codes or self.skill_codes or self.concepts)
 
 
 @dataclass(frozen=True, slots=True)

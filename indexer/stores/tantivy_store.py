@@ -19,7 +19,6 @@ from pathlib import Path
 import tantivy
 
 from indexer.models import GeoPoint
-from indexer.stores.french_text import normalise_forms
 from indexer.stores.protocols import (
     EARTH_RADIUS_KM,
     Filters,
@@ -29,6 +28,7 @@ from indexer.stores.protocols import (
     KeywordQuery,
     haversine_km,
 )
+from skills_taxonomy.gender import normalise_forms
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ TITLE_PHRASE_BOOST = 3.0
 QUERY_TITLE_BOOST = 1.5
 ROME_BOOST = 1.0
 SKILL_BOOST = 0.5
+CONCEPT_BOOST = 0.5
+CONCEPT_TEXT_BOOST = 0.5
 PHRASE_SLOP = 3
 WRITER_HEAP_BYTES = 256_000_000
 _GEO_DEPTH_FACTOR = 4
@@ -63,7 +65,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_text_field("title", tokenizer_name=ANALYZER_NAME)
     builder.add_text_field("text", tokenizer_name=ANALYZER_NAME)
-    for name in ("rome", "skill", "contract"):
+    builder.add_text_field("concept_text", tokenizer_name=ANALYZER_NAME)
+    for name in ("rome", "skill", "contract", "concept"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
     builder.add_float_field("lat", stored=True, indexed=True, fast=True)
     builder.add_float_field("lon", stored=True, indexed=True, fast=True)
@@ -179,8 +182,10 @@ class TantivyKeywordStore:
         document.add_text("id", doc.id)
         document.add_text("title", normalise_forms(doc.title))
         document.add_text("text", normalise_forms(doc.text))
+        if doc.concept_text:
+            document.add_text("concept_text", normalise_forms(doc.concept_text))
         for name, values in (("rome", doc.rome_codes), ("skill", doc.skill_codes),
-                             ("contract", doc.contract_types)):
+                             ("contract", doc.contract_types), ("concept", doc.concepts)):
             for value in values:
                 document.add_text(name, value)
         if doc.location is not None:
@@ -204,10 +209,13 @@ class TantivyKeywordStore:
         for term in dict.fromkeys(self._terms(query.text)):
             clauses.append(self._term("title", term, TITLE_BOOST))
             clauses.append(self._term("text", term, 1.0))
+            clauses.append(self._term("concept_text", term, CONCEPT_TEXT_BOOST))
         for title in query.titles:
             clauses.extend(self._title_clauses(self._terms(title)))
         clauses.extend(self._term("rome", code, ROME_BOOST) for code in query.rome_codes)
         clauses.extend(self._term("skill", code, SKILL_BOOST) for code in query.skill_codes)
+        clauses.extend(self._term("concept", concept, CONCEPT_BOOST)
+                       for concept in query.concepts)
         if not clauses:
             return None
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses])

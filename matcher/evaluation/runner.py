@@ -11,9 +11,14 @@ cache), then every query is run through:
 - ``engine-retrieval``: the engine's query (titles normalised to ROME codes and labels, skill
   codes) fused with the configured method, before any re-scoring;
 - ``full``: the :class:`matcher.matcher.Matcher` (hybrid + taxonomy features);
-- ``normaliser`` (sets whose corpus is ROME occupations): :class:`matcher.normalise.Normaliser`
-  alone (fuzzy + IDF-weighted lexical, encoder ``-``; then fuzzy + lexical + vectors with each
-  requested encoder), never the ESCO labels nor the crosswalk.
+- ``normaliser`` (sets whose corpus is ROME occupations): the title normaliser alone
+  (:class:`skills_taxonomy.normaliser.Normaliser`: fuzzy + IDF-weighted lexical, encoder ``-``;
+  then fuzzy + lexical + vectors with each requested encoder).
+
+Records on both sides are read into concepts as the product reads them (the corpus at indexing,
+the queries when they are prepared), unless ``concepts.enabled`` is off. A set whose judgements
+come from the ESCO ↔ ROME crosswalk (``set.json`` ``"labels": "crosswalk"``, or set (b)) is
+always run with the crosswalk switched off, so the crosswalk cannot answer its own questions.
 
 Ablation (on seekers → offers sets by default) reruns ``full`` with one feature weight set to 0
 (every feature of :data:`matcher.matcher.FEATURES`), without related-skill credit, without the
@@ -37,7 +42,8 @@ import numpy.typing as npt
 
 from indexer.catalog import IndexWriter, SearchIndex
 from indexer.collection import Collection
-from indexer.encoders import Encoder, create_encoder
+from indexer.encoders import CachedEncoder, EmbeddingCache, Encoder, create_encoder
+from indexer.enrich import ConceptEnricher, concept_enricher
 from indexer.models import Offer, Profile
 from indexer.settings import EncoderKind, FusionMethod, KeywordBackend, MatchingSettings, Settings
 from indexer.stores.protocols import Hit, KeywordQuery
@@ -46,9 +52,9 @@ from matcher.evaluation.metrics import evaluate_run
 from matcher.evaluation.report import FULL, ConfigResult, EvalReport
 from matcher.fusion import fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.matcher import Matcher
-from matcher.normalise import Normaliser
 from matcher.queries import MatchQuery, profile_index_text, query_for_offer, query_for_profile
 from skills_taxonomy import Taxonomy, load_taxonomy
+from skills_taxonomy.normaliser import Normaliser
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +189,21 @@ def query_offer(query: EvalQuery) -> Offer:
 
 
 def prepare(query: EvalQuery, direction: str, taxonomy: Taxonomy,
-            matching: MatchingSettings, normaliser: Normaliser | None = None) -> Prepared:
-    """The engine's query for ``query`` and its plain version (own texts, no taxonomy)."""
+            matching: MatchingSettings, normaliser: Normaliser | None = None,
+            enricher: ConceptEnricher | None = None) -> Prepared:
+    """The engine's query for ``query`` (read into concepts by ``enricher``) and its plain
+    version (own texts, no taxonomy)."""
     if direction == "profiles":
         offer = query_offer(query)
-        engine = query_for_offer(offer, matching.candidate_radius_km)
+        if enricher is not None:
+            offer = enricher.offer(offer)
+        engine = query_for_offer(offer, matching.candidate_radius_km, taxonomy)
         plain_titles = engine.keyword.titles
         asker: Offer | Profile = offer
     else:
         profile = query_profile(query)
+        if enricher is not None:
+            profile = enricher.profile(profile)
         engine = query_for_profile(profile, taxonomy, matching.default_radius_km, normaliser,
                                    matching)
         plain_titles = tuple(profile.titles)
@@ -204,20 +216,30 @@ def prepare(query: EvalQuery, direction: str, taxonomy: Taxonomy,
 # --------------------------------------------------------------------------- index
 
 
-def eval_settings(settings: Settings) -> Settings:
-    """The settings of an evaluation: embedded keyword store, no default radii."""
+def judged_by_crosswalk(labelled: LabelledSet) -> bool:
+    """Whether the set's judgements come from the ESCO ↔ ROME crosswalk."""
+    return (labelled.info.get("labels") == "crosswalk"
+            or labelled.info.get("name") == "title-normalisation")
+
+
+def eval_settings(settings: Settings, labelled: LabelledSet | None = None) -> Settings:
+    """The settings of an evaluation: embedded keyword store, no default radii, and no
+    crosswalk for a set judged by it."""
     matching = settings.matching.model_copy(update={"default_radius_km": None,
                                                     "candidate_radius_km": None})
-    return settings.model_copy(update={"keyword_backend": KeywordBackend.EMBEDDED,
-                                       "matching": matching})
+    update: dict[str, Any] = {"keyword_backend": KeywordBackend.EMBEDDED, "matching": matching}
+    if labelled is not None and judged_by_crosswalk(labelled):
+        update["concepts"] = settings.concepts.model_copy(update={"crosswalk": False})
+    return settings.model_copy(update=update)
 
 
 def build_index(labelled: LabelledSet, direction: str, settings: Settings, encoder: Encoder,
-                directory: Path, taxonomy: Taxonomy) -> SearchIndex:
+                directory: Path, taxonomy: Taxonomy,
+                enricher: ConceptEnricher | None = None) -> SearchIndex:
     """Index the set's corpus (as offers, or as profiles) into a fresh generation, as the
-    product does (gender-neutral profile texts)."""
+    product does (gender-neutral profile texts, records read into concepts)."""
     with IndexWriter(directory, settings, encoder, rebuild=True,
-                     profile_text=profile_index_text(taxonomy)) as writer:
+                     profile_text=profile_index_text(taxonomy), enricher=enricher) as writer:
         if direction == "profiles":
             writer.upsert_profiles([corpus_profile(d) for d in labelled.corpus])
         else:
@@ -258,7 +280,10 @@ def retrieval_runs(prepared: Sequence[Prepared], collection: Collection[Any], en
         if "engine-retrieval" in wanted:
             engine_keyword = collection.keyword_search(item.engine.keyword,
                                                        item.engine.filters, top_k)
-            by_config["engine-retrieval"] = fuse(engine_keyword, semantic, matching)
+            concepts = collection.concept_search(
+                item.engine.concepts.occupations, item.engine.concepts.skills,
+                item.engine.filters, matching.concept_top_k, matching.concept_occupation_share)
+            by_config["engine-retrieval"] = fuse(engine_keyword, semantic, matching, concepts)
         for config in wanted:
             runs[config][item.query_id] = _ids(by_config[config], depth)
     return runs
@@ -281,7 +306,7 @@ def matcher_run(prepared: Sequence[Prepared], index: SearchIndex, taxonomy: Taxo
 
 def normaliser_run(queries: Sequence[EvalQuery], normaliser: Normaliser, corpus_ids: set[str],
                    depth: int) -> dict[str, Ranking]:
-    """ROME codes ranked by the normaliser (no ESCO label, no crosswalk)."""
+    """ROME codes ranked by the normaliser."""
     return {query.id: [m.rome_code for m in normaliser.normalise(query.text, limit=depth)
                        if m.rome_code in corpus_ids][:depth]
             for query in queries}
@@ -310,7 +335,7 @@ def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
     if unknown:
         raise ValueError(f"unknown configuration(s) {', '.join(unknown)}; "
                          f"expected some of {', '.join(CONFIGS)}")
-    settings = eval_settings(config.settings)
+    settings = eval_settings(config.settings, labelled)
     taxonomy = config.taxonomy or load_taxonomy(settings.rome_dir, settings.esco_dir,
                                                 settings.cache_dir)
     direction = direction_of(labelled)
@@ -332,8 +357,10 @@ def _run_normaliser(labelled: LabelledSet, direction: str, taxonomy: Taxonomy,
         if config.configs != CONFIGS and encoder is None:
             report.notes.append("normaliser: skipped (the corpus is not ROME occupations)")
         return
-    normaliser = Normaliser(taxonomy, encoder, settings.cache_dir)
-    normaliser.normalise("essai")  # build (and encode the ROME forms) outside the timing
+    text_encoder = (CachedEncoder(encoder, EmbeddingCache(settings.cache_dir))
+                    if encoder is not None else None)
+    normaliser = Normaliser(taxonomy, text_encoder, use_crosswalk=settings.concepts.crosswalk)
+    normaliser.prepare()  # build (and encode the ROME forms) outside the timing
     started = time.perf_counter()
     run = normaliser_run(labelled.queries, normaliser, {d.id for d in labelled.corpus},
                          config.depth)
@@ -363,12 +390,17 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
         return
     folder = settings.cache_dir / "eval" / f"{labelled.name}-{spec.name}"
     started = time.perf_counter()
-    index = build_index(labelled, direction, encoder_settings, encoder, folder, taxonomy)
+    enricher = concept_enricher(settings, taxonomy, encoder)
+    index = build_index(labelled, direction, encoder_settings, encoder, folder, taxonomy,
+                        enricher)
     report.notes.append(f"encoder {spec.name} ({encoder.name}, {encoder.dimension} d): "
-                        f"corpus indexed in {time.perf_counter() - started:.1f} s")
+                        f"corpus indexed in {time.perf_counter() - started:.1f} s; concepts: "
+                        f"{enricher.version if enricher is not None else 'off'}")
     matching = settings.matching
-    normaliser = Normaliser(taxonomy, encoder, settings.cache_dir)
-    prepared = [prepare(q, direction, taxonomy, matching, normaliser)
+    normaliser = (enricher.reader.normaliser if enricher is not None else Normaliser(
+        taxonomy, CachedEncoder(encoder, EmbeddingCache(settings.cache_dir)),
+        use_crosswalk=settings.concepts.crosswalk))
+    prepared = [prepare(q, direction, taxonomy, matching, normaliser, enricher)
                 for q in labelled.queries]
     encoder.encode_queries(sorted({p.plain.embedding_text for p in prepared}))
     collection: Collection[Any] = index.profiles if direction == "profiles" else index.offers
@@ -404,7 +436,8 @@ def _run_full(labelled: LabelledSet, prepared: Sequence[Prepared], index: Search
         report.ablation.append(scored(f"{FULL} − {weight.removesuffix('_weight')}", ablated))
     report.ablation.append(scored(f"{FULL} − related-skill credit",
                                   matching.model_copy(update={"related_skill_credit": 0.0})))
-    report.ablation.append(scored(f"{FULL} − normaliser (fuzzy titles)", matching, None))
+    report.ablation.append(scored(f"{FULL} − concept channel",
+                                  matching.model_copy(update={"concept_top_k": 0})))
     for fusion in FusionMethod:
         if fusion is not matching.retrieval_feature:
             other = matching.model_copy(update={"retrieval_feature": fusion})

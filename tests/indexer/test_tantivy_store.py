@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.stores.french_text import strip_plurals
 from indexer.stores.protocols import Filters, IndexedDoc, KeywordQuery
 from indexer.stores.tantivy_store import TantivyKeywordStore
+from skills_taxonomy.plural import strip_plurals
 from tests.conformance.keyword_store_suite import KeywordStoreConformance, MakeKeywordStore
 
 

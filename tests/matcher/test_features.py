@@ -50,7 +50,21 @@ def test_skills_without_codes_match_on_folded_labels() -> None:
 ])
 def test_occupation_proximity(mini_taxonomy: Taxonomy, mine: list[str], theirs: list[str],
                               value: float) -> None:
-    assert occupation_proximity(mine, theirs, mini_taxonomy).value == pytest.approx(value)
+    proximity = occupation_proximity(dict.fromkeys(mine, 1.0), dict.fromkeys(theirs, 1.0),
+                                     mini_taxonomy)
+    assert proximity.value == pytest.approx(value)
+
+
+def test_occupation_proximity_weighs_both_confidences_and_says_what_was_inferred(
+        mini_taxonomy: Taxonomy) -> None:
+    proximity = occupation_proximity({"D1214": 0.8}, {"D1214": 0.5}, mini_taxonomy,
+                                     inferred={"D1214"})
+    assert proximity.value == pytest.approx(0.4)
+    assert proximity.relation is not None
+    assert "titre reconnu à 80 %" in proximity.relation
+    assert "métier déduit de l'annonce à 50 %" in proximity.relation
+    given = occupation_proximity({"D1214": 1.0}, {"D1214": 1.0}, mini_taxonomy)
+    assert given.relation is not None and "déduit" not in given.relation
 
 
 def test_distance_decay_halves_at_half_life() -> None:

@@ -39,7 +39,8 @@ def test_explanation_adds_up(tiny_engine: Engine) -> None:
     assert sum(c.share for c in explanation.components) == pytest.approx(1.0, abs=1e-3)
     assert {s.code for s in explanation.matched_skills} == {"100010", "100011"}
     assert [s.label for s in explanation.missing_skills] == ["Techniques de vente"]
-    assert explanation.occupation_relation == "même métier (D1214)"
+    assert explanation.occupation_relation == (
+        "même métier : Vendeur / Vendeuse en prêt-à-porter (D1214)")
     assert explanation.distance_km == pytest.approx(0.0, abs=0.1)
     assert any("rayon de 30 km" in reason for reason in explanation.filters)
 

@@ -63,8 +63,8 @@ def test_freshness_is_relative_to_the_newest_offer() -> None:
 
 
 def test_occupation_proximity_is_scaled_by_confidence(mini_taxonomy: Taxonomy) -> None:
-    sure = occupation_proximity(["D1214"], ["D1214"], mini_taxonomy)
-    guessed = occupation_proximity(["D1214"], ["D1214"], mini_taxonomy, {"D1214": 0.6})
+    sure = occupation_proximity({"D1214": 1.0}, {"D1214": 1.0}, mini_taxonomy)
+    guessed = occupation_proximity({"D1214": 0.6}, {"D1214": 1.0}, mini_taxonomy)
     assert sure.value == 1.0
     assert guessed.value == pytest.approx(0.6)
     assert guessed.relation is not None and "60 %" in guessed.relation

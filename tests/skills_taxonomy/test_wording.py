@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.stores.french_text import masculine, normalise_forms, singular, strip_plurals
+from skills_taxonomy.gender import masculine, normalise_forms
+from skills_taxonomy.plural import singular, strip_plurals
 
 
 @pytest.mark.parametrize(("feminine", "male"), [

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.encoders import Encoder
-from matcher.normalise import GenderNeutraliser, LexicalIndex, Normaliser
+from indexer.encoders import CachedEncoder, EmbeddingCache, Encoder
 from skills_taxonomy import Taxonomy
+from skills_taxonomy.gender import GenderNeutraliser
+from skills_taxonomy.lexical import LexicalIndex
+from skills_taxonomy.normaliser import Normaliser
 
 GENDERED_FORMS = ["vendeur en prêt-à-porter", "Vendeuse en prêt-à-porter",
                   "Vendeur·se en prêt-à-porter", "Vendeur(se) en prêt-à-porter",
@@ -22,9 +24,8 @@ def lexical_only(mini_taxonomy: Taxonomy) -> Normaliser:
 
 
 @pytest.fixture(scope="module")
-def with_vectors(mini_taxonomy: Taxonomy, encoder: Encoder,
-                 tmp_path_factory: pytest.TempPathFactory) -> Normaliser:
-    return Normaliser(mini_taxonomy, encoder, tmp_path_factory.mktemp("normaliser-cache"))
+def with_vectors(mini_taxonomy: Taxonomy, encoder: Encoder) -> Normaliser:
+    return Normaliser(mini_taxonomy, encoder)
 
 
 @pytest.mark.parametrize("name", ["lexical_only", "with_vectors"])
@@ -82,7 +83,8 @@ def test_real_taxonomy_title_normalisation(real_data_dir: Path, encoder: Encoder
     from skills_taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(real_data_dir / "rome4", cache_dir=tmp_path_factory.mktemp("t"))
-    normaliser = Normaliser(taxonomy, encoder, tmp_path_factory.mktemp("n"))
+    normaliser = Normaliser(taxonomy, CachedEncoder(encoder, EmbeddingCache(
+        tmp_path_factory.mktemp("n"))))
     first = {form: normaliser.normalise(form, 3)[0].rome_code
              for form in ("vendeuse en prêt-à-porter", "vendeur·se en prêt-à-porter H/F")}
     assert set(first.values()) == {"D1214"}

@@ -1,0 +1,56 @@
+"""What the taxonomy needs of a sentence encoder, and exact vector search over small matrices.
+
+Reading text into concepts compares texts with the taxonomy's labels by meaning. The taxonomy
+does not own an encoder: it declares the one method it uses (:class:`TextEncoder`), and the
+indexer's encoders satisfy it (wrapped in their content-hash cache, so labels are encoded once
+per encoder and read back on the next start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class TextEncoder(Protocol):
+    """Texts in, L2-normalised float32 vectors out (``encode_documents`` of
+    :class:`indexer.encoders.Encoder`)."""
+
+    @property
+    def name(self) -> str:
+        """A stable model identifier."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """The vectors' dimension."""
+        ...
+
+    def encode_documents(self, texts: Sequence[str]) -> FloatArray:
+        """One unit vector per text, shape ``(len(texts), dimension)``."""
+        ...
+
+
+def top_k(matrix: FloatArray, vector: FloatArray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` rows of ``matrix`` with the highest inner product with ``vector`` (cosine for
+    unit vectors): ``(row, score)``, best first, ties by row."""
+    if matrix.shape[0] == 0 or k <= 0:
+        return []
+    scores = matrix @ vector.reshape(-1)
+    k = min(k, scores.shape[0])
+    rows = np.argpartition(-scores, k - 1)[:k]
+    ordered = sorted(rows.tolist(), key=lambda row: (-float(scores[row]), row))
+    return [(row, float(scores[row])) for row in ordered]
+
+
+def unit_rows(matrix: npt.NDArray[np.floating]) -> FloatArray:
+    """``matrix`` with every non-zero row scaled to unit length, as contiguous float32."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0.0] = 1.0
+    return np.ascontiguousarray(matrix / norms, dtype=np.float32)
