@@ -91,11 +91,14 @@ class ConceptEnricher:
         return self.reader.version
 
     def offers(self, offers: Sequence[Offer]) -> list[Offer]:
-        """Each offer with its concepts (progress logged on long batches)."""
+        """Each offer with its concepts (texts encoded in batches, progress logged)."""
+        self.reader.prepare_batch([o.title for o in offers], [o.description for o in offers])
         return list(_with_progress("offers", offers, self.offer))
 
     def profiles(self, profiles: Sequence[Profile]) -> list[Profile]:
-        """Each profile with its concepts (progress logged on long batches)."""
+        """Each profile with its concepts (texts encoded in batches, progress logged)."""
+        self.reader.prepare_batch([self._neutral(t) for p in profiles for t in p.titles],
+                                  [self._neutral(p.summary) for p in profiles])
         return list(_with_progress("profiles", profiles, self.profile))
 
     def offer(self, offer: Offer) -> Offer:

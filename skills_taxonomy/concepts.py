@@ -71,6 +71,14 @@ class ConceptReader:
         self.skill_reader.prepare()
         log.info("concept reader ready in %.1f s", time.monotonic() - started)
 
+    def prepare_batch(self, titles: Sequence[str], texts: Sequence[str]) -> None:
+        """Encode what reading these records will need, in batches (titles and passages):
+        with a caching encoder, the readings that follow make no model call of their own."""
+        if self.encoder is None:
+            return
+        self.normaliser.encode_titles(titles)
+        self.skill_reader.encode_passages(texts)
+
     def read(self, titles: Sequence[str], text: str = "") -> ConceptReading:
         """The occupations and skills of a record with these titles and this text."""
         titles = [t for t in titles if t and t.strip()]

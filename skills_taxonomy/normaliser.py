@@ -197,6 +197,14 @@ class Normaliser:
         a, b, c, d, e = (value / total for value in raw)
         return a, b, c, d, e
 
+    def encode_titles(self, titles: Sequence[str]) -> None:
+        """Encode many titles in one batch (an encoder with a cache keeps them)."""
+        self._ensure_built()
+        if self.encoder is not None:
+            neutral = list(dict.fromkeys(self._neutraliser.neutral(t) for t in titles if t))
+            if neutral:
+                self.encoder.encode_documents(neutral)
+
     def vector(self, text: str) -> FloatArray | None:
         """The gender-neutral text's unit vector (None without an encoder), memoised."""
         if self.encoder is None:

@@ -203,6 +203,17 @@ class SkillReader:
         tokens = [word_tokens(content_words(p.text, items.table)) for p in parts]
         return TextAnalysis(parts, tokens, self._passage_vectors(parts) if parts else None)
 
+    def encode_passages(self, texts: Sequence[str]) -> None:
+        """Encode the passages of many texts in one batch (an encoder with a cache keeps
+        them), so reading those texts one by one costs no model call each."""
+        self._built()
+        if self.encoder is None or self._matrix is None:
+            return
+        pieces = list(dict.fromkeys(p.text for text in texts for p in passages(text)
+                                    if p.text))
+        if pieces:
+            self.encoder.encode_documents(pieces)
+
     def read(self, text: str | TextAnalysis, occupations: Mapping[str, float] | None = None
              ) -> list[SkillReading]:
         """The skills of ``text`` (or of its :meth:`analyse`), most confident first;

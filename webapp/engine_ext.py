@@ -31,7 +31,9 @@ def default_engine_factory(config: Mapping[str, Any]) -> Engine:
 
     settings = config.get("SETTINGS") or load_settings(config.get("EMPLOI_CONFIG"))
     logger.info("opening the matching engine from %s", settings.index_dir)
-    return Engine.open(settings)
+    engine = Engine.open(settings)
+    engine.prepare()  # the first request must not build the concept reader
+    return engine
 
 
 def init_app(app: Flask) -> None:

@@ -22,8 +22,10 @@ from webapp.index_updates import without_erased
 
 log = logging.getLogger(__name__)
 
-DEMO_OFFERS = Path("offers") / "offres_ardeche_cdi_2025.csv"
-DEMO_PROFILE_COUNT = 600
+DEMO_OFFERS = (Path("offers") / "offres_ardeche_cdi_2025.csv",
+               Path("offers") / "offres_france_2019_2023.json")
+"""The real offers of the data folder: 299 from Ardèche, 1,373 from all over France."""
+DEMO_PROFILE_COUNT = 1500
 DEMO_SEED = 42
 
 
@@ -57,22 +59,30 @@ def demo_profiles_path(settings: Settings) -> Path:
     return settings.cache_dir / f"demo_profiles_seed{DEMO_SEED}_n{DEMO_PROFILE_COUNT}.jsonl"
 
 
+def demo_offer_files(settings: Settings) -> tuple[Path, ...]:
+    """The real offer files of the data folder, or ``FileNotFoundError`` naming the missing
+    one and the setting that fixes it."""
+    files = tuple(settings.data_dir / name for name in DEMO_OFFERS)
+    for path in files:
+        if not path.exists():
+            raise FileNotFoundError(f"{path} not found: set EMPLOI_DATA_DIR to the data folder")
+    return files
+
+
 def demo_sources(settings: Settings) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     """The real offers of the data folder, and generated seeker profiles."""
-    offers = settings.data_dir / DEMO_OFFERS
-    if not offers.exists():
-        raise FileNotFoundError(f"{offers} not found: set EMPLOI_DATA_DIR to the data folder")
+    offers = demo_offer_files(settings)
     profiles = demo_profiles_path(settings)
     if not profiles.exists():
         write_demo_profiles(settings, profiles, DEMO_PROFILE_COUNT, DEMO_SEED)
-    return (offers,), (profiles,)
+    return offers, (profiles,)
 
 
 def write_demo_profiles(settings: Settings, out: Path, count: int, seed: int) -> None:
     """Generate ``count`` seeker profiles with ``seed`` and write them as JSONL."""
     taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     gazetteer = Gazetteer.load(settings.geo_dir, cache_dir=settings.cache_dir)
-    offers = read_offers(settings.data_dir / DEMO_OFFERS).records
+    offers = [o for path in demo_offer_files(settings) for o in read_offers(path).records]
     profiles = generate_profiles(taxonomy, gazetteer, offers, n=count, seed=seed)
     write_jsonl(out, profiles)
     log.info("wrote %d GENERATED profiles (seed %d) to %s", len(profiles), seed, out)

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.catalog import IndexNotFoundError, IndexWriter, SearchIndex, live_generation
 from indexer.encoders import Encoder
-from indexer.manifest import IndexMismatchError
+from indexer.manifest import FORMAT_VERSION, IndexMismatchError
 from indexer.models import GeoPoint, Offer, Place, Profile
 from indexer.settings import KeywordBackend, Settings, load_settings
 from indexer.stores.protocols import Filters, GeoFilter, KeywordQuery
@@ -52,7 +52,7 @@ def test_build_then_reopen(settings: Settings, encoder: Encoder) -> None:
     assert manifest["encoder"] == encoder.name
     assert manifest["dimension"] == encoder.dimension
     assert manifest["counts"] == {"offers": 2, "profiles": 1}
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["versions"]["faiss-cpu"] != ""
 
     index = SearchIndex.open(settings.index_dir, settings, encoder)
