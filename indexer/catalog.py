@@ -20,7 +20,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -38,11 +38,12 @@ from indexer.documents import (
     profile_embedding_text,
 )
 from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
-from indexer.manifest import IndexMismatchError, Manifest, utc_now
+from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
 from indexer.settings import KeywordBackend, Settings
-from indexer.stores.faiss_store import FaissVectorStore
+from indexer.stores.faiss_store import FaissVectorStore, set_faiss_threads
 from indexer.stores.protocols import Filters, Hit, IndexedDoc, KeywordQuery, KeywordStore
+from indexer.utc import utc_now_iso
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ class SearchIndex:
     def open(cls, directory: Path, settings: Settings, encoder: Encoder) -> SearchIndex:
         """Open the live generation, refusing one built with other settings."""
         generation = live_generation(directory)
+        set_faiss_threads(settings.faiss_threads)
         manifest = Manifest.read(generation)
         manifest.check_compatible(encoder.name, encoder.dimension,
                                   settings.keyword_backend.value, directory)
@@ -216,6 +218,7 @@ class IndexWriter:
 
     def __enter__(self) -> IndexWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
+        set_faiss_threads(self.settings.faiss_threads)
         self._acquire_lock()
         try:
             self._start()
@@ -247,13 +250,14 @@ class IndexWriter:
             raise RuntimeError("IndexWriter used outside its `with` block")
         return self._profiles
 
-    def upsert_offers(self, offers: Sequence[Offer]) -> None:
-        """Add or replace offers (embeddings come from the content-hash cache when known)."""
-        self._upsert(self.offers, offers, offer_embedding_text)
+    def upsert_offers(self, offers: Iterable[Offer]) -> int:
+        """Add or replace offers, taken from ``offers`` (a list or a stream) a chunk at a
+        time (embeddings come from the content-hash cache when known); return how many."""
+        return self._upsert(self.offers, offers, offer_embedding_text)
 
-    def upsert_profiles(self, profiles: Sequence[Profile]) -> None:
-        """Add or replace profiles."""
-        self._upsert(self.profiles, profiles, self.profile_text)
+    def upsert_profiles(self, profiles: Iterable[Profile]) -> int:
+        """Add or replace profiles, a chunk at a time; return how many."""
+        return self._upsert(self.profiles, profiles, self.profile_text)
 
     def delete_offers(self, ids: Iterable[str]) -> list[str]:
         """Remove offers; return the ids that existed."""
@@ -276,7 +280,7 @@ class IndexWriter:
                     "nprobe": collection.vectors.nprobe}
         manifest.vector_index = manifest.vector_indexes.get(OFFERS, {}).get(
             "factory", manifest.vector_index)
-        manifest.updated_at = utc_now()
+        manifest.updated_at = utc_now_iso()
         manifest.write(work)
         final = self.directory / _next_generation_name(self.directory)
         os.rename(work, final)
@@ -287,28 +291,32 @@ class IndexWriter:
         self._remove_old_generations(keep=final.name)
         return final
 
-    def _upsert(self, collection: Collection[ModelT], records: Sequence[ModelT],
-                text_of: Callable[[ModelT], str]) -> None:
+    def _upsert(self, collection: Collection[ModelT], records: Iterable[ModelT],
+                text_of: Callable[[ModelT], str]) -> int:
         """Encode (through the content-hash cache) and store ``records`` a chunk at a time,
-        so memory stays bounded; records identical to the stored ones are skipped. The next
-        chunk is encoded (in a background thread, which an encoder pool turns into worker
-        processes) while this one is written to the stores."""
-        skipped = 0
+        so memory stays bounded whether they come as a list or as a stream; records identical
+        to the stored ones are skipped, and within a chunk a repeated id keeps its last
+        record. The next chunk is encoded (in a background thread, which an encoder pool
+        turns into worker processes) while this one is written to the stores."""
+        total = len(records) if isinstance(records, Sized) else None
+        done = skipped = 0
         started = time.monotonic()
         pending: tuple[list[ModelT], Future[npt.NDArray[np.float32]]] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding:
-            for start in range(0, len(records) + ENCODE_CHUNK, ENCODE_CHUNK):
-                chunk = [record for record in records[start:start + ENCODE_CHUNK]
-                         if not _unchanged(collection, record)]
-                skipped += max(min(ENCODE_CHUNK, len(records) - start), 0) - len(chunk)
+            for batch in _chunks(records, ENCODE_CHUNK):
+                chunk = [record for record in batch if not _unchanged(collection, record)]
+                done += len(batch)
+                skipped += len(batch) - len(chunk)
                 encoded = (chunk, encoding.submit(self._encode, chunk, text_of)
                            ) if chunk else None
                 if pending is not None:
                     collection.upsert(pending[0], pending[1].result())
                 pending = encoded
-                if start > 0:
-                    _log_progress(collection.kind, min(start, len(records)), len(records),
-                                  skipped, time.monotonic() - started)
+                _log_progress(collection.kind, done, total, skipped,
+                              time.monotonic() - started)
+            if pending is not None:
+                collection.upsert(pending[0], pending[1].result())
+        return done
 
     def _encode(self, records: Sequence[ModelT], text_of: Callable[[ModelT], str]
                 ) -> npt.NDArray[np.float32]:
@@ -398,8 +406,27 @@ def _skill_labels(records: Sequence[Offer | Profile] | Sequence[Any]) -> list[st
     return list(dict.fromkeys(tag.label for record in records for tag in record.skills))
 
 
-def _log_progress(kind: str, done: int, total: int, skipped: int, elapsed_s: float) -> None:
+def _chunks(records: Iterable[ModelT], size: int) -> Iterator[list[ModelT]]:
+    """``records`` ``size`` at a time; within a chunk, a repeated id keeps its last record
+    (at that record's place)."""
+    chunk: dict[str, ModelT] = {}
+    for record in records:
+        record_id = str(getattr(record, "id"))  # noqa: B009
+        chunk.pop(record_id, None)
+        chunk[record_id] = record
+        if len(chunk) >= size:
+            yield list(chunk.values())
+            chunk = {}
+    if chunk:
+        yield list(chunk.values())
+
+
+def _log_progress(kind: str, done: int, total: int | None, skipped: int,
+                  elapsed_s: float) -> None:
     rate = done / elapsed_s if elapsed_s > 0 else float("inf")
+    if total is None:  # a stream: its length is not known
+        log.info("%s: %d indexed (%d unchanged; %.0f records/s)", kind, done, skipped, rate)
+        return
     eta_s = (total - done) / rate if rate > 0 else 0.0
     log.info("%s: %d/%d indexed (%d unchanged; %.0f records/s, ETA %.0f s)", kind, done,
              total, skipped, rate, eta_s)

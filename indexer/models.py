@@ -9,8 +9,21 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from indexer.limits import (
+    SKILLS_MAX_ITEMS,
+    TRUNCATED,
+    Code,
+    Codes,
+    Contact,
+    Identifier,
+    Label,
+    Labels,
+    Text,
+)
 
 
 class Requirement(StrEnum):
@@ -21,9 +34,11 @@ class Requirement(StrEnum):
 
 
 class ExperienceLevel(StrEnum):
-    """France Travail's ``experienceExige``: D = beginners accepted, E = experience required."""
+    """France Travail's ``experienceExige``: D = beginners accepted, S = experience wished
+    ("expérience souhaitée", a soft requirement), E = experience required."""
 
     BEGINNER_ACCEPTED = "D"
+    WISHED = "S"
     REQUIRED = "E"
 
 
@@ -41,9 +56,9 @@ class Place(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    label: str | None = None
-    commune: str | None = Field(default=None, description="INSEE code of the commune")
-    postcode: str | None = None
+    label: Label | None = None
+    commune: Code | None = Field(default=None, description="INSEE code of the commune")
+    postcode: Code | None = None
     point: GeoPoint | None = None
 
 
@@ -55,11 +70,14 @@ class SkillTag(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    code: str | None = None
-    label: str = Field(min_length=1)
+    code: Code | None = None
+    label: Label = Field(min_length=1)
     requirement: Requirement = Requirement.REQUIRED
     weight: float = Field(default=1.0, ge=0.0, le=5.0)
-    source: str | None = None
+    source: Label | None = None
+
+
+Skills = Annotated[list[SkillTag], Field(max_length=SKILLS_MAX_ITEMS), TRUNCATED]
 
 
 class Offer(BaseModel):
@@ -67,26 +85,26 @@ class Offer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    description: str = ""
+    id: Identifier = Field(min_length=1)
+    title: Label = Field(min_length=1)
+    description: Text = ""
     rome_code: str | None = Field(default=None, pattern=r"^[A-N]\d{4}$")
-    rome_label: str | None = None
-    appellation: str | None = None
-    skills: list[SkillTag] = Field(default_factory=list)
-    qualities: list[str] = Field(default_factory=list)
+    rome_label: Label | None = None
+    appellation: Label | None = None
+    skills: Skills = Field(default_factory=list)
+    qualities: Labels = Field(default_factory=list)
     place: Place | None = None
-    contract_type: str | None = None
+    contract_type: Code | None = None
     experience: ExperienceLevel | None = None
-    experience_label: str | None = None
-    working_time: str | None = None
-    salary: str | None = None
-    licences: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
-    education: list[str] = Field(default_factory=list)
-    qualification: str | None = None
-    sector: str | None = None
-    naf_code: str | None = None
+    experience_label: Label | None = None
+    working_time: Label | None = None
+    salary: Label | None = None
+    licences: Labels = Field(default_factory=list)
+    languages: Labels = Field(default_factory=list)
+    education: Labels = Field(default_factory=list)
+    qualification: Label | None = None
+    sector: Label | None = None
+    naf_code: Code | None = None
     created_at: datetime | None = None
 
     @field_validator("id", "title")
@@ -107,12 +125,12 @@ class PersonalData(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    name: Contact | None = None
+    email: Contact | None = None
+    phone: Contact | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
-    sex: str | None = None
-    nationality: str | None = None
+    sex: Code | None = None
+    nationality: Code | None = None
 
 
 class Profile(BaseModel):
@@ -120,16 +138,16 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1)
-    titles: list[str] = Field(default_factory=list, description="wanted job titles, free text")
-    rome_codes: list[str] = Field(default_factory=list, description="target ROME occupations")
-    skills: list[SkillTag] = Field(default_factory=list)
-    summary: str = ""
+    id: Identifier = Field(min_length=1)
+    titles: Labels = Field(default_factory=list, description="wanted job titles, free text")
+    rome_codes: Codes = Field(default_factory=list, description="target ROME occupations")
+    skills: Skills = Field(default_factory=list)
+    summary: Text = ""
     place: Place | None = None
     radius_km: float | None = Field(default=None, gt=0.0, le=1000.0)
-    contract_types: list[str] = Field(default_factory=list)
+    contract_types: Codes = Field(default_factory=list)
     experience_years: float | None = Field(default=None, ge=0.0, le=60.0)
-    licences: list[str] = Field(default_factory=list)
+    licences: Labels = Field(default_factory=list)
     personal: PersonalData | None = None
 
     @field_validator("id")

@@ -114,6 +114,10 @@ class Settings(BaseSettings):
         default=0, ge=0,
         description="processes that encode documents while indexing: 0 = one per CPU core, "
                     "1 = in the indexing process")
+    faiss_threads: int = Field(
+        default=1, ge=1,
+        description="OpenMP threads of FAISS searches and index builds (one: a single query "
+                    "gains little from threads, and spinning slows a busy machine)")
     keyword_backend: KeywordBackend = KeywordBackend.EMBEDDED
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)

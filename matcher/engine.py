@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from indexer.catalog import SearchIndex, embedding_cache_path, live_generation
 from indexer.collection import Collection
+from indexer.distance import haversine_km
 from indexer.encoders import Encoder, create_encoder
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Place, Profile, SkillTag
 from indexer.settings import Settings
-from indexer.stores.protocols import haversine_km
 from matcher.matcher import Matcher, skills_with
 from matcher.normalise import Normaliser, OccupationMatch
 from matcher.results import Match

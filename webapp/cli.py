@@ -117,7 +117,7 @@ def index(ctx: click.Context, index_dir: Path | None, offer_files: tuple[Path, .
     outcome = build_index(settings, offer_files, profile_files, rebuild=rebuild,
                           report_path=report)
     click.echo(outcome.summary())
-    if outcome.rejections and not skip_invalid:
+    if outcome.rejected and not skip_invalid:
         sys.exit(EXIT_REJECTED)
 
 
@@ -315,10 +315,11 @@ def _candidate_label(engine: Engine, profile_id: str) -> str:
 
 def _register_subcommands() -> None:
     from webapp.cli_admin import admin
-    from webapp.cli_eval import eval_command, eval_sets_command
+    from webapp.cli_eval import eval_command, eval_fairness_command, eval_sets_command
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)
+    main.add_command(eval_fairness_command)
     main.add_command(admin)
 
 
