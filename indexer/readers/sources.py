@@ -220,6 +220,9 @@ class _JsonStream:
     def value(self, where: str) -> Item:
         """Read the value at ``pos`` (after :meth:`peek`), bounded by the record maximum."""
         line = self.line_at(self.pos)
+        if self.pos >= len(self.buf):
+            raise _Stop(Broken(line, None, None, f"{where}malformed JSON: the file ends where "
+                               "a value was expected"))
         end, skipped = self._end_of_value(line, where)
         if end is None:
             return Broken(line, None, None, where + _too_long(skipped, "characters"))

@@ -176,3 +176,28 @@ def test_every_real_offer_is_read() -> None:
     wished = {o["id"] for o in raw if o.get("experienceExige") == "S"}
     assert len(wished) == 26
     assert {o.id for o in france.records if o.experience is ExperienceLevel.WISHED} == wished
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "[", "[1,", "{", '{"a"', '{"a":', '"text"', '["unterminated',
+    '[{"id": "a", "title": "b\\"}]', "[" * 50_000 + "]" * 50_000, '[{"id": "A"} {"id": "B"}]',
+])
+def test_a_broken_json_document_is_a_rejection_with_a_line(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "offers.json"
+    path.write_text(text, encoding="utf-8")
+    result = read_offers(path)
+    assert result.records == [] and result.rejections
+    assert all(r.line == 1 and r.path == str(path) for r in result.rejections)
+
+
+def test_every_truncation_of_a_json_file_reads_without_error(tmp_path: Path) -> None:
+    """A file cut anywhere (an interrupted download) gives the complete records before the
+    cut and rejections naming lines: never an exception."""
+    text = (OFFERS / "api_offers.json").read_text(encoding="utf-8")
+    complete = read_offers(OFFERS / "api_offers.json").records
+    path = tmp_path / "cut.json"
+    for end in range(0, len(text), 7):
+        path.write_text(text[:end], encoding="utf-8")
+        result = read_offers(path)
+        assert result.records == complete[:len(result.records)]
+        assert all(r.line is not None for r in result.rejections)
