@@ -25,8 +25,10 @@ from webapp import auth, csrf, db, engine_ext
 from webapp.api import bp as api_bp
 from webapp.charts import percent, score_bars_svg
 from webapp.errors import register_error_handlers
+from webapp.pages import account, admin, counsellor, employer, offers, privacy, seeker
 from webapp.params import CONTRACT_TYPES
-from webapp.views import account, admin, counsellor, employer, offers, privacy, seeker
+from webapp.territory import api_bp as territory_api_bp
+from webapp.territory import pages_bp as territory_pages_bp
 
 logger = logging.getLogger(__name__)
 
@@ -81,21 +83,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.after_request(_security_headers)
     for blueprint in (seeker.bp, privacy.bp, employer.bp, counsellor.bp, offers.bp,
-                      account.bp, admin.bp, api_bp):
+                      account.bp, admin.bp, api_bp, territory_pages_bp, territory_api_bp):
         app.register_blueprint(blueprint)
-    _register_optional_blueprints(app)
     return app
-
-
-def _register_optional_blueprints(app: Flask) -> None:
-    """Blueprints other modules add (e.g. territory pages) when present."""
-    try:
-        from webapp.views import territory  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    blueprint = getattr(territory, "bp", None)
-    if blueprint is not None:
-        app.register_blueprint(blueprint)
 
 
 def _secure_defaults(app: Flask) -> None:

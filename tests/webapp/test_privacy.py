@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from indexer.models import Profile
 from tests.conftest import FIXTURES
 from tests.webapp.conftest import ACCOUNTS, AuthActions
+from webapp.cli.indexing import build_index
 from webapp.db import get_database
 from webapp.index_sync import sync_index
 from webapp.index_updates import erased_hashes, profile_id_hash
-from webapp.indexing import build_index
 from webapp.models import ContactRequest, TagEdit, User
 from webapp.repositories import users
 

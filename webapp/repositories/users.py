@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import ApiToken, Role, User, utc_now
@@ -55,10 +55,6 @@ def all_users(session: Session) -> Sequence[User]:
     """Every account, by role then email."""
     return session.scalars(select(User).order_by(User.role, User.email)).all()
 
-
-def count_users(session: Session) -> int:
-    """How many accounts exist."""
-    return session.scalar(select(func.count()).select_from(User)) or 0
 
 
 def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:

@@ -19,7 +19,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.models import SkillTag
-from webapp.api_schemas import (
+from webapp.api.openapi import openapi_document
+from webapp.api.schemas import (
     ContactAnswerInput,
     ContactRequestInput,
     TagEditInput,
@@ -36,7 +37,6 @@ from webapp.auth import (
 from webapp.db import db
 from webapp.engine_ext import get_engine
 from webapp.models import ContactRequest, ContactStatus, Role, TagEdit, User
-from webapp.openapi import openapi_document
 from webapp.pagination import page_of
 from webapp.params import MAX_TOP, BadParameter, bool_param, kinds_param, text_param, top_param
 from webapp.previews import preview as preview_offers
@@ -258,7 +258,7 @@ def contact_requests() -> Response:
 @roles_required(Role.EMPLOYER)
 def create_contact_request() -> tuple[Response, int]:
     """Ask a candidate of one's offer (by pseudonym) for contact (201)."""
-    from webapp.views.employer import candidate_by_pseudonym
+    from webapp.pages.employer import candidate_by_pseudonym
 
     engine, user = get_engine(), require_user()
     data = body(ContactRequestInput)

@@ -109,7 +109,7 @@ def index(ctx: click.Context, index_dir: Path | None, offer_files: tuple[Path, .
     the report, and make the command exit 1 unless --skip-invalid is given. The update is
     atomic: an interruption leaves the previous index in place.
     """
-    from webapp.indexing import build_index, demo_sources
+    from webapp.cli.indexing import build_index, demo_sources
 
     settings = _settings(ctx, index_dir)
     if not offer_files and not profile_files:
@@ -221,7 +221,7 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str, port: int, thre
 @handle_engine_errors
 def demo(ctx: click.Context, index_dir: Path | None, host: str, port: int) -> None:
     """Index the real offers and generated profiles, then serve the web app."""
-    from webapp.indexing import build_index, demo_sources
+    from webapp.cli.indexing import build_index, demo_sources
 
     settings = _settings(ctx, index_dir)
     offers, profiles = demo_sources(settings)
@@ -239,7 +239,7 @@ def demo(ctx: click.Context, index_dir: Path | None, host: str, port: int) -> No
 @click.pass_context
 def generate_profiles(ctx: click.Context, out: Path, count: int, seed: int) -> None:
     """Generate seeker profiles (GENERATED, not real people) from the taxonomy and offers."""
-    from webapp.indexing import write_demo_profiles
+    from webapp.cli.indexing import write_demo_profiles
 
     write_demo_profiles(_settings(ctx), out, count, seed)
     click.echo(f"wrote {count} generated profiles (seed {seed}) to {out}")
@@ -250,10 +250,10 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
     """Open the engine and the database, synchronise the index with the database (and seed
     the demo accounts in demo mode), then serve."""
     from webapp import create_app
+    from webapp.cli.serving import ServingError, serve
     from webapp.db import db
     from webapp.engine_ext import get_engine
     from webapp.index_sync import sync_index
-    from webapp.serving import ServingError, serve
 
     app = create_app({"SETTINGS": settings, "SESSION_COOKIE_SECURE": secure_cookies})
     with app.app_context():
@@ -273,8 +273,8 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
 
 def _print_demo_accounts(engine: Engine) -> None:
     """Create or refresh the demo accounts and print them with this run's passwords."""
+    from webapp.cli.demo_accounts import seed
     from webapp.db import db
-    from webapp.demo_accounts import seed
 
     click.echo("Demo accounts (new random passwords at every start; log in at /connexion):")
     for account in seed(db(), engine):
@@ -314,8 +314,8 @@ def _candidate_label(engine: Engine, profile_id: str) -> str:
 
 
 def _register_subcommands() -> None:
-    from webapp.cli_admin import admin
-    from webapp.cli_eval import eval_command, eval_sets_command
+    from webapp.cli.admin import admin
+    from webapp.cli.eval import eval_command, eval_sets_command
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)

@@ -1,12 +1,12 @@
 """The OpenAPI 3.1 document of ``/api/v1``: written by hand for the responses, generated from
-the pydantic models (:mod:`webapp.api_schemas`) for the request bodies."""
+the pydantic models (:mod:`webapp.api.schemas`) for the request bodies."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from webapp.api_schemas import (
+from webapp.api.schemas import (
     ContactAnswerInput,
     ContactRequestInput,
     TagEditInput,
