@@ -17,6 +17,7 @@ import click
 
 from indexer.catalog import IndexNotFoundError
 from indexer.manifest import IndexMismatchError
+from indexer.permissions import restrict_tree, use_private_umask
 from indexer.settings import Settings, load_settings
 from indexer.stores.errors import BackendUnavailable
 from matcher.results import Match
@@ -80,6 +81,7 @@ def main(ctx: click.Context, config: Path | None, data_dir: Path | None, verbose
     """Intelligence emploi: match job seekers and job offers, explained."""
     level = logging.WARNING - 10 * min(verbose + 1, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    use_private_umask()  # indexes, caches and the database hold personal data
     ctx.ensure_object(dict)
     ctx.obj["settings"] = load_settings(config, data_dir=data_dir)
 
@@ -154,13 +156,19 @@ def match_offers(ctx: click.Context, index_dir: Path | None, profile_id: str, wi
 @handle_engine_errors
 def match_candidates(ctx: click.Context, index_dir: Path | None, offer_id: str, top: int,
                      as_json: bool) -> None:
-    """The best candidates for an indexed offer, by pseudonym."""
+    """The best candidates for an indexed offer, by pseudonym (the operator's own: each
+    employer sees other ones)."""
+    from webapp.instance import secret_key
+    from webapp.pseudonyms import OPERATOR, derive_key, pseudonym
+
     engine = _open_engine(ctx, index_dir)
     offer = engine.offers.get(offer_id)
     if offer is None:
         raise click.BadParameter(f"no offer {offer_id!r} in the index", param_hint="--offer")
     matches = engine.candidates_for_offer(offer, top)
-    _print_matches(matches, as_json, lambda i: _candidate_label(engine, i))
+    key = derive_key(secret_key(engine.settings))
+    _print_matches(matches, as_json,
+                   lambda i: _candidate_label(engine, i, pseudonym(key, OPERATOR, i)))
 
 
 @main.command()
@@ -256,9 +264,11 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
     from webapp.index_sync import sync_index
 
     app = create_app({"SETTINGS": settings, "SESSION_COOKIE_SECURE": secure_cookies})
+    for folder in (settings.index_dir, settings.cache_dir, Path(app.instance_path)):
+        restrict_tree(folder)  # written before files were private, or by another tool
     with app.app_context():
         engine = get_engine()  # open now: fail before listening, not on the first request
-        sync_index(db(), engine)
+        sync_index(db(), engine, lock_wait_s=settings.index_lock_wait_s)
         if demo_accounts:
             _print_demo_accounts(engine)
     click.echo(f"Intelligence emploi is served on http://{host}:{port}  (Ctrl-C to stop)")
@@ -306,11 +316,11 @@ def _offer_title(engine: Engine, offer_id: str) -> str:
     return offer.title if offer else ""
 
 
-def _candidate_label(engine: Engine, profile_id: str) -> str:
+def _candidate_label(engine: Engine, profile_id: str, alias: str) -> str:
     profile = engine.profiles.get(profile_id)
     if profile is None:
         return ""
-    return f"{profile.pseudonym}  {', '.join(profile.titles)}"
+    return f"{alias}  {', '.join(profile.titles)}"
 
 
 def _register_subcommands() -> None:

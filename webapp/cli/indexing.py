@@ -13,11 +13,12 @@ from indexer.demo_profiles import generate_profiles
 from indexer.encoders.pool import indexing_encoder
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Profile
+from indexer.permissions import restrict_tree
 from indexer.readers import Rejection, read_offers, read_profiles, write_jsonl, write_rejections
 from indexer.settings import KeywordBackend, Settings
 from matcher.queries import profile_index_text
 from skills_taxonomy import Taxonomy, load_taxonomy
-from webapp.index_updates import without_erased
+from webapp.erasure import without_erased
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
         writer.upsert_offers(offers)
         writer.upsert_profiles(profiles)
         writer.commit()
+    restrict_tree(settings.index_dir)  # generations copied from files written before 0600
     if rejections:
         outcome.report_path = report_path or settings.index_dir / "rejections.jsonl"
         write_rejections(outcome.report_path, rejections)

@@ -24,7 +24,7 @@ from matcher.analytics.return_to_work import return_to_work
 from matcher.analytics.snapshot import Snapshot
 from webapp.auth import profile_for, public, require_user, roles_required
 from webapp.db import db
-from webapp.engine_ext import get_engine
+from webapp.engine_ext import get_engine, index_lock_wait_s
 from webapp.models import Role
 from webapp.pages.common import offer_choices
 from webapp.params import BadParameter, text_param
@@ -132,7 +132,8 @@ def add_target() -> BaseResponse:
             raise tags.TagEditError(f"{label} ({code}) fait déjà partie des métiers visés.")
         new_tags["rome_codes"] = [*new_tags["rome_codes"], code]
         entry = tags.save(db(), engine, user, profile, new_tags,
-                          request.form.get("raison", "") or f"Piste de reconversion : {label}")
+                          request.form.get("raison", "") or f"Piste de reconversion : {label}",
+                          lock_wait_s=index_lock_wait_s())
     except (AnalyticsError, tags.TagEditError) as error:
         flash(error.message if isinstance(error, AnalyticsError) else str(error), "error")
     else:
