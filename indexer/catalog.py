@@ -280,15 +280,17 @@ class IndexWriter:
         """Remove profiles; return the ids that existed."""
         return self.profiles.delete(ids)
 
-    def purge_profiles(self, ids: Iterable[str]) -> list[str]:
+    def purge_profiles(self, ids: Iterable[str], earlier_versions: Sequence[Profile] = ()
+                       ) -> list[str]:
         """Remove profiles and every copy of their data (an erasure): their cached vectors
-        now, and at commit their dead record lines (the record file is rewritten) and their
-        keyword-store entries (a local store is rebuilt without them, not tomb-stoned).
-        Return the ids that existed."""
+        now (those of ``earlier_versions`` too, e.g. before a counsellor's edits), and at
+        commit their dead record lines (the record file is rewritten) and their keyword-store
+        entries (a local store is rebuilt without them, not tomb-stoned). Return the ids that
+        existed."""
         ids = list(dict.fromkeys(ids))
         stored = [p for p in (self.profiles.get(i) for i in ids) if p is not None]
         self.cache.forget([content_key(self.encoder.name, self.profile_text(p))
-                           for p in stored])
+                           for p in [*stored, *earlier_versions]])
         self._purged.add(PROFILES)
         return self.profiles.delete(ids)
 

@@ -176,12 +176,14 @@ class Engine:
     # --- writes -------------------------------------------------------------------------------
 
     def write_profiles(self, upserts: Sequence[Profile] = (), deletes: Sequence[str] = (), *,
-                       purge: bool = False, lock_wait_s: float = 0.0,
+                       purge: bool = False, earlier_versions: Sequence[Profile] = (),
+                       lock_wait_s: float = 0.0,
                        before_publish: Callable[[], None] | None = None) -> bool:
         """Apply profile upserts and deletes to the index in one new generation, then reload.
 
         ``purge`` removes the deleted profiles' data from every file (an erasure, see
-        :meth:`IndexWriter.purge_profiles`). ``before_publish`` runs when the generation is
+        :meth:`IndexWriter.purge_profiles`; ``earlier_versions`` of them lose their cached
+        vectors too). ``before_publish`` runs when the generation is
         ready and not yet live; when it raises, nothing changes. Writers of this process take
         turns; another process's writer is waited for up to ``lock_wait_s`` seconds, then
         :class:`~indexer.catalog.IndexBusyError` (nothing changed). Return False when there
@@ -201,8 +203,10 @@ class Engine:
                              lock_wait_s=remaining) as writer:
                 if upserts:
                     writer.upsert_profiles(list(upserts))
-                if deletes:
-                    (writer.purge_profiles if purge else writer.delete_profiles)(deletes)
+                if deletes and purge:
+                    writer.purge_profiles(deletes, earlier_versions)
+                elif deletes:
+                    writer.delete_profiles(deletes)
                 writer.commit(before_publish)
         finally:
             self._write_lock.release()
@@ -219,12 +223,14 @@ class Engine:
                             before_publish=before_publish)
         return updated
 
-    def erase_profiles(self, ids: Sequence[str], *, lock_wait_s: float = 0.0,
+    def erase_profiles(self, ids: Sequence[str], *, earlier_versions: Sequence[Profile] = (),
+                       lock_wait_s: float = 0.0,
                        before_publish: Callable[[], None] | None = None) -> None:
         """Remove profiles and every copy of their data from the index (records, keyword
-        store, vectors, embedding cache, older generations) before returning."""
-        self.write_profiles(deletes=ids, purge=True, lock_wait_s=lock_wait_s,
-                            before_publish=before_publish)
+        store, vectors, cached embeddings of them and of their ``earlier_versions``, older
+        generations) before returning."""
+        self.write_profiles(deletes=ids, purge=True, earlier_versions=earlier_versions,
+                            lock_wait_s=lock_wait_s, before_publish=before_publish)
 
     def normalise_title(self, text: str, limit: int = 5) -> list[OccupationMatch]:
         """ROME occupations for a free-text job title, each with a confidence in [0, 1]."""

@@ -88,6 +88,7 @@ def erase_account(session: Session, database: Database, engine: Engine, user: Us
     """
     profile_id = ownership.profile_of(session, user)
     email = user.email
+    earlier = _earlier_versions(session, engine, profile_id) if profile_id else []
 
     def forget_in_database() -> None:
         if profile_id is not None:
@@ -96,7 +97,8 @@ def erase_account(session: Session, database: Database, engine: Engine, user: Us
             tags.forget_profile(session, profile_id)
             ownership.forget_profile(session, profile_id)
             session.merge(ErasedProfile(id_hash=profile_id_hash(profile_id)))
-        session.execute(delete(LoginAttempt).where(LoginAttempt.key.contains(email)))
+        session.execute(delete(LoginAttempt).where(LoginAttempt.key.contains(email,
+                                                                          autoescape=True)))
         session.delete(user)  # sessions, API tokens and consents go with it (cascade)
         session.commit()
 
@@ -106,8 +108,8 @@ def erase_account(session: Session, database: Database, engine: Engine, user: Us
         if profile_id is None:
             forget_in_database()
         else:
-            engine.erase_profiles([profile_id], lock_wait_s=lock_wait_s,
-                                  before_publish=forget_in_database)
+            engine.erase_profiles([profile_id], earlier_versions=earlier,
+                                  lock_wait_s=lock_wait_s, before_publish=forget_in_database)
     except IndexBusyError:
         session.rollback()
         raise
@@ -120,6 +122,16 @@ def erase_account(session: Session, database: Database, engine: Engine, user: Us
         remember_erased(engine.index.directory, [profile_id_hash(profile_id)])
         scrub_app_files(engine.settings, profile_id)
     purge_deleted(database)
+
+
+def _earlier_versions(session: Session, engine: Engine, profile_id: str) -> list[Profile]:
+    """The profile as it was before and after each counsellor edit (their embeddings may
+    still be cached)."""
+    current = engine.profiles.get(profile_id)
+    if current is None:
+        return []
+    return [tags.with_tags(current, version) for entry in tags.history(session, profile_id)
+            for version in (entry.before, entry.after)]
 
 
 def scrub_app_files(settings: Settings, profile_id: str) -> None:
