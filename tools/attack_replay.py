@@ -316,13 +316,29 @@ def login_timing(ctx: Context) -> tuple[bool, str]:
             f"median answer: unknown e-mail {fast * 1000:.0f} ms, known {slow * 1000:.0f} ms")
 
 
-@finding("no trusted-proxy setting (every user shares the proxy's address)")
+@finding("no trusted-proxy setting (every user shares the proxy's address)", LAST)
 def trusted_proxies(ctx: Context) -> tuple[bool, str]:
+    """A setting is not visible over HTTP: this reads the code of this checkout, and checks
+    on the server that a client's own X-Forwarded-For is not trusted by default."""
+    sys.path.insert(0, str(ROOT))
     from indexer.settings import Settings
 
     present = "trusted_proxies" in Settings.model_fields
-    return not present, ("EMPLOI_TRUSTED_PROXIES is a setting" if present
-                         else "no trusted_proxies in indexer.settings.Settings")
+    account = ctx.accounts["seeker"][1]
+    browser = ctx.browser(fresh_address=True)
+    for _ in range(5):
+        token = browser.csrf()
+        browser.request("POST", "/connexion", headers={"X-Forwarded-For": "192.0.2.1"},
+                        form={"email": account.email, "password": "mauvais-mot-de-passe",
+                              "csrf_token": token})
+    token = browser.csrf()
+    forged = browser.request("POST", "/connexion", headers={"X-Forwarded-For": "192.0.2.2"},
+                             form={"email": account.email, "password": account.password,
+                                   "csrf_token": token})
+    return (not present or forged.status == 302,
+            ("trusted_proxies is a setting of this checkout" if present
+             else "no trusted_proxies in this checkout's indexer.settings.Settings")
+            + f"; a forged X-Forwarded-For after 5 failures: HTTP {forged.status}")
 
 
 @finding("an admin links a new seeker account to a profile and reads its data")
