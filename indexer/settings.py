@@ -141,7 +141,8 @@ class Settings(BaseSettings):
     index_lock_wait_s: float = Field(
         default=20.0, ge=0.0, le=600.0,
         description="how long a web write (tag edit, erasure) waits for the index lock "
-                    "held by another writer before answering 503 with Retry-After")
+                    "held by another writer before answering 503 with Retry-After; "
+                    "`emploi index` waits as long for a web write")
 
     @property
     def rome_dir(self) -> Path:

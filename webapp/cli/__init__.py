@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from indexer.catalog import IndexNotFoundError
+from indexer.catalog import IndexBusyError, IndexNotFoundError
 from indexer.manifest import IndexMismatchError
 from indexer.permissions import restrict_tree, use_private_umask
 from indexer.settings import Settings, load_settings
@@ -52,7 +52,7 @@ def handle_engine_errors(command: Callable[P, R]) -> Callable[P, R]:
         except BackendUnavailable as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_BACKEND)
-        except (IndexNotFoundError, IndexMismatchError) as exc:
+        except (IndexNotFoundError, IndexMismatchError, IndexBusyError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INDEX)
         except FileNotFoundError as exc:  # the data folder (ROME, ESCO, communes, offers)

@@ -92,7 +92,8 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     with indexing_encoder(settings) as encoder, IndexWriter(
             settings.index_dir, settings, encoder, rebuild=rebuild,
             synonyms=_title_synonyms(settings, taxonomy),
-            profile_text=profile_index_text(taxonomy)) as writer:
+            profile_text=profile_index_text(taxonomy),
+            lock_wait_s=settings.index_lock_wait_s) as writer:  # a web write ends soon
         writer.upsert_offers(offers)
         writer.upsert_profiles(profiles)
         writer.commit()

@@ -67,7 +67,8 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | BaseResponse:
     limiter, session, address = throttle(), db(), request.remote_addr
     verdict = limiter.reserve(session, email, address)
     if not verdict.allowed:
-        logger.warning("login throttled for %s from %s", email, address)
+        logger.warning("login throttled from %s (retry in %d s)", address,
+                       verdict.retry_after_s)  # no e-mail in the logs: an erasure cannot reach them
         message = (f"Trop de tentatives de connexion échouées depuis votre adresse. Par "
                    f"sécurité, réessayez dans {verdict.wait_text}.")
         return (render_template("login.html", email=email, next=target, error=message), 429,
