@@ -499,7 +499,7 @@ def index_lock(ctx: Context) -> tuple[bool, str]:
                         f"meanwhile: {'rejeu d' in after}")
 
 
-@finding("an erased seeker's name, e-mail and phone stay on disk (index, database, WAL)")
+@finding("an erased seeker's name, e-mail and phone stay on disk (index, database, WAL, cache)")
 def erasure_traces(ctx: Context) -> tuple[bool, str]:
     seeker = ctx.accounts["seeker"][-1]
     browser = ctx.signed_in(seeker)
@@ -515,7 +515,7 @@ def erasure_traces(ctx: Context) -> tuple[bool, str]:
                                csrf_from="/chercheur/effacer")
     if erased.status != 302:
         raise RuntimeError(f"erasure answered HTTP {erased.status}")
-    traces = grep([ctx.index_dir, ctx.instance_dir], needles)
+    traces = grep([ctx.index_dir, ctx.instance_dir, ctx.cache_dir], needles)
     return bool(traces), (f"erased {profile.get('id')} ({', '.join(needles)}); found in: "
                           + (", ".join(sorted({str(p) for p, _ in traces})) or "nothing"))
 

@@ -181,7 +181,7 @@ def test_tag_save_answers_503_and_keeps_the_edit_while_the_index_is_busy(
     auth = AuthActions(impatient_app.test_client())
     auth.login("counsellor")
     generation = engine.index.generation
-    with index_held_by_another_process(engine.index.directory, 3):
+    with index_held_by_another_process(engine.index.directory, 2):
         response = auth.post("/conseiller", {"profil": profile.id, "action": "enregistrer",
                                              "remove": ["100011"], "raison": "bilan du jour"})
         assert response.status_code == 503
@@ -203,7 +203,7 @@ def test_api_tag_save_answers_503_while_the_index_is_busy(
         assert user is not None
         _row, token = users.create_token(session, user, "t")
         session.commit()
-    with index_held_by_another_process(engine.index.directory, 3):
+    with index_held_by_another_process(engine.index.directory, 2):
         response = client.post(f"/api/v1/profiles/{profile.id}/tags", headers=bearer(token),
                                json={"remove_skills": ["100011"], "reason": "essai"})
     assert response.status_code == 503 and response.is_json
@@ -214,7 +214,7 @@ def test_erasure_answers_503_and_erases_nothing_while_the_index_is_busy(
         impatient_app: Flask, engine: Engine, profile: Profile) -> None:
     """Before: the erasure list was written, then the erasure gave up half done."""
     auth = AuthActions(impatient_app.test_client())
-    with index_held_by_another_process(engine.index.directory, 3):
+    with index_held_by_another_process(engine.index.directory, 2):
         response = _erase(auth)
     assert response.status_code == 503 and "Retry-After" in response.headers
     assert not (engine.index.directory / ERASURE_FILE).exists()
