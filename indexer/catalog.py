@@ -38,6 +38,7 @@ from indexer.documents import (
     profile_embedding_text,
 )
 from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
+from indexer.encoders.cache import content_key
 from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
 from indexer.settings import KeywordBackend, Settings
@@ -51,12 +52,24 @@ CURRENT_FILE = "CURRENT"
 OFFERS = "offers"
 PROFILES = "profiles"
 ENCODE_CHUNK = 4096
+LOCK_POLL_S = 0.1
 
 KeywordStoreFactory = Callable[[Path, str], KeywordStore]
 
 
 class IndexNotFoundError(FileNotFoundError):
     """No index has been built in the folder yet."""
+
+
+class IndexBusyError(RuntimeError):
+    """Another writer (``emploi index``, another web process) holds the index folder's lock
+    longer than this writer was willing to wait; nothing was changed."""
+
+    def __init__(self, directory: Path, waited_s: float) -> None:
+        super().__init__(f"another process is writing the index in {directory} "
+                         f"(waited {waited_s:.0f} s for it)")
+        self.directory = directory
+        self.waited_s = waited_s
 
 
 @runtime_checkable
@@ -200,10 +213,14 @@ class IndexWriter:
 
     def __init__(self, directory: Path, settings: Settings, encoder: Encoder, *,
                  rebuild: bool = False, synonyms: Sequence[str] = (),
-                 profile_text: Callable[[Profile], str] = profile_embedding_text) -> None:
+                 profile_text: Callable[[Profile], str] = profile_embedding_text,
+                 lock_wait_s: float = 0.0) -> None:
         """``profile_text`` is the text embedded for a profile (the matcher passes a
-        gender-neutral one, :func:`matcher.queries.profile_index_text`)."""
+        gender-neutral one, :func:`matcher.queries.profile_index_text`); ``lock_wait_s`` is
+        how long to wait for another writer's lock before :class:`IndexBusyError`."""
         self.directory = directory
+        self.lock_wait_s = lock_wait_s
+        self._purged: set[str] = set()
         self.profile_text = profile_text
         self.settings = settings
         self.encoder = encoder
@@ -267,12 +284,33 @@ class IndexWriter:
         """Remove profiles; return the ids that existed."""
         return self.profiles.delete(ids)
 
-    def commit(self) -> Path:
-        """Persist the new generation and make it live; return its folder."""
+    def purge_profiles(self, ids: Iterable[str], earlier_versions: Sequence[Profile] = ()
+                       ) -> list[str]:
+        """Remove profiles and every copy of their data (an erasure): their cached vectors
+        now (those of ``earlier_versions`` too, e.g. before a counsellor's edits), and at
+        commit their dead record lines (the record file is rewritten) and their keyword-store
+        entries (a local store is rebuilt without them, not tomb-stoned). Return the ids that
+        existed."""
+        ids = list(dict.fromkeys(ids))
+        stored = [p for p in (self.profiles.get(i) for i in ids) if p is not None]
+        self.cache.forget([content_key(self.encoder.name, self.profile_text(p))
+                           for p in [*stored, *earlier_versions]])
+        self._purged.add(PROFILES)
+        return self.profiles.delete(ids)
+
+    def commit(self, before_publish: Callable[[], None] | None = None) -> Path:
+        """Persist the new generation and make it live; return its folder.
+
+        ``before_publish`` runs once the generation is complete on disk and before it goes
+        live (e.g. the database transaction that goes with the change): when it raises, the
+        generation is discarded and the previous one stays live.
+        """
         work, manifest = self._require_work()
         for collection in (self.offers, self.profiles):
             folder = work / collection.kind
-            _persist(collection, folder)
+            if collection.kind in self._purged:
+                self._rebuild_keyword_store(collection, folder)
+            _persist(collection, folder, compact=collection.kind in self._purged)
             manifest.counts[collection.kind] = len(collection)
             if isinstance(collection.vectors, FaissVectorStore):
                 manifest.vector_indexes[collection.kind] = {
@@ -282,6 +320,8 @@ class IndexWriter:
             "factory", manifest.vector_index)
         manifest.updated_at = utc_now_iso()
         manifest.write(work)
+        if before_publish is not None:
+            before_publish()
         final = self.directory / _next_generation_name(self.directory)
         os.rename(work, final)
         self._work = None
@@ -290,6 +330,25 @@ class IndexWriter:
                  ", ".join(f"{kind} {count}" for kind, count in manifest.counts.items()))
         self._remove_old_generations(keep=final.name)
         return final
+
+    def _rebuild_keyword_store(self, collection: Collection[Any], folder: Path) -> None:
+        """Rebuild a collection's keyword store from its live records when the store keeps
+        its files in the generation (tantivy): deleted documents would otherwise stay in its
+        segments until a merge. A remote store applies deletes by id and merges on its own."""
+        if getattr(collection.keyword, "directory", None) is None:
+            return
+        if isinstance(collection.keyword, PersistentStore):
+            collection.keyword.close()
+        shutil.rmtree(folder / "keyword", ignore_errors=True)
+        fresh = keyword_store_factory(self.settings, self.synonyms)(folder, collection.kind)
+        ids = collection.ids()
+        for start in range(0, len(ids), ENCODE_CHUNK):
+            fresh.upsert(doc for doc in (collection.document(i)
+                                         for i in ids[start:start + ENCODE_CHUNK])
+                         if doc is not None)
+        collection.keyword = fresh
+        log.info("%s: keyword store rebuilt without the purged records (%d kept)",
+                 collection.kind, len(ids))
 
     def _upsert(self, collection: Collection[ModelT], records: Iterable[ModelT],
                 text_of: Callable[[ModelT], str]) -> int:
@@ -370,13 +429,18 @@ class IndexWriter:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _acquire_lock(self) -> None:
-        handle = os.open(self.directory / ".lock", os.O_CREAT | os.O_RDWR)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            os.close(handle)
-            raise RuntimeError(f"another process is writing the index in {self.directory}"
-                               ) from exc
+        handle = os.open(self.directory / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+        started = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                waited = time.monotonic() - started
+                if waited >= self.lock_wait_s:
+                    os.close(handle)
+                    raise IndexBusyError(self.directory, waited) from exc
+                time.sleep(min(LOCK_POLL_S, self.lock_wait_s - waited))
         self._lock_handle = handle
 
     def _release_lock(self) -> None:
@@ -432,14 +496,14 @@ def _log_progress(kind: str, done: int, total: int | None, skipped: int,
              total, skipped, rate, eta_s)
 
 
-def _persist(collection: Collection[Any], folder: Path) -> None:
+def _persist(collection: Collection[Any], folder: Path, compact: bool = False) -> None:
     if isinstance(collection.keyword, PersistentStore):
         collection.keyword.save()
         collection.keyword.close()
     vectors = collection.vectors
     if isinstance(vectors, FaissVectorStore):
         vectors.save(folder / "vectors")
-    collection.write_records(folder)
+    collection.write_records(folder, compact=compact)
     collection.close()
 
 
@@ -462,5 +526,5 @@ def _remove_stale_work_folders(directory: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["IndexMismatchError", "IndexNotFoundError", "IndexWriter", "SearchIndex",
-           "live_generation"]
+__all__ = ["IndexBusyError", "IndexMismatchError", "IndexNotFoundError", "IndexWriter",
+           "SearchIndex", "live_generation"]

@@ -155,14 +155,15 @@ class Collection(Generic[ModelT]):
                 self._lru.discard(record_id)
         return present
 
-    def write_records(self, directory: Path) -> None:
+    def write_records(self, directory: Path, compact: bool = False) -> None:
         """Flush the record file and the table into ``directory`` (the collection's folder,
-        in a temporary generation), compacting dead lines when they are many."""
+        in a temporary generation), compacting dead lines when they are many, or always with
+        ``compact`` (an erasure: no deleted record may stay in the file)."""
         directory.mkdir(parents=True, exist_ok=True)
         if self._append is not None:
             self._append.close()
             self._append = None
-        if self._table.garbage() > COMPACT_GARBAGE or directory != self.folder:
+        if compact or self._table.garbage() > COMPACT_GARBAGE or directory != self.folder:
             self._compact(directory)
         elif not self._path.exists():
             self._path.touch()

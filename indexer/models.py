@@ -165,12 +165,6 @@ class Profile(BaseModel):
                 raise ValueError(f"{code!r} is not a ROME code such as K2111")
         return codes
 
-    @property
-    def pseudonym(self) -> str:
-        """A stable pseudonym shown to employers instead of the seeker's identity."""
-        digest = hashlib.sha256(f"emploi-profile:{self.id}".encode()).hexdigest()
-        return f"C-{digest[:8].upper()}"
-
     def content_hash(self) -> str:
         """A stable hash of the matching-relevant content (personal data excluded)."""
         return hashlib.sha256(

@@ -14,11 +14,12 @@ from indexer.demo_profiles import generate_profiles
 from indexer.encoders.pool import indexing_encoder
 from indexer.geo import Gazetteer
 from indexer.ingest import NoticeReport, Placement, ingest_files
+from indexer.permissions import restrict_tree
 from indexer.readers import Notice, read_offers, write_jsonl
 from indexer.settings import KeywordBackend, Settings
 from matcher.queries import profile_index_text
 from skills_taxonomy import Taxonomy, load_taxonomy
-from webapp.index_updates import erased_hashes, profile_id_hash
+from webapp.erasure import erased_hashes, profile_id_hash
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,12 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
     with indexing_encoder(settings) as encoder, IndexWriter(
             settings.index_dir, settings, encoder, rebuild=rebuild,
             synonyms=_title_synonyms(settings, taxonomy),
-            profile_text=profile_index_text(taxonomy)) as writer, report:
+            profile_text=profile_index_text(taxonomy),
+            lock_wait_s=settings.index_lock_wait_s) as writer, report:  # a web write ends soon
         counts = ingest_files(writer, offer_files, profile_files, report, gazetteer,
                               keep_profile=lambda p: profile_id_hash(p.id) not in erased)
         writer.commit()
+    restrict_tree(settings.index_dir)  # generations copied from files written before 0600
     outcome = IndexOutcome(settings.index_dir, counts.offers, counts.profiles, report.rejected,
                            report.truncated, report.shown, counts.placement,
                            report.path if report.written else None)
