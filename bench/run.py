@@ -51,11 +51,12 @@ import numpy.typing as npt
 from bench.corpus import OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
 from indexer.encoders.cache import content_key
 from indexer.encoders.use import UseEncoder
+from indexer.settings import Settings
 
 logger = logging.getLogger("bench.run")
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(os.environ.get("EMPLOI_DATA_DIR", str(ROOT.parent / "shared" / "data")))
+DEFAULT_DATA = Settings().data_dir
 NOISE_SIGMA = 0.02
 """Per-coordinate noise of derived vectors: cos(v, v + noise) ≈ 1/√(1 + 512σ²) ≈ 0.9."""
 TOP_K = 10

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 @contextmanager
@@ -42,3 +43,27 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+@contextmanager
+def atomic_writer(target: Path) -> Iterator[IO[str]]:
+    """A text stream (UTF-8, ``\\n`` line ends) to write ``target`` progressively, renamed
+    onto it when the block succeeds; nothing is left behind when it fails."""
+    with atomic_path(target) as temporary, \
+            temporary.open("w", encoding="utf-8", newline="\n") as stream:
+        yield stream
+
+
+@contextmanager
+def atomic_binary_writer(target: Path) -> Iterator[IO[bytes]]:
+    """:func:`atomic_writer` for bytes."""
+    with atomic_path(target) as temporary, temporary.open("wb") as stream:
+        yield stream
+
+
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:
+    """Write ``lines``, each followed by ``\\n``, to ``path`` atomically, as they come."""
+    with atomic_writer(path) as stream:
+        for line in lines:
+            stream.write(line)
+            stream.write("\n")

@@ -20,7 +20,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -38,12 +38,14 @@ from indexer.documents import (
     profile_embedding_text,
 )
 from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
+from indexer.encoders.cache import content_key
 from indexer.enrich import RecordEnricher
-from indexer.manifest import IndexMismatchError, Manifest, utc_now
+from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
 from indexer.settings import KeywordBackend, Settings
-from indexer.stores.faiss_store import FaissVectorStore
+from indexer.stores.faiss_store import FaissVectorStore, set_faiss_threads
 from indexer.stores.protocols import Filters, Hit, IndexedDoc, KeywordQuery, KeywordStore
+from indexer.utc import utc_now_iso
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +53,24 @@ CURRENT_FILE = "CURRENT"
 OFFERS = "offers"
 PROFILES = "profiles"
 ENCODE_CHUNK = 4096
+LOCK_POLL_S = 0.1
 
 KeywordStoreFactory = Callable[[Path, str], KeywordStore]
 
 
 class IndexNotFoundError(FileNotFoundError):
     """No index has been built in the folder yet."""
+
+
+class IndexBusyError(RuntimeError):
+    """Another writer (``emploi index``, another web process) holds the index folder's lock
+    longer than this writer was willing to wait; nothing was changed."""
+
+    def __init__(self, directory: Path, waited_s: float) -> None:
+        super().__init__(f"another process is writing the index in {directory} "
+                         f"(waited {waited_s:.0f} s for it)")
+        self.directory = directory
+        self.waited_s = waited_s
 
 
 @runtime_checkable
@@ -163,6 +177,7 @@ class SearchIndex:
     def open(cls, directory: Path, settings: Settings, encoder: Encoder) -> SearchIndex:
         """Open the live generation, refusing one built with other settings."""
         generation = live_generation(directory)
+        set_faiss_threads(settings.faiss_threads)
         manifest = Manifest.read(generation)
         manifest.check_compatible(encoder.name, encoder.dimension,
                                   settings.keyword_backend.value, directory)
@@ -200,12 +215,16 @@ class IndexWriter:
     def __init__(self, directory: Path, settings: Settings, encoder: Encoder, *,
                  rebuild: bool = False, synonyms: Sequence[str] = (),
                  profile_text: Callable[[Profile], str] = profile_embedding_text,
+                 lock_wait_s: float = 0.0,
                  enricher: RecordEnricher | None = None) -> None:
         """``profile_text`` is the text embedded for a profile (the matcher passes a
-        gender-neutral one, :func:`matcher.queries.profile_index_text`); ``enricher`` reads
-        each new or changed record into concepts before it is stored."""
+        gender-neutral one, :func:`matcher.queries.profile_index_text`); ``lock_wait_s`` is
+        how long to wait for another writer's lock before :class:`IndexBusyError`;
+        ``enricher`` reads each new or changed record into concepts before it is stored."""
         self.directory = directory
+        self.lock_wait_s = lock_wait_s
         self.enricher = enricher
+        self._purged: set[str] = set()
         self.profile_text = profile_text
         self.settings = settings
         self.encoder = encoder
@@ -220,6 +239,7 @@ class IndexWriter:
 
     def __enter__(self) -> IndexWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
+        set_faiss_threads(self.settings.faiss_threads)
         self._acquire_lock()
         try:
             self._start()
@@ -251,15 +271,16 @@ class IndexWriter:
             raise RuntimeError("IndexWriter used outside its `with` block")
         return self._profiles
 
-    def upsert_offers(self, offers: Sequence[Offer]) -> None:
-        """Add or replace offers (embeddings come from the content-hash cache when known)."""
-        self._upsert(self.offers, offers, offer_embedding_text,
-                     self.enricher.offers if self.enricher is not None else None)
+    def upsert_offers(self, offers: Iterable[Offer]) -> int:
+        """Add or replace offers, taken from ``offers`` (a list or a stream) a chunk at a
+        time (embeddings come from the content-hash cache when known); return how many."""
+        return self._upsert(self.offers, offers, offer_embedding_text,
+                            self.enricher.offers if self.enricher is not None else None)
 
-    def upsert_profiles(self, profiles: Sequence[Profile]) -> None:
-        """Add or replace profiles."""
-        self._upsert(self.profiles, profiles, self.profile_text,
-                     self.enricher.profiles if self.enricher is not None else None)
+    def upsert_profiles(self, profiles: Iterable[Profile]) -> int:
+        """Add or replace profiles, a chunk at a time; return how many."""
+        return self._upsert(self.profiles, profiles, self.profile_text,
+                            self.enricher.profiles if self.enricher is not None else None)
 
     def delete_offers(self, ids: Iterable[str]) -> list[str]:
         """Remove offers; return the ids that existed."""
@@ -269,12 +290,33 @@ class IndexWriter:
         """Remove profiles; return the ids that existed."""
         return self.profiles.delete(ids)
 
-    def commit(self) -> Path:
-        """Persist the new generation and make it live; return its folder."""
+    def purge_profiles(self, ids: Iterable[str], earlier_versions: Sequence[Profile] = ()
+                       ) -> list[str]:
+        """Remove profiles and every copy of their data (an erasure): their cached vectors
+        now (those of ``earlier_versions`` too, e.g. before a counsellor's edits), and at
+        commit their dead record lines (the record file is rewritten) and their keyword-store
+        entries (a local store is rebuilt without them, not tomb-stoned). Return the ids that
+        existed."""
+        ids = list(dict.fromkeys(ids))
+        stored = [p for p in (self.profiles.get(i) for i in ids) if p is not None]
+        self.cache.forget([content_key(self.encoder.name, self.profile_text(p))
+                           for p in [*stored, *earlier_versions]])
+        self._purged.add(PROFILES)
+        return self.profiles.delete(ids)
+
+    def commit(self, before_publish: Callable[[], None] | None = None) -> Path:
+        """Persist the new generation and make it live; return its folder.
+
+        ``before_publish`` runs once the generation is complete on disk and before it goes
+        live (e.g. the database transaction that goes with the change): when it raises, the
+        generation is discarded and the previous one stays live.
+        """
         work, manifest = self._require_work()
         for collection in (self.offers, self.profiles):
             folder = work / collection.kind
-            _persist(collection, folder)
+            if collection.kind in self._purged:
+                self._rebuild_keyword_store(collection, folder)
+            _persist(collection, folder, compact=collection.kind in self._purged)
             manifest.counts[collection.kind] = len(collection)
             if isinstance(collection.vectors, FaissVectorStore):
                 manifest.vector_indexes[collection.kind] = {
@@ -282,8 +324,10 @@ class IndexWriter:
                     "nprobe": collection.vectors.nprobe}
         manifest.vector_index = manifest.vector_indexes.get(OFFERS, {}).get(
             "factory", manifest.vector_index)
-        manifest.updated_at = utc_now()
+        manifest.updated_at = utc_now_iso()
         manifest.write(work)
+        if before_publish is not None:
+            before_publish()
         final = self.directory / _next_generation_name(self.directory)
         os.rename(work, final)
         self._work = None
@@ -293,21 +337,43 @@ class IndexWriter:
         self._remove_old_generations(keep=final.name)
         return final
 
-    def _upsert(self, collection: Collection[ModelT], records: Sequence[ModelT],
+    def _rebuild_keyword_store(self, collection: Collection[Any], folder: Path) -> None:
+        """Rebuild a collection's keyword store from its live records when the store keeps
+        its files in the generation (tantivy): deleted documents would otherwise stay in its
+        segments until a merge. A remote store applies deletes by id and merges on its own."""
+        if getattr(collection.keyword, "directory", None) is None:
+            return
+        if isinstance(collection.keyword, PersistentStore):
+            collection.keyword.close()
+        shutil.rmtree(folder / "keyword", ignore_errors=True)
+        fresh = keyword_store_factory(self.settings, self.synonyms)(folder, collection.kind)
+        ids = collection.ids()
+        for start in range(0, len(ids), ENCODE_CHUNK):
+            fresh.upsert(doc for doc in (collection.document(i)
+                                         for i in ids[start:start + ENCODE_CHUNK])
+                         if doc is not None)
+        collection.keyword = fresh
+        log.info("%s: keyword store rebuilt without the purged records (%d kept)",
+                 collection.kind, len(ids))
+
+    def _upsert(self, collection: Collection[ModelT], records: Iterable[ModelT],
                 text_of: Callable[[ModelT], str],
-                enrich: Callable[[list[ModelT]], list[ModelT]] | None) -> None:
+                enrich: Callable[[list[ModelT]], list[ModelT]] | None) -> int:
         """Read into concepts (``enrich``), encode (through the content-hash cache) and store
-        ``records`` a chunk at a time, so memory stays bounded; records identical to the
-        stored ones are skipped. The next chunk is encoded (in a background thread, which an
-        encoder pool turns into worker processes) while this one is written to the stores."""
-        skipped = 0
+        ``records`` a chunk at a time, so memory stays bounded whether they come as a list or
+        as a stream; records identical to the stored ones are skipped, and within a chunk a
+        repeated id keeps its last record. The next chunk is encoded (in a background thread,
+        which an encoder pool turns into worker processes) while this one is written to the
+        stores."""
+        total = len(records) if isinstance(records, Sized) else None
+        done = skipped = 0
         started = time.monotonic()
         pending: tuple[list[ModelT], Future[npt.NDArray[np.float32]]] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding:
-            for start in range(0, len(records) + ENCODE_CHUNK, ENCODE_CHUNK):
-                chunk = [record for record in records[start:start + ENCODE_CHUNK]
-                         if not _unchanged(collection, record)]
-                skipped += max(min(ENCODE_CHUNK, len(records) - start), 0) - len(chunk)
+            for batch in _chunks(records, ENCODE_CHUNK):
+                chunk = [record for record in batch if not _unchanged(collection, record)]
+                done += len(batch)
+                skipped += len(batch) - len(chunk)
                 if enrich is not None and chunk:
                     chunk = enrich(chunk)
                 encoded = (chunk, encoding.submit(self._encode, chunk, text_of)
@@ -315,9 +381,11 @@ class IndexWriter:
                 if pending is not None:
                     collection.upsert(pending[0], pending[1].result())
                 pending = encoded
-                if start > 0:
-                    _log_progress(collection.kind, min(start, len(records)), len(records),
-                                  skipped, time.monotonic() - started)
+                _log_progress(collection.kind, done, total, skipped,
+                              time.monotonic() - started)
+            if pending is not None:
+                collection.upsert(pending[0], pending[1].result())
+        return done
 
     def _encode(self, records: Sequence[ModelT], text_of: Callable[[ModelT], str]
                 ) -> npt.NDArray[np.float32]:
@@ -377,13 +445,18 @@ class IndexWriter:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _acquire_lock(self) -> None:
-        handle = os.open(self.directory / ".lock", os.O_CREAT | os.O_RDWR)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            os.close(handle)
-            raise RuntimeError(f"another process is writing the index in {self.directory}"
-                               ) from exc
+        handle = os.open(self.directory / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+        started = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                waited = time.monotonic() - started
+                if waited >= self.lock_wait_s:
+                    os.close(handle)
+                    raise IndexBusyError(self.directory, waited) from exc
+                time.sleep(min(LOCK_POLL_S, self.lock_wait_s - waited))
         self._lock_handle = handle
 
     def _release_lock(self) -> None:
@@ -419,21 +492,40 @@ def _skill_labels(records: Sequence[Offer | Profile] | Sequence[Any]) -> list[st
     return list(dict.fromkeys(tag.label for record in records for tag in record.matching_skills))
 
 
-def _log_progress(kind: str, done: int, total: int, skipped: int, elapsed_s: float) -> None:
+def _chunks(records: Iterable[ModelT], size: int) -> Iterator[list[ModelT]]:
+    """``records`` ``size`` at a time; within a chunk, a repeated id keeps its last record
+    (at that record's place)."""
+    chunk: dict[str, ModelT] = {}
+    for record in records:
+        record_id = str(getattr(record, "id"))  # noqa: B009
+        chunk.pop(record_id, None)
+        chunk[record_id] = record
+        if len(chunk) >= size:
+            yield list(chunk.values())
+            chunk = {}
+    if chunk:
+        yield list(chunk.values())
+
+
+def _log_progress(kind: str, done: int, total: int | None, skipped: int,
+                  elapsed_s: float) -> None:
     rate = done / elapsed_s if elapsed_s > 0 else float("inf")
+    if total is None:  # a stream: its length is not known
+        log.info("%s: %d indexed (%d unchanged; %.0f records/s)", kind, done, skipped, rate)
+        return
     eta_s = (total - done) / rate if rate > 0 else 0.0
     log.info("%s: %d/%d indexed (%d unchanged; %.0f records/s, ETA %.0f s)", kind, done,
              total, skipped, rate, eta_s)
 
 
-def _persist(collection: Collection[Any], folder: Path) -> None:
+def _persist(collection: Collection[Any], folder: Path, compact: bool = False) -> None:
     if isinstance(collection.keyword, PersistentStore):
         collection.keyword.save()
         collection.keyword.close()
     vectors = collection.vectors
     if isinstance(vectors, FaissVectorStore):
         vectors.save(folder / "vectors")
-    collection.write_records(folder)
+    collection.write_records(folder, compact=compact)
     collection.close()
 
 
@@ -456,5 +548,5 @@ def _remove_stale_work_folders(directory: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["IndexMismatchError", "IndexNotFoundError", "IndexWriter", "SearchIndex",
-           "live_generation"]
+__all__ = ["IndexBusyError", "IndexMismatchError", "IndexNotFoundError", "IndexWriter",
+           "SearchIndex", "live_generation"]

@@ -12,8 +12,6 @@ are more than a quarter of the file.
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +21,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
+from indexer.atomic import atomic_binary_writer
 from indexer.doc_table import Columns, DocTable
+from indexer.lru import LruCache
 from indexer.stores.faiss_store import FaissVectorStore
 from indexer.stores.protocols import (
     Filters,
@@ -58,9 +58,7 @@ class Collection(Generic[ModelT]):
         self._path = folder / DOCUMENTS_FILE
         self._read_fd: int | None = None
         self._append: IO[bytes] | None = None
-        self._lru: OrderedDict[str, ModelT] = OrderedDict()
-        self._lru_size = lru_size
-        self._lock = threading.Lock()
+        self._lru: LruCache[str, ModelT] = LruCache(lru_size)
 
     @classmethod
     def open(cls, kind: str, keyword: KeywordStore, vectors: VectorStore,
@@ -91,19 +89,14 @@ class Collection(Generic[ModelT]):
 
     def get(self, record_id: str) -> ModelT | None:
         """One record by id, or None (read from disk, kept in a small LRU)."""
-        with self._lock:
-            cached = self._lru.get(record_id)
-            if cached is not None:
-                self._lru.move_to_end(record_id)
-                return cached
+        cached = self._lru.get(record_id)
+        if cached is not None:
+            return cached
         raw = self.raw(record_id)
         if raw is None:
             return None
         record = self._model.model_validate_json(raw)
-        with self._lock:
-            self._lru[record_id] = record
-            if len(self._lru) > self._lru_size:
-                self._lru.popitem(last=False)
+        self._lru.put(record_id, record)
         return record
 
     def raw(self, record_id: str) -> bytes | None:
@@ -158,19 +151,19 @@ class Collection(Generic[ModelT]):
             self.keyword.delete(present)
             self.vectors.delete(present)
             self._table.delete(present)
-            with self._lock:
-                for record_id in present:
-                    self._lru.pop(record_id, None)
+            for record_id in present:
+                self._lru.discard(record_id)
         return present
 
-    def write_records(self, directory: Path) -> None:
+    def write_records(self, directory: Path, compact: bool = False) -> None:
         """Flush the record file and the table into ``directory`` (the collection's folder,
-        in a temporary generation), compacting dead lines when they are many."""
+        in a temporary generation), compacting dead lines when they are many, or always with
+        ``compact`` (an erasure: no deleted record may stay in the file)."""
         directory.mkdir(parents=True, exist_ok=True)
         if self._append is not None:
             self._append.close()
             self._append = None
-        if self._table.garbage() > COMPACT_GARBAGE or directory != self.folder:
+        if compact or self._table.garbage() > COMPACT_GARBAGE or directory != self.folder:
             self._compact(directory)
         elif not self._path.exists():
             self._path.touch()
@@ -256,25 +249,22 @@ class Collection(Generic[ModelT]):
             docs = [self._to_document(record) for record in records]
         self._table.upsert(docs, None if labels is None else
                            [-1 if label is None else label for label in labels], locations)
-        with self._lock:
-            for record in records:
-                self._lru.pop(str(getattr(record, "id")), None)  # noqa: B009
+        for record in records:
+            self._lru.discard(str(getattr(record, "id")))  # noqa: B009
 
     def _compact(self, directory: Path) -> None:
         target = directory / DOCUMENTS_FILE
-        temporary = directory / f".{DOCUMENTS_FILE}.tmp"
         locations = []
         offset = 0
-        with temporary.open("wb") as out:
+        with atomic_binary_writer(target) as out:
             for record_id in self._table.ids():
                 raw = self.raw(record_id) or b""
                 out.write(raw + b"\n")
                 locations.append((offset, len(raw)))
                 offset += len(raw) + 1
-        if self._read_fd is not None:
-            os.close(self._read_fd)
-            self._read_fd = None
-        temporary.replace(target)
+            if self._read_fd is not None:
+                os.close(self._read_fd)
+                self._read_fd = None
         self._table.compact(locations)
         self._path = target
         self.folder = directory

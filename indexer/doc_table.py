@@ -15,18 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from indexer.atomic import atomic_binary_writer
+from indexer.distance import KM_PER_DEGREE, haversine_km_many
 from indexer.models import GeoPoint
-from indexer.stores.protocols import EARTH_RADIUS_KM, Filters, IndexedDoc, haversine_km_many
+from indexer.stores.protocols import Filters, IndexedDoc
+from indexer.utc import epoch_seconds, from_epoch_seconds
 
 _NO_DATE = np.iinfo(np.int64).min
-_KM_PER_DEGREE = np.pi * EARTH_RADIUS_KM / 180.0
 TABLE_FILE = "table.npz"
 
 BoolArray = npt.NDArray[np.bool_]
@@ -223,7 +225,7 @@ class DocTable:
         self._flush()
         created = self._created[self._alive]
         created = created[created != _NO_DATE]
-        return datetime.fromtimestamp(int(created.max()), UTC) if len(created) else None
+        return from_epoch_seconds(int(created.max())) if len(created) else None
 
     def occupation_postings(self, rome_code: str) -> tuple[IntArray, FloatArray]:
         """The live rows whose occupations include ``rome_code``, with its confidence there."""
@@ -291,7 +293,7 @@ class DocTable:
             self._pending.append((
                 doc.location.lat if doc.location else np.nan,
                 doc.location.lon if doc.location else np.nan,
-                _epoch(doc.created_at) if doc.created_at else _NO_DATE,
+                epoch_seconds(doc.created_at) if doc.created_at else _NO_DATE,
                 labels[index] if labels is not None else -1,
                 offset, length))
             self._contracts.add(row, doc.contract_types)
@@ -320,10 +322,10 @@ class DocTable:
             mask &= self._romes.mask(filters.rome_codes, len(mask))
         if filters.created_after is not None:
             mask &= (self._created != _NO_DATE) & (
-                self._created >= _epoch(filters.created_after))
+                self._created >= epoch_seconds(filters.created_after))
         if filters.created_before is not None:
             mask &= (self._created != _NO_DATE) & (
-                self._created <= _epoch(filters.created_before))
+                self._created <= epoch_seconds(filters.created_before))
         if filters.geo is not None:
             mask &= self._within(mask, filters.geo.center.lat, filters.geo.center.lon,
                                  filters.geo.radius_km)
@@ -345,7 +347,7 @@ class DocTable:
                 ) -> BoolArray:
         """Rows within ``radius_km`` (great circle), checked exactly only inside a
         latitude band (a cheap pre-filter)."""
-        band = radius_km / _KM_PER_DEGREE + 1e-6
+        band = radius_km / KM_PER_DEGREE + 1e-6
         with np.errstate(invalid="ignore"):
             rows = np.flatnonzero(candidates & (np.abs(self._lat - lat) <= band))
         distance = haversine_km_many(self._lat[rows], self._lon[rows],
@@ -380,19 +382,16 @@ class DocTable:
         self._alive = np.ones(len(self._ids), dtype=bool)
 
     def save(self, directory: Path) -> None:
-        """Write the columns to ``directory/table.npz`` (through a temporary file)."""
+        """Write the columns to ``directory/table.npz`` atomically."""
         self._flush()
-        directory.mkdir(parents=True, exist_ok=True)
-        temporary = directory / f".{TABLE_FILE}.tmp"
         arrays: dict[str, Any] = {
             "ids": np.array(self._ids, dtype=str), "alive": self._alive, "lat": self._lat,
             "lon": self._lon, "created": self._created, "label": self._label,
             "offset": self._offset, "length": self._length,
             **self._contracts.arrays("contract"), **self._romes.arrays("rome"),
             **self._skills.arrays("skill")}
-        with temporary.open("wb") as stream:
+        with atomic_binary_writer(directory / TABLE_FILE) as stream:
             np.savez(stream, **arrays)
-        temporary.replace(directory / TABLE_FILE)
 
     @classmethod
     def load(cls, directory: Path) -> DocTable | None:
@@ -435,9 +434,3 @@ class DocTable:
         for column in (self._contracts, self._romes, self._skills):
             column.flush()
 
-
-def _epoch(moment: datetime) -> int:
-    """Seconds since the epoch; a naive time is read as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())

@@ -5,7 +5,9 @@ department, region, postcodes and population but no coordinates. ``laposte_hexas
 Poste's postcode base, ``;``-separated) gives ``"lat, lon"`` per (INSEE code, postcode) row, with
 several rows per commune. The join is on the INSEE code; a commune's point is the mean of its
 La Poste rows. A COG commune absent from La Poste (a "commune nouvelle" created after 2019) takes
-the mean point of its former communes (``anciensCodes``) when La Poste has them. A La Poste code
+the mean point of its former communes (``anciensCodes``) when La Poste has them; Paris, Lyon
+and Marseille, which La Poste lists only by arrondissement, the mean point of their
+arrondissements (otherwise an offer placed "75056" would have no point). A La Poste code
 absent from the COG (a former commune) is kept, with the name La Poste gives, so that old codes in
 offers still resolve.
 
@@ -19,6 +21,7 @@ import csv
 import hashlib
 import json
 import logging
+import math
 import pickle
 import re
 import unicodedata
@@ -33,15 +36,15 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from indexer.atomic import write_bytes_atomic
+from indexer.distance import haversine_km_radians
 from indexer.models import GeoPoint, Place
-from indexer.stores.protocols import EARTH_RADIUS_KM
 
 logger = logging.getLogger(__name__)
 
 COMMUNES_FILE = "communes.json"
 DEPARTMENTS_FILE = "departements.json"
 LAPOSTE_FILE = "laposte_hexasmal.csv"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 #: COG kinds that are communes today (the others are former or delegated communes).
 CURRENT_KINDS = frozenset({"commune-actuelle", "arrondissement-municipal"})
@@ -204,6 +207,10 @@ def _build_raw(geo_dir: Path) -> _Raw:
         points, lp_postcodes, lp_names = {}, {}, {}
     rows: list[_Row] = []
     seen: set[tuple[str, str]] = set()
+    arrondissements: dict[str, list[str]] = defaultdict(list)
+    for entry in cog:
+        if entry.get("type") == "arrondissement-municipal" and entry.get("commune"):
+            arrondissements[str(entry["commune"])].append(str(entry["code"]))
     for entry in cog:
         code, kind = str(entry["code"]), str(entry.get("type", "commune-actuelle"))
         if (code, kind) in seen:
@@ -212,6 +219,8 @@ def _build_raw(geo_dir: Path) -> _Raw:
         own = points.get(code, [])
         if not own:
             own = [p for old in entry.get("anciensCodes", []) for p in points.get(old, [])]
+        if not own:
+            own = [p for part in arrondissements.get(code, ()) for p in points.get(part, [])]
         mean = _mean(own)
         postcodes = tuple(dict.fromkeys([*entry.get("codesPostaux", []),
                                          *lp_postcodes.get(code, [])]))
@@ -368,8 +377,8 @@ class Gazetteer:
         raw = self._raw
         if not raw.located:
             return []
-        distances = _haversine(np.radians(point.lat), np.radians(point.lon),
-                               raw.lat_rad, raw.lon_rad)
+        distances = haversine_km_radians(math.radians(point.lat), math.radians(point.lon),
+                                         raw.lat_rad, raw.lon_rad)
         order = np.flatnonzero(distances <= radius_km)
         order = order[np.argsort(distances[order], kind="stable")]
         return [(self._at(raw.located[i]), float(distances[i])) for i in order]
@@ -378,7 +387,8 @@ class Gazetteer:
         """Fill a missing point (and commune code / postcode when absent) from the gazetteer.
 
         Tries, in order: the commune code, the postcode (most populous commune served), and a
-        France Travail label such as ``"07 - ST PERAY"`` (exact name within the department). A
+        France Travail label such as ``"07 - ST PERAY"`` (exact name within the department; a
+        label naming the department itself, ``"19 - Corrèze"``, places nothing). A
         place that already has a point, or that nothing resolves, is returned unchanged.
         """
         if place.point is not None:
@@ -403,15 +413,11 @@ class Gazetteer:
                     return candidate
         if place.label:
             match = _PLACE_LABEL.match(place.label)
-            if match:
+            department = self._raw.departments.get(match.group(1), "") if match else ""
+            # "19 - Corrèze" names the department, not its commune called Corrèze
+            if match and fold(match.group(2)) != fold(department):
                 for candidate in map(self._at, self._raw.by_name.get(fold(match.group(2)), ())):
                     if candidate.department == match.group(1) and candidate.point is not None:
                         return candidate
         return None
 
-
-def _haversine(lat0: float, lon0: float, lat: npt.NDArray[np.float64],
-               lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    h = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
-    result: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-    return result

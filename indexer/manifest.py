@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from indexer.atomic import write_text_atomic
+from indexer.utc import utc_now_iso
 
 FORMAT_VERSION = 2
 """2: records carry their concepts; the filter table has occupation weights and skills."""
@@ -27,9 +27,6 @@ def _version(distribution: str) -> str:
         return "unknown"
 
 
-def utc_now() -> str:
-    """The current time as an ISO 8601 UTC string."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -44,8 +41,8 @@ class Manifest:
     vector_indexes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per collection: the FAISS factory string and ``nprobe``."""
     counts: dict[str, int] = field(default_factory=dict)
-    created_at: str = field(default_factory=utc_now)
-    updated_at: str = field(default_factory=utc_now)
+    created_at: str = field(default_factory=utc_now_iso)
+    updated_at: str = field(default_factory=utc_now_iso)
     format_version: int = FORMAT_VERSION
     taxonomy_checksum: str | None = None
     concept_reader: str | None = None

@@ -9,8 +9,21 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from indexer.limits import (
+    SKILLS_MAX_ITEMS,
+    TRUNCATED,
+    Code,
+    Codes,
+    Contact,
+    Identifier,
+    Label,
+    Labels,
+    Text,
+)
 
 
 class Requirement(StrEnum):
@@ -24,9 +37,11 @@ class Requirement(StrEnum):
 
 
 class ExperienceLevel(StrEnum):
-    """France Travail's ``experienceExige``: D = beginners accepted, E = experience required."""
+    """France Travail's ``experienceExige``: D = beginners accepted, S = experience wished
+    ("expérience souhaitée", a soft requirement), E = experience required."""
 
     BEGINNER_ACCEPTED = "D"
+    WISHED = "S"
     REQUIRED = "E"
 
 
@@ -44,9 +59,9 @@ class Place(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    label: str | None = None
-    commune: str | None = Field(default=None, description="INSEE code of the commune")
-    postcode: str | None = None
+    label: Label | None = None
+    commune: Code | None = Field(default=None, description="INSEE code of the commune")
+    postcode: Code | None = None
     point: GeoPoint | None = None
 
 
@@ -61,15 +76,19 @@ class SkillTag(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    code: str | None = None
-    label: str = Field(min_length=1)
+    code: Code | None = None
+    label: Label = Field(min_length=1)
     requirement: Requirement = Requirement.REQUIRED
     weight: float = Field(default=1.0, ge=0.0, le=5.0)
-    source: str | None = None
+    source: Label | None = None
     inferred: bool = False
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)
-    excerpt: str | None = Field(default=None, description="the passage the skill was read from")
+    excerpt: Label | None = Field(default=None,
+                                  description="the passage the skill was read from")
     requirement_stated: bool = True
+
+
+Skills = Annotated[list[SkillTag], Field(max_length=SKILLS_MAX_ITEMS), TRUNCATED]
 
 
 class OccupationTag(BaseModel):
@@ -80,13 +99,13 @@ class OccupationTag(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rome_code: str = Field(pattern=r"^[A-N]\d{4}$")
-    label: str
+    label: Label
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     inferred: bool = False
-    appellation_code: str | None = None
-    appellation_label: str | None = None
-    esco_uri: str | None = None
-    esco_label: str | None = None
+    appellation_code: Code | None = None
+    appellation_label: Label | None = None
+    esco_uri: Code | None = None
+    esco_label: Label | None = None
 
 
 class Concepts(BaseModel):
@@ -99,7 +118,7 @@ class Concepts(BaseModel):
     occupations: tuple[OccupationTag, ...] = ()
     skills: tuple[SkillTag, ...] = ()
     disagreement: str | None = None
-    reader: str | None = Field(default=None, description="version of the reader that read it")
+    reader: Label | None = Field(default=None, description="version of the reader that read it")
 
 
 class Offer(BaseModel):
@@ -107,26 +126,26 @@ class Offer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    description: str = ""
+    id: Identifier = Field(min_length=1)
+    title: Label = Field(min_length=1)
+    description: Text = ""
     rome_code: str | None = Field(default=None, pattern=r"^[A-N]\d{4}$")
-    rome_label: str | None = None
-    appellation: str | None = None
-    skills: list[SkillTag] = Field(default_factory=list)
-    qualities: list[str] = Field(default_factory=list)
+    rome_label: Label | None = None
+    appellation: Label | None = None
+    skills: Skills = Field(default_factory=list)
+    qualities: Labels = Field(default_factory=list)
     place: Place | None = None
-    contract_type: str | None = None
+    contract_type: Code | None = None
     experience: ExperienceLevel | None = None
-    experience_label: str | None = None
-    working_time: str | None = None
-    salary: str | None = None
-    licences: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
-    education: list[str] = Field(default_factory=list)
-    qualification: str | None = None
-    sector: str | None = None
-    naf_code: str | None = None
+    experience_label: Label | None = None
+    working_time: Label | None = None
+    salary: Label | None = None
+    licences: Labels = Field(default_factory=list)
+    languages: Labels = Field(default_factory=list)
+    education: Labels = Field(default_factory=list)
+    qualification: Label | None = None
+    sector: Label | None = None
+    naf_code: Code | None = None
     created_at: datetime | None = None
     concepts: Concepts | None = None
     """Read at indexing; kept last, so a stored record is its input followed by its concepts."""
@@ -164,12 +183,12 @@ class PersonalData(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    name: Contact | None = None
+    email: Contact | None = None
+    phone: Contact | None = None
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
-    sex: str | None = None
-    nationality: str | None = None
+    sex: Code | None = None
+    nationality: Code | None = None
 
 
 class Profile(BaseModel):
@@ -177,16 +196,16 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1)
-    titles: list[str] = Field(default_factory=list, description="wanted job titles, free text")
-    rome_codes: list[str] = Field(default_factory=list, description="target ROME occupations")
-    skills: list[SkillTag] = Field(default_factory=list)
-    summary: str = ""
+    id: Identifier = Field(min_length=1)
+    titles: Labels = Field(default_factory=list, description="wanted job titles, free text")
+    rome_codes: Codes = Field(default_factory=list, description="target ROME occupations")
+    skills: Skills = Field(default_factory=list)
+    summary: Text = ""
     place: Place | None = None
     radius_km: float | None = Field(default=None, gt=0.0, le=1000.0)
-    contract_types: list[str] = Field(default_factory=list)
+    contract_types: Codes = Field(default_factory=list)
     experience_years: float | None = Field(default=None, ge=0.0, le=60.0)
-    licences: list[str] = Field(default_factory=list)
+    licences: Labels = Field(default_factory=list)
     personal: PersonalData | None = None
     rejected_skills: list[str] = Field(
         default_factory=list,
@@ -208,12 +227,6 @@ class Profile(BaseModel):
             if len(code) != 5 or not code[0].isalpha() or not code[1:].isdigit():
                 raise ValueError(f"{code!r} is not a ROME code such as K2111")
         return codes
-
-    @property
-    def pseudonym(self) -> str:
-        """A stable pseudonym shown to employers instead of the seeker's identity."""
-        digest = hashlib.sha256(f"emploi-profile:{self.id}".encode()).hexdigest()
-        return f"C-{digest[:8].upper()}"
 
     def content_hash(self) -> str:
         """A stable hash of the matching-relevant content (personal data excluded)."""

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -148,10 +148,40 @@ class Settings(BaseSettings):
         default=0, ge=0,
         description="processes that encode documents while indexing: 0 = one per CPU core, "
                     "1 = in the indexing process")
+    faiss_threads: int = Field(
+        default=1, ge=1,
+        description="OpenMP threads of FAISS searches and index builds (one: a single query "
+                    "gains little from threads, and spinning slows a busy machine)")
     keyword_backend: KeywordBackend = KeywordBackend.EMBEDDED
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     concepts: ConceptSettings = Field(default_factory=ConceptSettings)
+
+    # The web app (``webapp.create_app`` reads these and nothing else from the environment).
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="signs session cookies and keys the employers' pseudonyms; default: a "
+                    "random key created in the instance folder (mode 0600)")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the accounts database; default: SQLite in the "
+                    "instance folder")
+    instance_dir: Path | None = Field(
+        default=None,
+        description="the web app's instance folder (database, secret key, config.py); "
+                    "default: Flask's, `instance/` next to the code")
+    outcomes_file: Path | None = Field(
+        default=None, description="seeker spells (CSV) for time-to-return-to-work estimates")
+    trusted_proxies: int = Field(
+        default=0, ge=0, le=10,
+        description="reverse proxies in front of the web app whose X-Forwarded-For and "
+                    "X-Forwarded-Proto headers are trusted (0: the client address is the "
+                    "socket's; a client can forge these headers, so count only real proxies)")
+    index_lock_wait_s: float = Field(
+        default=20.0, ge=0.0, le=600.0,
+        description="how long a web write (tag edit, erasure) waits for the index lock "
+                    "held by another writer before answering 503 with Retry-After; "
+                    "`emploi index` waits as long for a web write")
 
     @property
     def rome_dir(self) -> Path:

@@ -1,24 +1,35 @@
 """The engine: taxonomy, communes, encoder, index and matcher, opened once and shared.
 
-The web app and the CLI talk to this facade only.
+The web app and the CLI talk to this facade only: reads (rankings, previews) and the web
+app's index writes (:meth:`Engine.write_profiles`, :meth:`Engine.apply_tags`,
+:meth:`Engine.erase_profiles`), which go through :class:`indexer.catalog.IndexWriter` here and
+nowhere else.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from indexer.catalog import SearchIndex, embedding_cache_path, live_generation
+from indexer.catalog import (
+    IndexBusyError,
+    IndexWriter,
+    SearchIndex,
+    embedding_cache_path,
+    live_generation,
+)
 from indexer.collection import Collection
+from indexer.distance import haversine_km
 from indexer.encoders import Encoder, create_encoder
 from indexer.enrich import ConceptEnricher, concept_reader
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Place, Profile, SkillTag
 from indexer.settings import Settings
-from indexer.stores.protocols import haversine_km
 from matcher.matcher import Matcher, skills_with
+from matcher.queries import profile_index_text
 from matcher.results import Match
 from skills_taxonomy import Taxonomy, load_taxonomy
 from skills_taxonomy.concepts import ConceptReader
@@ -62,6 +73,7 @@ class Engine:
         self.gazetteer = gazetteer
         self.encoder = encoder
         self._reload_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self.reader: ConceptReader = concept_reader(settings, taxonomy, encoder)
         self.enricher: ConceptEnricher | None = (
             ConceptEnricher(self.reader, settings.concepts) if settings.concepts.enabled
@@ -173,15 +185,78 @@ class Engine:
 
     def preview_tags(self, profile: Profile, add: Sequence[SkillTag], remove: Sequence[str],
                      top_k: int = 20) -> TagPreview:
-        """What a counsellor's tag edit would change in the seeker's top offers."""
-        after_profile = skills_with(profile, add, remove)
+        """What adding and removing skill tags would change in the seeker's top offers."""
+        return self.preview_change(profile, skills_with(profile, add, remove), top_k)
+
+    def preview_change(self, profile: Profile, after: Profile, top_k: int = 20) -> TagPreview:
+        """What replacing ``profile`` by ``after`` (a counsellor's edit: tags, weights,
+        occupations) would change in the seeker's top offers; nothing is written."""
         before = self.offers_for_profile(profile, top_k)
-        after = self.offers_for_profile(after_profile, top_k)
-        before_ids, after_ids = [m.id for m in before], [m.id for m in after]
-        return TagPreview(before, after,
+        after_matches = self.offers_for_profile(after, top_k)
+        before_ids, after_ids = [m.id for m in before], [m.id for m in after_matches]
+        return TagPreview(before, after_matches,
                           entered=[i for i in after_ids if i not in set(before_ids)],
                           left=[i for i in before_ids if i not in set(after_ids)],
-                          profile_after=after_profile)
+                          profile_after=after)
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def write_profiles(self, upserts: Sequence[Profile] = (), deletes: Sequence[str] = (), *,
+                       purge: bool = False, earlier_versions: Sequence[Profile] = (),
+                       lock_wait_s: float = 0.0,
+                       before_publish: Callable[[], None] | None = None) -> bool:
+        """Apply profile upserts and deletes to the index in one new generation, then reload.
+
+        ``purge`` removes the deleted profiles' data from every file (an erasure, see
+        :meth:`IndexWriter.purge_profiles`; ``earlier_versions`` of them lose their cached
+        vectors too). ``before_publish`` runs when the generation is
+        ready and not yet live; when it raises, nothing changes. Writers of this process take
+        turns; another process's writer is waited for up to ``lock_wait_s`` seconds, then
+        :class:`~indexer.catalog.IndexBusyError` (nothing changed). Return False when there
+        was nothing to write (``before_publish`` still runs).
+        """
+        if not upserts and not deletes:
+            if before_publish is not None:
+                before_publish()
+            return False
+        started = time.monotonic()
+        if not self._write_lock.acquire(timeout=lock_wait_s if lock_wait_s > 0 else -1):
+            raise IndexBusyError(self.index.directory, time.monotonic() - started)
+        try:
+            remaining = max(lock_wait_s - (time.monotonic() - started), 0.0)
+            with IndexWriter(self.index.directory, self.settings, self.encoder,
+                             profile_text=profile_index_text(self.taxonomy),
+                             lock_wait_s=remaining, enricher=self.enricher) as writer:
+                if upserts:
+                    writer.upsert_profiles(list(upserts))
+                if deletes and purge:
+                    writer.purge_profiles(deletes, earlier_versions)
+                elif deletes:
+                    writer.delete_profiles(deletes)
+                writer.commit(before_publish)
+        finally:
+            self._write_lock.release()
+        self.reload()
+        return True
+
+    def apply_tags(self, profile: Profile, skills: Sequence[SkillTag], rome_codes: Sequence[str],
+                   *, lock_wait_s: float = 0.0,
+                   before_publish: Callable[[], None] | None = None) -> Profile:
+        """Write ``profile`` with new skill tags and target occupations (a counsellor's edit)
+        into the index; return the profile as stored."""
+        updated = with_tags(profile, skills, rome_codes)
+        self.write_profiles(upserts=[updated], lock_wait_s=lock_wait_s,
+                            before_publish=before_publish)
+        return updated
+
+    def erase_profiles(self, ids: Sequence[str], *, earlier_versions: Sequence[Profile] = (),
+                       lock_wait_s: float = 0.0,
+                       before_publish: Callable[[], None] | None = None) -> None:
+        """Remove profiles and every copy of their data from the index (records, keyword
+        store, vectors, cached embeddings of them and of their ``earlier_versions``, older
+        generations) before returning."""
+        self.write_profiles(deletes=ids, purge=True, earlier_versions=earlier_versions,
+                            lock_wait_s=lock_wait_s, before_publish=before_publish)
 
     def normalise_title(self, text: str, limit: int = 5) -> list[OccupationMatch]:
         """ROME occupations for a free-text job title, each with a confidence in [0, 1]."""
@@ -193,3 +268,9 @@ class Engine:
         if a is None or b is None or a.point is None or b.point is None:
             return None
         return round(haversine_km(a.point, b.point), 1)
+
+
+def with_tags(profile: Profile, skills: Sequence[SkillTag], rome_codes: Sequence[str]
+              ) -> Profile:
+    """``profile`` carrying ``skills`` and ``rome_codes`` instead of its own."""
+    return profile.model_copy(update={"skills": list(skills), "rome_codes": list(rome_codes)})

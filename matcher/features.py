@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 
+from indexer.distance import haversine_km
 from indexer.models import (
     ExperienceLevel,
     GeoPoint,
@@ -23,7 +24,7 @@ from indexer.models import (
     Requirement,
     SkillTag,
 )
-from indexer.stores.protocols import haversine_km
+from indexer.utc import as_utc
 from matcher.results import SkillRef
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.text import fold
@@ -32,6 +33,10 @@ WISHED_SKILL_WEIGHT = 0.5
 TRAINABLE_SKILL_WEIGHT = 0.25
 _IMPORTANCE = {Requirement.REQUIRED: 1.0, Requirement.WISHED: WISHED_SKILL_WEIGHT,
                Requirement.TRAINABLE: TRAINABLE_SKILL_WEIGHT}
+WISHED_EXPERIENCE_FLOOR = 0.5
+"""Experience fit of a beginner for an offer that only wishes experience ("S"): a wished
+experience is a soft requirement, so lacking it costs half of what lacking a required one does
+(as a wished skill weighs half of a required one)."""
 SAME_PARENT_VALUE = 0.7
 MOBILITY_VALUE = 0.5
 
@@ -255,16 +260,21 @@ def contract_match(contract_type: str | None, wished: Sequence[str]) -> float | 
 
 
 def experience_fit(offer: Offer, profile: Profile, required_years: float) -> float | None:
-    """1 when the offer accepts beginners ("D") or the seeker has ``required_years``; a share
-    of it below; None when the offer or the seeker says nothing (an unknown experience must
-    not favour beginner offers over the others)."""
+    """1 when the offer accepts beginners ("D") or the seeker has ``required_years``; below,
+    the share of it held when experience is required ("E"), and half of the shortfall only
+    when it is wished ("S", a soft requirement: :data:`WISHED_EXPERIENCE_FLOOR`); None when
+    the offer or the seeker says nothing (an unknown experience must not favour beginner
+    offers over the others)."""
     if offer.experience is None or profile.experience_years is None:
         return None
     if offer.experience is ExperienceLevel.BEGINNER_ACCEPTED:
         return 1.0
     if required_years <= 0:
         return 1.0
-    return min(profile.experience_years / required_years, 1.0)
+    held = min(profile.experience_years / required_years, 1.0)
+    if offer.experience is ExperienceLevel.WISHED:
+        return WISHED_EXPERIENCE_FLOOR + (1.0 - WISHED_EXPERIENCE_FLOOR) * held
+    return held
 
 
 def freshness(created_at: datetime | None, newest: datetime | None,
@@ -273,9 +283,6 @@ def freshness(created_at: datetime | None, newest: datetime | None,
     Relative to the newest offer, not to today, so a frozen index ranks the same any day."""
     if created_at is None or newest is None:
         return None
-    age_days = max((_aware(newest) - _aware(created_at)).total_seconds() / 86400.0, 0.0)
+    age_days = max((as_utc(newest) - as_utc(created_at)).total_seconds() / 86400.0, 0.0)
     return math.pow(0.5, age_days / half_life_days)
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

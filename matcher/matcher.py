@@ -15,11 +15,13 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.collection import Collection
+from indexer.distance import haversine_km_many
 from indexer.doc_table import Columns
 from indexer.encoders import Encoder
+from indexer.lru import LruCache
 from indexer.models import GeoPoint, Offer, Profile, SkillTag
 from indexer.settings import FusionMethod, MatchingSettings
-from indexer.stores.protocols import as_utc, haversine_km_many
+from indexer.utc import as_utc
 from matcher.features import (
     HeldSkills,
     OccupationProximity,
@@ -35,7 +37,6 @@ from matcher.features import (
     skill_credit,
 )
 from matcher.fusion import FusedHit, fuse, reciprocal_rank_fusion, weighted_fusion
-from matcher.lru import LruCache
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
 from matcher.query_vectors import QueryVectorCache
 from matcher.related_skills import SkillNeighbours

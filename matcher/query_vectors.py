@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.encoders import Encoder
-from matcher.lru import LruCache
+from indexer.lru import LruCache
 
 FloatArray = npt.NDArray[np.float32]
 

@@ -1,17 +1,19 @@
 """Intelligence emploi's web app: seeker, employer, counsellor and admin pages, and the JSON API.
 
 Built like Flask's ``flaskr`` tutorial: :func:`create_app` reads the defaults, then
-``instance/config.py`` when present, then ``EMPLOI_*`` environment variables, then the test
-config. The matching engine (:mod:`webapp.engine_ext`) and the database (:mod:`webapp.db`) are
-extensions; every request passes the CSRF check (:mod:`webapp.csrf`) and loads its user
-(:mod:`webapp.auth`).
+``instance/config.py`` when present, then the settings object (:mod:`indexer.settings`:
+``EMPLOI_*`` variables and the TOML file), then the test config. The matching engine
+(:mod:`webapp.engine_ext`) and the database (:mod:`webapp.db`) are extensions; every request
+loads its user (:mod:`webapp.auth`) and passes the CSRF check (:mod:`webapp.csrf`).
+
+Parts: ``pages/`` (HTML, one blueprint per role), ``api/`` (JSON API and OpenAPI),
+``territory/`` (territory pages and API), ``cli/`` (the ``emploi`` command), ``repositories/``
+(database access).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -20,53 +22,65 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
+from indexer.settings import Settings, load_settings
 from webapp import auth, csrf, db, engine_ext
 from webapp.api import bp as api_bp
 from webapp.charts import percent, score_bars_svg
 from webapp.errors import register_error_handlers
+from webapp.instance import instance_dir, instance_secret
+from webapp.pages import account, admin, counsellor, employer, offers, privacy, seeker
 from webapp.params import CONTRACT_TYPES
-from webapp.views import account, admin, counsellor, employer, offers, privacy, seeker
+from webapp.territory import api_bp as territory_api_bp
+from webapp.territory import pages_bp as territory_pages_bp
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "SECRET_KEY": None,
+    "SETTINGS": None,
     "ENGINE": None,
     "ENGINE_FACTORY": None,
-    "EMPLOI_CONFIG": None,
     "DATABASE_URL": None,
     "DB_AUTO_UPGRADE": True,
+    "OUTCOMES_FILE": None,
+    "TRUSTED_PROXIES": 0,
+    "INDEX_LOCK_WAIT_SECONDS": 20.0,
     "PICKER_LIMIT": 1000,
     "PREVIEW_TOP": 20,
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_ADDRESS_MAX_FAILURES": 30,
     "LOGIN_WINDOW": timedelta(minutes=15),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,  # None: secure unless debugging or testing
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "ENGINE_RELOAD_CHECK_SECONDS": 2.0,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # request bodies (forms, JSON): 413 above 1 MiB
 }
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                            "script-src 'self'; object-src 'none'; base-uri 'none'; "
                            "form-action 'self'; frame-ancestors 'none'")
 DISPLAY_TIMEZONE = "Europe/Paris"
-ENVIRONMENT = {"EMPLOI_SECRET_KEY": "SECRET_KEY", "EMPLOI_DATABASE_URL": "DATABASE_URL"}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the app.
 
-    ``test_config`` overrides everything; its ``ENGINE`` (a ready ``matcher.engine.Engine``)
-    replaces the lazily built one.
+    Configuration comes from :class:`indexer.settings.Settings` (``EMPLOI_*`` variables and
+    the TOML file; ``SETTINGS`` in ``test_config`` replaces them), ``instance/config.py`` when
+    present, then ``test_config``, which overrides everything; its ``ENGINE`` (a ready
+    ``matcher.engine.Engine``) replaces the lazily built one.
     """
+    settings: Settings = (test_config or {}).get("SETTINGS") or load_settings()
     app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.environ.get("EMPLOI_INSTANCE_DIR") or None)
+                instance_path=str(instance_dir(settings)))
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_mapping(DEFAULT_CONFIG)
     app.config.from_pyfile("config.py", silent=True)
-    for variable, key in ENVIRONMENT.items():
-        if os.environ.get(variable):
-            app.config[key] = os.environ[variable]
+    app.config.update(_from_settings(settings))
     if test_config is not None:
         app.config.from_mapping(test_config)
     _secure_defaults(app)
@@ -81,42 +95,52 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.after_request(_security_headers)
     for blueprint in (seeker.bp, privacy.bp, employer.bp, counsellor.bp, offers.bp,
-                      account.bp, admin.bp, api_bp):
+                      account.bp, admin.bp, api_bp, territory_pages_bp, territory_api_bp):
         app.register_blueprint(blueprint)
-    _register_optional_blueprints(app)
+    _trust_proxies(app)
     return app
 
 
-def _register_optional_blueprints(app: Flask) -> None:
-    """Blueprints other modules add (e.g. territory pages) when present."""
-    try:
-        from webapp.views import territory  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    blueprint = getattr(territory, "bp", None)
-    if blueprint is not None:
-        app.register_blueprint(blueprint)
+def _from_settings(settings: Settings) -> dict[str, Any]:
+    """The app config the settings give (only the values they set: the defaults and
+    ``instance/config.py`` keep the others)."""
+    config: dict[str, Any] = {"SETTINGS": settings,
+                              "TRUSTED_PROXIES": settings.trusted_proxies,
+                              "INDEX_LOCK_WAIT_SECONDS": settings.index_lock_wait_s}
+    if settings.secret_key is not None:
+        config["SECRET_KEY"] = settings.secret_key.get_secret_value()
+    if settings.database_url:
+        config["DATABASE_URL"] = settings.database_url
+    if settings.outcomes_file is not None:
+        config["OUTCOMES_FILE"] = str(settings.outcomes_file)
+    return config
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client address and scheme from
+    their ``X-Forwarded-For`` / ``X-Forwarded-Proto`` (never from a client's own headers)."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies,  # type: ignore[method-assign]
+                                x_proto=proxies)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` limited to database ids (below 2**63): a larger number is no route (404),
+    not an overflow in the database driver (500)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _secure_defaults(app: Flask) -> None:
     """A secret key kept in the instance folder when none is configured; Secure cookies
     except when debugging or testing (or when ``SESSION_COOKIE_SECURE`` says otherwise)."""
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
-
-
-def _instance_secret(instance: Path) -> str:
-    """The instance folder's random secret key, created (mode 0600) on first use."""
-    path = instance / "secret_key"
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        logger.info("created a secret key in %s", path)
-    return path.read_text().strip()
 
 
 def _security_headers(response: Response) -> Response:

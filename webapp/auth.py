@@ -1,19 +1,21 @@
 """Who is asking, and what they may see: sessions, API tokens, roles and object access.
 
-Pages use the session cookie (set by the login page); the API also accepts
-``Authorization: Bearer <token>``. Every view declares the roles it serves with
-:func:`roles_required`; objects of another owner are answered 404 (:func:`profile_for`,
-:func:`offer_for`), so their existence is not revealed.
+Pages use the session cookie (set by the login page), which names a server-side session
+(:mod:`webapp.repositories.sessions`): logging out or changing the password ends it for every
+copy of the cookie. The API also accepts ``Authorization: Bearer <token>``. Every view declares
+the roles it serves with :func:`roles_required`; objects of another owner are answered 404
+(:func:`profile_for`, :func:`offer_for`), so their existence is not revealed. An account
+created by an administrator first chooses its own password (:func:`require_own_password`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
@@ -23,13 +25,20 @@ from matcher.engine import Engine
 from webapp.csrf import csrf_token
 from webapp.db import db
 from webapp.models import Role, User
-from webapp.repositories import ownership, users
+from webapp.repositories import ownership, sessions, users
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 SESSION_USER = "uid"
-SESSION_STAMP = "stamp"
+SESSION_ID = "sid"
+#: What an account with a temporary password may open: the account page, to choose its own.
+TEMPORARY_PASSWORD_ENDPOINTS = frozenset({"account.account", "account.change_password",
+                                          "account.logout", "static"})
+#: A same-site path: "/" then printable URL characters, never "//" or "/\\" (which browsers
+#: read as another host), no control character, space or backslash anywhere.
+SAFE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?#]*")
+MAX_NEXT_LENGTH = 2000
 
 
 class Unauthorized(HTTPException):
@@ -39,23 +48,30 @@ class Unauthorized(HTTPException):
     description = "Authentification requise."
 
 
-def password_stamp(user: User) -> str:
-    """A digest of the password hash: changing the password ends every other session."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def log_in(user: User) -> None:
     """Start a fresh session for ``user`` (the old one, CSRF token included, is dropped)."""
+    end_current_session()
     session.clear()
     session.permanent = True
+    session_id = sessions.start(db(), user, current_app.permanent_session_lifetime)
+    db().commit()
     session[SESSION_USER] = user.id
-    session[SESSION_STAMP] = password_stamp(user)
+    session[SESSION_ID] = session_id
     csrf_token()  # a new CSRF token for the new session
 
 
 def log_out() -> None:
-    """End the session."""
+    """End the session, on the server too: the cookie is worth nothing afterwards."""
+    end_current_session()
     session.clear()
+
+
+def end_current_session() -> None:
+    """Delete this browser's server-side session, if any."""
+    session_id = session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        sessions.end(db(), session_id)
+        db().commit()
 
 
 def is_api_request() -> bool:
@@ -64,23 +80,42 @@ def is_api_request() -> bool:
 
 
 def load_user() -> None:
-    """``before_request``: ``g.user`` from the bearer token (API) or the session."""
+    """``before_request``: ``g.user`` from the bearer token (API only) or the live session.
+
+    ``g.token_user`` tells the CSRF check that the request carries a valid API token (only
+    those skip it)."""
     g.user = None
+    g.token_user = False
     header = request.headers.get("Authorization", "")
     if is_api_request() and header.startswith("Bearer "):
         user = users.user_for_token(db(), header.removeprefix("Bearer ").strip())
         if user is None:
             raise Unauthorized("Jeton d'API invalide ou révoqué.")
         g.user = user
+        g.token_user = True
         return
-    user_id = session.get(SESSION_USER)
-    if isinstance(user_id, int):
-        user = users.by_id(db(), user_id)
-        if user is not None and user.active and session.get(SESSION_STAMP) == password_stamp(
-                user):
-            g.user = user
-        else:
-            session.clear()
+    user_id, session_id = session.get(SESSION_USER), session.get(SESSION_ID)
+    if isinstance(user_id, int) and isinstance(session_id, str):
+        g.user = sessions.user_of(db(), user_id, session_id)
+    if g.user is None and (SESSION_USER in session or SESSION_ID in session):
+        session.pop(SESSION_USER, None)
+        session.pop(SESSION_ID, None)
+
+
+def require_own_password() -> BaseResponse | None:
+    """``before_request``: an account whose password an administrator chose (temporary) can
+    only open its account page until it chooses its own, so that the administrator who saw
+    the first password cannot use the account once its owner has it."""
+    user = current_user()
+    if user is None or not user.password_temporary or g.get("token_user"):
+        return None
+    if request.endpoint in TEMPORARY_PASSWORD_ENDPOINTS:
+        return None
+    message = "Choisissez d'abord votre propre mot de passe (le vôtre est provisoire)."
+    if is_api_request():
+        abort(403, message)
+    flash(message, "info")
+    return redirect(url_for("account.account"))
 
 
 def current_user() -> User | None:
@@ -161,8 +196,10 @@ def own_profile(engine: Engine, user: User) -> Profile | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A post-login redirect target, only when it is a path of this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """A post-login redirect target, only when it is a path of this site: an allow-list of
+    characters (so no tab or newline, which browsers drop, turning "/\\t/evil.test" into
+    "//evil.test"), and no second slash or backslash after the first."""
+    if target and len(target) <= MAX_NEXT_LENGTH and SAFE_PATH.fullmatch(target):
         return target
     return None
 
@@ -174,8 +211,6 @@ def default_deny() -> BaseResponse | None:
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static":
         return None
-    from flask import current_app
-
     view = current_app.view_functions.get(endpoint)
     if view is None or getattr(view, "public", False) or hasattr(view, "allowed_roles"):
         return None
@@ -193,9 +228,11 @@ def default_deny() -> BaseResponse | None:
 
 
 def init_app(app: Flask) -> None:
-    """Load the user before each request, deny undeclared views to all but counsellors;
-    expose ``current_user`` to templates."""
+    """Load the user before each request, hold accounts with a temporary password on their
+    account page, deny undeclared views to all but counsellors; expose ``current_user`` to
+    templates."""
     app.before_request(load_user)
+    app.before_request(require_own_password)
     app.before_request(default_deny)
     app.register_error_handler(Unauthorized, _unauthorized)
     app.jinja_env.globals.update(current_user=current_user, Role=Role)

@@ -1,10 +1,11 @@
 """CSRF protection for every form: a per-session secret, checked on every unsafe request.
 
 The token is random, kept in the (signed) session, put in forms with ``{{ csrf_field() }}``
-and, for scripts, in the ``X-CSRF-Token`` header. Requests authenticated by an API bearer
-token carry no ambient credential and are exempt, and so are anonymous API requests (the API
-refuses them with 401); everything else with POST, PUT, PATCH or DELETE — the login form
-included — must present the token, or gets 400.
+and, for scripts, in the ``X-CSRF-Token`` header. API requests authenticated by a *valid*
+bearer token carry no ambient credential and are exempt, and so are anonymous API requests
+(the API refuses them with 401); everything else with POST, PUT, PATCH or DELETE — the login
+form included, and any page form whatever ``Authorization`` header it carries — must present
+the token, or gets 400.
 """
 
 from __future__ import annotations
@@ -43,14 +44,10 @@ def csrf_field() -> Markup:
     return Markup(f'<input type="hidden" name="{FORM_FIELD}" value="{escape(csrf_token())}">')
 
 
-def has_bearer_token() -> bool:
-    """True when the request authenticates with ``Authorization: Bearer``."""
-    return request.headers.get("Authorization", "").startswith("Bearer ")
-
-
 def protect() -> None:
-    """``before_request``: refuse an unsafe request whose token is missing or wrong."""
-    if request.method not in UNSAFE_METHODS or has_bearer_token():
+    """``before_request`` (after :func:`webapp.auth.load_user`): refuse an unsafe request
+    whose token is missing or wrong, unless an API token authenticated it."""
+    if request.method not in UNSAFE_METHODS or g.get("token_user"):
         return
     if request.path.startswith("/api/") and g.get("user") is None:
         return  # no credential at all: the API answers 401 itself

@@ -1,23 +1,32 @@
 """The database as a Flask extension: one SQLAlchemy engine per app, one session per request.
 
-The URL is ``DATABASE_URL`` in the app config, else ``EMPLOI_DATABASE_URL``, else a SQLite file
-in the instance folder (``instance/emploi.sqlite3``). PostgreSQL works with a
+The URL is ``DATABASE_URL`` in the app config (the settings' ``database_url``,
+``EMPLOI_DATABASE_URL``), else a SQLite file in the instance folder
+(``instance/emploi.sqlite3``, mode 0600, in a 0700 folder). PostgreSQL works with a
 ``postgresql+psycopg://`` URL (install ``psycopg``). The schema is managed by Alembic
 (:func:`upgrade`), run at app start unless ``DB_AUTO_UPGRADE`` is false.
+
+SQLite runs with ``secure_delete`` (deleted rows are overwritten with zeros) and, after an
+erasure, :func:`purge_deleted` checkpoints and truncates the write-ahead log, so an erased
+person's rows are gone from every file when the request answers.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from indexer.permissions import private_folder
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +49,45 @@ class Database:
 
 def database_url(app: Flask) -> str:
     """The configured URL, or the SQLite file of the instance folder."""
-    url = app.config.get("DATABASE_URL") or os.environ.get("EMPLOI_DATABASE_URL")
+    url = app.config.get("DATABASE_URL")
     if url:
         return str(url)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_folder(Path(app.instance_path))
     return f"sqlite:///{Path(app.instance_path) / 'emploi.sqlite3'}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None (another database, or SQLite in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _private_sqlite_files(path: Path) -> None:
+    """The database file (and its journal files) readable by their owner only; SQLite gives
+    the ``-wal`` and ``-shm`` files it creates the mode of the database file."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for candidate in (path, path.with_name(path.name + "-wal"),
+                      path.with_name(path.name + "-shm")):
+        if candidate.exists():
+            os.chmod(candidate, 0o600)
 
 
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is not None:
+            _private_sqlite_files(path)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
@@ -89,6 +122,29 @@ def _close_session(_error: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+CHECKPOINT_ATTEMPTS = 50
+
+
+def purge_deleted(database: Database) -> None:
+    """Make deleted rows unrecoverable from the files: on SQLite, checkpoint the write-ahead
+    log into the database (whose freed cells ``secure_delete`` zeroed) and truncate it.
+
+    A reader in the middle of a query can delay the checkpoint; it is retried for about 5 s,
+    then ``RuntimeError``. Other databases manage their own storage (PostgreSQL: ``VACUUM``).
+    """
+    if database.engine.dialect.name != "sqlite":
+        return
+    for _attempt in range(CHECKPOINT_ATTEMPTS):
+        with database.engine.connect() as connection:
+            busy, _log, _done = connection.execute(
+                text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        if not busy:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the write-ahead log of {database.url} could not be truncated: "
+                       "a reader kept it busy")
 
 
 def alembic_config(database: Database) -> Config:

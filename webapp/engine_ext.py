@@ -2,7 +2,7 @@
 
 ``create_app`` calls :func:`init_app`. A test passes a ready engine as ``ENGINE`` in its test
 config; otherwise the first request builds one with ``ENGINE_FACTORY`` (a callable taking the
-app's config), by default from the ``EMPLOI_*`` settings and the index on disk.
+app's config), by default from the app's settings and the index on disk.
 """
 
 from __future__ import annotations
@@ -26,10 +26,8 @@ _build_lock = threading.Lock()
 
 
 def default_engine_factory(config: Mapping[str, Any]) -> Engine:
-    """Open the engine from the settings (``EMPLOI_CONFIG`` file, then the environment)."""
-    from indexer.settings import load_settings
-
-    settings = config.get("SETTINGS") or load_settings(config.get("EMPLOI_CONFIG"))
+    """Open the engine from the app's ``SETTINGS`` (:class:`indexer.settings.Settings`)."""
+    settings = config["SETTINGS"]
     logger.info("opening the matching engine from %s", settings.index_dir)
     engine = Engine.open(settings)
     engine.prepare()  # the first request must not build the concept reader
@@ -76,3 +74,9 @@ def _reload_when_stale(app: Flask, engine: Engine) -> None:
     if engine.is_stale():
         logger.info("a newer index generation is live: reloading")
         engine.reload()
+
+
+def index_lock_wait_s() -> float:
+    """How long a web write waits for another writer's index lock (``INDEX_LOCK_WAIT_SECONDS``,
+    from the settings' ``index_lock_wait_s``) before answering 503."""
+    return float(current_app.config.get("INDEX_LOCK_WAIT_SECONDS") or 0.0)

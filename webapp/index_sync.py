@@ -1,6 +1,6 @@
 """Bringing the index in line with the database when a server starts: the counsellors' tag
 edits are re-applied (a re-indexing from the demo file resets them) and erased profiles are
-removed (and kept on the erasure list indexing honours)."""
+removed for good (and kept on the erasure list indexing honours)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,15 @@ from sqlalchemy.orm import Session
 
 from indexer.models import Profile
 from matcher.engine import Engine
-from webapp.index_updates import (
-    erased_hashes,
-    profile_id_hash,
-    remember_erased,
-    write_profiles,
-)
+from webapp.erasure import erased_hashes, profile_id_hash, remember_erased
 from webapp.models import ErasedProfile
 from webapp.repositories.tags import overrides, tags_of, with_tags
 
 logger = logging.getLogger(__name__)
 
 
-def sync_index(session: Session, engine: Engine) -> tuple[int, int]:
+def sync_index(session: Session, engine: Engine, *, lock_wait_s: float = 0.0
+               ) -> tuple[int, int]:
     """Re-apply tag overrides and erasures; return (profiles updated, profiles removed)."""
     directory = engine.index.directory
     in_database = set(session.scalars(select(ErasedProfile.id_hash)))
@@ -36,7 +32,7 @@ def sync_index(session: Session, engine: Engine) -> tuple[int, int]:
         profile = engine.profiles.get(override.profile_id)
         if profile is not None and tags_of(profile) != override.tags:
             upserts.append(with_tags(profile, override.tags))
-    write_profiles(engine, upserts=upserts, deletes=deletes)
+    engine.write_profiles(upserts=upserts, deletes=deletes, purge=True, lock_wait_s=lock_wait_s)
     if upserts or deletes:
         logger.info("index synchronised: %d profile(s) re-tagged, %d erased profile(s) removed",
                     len(upserts), len(deletes))

@@ -16,10 +16,10 @@ from sqlalchemy import (
     Dialect,
     Enum,
     ForeignKey,
-    Index,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -104,11 +104,14 @@ class User(TimestampMixin, Base):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20,
                                             values_callable=lambda e: [m.value for m in e]))
     password_hash: Mapped[str] = mapped_column(String(255))
+    password_temporary: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column()
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
                                                   cascade="all, delete-orphan")
+    sessions: Mapped[list[UserSession]] = relationship(back_populates="user",
+                                                       cascade="all, delete-orphan")
     seeker_link: Mapped[SeekerLink | None] = relationship(back_populates="user",
                                                          cascade="all, delete-orphan")
     offers: Mapped[list[OfferOwnership]] = relationship(back_populates="employer",
@@ -131,6 +134,35 @@ class ApiToken(TimestampMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(TimestampMixin, Base):
+    """A signed-in browser session. The cookie carries a random id; only its SHA-256 is
+    stored. Deleting the row ends the session, whatever copy of the cookie exists."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column()
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class ClaimCode(TimestampMixin, Base):
+    """A one-time code a counsellor gives a seeker in person, with which the seeker links
+    their account to their profile (administrators never link seekers). Only its SHA-256 is
+    stored."""
+
+    __tablename__ = "claim_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(120), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime] = mapped_column()
 
 
 class SeekerLink(TimestampMixin, Base):
@@ -243,12 +275,12 @@ class ErasedProfile(Base):
     erased_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
-class LoginFailure(Base):
-    """A failed login, kept for throttling (by account and by client address)."""
+class LoginAttempt(Base):
+    """A login throttling counter: attempts by one client address on one account, or by one
+    address on any account, and when the last one was made (see :mod:`webapp.throttling`)."""
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    __tablename__ = "login_attempts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300))
-    at: Mapped[datetime] = mapped_column(default=utc_now)
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -43,6 +43,7 @@ class Preview:
 
 
 def preview(engine: Engine, before: Profile, after: Profile, top: int) -> Preview:
-    """Rank the offers for both versions of the profile."""
-    return Preview(offer_results(engine, engine.offers_for_profile(before, top)),
-                   offer_results(engine, engine.offers_for_profile(after, top)))
+    """The engine's preview of the edit (:meth:`matcher.engine.Engine.preview_change`), with
+    the summaries the pages and the API show."""
+    change = engine.preview_change(before, after, top)
+    return Preview(offer_results(engine, change.before), offer_results(engine, change.after))

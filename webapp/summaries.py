@@ -14,7 +14,8 @@ from typing import Any
 from indexer.models import Offer, Place, Profile
 from matcher.engine import Engine
 from matcher.results import Match
-from webapp.models import TagEdit
+from webapp import pseudonyms
+from webapp.models import TagEdit, User
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,11 @@ def offer_summary(engine: Engine, offer: Offer) -> dict[str, Any]:
     }
 
 
-def candidate_summary(engine: Engine, profile: Profile) -> dict[str, Any]:
-    """The fields of a seeker an employer may see: no identity, no contact, no protected data."""
+def candidate_summary(engine: Engine, profile: Profile, employer: User) -> dict[str, Any]:
+    """The fields of a seeker ``employer`` may see: their pseudonym for that employer, no
+    identity, no contact, no protected data."""
     return {
-        "pseudonym": profile.pseudonym,
+        "pseudonym": pseudonyms.for_employer(employer, profile.id),
         "occupations": [{"code": code, "label": occupation_label(engine, code)}
                         for code in profile.rome_codes],
         "titles": list(profile.titles),
@@ -98,15 +100,16 @@ def offer_results(engine: Engine, matches: Sequence[Match]) -> list[Result]:
     return results
 
 
-def candidate_results(engine: Engine, matches: Sequence[Match]) -> list[Result]:
-    """Each matched profile with its pseudonymous candidate summary."""
+def candidate_results(engine: Engine, matches: Sequence[Match], employer: User
+                      ) -> list[Result]:
+    """Each matched profile with its pseudonymous candidate summary, for ``employer``."""
     results: list[Result] = []
     for match in matches:
         profile = engine.profiles.get(match.id)
         if profile is None:
             logger.warning("matched profile %s is not in the collection", match.id)
             continue
-        results.append((match, candidate_summary(engine, profile)))
+        results.append((match, candidate_summary(engine, profile, employer)))
     return results
 
 

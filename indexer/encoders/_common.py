@@ -9,6 +9,8 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 
+from indexer.limits import ENCODER_MAX_CHARS, ENCODER_MAX_TOKENS
+
 FloatArray = npt.NDArray[np.float32]
 
 
@@ -25,6 +27,29 @@ def import_optional(module: str, extra: str) -> ModuleType:
             f"the {module!r} package is not installed; install it with "
             f"pip install 'intelligence-emploi[{extra}]'"
         ) from error
+
+
+def clip_texts(texts: Sequence[str], max_chars: int = ENCODER_MAX_CHARS) -> list[str]:
+    """``texts`` cut to ``max_chars`` characters each, so that no input (a 10 MB one-word
+    title, say) makes a model allocate a token array the size of the input."""
+    if isinstance(texts, str):
+        raise TypeError("expected a sequence of texts, got a single str")
+    return [text if len(text) <= max_chars else text[:max_chars] for text in texts]
+
+
+def clip_to_tokens(text: str, count_tokens: Callable[[str], int],
+                   max_tokens: int = ENCODER_MAX_TOKENS) -> str:
+    """``text`` shortened (a proportional cut, repeated) until ``count_tokens`` says it has
+    at most ``max_tokens`` tokens. Texts of at most ``max_tokens`` UTF-8 bytes are returned
+    as they are without counting (a token covers at least one byte)."""
+    if len(text.encode("utf-8")) <= max_tokens:
+        return text
+    for _ in range(8):
+        tokens = count_tokens(text)
+        if tokens <= max_tokens:
+            return text
+        text = text[:max(1, len(text) * max_tokens // tokens - 1)]
+    return text[:max_tokens // 4]
 
 
 def batches(texts: Sequence[str], size: int) -> Iterator[Sequence[str]]:

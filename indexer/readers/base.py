@@ -1,8 +1,9 @@
-"""Values shared by every reader: results, rejections, and atomic JSONL writers."""
+"""Values shared by every reader: results, rejections, truncations, and atomic JSONL writers."""
 
 from __future__ import annotations
 
 import json
+import reprlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from indexer.atomic import write_text_atomic
+from indexer.atomic import write_lines_atomic
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -30,13 +31,34 @@ class Rejection:
     field: str | None
     reason: str
 
+    action = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Truncation:
+    """A field of a kept record that was longer than its maximum and was cut to it
+    (:mod:`indexer.limits`); ``reason`` says from how long to how long."""
+
+    path: str
+    line: int | None
+    record_id: str | None
+    field: str | None
+    reason: str
+
+    action = "truncated"
+
+
+Notice = Rejection | Truncation
+"""What a reader reports about a file besides its records."""
+
 
 @dataclass(slots=True)
 class ReadResult(Generic[T]):
-    """The valid records of a file, and what was rejected."""
+    """The valid records of a file, what was rejected, and what was truncated."""
 
     records: list[T] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    truncations: list[Truncation] = field(default_factory=list)
 
 
 def loc_to_field(loc: tuple[int | str, ...]) -> str:
@@ -72,18 +94,27 @@ def rename_field(name: str, rename: dict[str, str]) -> str:
     return name
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 80
+_REPR.maxlevel = 3
+
+
 def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
+    """A bounded ``repr`` (a huge or deeply nested input stays a short line)."""
+    text = _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def write_rejections(report_path: Path, rejections: Iterable[Rejection]) -> None:
-    """Write a JSONL report, one rejection per line, atomically."""
-    write_text_atomic(report_path, "".join(
-        json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rejections))
+def notice_json(notice: Notice) -> str:
+    """One line of a report: the notice's fields and its ``action`` (rejected, truncated)."""
+    return json.dumps({**asdict(notice), "action": notice.action}, ensure_ascii=False)
+
+
+def write_rejections(report_path: Path, rejections: Iterable[Notice]) -> None:
+    """Write a JSONL report, one rejection (or truncation) per line, atomically."""
+    write_lines_atomic(report_path, map(notice_json, rejections))
 
 
 def write_jsonl(path: Path, models: Iterable[BaseModel]) -> None:
     """Write models as JSONL (one ``model_dump_json`` per line, defaults omitted), atomically."""
-    write_text_atomic(path, "".join(
-        m.model_dump_json(exclude_defaults=True) + "\n" for m in models))
+    write_lines_atomic(path, (m.model_dump_json(exclude_defaults=True) for m in models))

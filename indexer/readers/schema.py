@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.atomic import write_text_atomic
+from indexer.limits import RECORD_MAX_BYTES
 from indexer.models import Profile
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,11 @@ def profile_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one line of a profiles JSONL file."""
     schema = Profile.model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://intelligence-emploi.example/schemas/profile.schema.json", **schema}
+            "$id": "https://intelligence-emploi.example/schemas/profile.schema.json",
+            "$comment": f"One line of at most {RECORD_MAX_BYTES:,} bytes. Fields marked "
+                        '"x-oversize": "truncated" are cut to their maxLength / maxItems (and '
+                        "reported); the others are rejected when longer (see indexer/limits.py).",
+            **schema}
 
 
 def render_profile_schema() -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Collection, Iterable, Sequence
@@ -36,11 +35,17 @@ from indexer.stores.protocols import Hit
 
 logger = logging.getLogger(__name__)
 
-#: OpenMP threads FAISS may use (``EMPLOI_FAISS_THREADS``, default 1). A single query gains
-#: little from threads, and on a busy 2-core machine OpenMP's spinning made one 60k-vector
-#: search 5-10x slower (measured by ``bench.scale``: 20 ms instead of 2-4 ms).
-FAISS_THREADS = int(os.environ.get("EMPLOI_FAISS_THREADS", "1"))
-faiss.omp_set_num_threads(FAISS_THREADS)
+#: OpenMP threads FAISS uses until :func:`set_faiss_threads` applies the setting
+#: (``Settings.faiss_threads``, ``EMPLOI_FAISS_THREADS``). A single query gains little from
+#: threads, and on a busy 2-core machine OpenMP's spinning made one 60k-vector search 5-10x
+#: slower (measured by ``bench.scale``: 20 ms instead of 2-4 ms).
+DEFAULT_FAISS_THREADS = 1
+faiss.omp_set_num_threads(DEFAULT_FAISS_THREADS)
+
+
+def set_faiss_threads(threads: int) -> None:
+    """Let FAISS use ``threads`` OpenMP threads in this process (at least one)."""
+    faiss.omp_set_num_threads(max(1, threads))
 
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.json"

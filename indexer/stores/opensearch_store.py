@@ -35,6 +35,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
+from indexer.distance import haversine_km
 from indexer.models import GeoPoint
 from indexer.settings import OpenSearchSettings
 from indexer.stores.errors import BackendUnavailable
@@ -45,7 +46,9 @@ from indexer.stores.opensearch_mapping import (
     synonym_rules,
     synonyms_checksum,
 )
-from indexer.stores.protocols import Filters, GeoFilter, Hit, IndexedDoc, KeywordQuery, haversine_km
+from indexer.distance import haversine_km
+from indexer.stores.protocols import Filters, GeoFilter, Hit, IndexedDoc, KeywordQuery
+from indexer.utc import as_utc, epoch_micros
 from skills_taxonomy.gender import normalise_forms
 
 logger = logging.getLogger(__name__)
@@ -75,14 +78,6 @@ class BulkIndexError(RuntimeError):
     def __init__(self, message: str, failures: Sequence[tuple[str, int, object]]) -> None:
         super().__init__(message)
         self.failures = list(failures)
-
-
-def epoch_micros(moment: datetime) -> int:
-    """Microseconds since the Unix epoch; a naive datetime is taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _safe_url(url: str) -> str:
@@ -131,9 +126,7 @@ def document_source(doc: IndexedDoc) -> dict[str, Any]:
     if doc.location is not None:
         source["location"] = {"lat": doc.location.lat, "lon": doc.location.lon}
     if doc.created_at is not None:
-        moment = doc.created_at
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
+        moment = as_utc(doc.created_at)
         source["created_at"] = moment.isoformat()
         source["created_at_us"] = epoch_micros(moment)
     return source

@@ -6,45 +6,17 @@ conformance suite in ``tests/conformance/``. The embedded backends are the refer
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
+from indexer.distance import haversine_km
 from indexer.models import GeoPoint
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
-    """Great-circle distance between two points, in kilometres."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def haversine_km_many(lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64],
-                      point: GeoPoint) -> npt.NDArray[np.float64]:
-    """:func:`haversine_km` from ``point`` to each (lat, lon); NaN where a coordinate is NaN."""
-    lat1, lon1 = math.radians(point.lat), math.radians(point.lon)
-    lat2, lon2 = np.radians(lats), np.radians(lons)
-    h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin(
-        (lon2 - lon1) / 2) ** 2
-    with np.errstate(invalid="ignore"):
-        distances: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(
-            np.minimum(1.0, np.sqrt(h)))
-    return distances
-
-
-def as_utc(moment: datetime) -> datetime:
-    """The same instant, timezone-aware; a naive time is read as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+from indexer.utc import as_utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,21 +13,21 @@ import logging
 import math
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import tantivy
 
+from indexer.distance import KM_PER_DEGREE, haversine_km
 from indexer.models import GeoPoint
 from indexer.stores.protocols import (
-    EARTH_RADIUS_KM,
     Filters,
     GeoFilter,
     Hit,
     IndexedDoc,
     KeywordQuery,
-    haversine_km,
 )
+from indexer.utc import epoch_micros
 from skills_taxonomy.gender import normalise_forms
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ CONCEPT_TEXT_BOOST = 0.5
 PHRASE_SLOP = 3
 WRITER_HEAP_BYTES = 256_000_000
 _GEO_DEPTH_FACTOR = 4
-_KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0
 
 
 def french_analyzer() -> tantivy.TextAnalyzer:
@@ -72,14 +71,6 @@ def build_schema() -> tantivy.Schema:
     builder.add_float_field("lon", stored=True, indexed=True, fast=True)
     builder.add_integer_field("created_at", indexed=True, fast=True)
     return builder.build()
-
-
-def epoch_micros(moment: datetime) -> int:
-    """Microseconds since the Unix epoch; a naive datetime is taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 class TantivyKeywordStore:
@@ -262,7 +253,7 @@ class TantivyKeywordStore:
     def _bounding_box(self, geo: GeoFilter) -> list[tantivy.Query]:
         """Range clauses on lat/lon that contain the circle (a superset of it)."""
         lat, lon = geo.center.lat, geo.center.lon
-        dlat = geo.radius_km / _KM_PER_DEGREE * 1.001
+        dlat = geo.radius_km / KM_PER_DEGREE * 1.001
         low_lat, high_lat = lat - dlat, lat + dlat
         if low_lat <= -90.0 or high_lat >= 90.0:  # a pole is inside: every longitude
             return [self._float_range("lat", max(low_lat, -90.0), min(high_lat, 90.0))]

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from indexer.stores.protocols import haversine_km
+from indexer.distance import haversine_km
 from matcher.analytics.errors import NoData
 from matcher.analytics.occupations import resolve_occupation
 from matcher.analytics.snapshot import PlacedOffer, Snapshot

@@ -18,9 +18,9 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.distance import haversine_km
 from indexer.geo import Gazetteer
 from indexer.models import GeoPoint, Place
-from indexer.stores.protocols import haversine_km
 from matcher.analytics.errors import AnalyticsError, UnknownTerritory
 
 logger = logging.getLogger(__name__)

@@ -17,12 +17,12 @@ and the line.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from indexer.atomic import write_lines_atomic
 
 CORPUS_FILE = "corpus.jsonl"
 QUERIES_FILE = "queries.jsonl"
@@ -79,41 +79,26 @@ class LabelledSet:
 # --------------------------------------------------------------------------- writing
 
 
-def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
-    """Write ``lines`` (each followed by a newline) to ``path`` through a renamed temp file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            for line in lines:
-                stream.write(line)
-                stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _json_line(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
 
 def write_set(directory: Path, labelled: LabelledSet) -> None:
     """Write ``labelled`` into ``directory`` (each file replaced atomically)."""
-    atomic_write_lines(directory / CORPUS_FILE, (
+    write_lines_atomic(directory / CORPUS_FILE, (
         _json_line({"_id": d.id, "title": d.title, "text": d.text,
                     **({"metadata": dict(d.metadata)} if d.metadata else {})})
         for d in labelled.corpus))
-    atomic_write_lines(directory / QUERIES_FILE, (
+    write_lines_atomic(directory / QUERIES_FILE, (
         _json_line({"_id": q.id, "text": q.text,
                     **({"metadata": dict(q.metadata)} if q.metadata else {})})
         for q in labelled.queries))
     rows = ["\t".join(QRELS_HEADER)]
     rows += [f"{qid}\t{doc}\t{grade}" for qid, judged in labelled.qrels.items()
              for doc, grade in judged.items() if grade > 0]
-    atomic_write_lines(directory / QRELS_FILE, rows)
+    write_lines_atomic(directory / QRELS_FILE, rows)
     if labelled.info:
-        atomic_write_lines(directory / SET_FILE,
+        write_lines_atomic(directory / SET_FILE,
                       [json.dumps(labelled.info, ensure_ascii=False, indent=2)])
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matcher.evaluation.beir import atomic_write_lines
+from indexer.atomic import write_lines_atomic
 from matcher.evaluation.metrics import MetricSummary, QueryMetrics
 
 SINGLE_RETRIEVERS = ("keyword", "vector")
@@ -95,8 +95,8 @@ class EvalReport:
     def write(self, directory: Path) -> tuple[Path, Path]:
         """Write ``report.json`` and ``report.md`` into ``directory``."""
         json_path, md_path = directory / "report.json", directory / "report.md"
-        atomic_write_lines(json_path, [json.dumps(self.as_dict(), ensure_ascii=False, indent=2)])
-        atomic_write_lines(md_path, [self.to_markdown()])
+        write_lines_atomic(json_path, [json.dumps(self.as_dict(), ensure_ascii=False, indent=2)])
+        write_lines_atomic(md_path, [self.to_markdown()])
         return json_path, md_path
 
 

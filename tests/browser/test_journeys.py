@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Browser
+from tests.webapp.conftest import pseudonym_of
 
 pytestmark = pytest.mark.browser
 
@@ -103,9 +105,10 @@ def test_counsellor_edits_tags_with_preview_save_and_undo(browser: Browser, engi
     browser.shot("seeker-sees-history")
 
 
-def test_employer_requests_contact_and_seeker_accepts(browser: Browser, engine: Any) -> None:
+def test_employer_requests_contact_and_seeker_accepts(browser: Browser, engine: Any,
+                                                      app: Flask) -> None:
     page = browser.page
-    pseudonym = engine.profiles.get("P-VENDEUSE").pseudonym
+    pseudonym = pseudonym_of(app, "employer", "P-VENDEUSE")
     browser.login("employer")
     page.get_by_label("Mes offres").select_option("OF-VENTE-1")
     page.get_by_role("button", name="Voir les candidats").click()

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from indexer.distance import haversine_km
 from indexer.models import GeoPoint
 from indexer.stores.protocols import (
     Filters,
@@ -29,7 +30,6 @@ from indexer.stores.protocols import (
     IndexedDoc,
     KeywordQuery,
     KeywordStore,
-    haversine_km,
 )
 
 MakeKeywordStore = Callable[[], KeywordStore]

@@ -217,3 +217,77 @@ def test_chunks_are_encoded_ahead_and_all_stored(settings: Settings, encoder: En
     for offer in offers[:-1]:
         vector = encoder.encode_queries([offer.title])[0]
         assert index.offers.vector_search(vector, Filters(), 1)[0].id == offer.id
+
+
+def test_a_writer_waits_for_the_lock_then_gives_up(settings: Settings, encoder: Encoder) -> None:
+    import threading
+    import time
+
+    from indexer.catalog import IndexBusyError
+
+    _build(settings, encoder, OFFERS)
+    held = threading.Event()
+
+    def hold(seconds: float) -> None:
+        with IndexWriter(settings.index_dir, settings, encoder):
+            held.set()
+            time.sleep(seconds)
+
+    holder = threading.Thread(target=hold, args=(0.6,))
+    holder.start()
+    held.wait()
+    started = time.monotonic()
+    with IndexWriter(settings.index_dir, settings, encoder, lock_wait_s=10) as writer:
+        writer.delete_offers(["o2"])
+        writer.commit()
+    assert time.monotonic() - started >= 0.3
+    holder.join()
+    held.clear()
+    holder = threading.Thread(target=hold, args=(1.0,))
+    holder.start()
+    held.wait()
+    with pytest.raises(IndexBusyError, match="waited"), IndexWriter(
+            settings.index_dir, settings, encoder, lock_wait_s=0.2):
+        pass
+    holder.join()
+
+
+def test_a_failing_before_publish_keeps_the_previous_generation(settings: Settings,
+                                                                encoder: Encoder) -> None:
+    live = _build(settings, encoder, OFFERS)
+
+    def refuse() -> None:
+        raise OSError("the database said no")
+
+    with pytest.raises(OSError, match="said no"), IndexWriter(
+            settings.index_dir, settings, encoder) as writer:
+        writer.delete_offers(["o1"])
+        writer.commit(before_publish=refuse)
+    assert live_generation(settings.index_dir) == live
+    assert SearchIndex.open(settings.index_dir, settings, encoder).offers.get("o1") is not None
+
+
+def test_purge_leaves_no_copy_of_a_profile(settings: Settings, encoder: Encoder) -> None:
+    from indexer.documents import profile_embedding_text
+    from indexer.encoders import EmbeddingCache
+    from indexer.encoders.cache import content_key
+    from indexer.models import PersonalData
+
+    gone = Profile(id="p-gone", titles=["Fleuriste"], summary="Compositions florales",
+                   personal=PersonalData(name="Aline Rivière", email="aline@example.org",
+                                         phone="0639980099"))
+    kept = [Profile(id=f"p-kept-{n}", titles=["Boulanger"]) for n in range(10)]
+    _build(settings, encoder, OFFERS, [gone, *kept])  # one dead line in 11: no compaction due
+    with IndexWriter(settings.index_dir, settings, encoder) as writer:
+        assert writer.purge_profiles(["p-gone"]) == ["p-gone"]
+        writer.commit()
+    files = [p for p in settings.index_dir.rglob("*") if p.is_file()]
+    for needle in (b"aline@example.org", b"Aline Rivi", b"0639980099", b"p-gone",
+                   b"Fleuriste", b"florales"):
+        assert [p for p in files if needle in p.read_bytes()] == [], needle
+    cache = EmbeddingCache(settings.index_dir / "embeddings")
+    assert cache.get_many([content_key(encoder.name, profile_embedding_text(gone))]) == {}
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    assert sorted(index.profiles.ids()) == sorted(p.id for p in kept)
+    assert index.profiles.keyword.count() == len(kept)
+    cache.close()

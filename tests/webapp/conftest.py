@@ -142,6 +142,11 @@ class AuthActions:
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
+    @property
+    def client(self) -> FlaskClient:
+        """The test client these actions drive."""
+        return self._client
+
     def login(self, name: str = "seeker", password: str | None = None) -> TestResponse:
         """Sign in as the :data:`ACCOUNTS` entry ``name``."""
         account = ACCOUNTS[name]
@@ -183,6 +188,22 @@ def token(app: Flask) -> dict[str, str]:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for ``token``."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def pseudonym_of(app: Flask, employer: str, profile_id: str) -> str:
+    """The pseudonym the :data:`ACCOUNTS` employer ``employer`` sees for ``profile_id``,
+    computed here from the app's key and the employer's id (not by the code under test)."""
+    import hashlib
+    import hmac
+
+    with get_database(app).sessions() as session:
+        user = users.by_email(session, ACCOUNTS[employer].email)
+        assert user is not None
+        employer_id = user.id
+    secret = str(app.config["SECRET_KEY"]).encode()
+    key = hmac.new(secret, b"emploi-pseudonym-key-v1", hashlib.sha256).digest()
+    digest = hmac.new(key, f"{employer_id}\x00{profile_id}".encode(), hashlib.sha256)
+    return "C-" + digest.hexdigest()[:10].upper()
 
 
 @pytest.fixture

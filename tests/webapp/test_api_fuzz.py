@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.webapp.conftest import bearer
-from webapp.openapi import openapi_document
+from webapp.api.openapi import openapi_document
 
 MAX_EXAMPLES = 25
 OPERATIONS = sorted((method.upper(), path) for path, item in openapi_document()["paths"].items()

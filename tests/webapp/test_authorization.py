@@ -23,8 +23,8 @@ ROLES = ("seeker", "employer", "counsellor", "admin")
 def test_every_view_declares_who_may_use_it(app: Flask) -> None:
     undeclared = []
     for endpoint, view in app.view_functions.items():
-        if endpoint == "static" or endpoint.startswith("territory."):
-            continue  # static files; territory pages fall under webapp.auth.default_deny
+        if endpoint == "static":
+            continue
         if not (getattr(view, "public", False) or hasattr(view, "allowed_roles")):
             undeclared.append(endpoint)
     assert undeclared == []

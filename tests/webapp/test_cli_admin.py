@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from flask import Flask
 
 from webapp.cli import main
+from webapp.cli.demo_accounts import seed
 from webapp.db import get_database
-from webapp.demo_accounts import seed
 from webapp.models import Role
 from webapp.repositories import ownership, users
 

@@ -43,23 +43,57 @@ def test_engine_built_lazily_once(engine: Any, database_url: str) -> None:
         assert get_engine() is engine
 
 
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
 def test_database_defaults_to_the_instance_folder(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.delenv("EMPLOI_DATABASE_URL", raising=False)
     monkeypatch.delenv("EMPLOI_SECRET_KEY", raising=False)
-    app = Flask("x", instance_path=str(tmp_path / "instance"))
-    from webapp.db import database_url
+    monkeypatch.setenv("EMPLOI_INSTANCE_DIR", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True})
+    instance = tmp_path / "instance"
+    assert get_database(app).url == f"sqlite:///{instance / 'emploi.sqlite3'}"
+    # the instance folder, the database (and its write-ahead log) and the secret key are
+    # readable by their owner only
+    assert _mode(instance) == 0o700
+    assert _mode(instance / "secret_key") == 0o600
+    for path in instance.glob("emploi.sqlite3*"):
+        assert _mode(path) == 0o600, path
+    get_database(app).dispose()
 
-    assert database_url(app) == f"sqlite:///{tmp_path / 'instance' / 'emploi.sqlite3'}"
-    monkeypatch.setenv("EMPLOI_DATABASE_URL", "postgresql+psycopg://u@h/db")
-    assert database_url(app) == "postgresql+psycopg://u@h/db"
+
+def test_configuration_comes_from_the_settings_object(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("EMPLOI_INSTANCE_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("EMPLOI_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setenv("EMPLOI_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("EMPLOI_OUTCOMES_FILE", str(tmp_path / "spells.csv"))
+    monkeypatch.setenv("EMPLOI_TRUSTED_PROXIES", "1")
+    app = create_app({"TESTING": True})
+    assert app.instance_path == str(tmp_path / "elsewhere")
+    assert get_database(app).url == f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["OUTCOMES_FILE"] == str(tmp_path / "spells.csv")
+    assert app.config["TRUSTED_PROXIES"] == 1
+    assert app.config["SETTINGS"].trusted_proxies == 1
+    get_database(app).dispose()
+
+
+def test_no_scattered_environment_reads_in_the_web_app() -> None:
+    root = Path(__file__).resolve().parents[2] / "webapp"
+    readers = [path for path in root.rglob("*.py")
+               if "os.environ" in path.read_text() or "getenv" in path.read_text()]
+    assert readers == []  # configuration comes from indexer.settings.Settings only
 
 
 def test_secret_key_is_random_and_kept_in_the_instance_folder(tmp_path: Path) -> None:
-    from webapp import _instance_secret
+    from webapp.instance import instance_secret
 
-    first = _instance_secret(tmp_path)
-    assert len(first) == 64 and first == _instance_secret(tmp_path)
-    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    folder = tmp_path / "instance"
+    first = instance_secret(folder)
+    assert len(first) == 64 and first == instance_secret(folder)
+    assert _mode(folder / "secret_key") == 0o600
+    assert _mode(folder) == 0o700
 
 
 def test_wsgi_module_exposes_an_app(tmp_path: Path, monkeypatch: Any) -> None:

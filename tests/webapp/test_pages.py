@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from indexer.models import Offer, Profile
-from tests.webapp.conftest import AuthActions
+from tests.webapp.conftest import AuthActions, pseudonym_of
 
 
 def _html(response: Any) -> str:
@@ -105,7 +105,8 @@ def test_employer_page_lists_only_own_offers(client: FlaskClient, auth: AuthActi
     assert 'value="OF-AGRI-1"' not in html
 
 
-def test_employer_candidates_are_pseudonymous(client: FlaskClient, auth: AuthActions,
+def test_employer_candidates_are_pseudonymous(app: Flask, client: FlaskClient,
+                                              auth: AuthActions,
                                               engine: Any, offer: Offer,
                                               personal_strings: list[str]) -> None:
     auth.login("employer")
@@ -115,7 +116,7 @@ def test_employer_candidates_are_pseudonymous(client: FlaskClient, auth: AuthAct
     assert personal_strings, "the fixtures must seed personal data for this test to mean much"
     for value in personal_strings:
         assert value not in html
-    pseudonyms = {engine.profiles.get(pid).pseudonym for pid in engine.profiles.ids()}
+    pseudonyms = {pseudonym_of(app, "employer", pid) for pid in engine.profiles.ids()}
     assert any(p in html for p in pseudonyms)
     assert _explained_results(html) >= 1
     assert "Expérience" in html and "Demander un contact" in html

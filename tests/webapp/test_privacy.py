@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 
 from indexer.models import Profile
 from tests.conftest import FIXTURES
-from tests.webapp.conftest import ACCOUNTS, AuthActions
+from tests.webapp.conftest import ACCOUNTS, AuthActions, pseudonym_of
+from webapp.cli.indexing import build_index
 from webapp.db import get_database
+from webapp.erasure import erased_hashes, profile_id_hash
 from webapp.index_sync import sync_index
-from webapp.index_updates import erased_hashes, profile_id_hash
-from webapp.indexing import build_index
 from webapp.models import ContactRequest, TagEdit, User
 from webapp.repositories import users
 
@@ -26,7 +26,7 @@ def _html(response: Any) -> str:
 
 def _request_contact(auth: AuthActions, engine: Any, profile_id: str = "P-VENDEUSE") -> Any:
     auth.login("employer")
-    pseudonym = engine.profiles.get(profile_id).pseudonym
+    pseudonym = pseudonym_of(auth.client.application, "employer", profile_id)
     return auth.post("/employeur/contacts", {"offre": "OF-VENTE-1", "candidat": pseudonym,
                                              "message": "Bonjour, êtes-vous disponible ?"})
 
@@ -100,7 +100,8 @@ def test_erasure_removes_database_rows_and_index_entries(app: Flask, client: Fla
     assert profile.id not in (engine.index.directory / "erased-profiles.txt").read_text()
     # the employer's candidates no longer include the seeker
     auth.login("employer")
-    assert profile.pseudonym not in _html(client.get("/employeur?offre=OF-VENTE-1&top=100"))
+    assert pseudonym_of(app, "employer", profile.id) not in _html(
+        client.get("/employeur?offre=OF-VENTE-1&top=100"))
 
 
 def test_reindexing_the_profile_file_does_not_bring_an_erased_seeker_back(

@@ -1,4 +1,4 @@
-"""A seeker's data: export everything held about them, or erase their account everywhere."""
+"""A seeker's data: export everything held about them (erasure: :mod:`webapp.erasure`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.engine import Engine
-from webapp.index_updates import profile_id_hash, remember_erased, write_profiles
-from webapp.models import Consent, ErasedProfile, User, utc_now
+from webapp.models import Consent, User, utc_now
 from webapp.repositories import contacts, ownership, tags
 
 
@@ -43,19 +42,3 @@ def export(session: Session, engine: Engine, user: User) -> dict[str, Any]:
              "undone_by": e.undone_by_id}
             for e in (tags.history(session, profile_id) if profile_id else [])],
     }
-
-
-def erase(session: Session, engine: Engine, user: User) -> None:
-    """Delete the account and everything about its profile, from the database and the index;
-    the erasure list keeps the profile from being indexed again."""
-    profile_id = ownership.profile_of(session, user)
-    if profile_id is not None:
-        id_hash = profile_id_hash(profile_id)
-        contacts.forget_profile(session, profile_id)
-        tags.forget_profile(session, profile_id)
-        ownership.forget_profile(session, profile_id)
-        session.merge(ErasedProfile(id_hash=id_hash))
-        remember_erased(engine.index.directory, [id_hash])
-        write_profiles(engine, deletes=[profile_id])
-    session.delete(user)
-    session.commit()

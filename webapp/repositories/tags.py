@@ -1,10 +1,13 @@
 """Counsellors' tag edits: the seeker's current tags, the audit log, saving and undoing.
 
 Tags are a small JSON value, ``{"skills": [{"code", "label", "weight", "source"}],
-"rome_codes": [...]}``. Saving writes the profile with its new tags into the index, records a
-:class:`~webapp.models.TagEdit` (who, when, before, after, reason) and keeps the tags in
-:class:`~webapp.models.ProfileOverride`, re-applied after a re-indexing. Undoing an entry
-reverts exactly its changes on top of the current tags, as a new entry.
+"rome_codes": [...]}``. Saving writes the profile with its new tags into the index (through
+:meth:`matcher.engine.Engine.apply_tags`), records a :class:`~webapp.models.TagEdit` (who,
+when, before, after, reason) and keeps the tags in :class:`~webapp.models.ProfileOverride`,
+re-applied after a re-indexing. The database commit happens when the new index generation is
+ready and before it goes live, so the two change together or not at all; when another writer
+holds the index too long, :class:`~indexer.catalog.IndexBusyError` and nothing changed.
+Undoing an entry reverts exactly its changes on top of the current tags, as a new entry.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indexer.models import Profile, SkillTag
+from matcher import engine as engine_module
 from matcher.engine import Engine
-from webapp.index_updates import write_profiles
 from webapp.models import ProfileOverride, TagEdit, User, utc_now
 
 Tags = dict[str, Any]
@@ -43,12 +46,15 @@ def tags_of(profile: Profile) -> Tags:
             "rome_codes": list(profile.rome_codes)}
 
 
+def skills_of(tags: Tags) -> list[SkillTag]:
+    """The skill tags of a tags value."""
+    return [SkillTag(code=s.get("code"), label=s["label"], weight=float(s.get("weight", 1.0)),
+                     source=s.get("source")) for s in tags.get("skills", [])]
+
+
 def with_tags(profile: Profile, tags: Tags) -> Profile:
     """``profile`` carrying ``tags`` instead of its own skills and occupations."""
-    skills = [SkillTag(code=s.get("code"), label=s["label"], weight=float(s.get("weight", 1.0)),
-                       source=s.get("source")) for s in tags.get("skills", [])]
-    return profile.model_copy(update={"skills": skills,
-                                      "rome_codes": list(tags.get("rome_codes", []))})
+    return engine_module.with_tags(profile, skills_of(tags), tags.get("rome_codes", []))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +119,7 @@ def entry_for(session: Session, entry_id: int, profile_id: str) -> TagEdit | Non
 
 
 def save(session: Session, engine: Engine, author: User, profile: Profile, new_tags: Tags,
-         reason: str, undo_of: TagEdit | None = None) -> TagEdit:
+         reason: str, undo_of: TagEdit | None = None, *, lock_wait_s: float = 0.0) -> TagEdit:
     """Record the edit, write the profile into the index and commit; return the entry."""
     reason = reason.strip()
     if not reason:
@@ -130,21 +136,22 @@ def save(session: Session, engine: Engine, author: User, profile: Profile, new_t
         undo_of.undone_by_id = entry.id
     session.merge(ProfileOverride(profile_id=profile.id, tags=new_tags, updated_at=utc_now()))
     try:
-        write_profiles(engine, upserts=[with_tags(profile, new_tags)])
+        engine.apply_tags(profile, skills_of(new_tags), new_tags.get("rome_codes", []),
+                          lock_wait_s=lock_wait_s, before_publish=session.commit)
     except BaseException:
         session.rollback()
         raise
-    session.commit()
     return entry
 
 
 def undo(session: Session, engine: Engine, author: User, profile: Profile,
-         entry: TagEdit) -> TagEdit:
+         entry: TagEdit, *, lock_wait_s: float = 0.0) -> TagEdit:
     """Revert ``entry`` on top of the current tags, as a new entry."""
     if entry.undone_by_id is not None:
         raise TagEditError(f"La modification n° {entry.id} a déjà été annulée.")
     return save(session, engine, author, profile, inverse(entry, tags_of(profile)),
-                f"Annulation de la modification n° {entry.id}", undo_of=entry)
+                f"Annulation de la modification n° {entry.id}", undo_of=entry,
+                lock_wait_s=lock_wait_s)
 
 
 def changed_by(entries: Sequence[TagEdit]) -> dict[str, TagEdit]:

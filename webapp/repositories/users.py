@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import ApiToken, Role, User, utc_now
@@ -14,6 +15,24 @@ from webapp.passwords import hash_password, new_token, token_hash
 
 class AccountError(ValueError):
     """An account cannot be created or changed as asked (the message is for the user)."""
+
+
+#: An e-mail address as accounts use it: a dot-atom local part (RFC 5322, no quoted forms)
+#: and a domain of dot-separated LDH labels with at least one dot. Nothing that HTML, a header
+#: or a shell would read specially (no quote, angle bracket, space or backslash).
+EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def email_problem(email: str) -> str | None:
+    """Why ``email`` (normalised) is not an acceptable account address, or None."""
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        return f"adresse électronique invalide : {email[:80]!r}"
+    if len(email.split("@", 1)[0]) > 64:
+        return "adresse électronique invalide : partie avant « @ » trop longue"
+    return None
 
 
 def normalise_email(email: str) -> str:
@@ -32,33 +51,33 @@ def by_id(session: Session, user_id: int) -> User | None:
 
 
 def create_user(session: Session, email: str, role: Role, password: str,
-                display_name: str | None = None) -> User:
-    """A new account (flushed, not committed); a duplicate or malformed email is refused."""
+                display_name: str | None = None, *, temporary: bool = False) -> User:
+    """A new account (flushed, not committed); a duplicate or malformed email is refused.
+    A ``temporary`` password (chosen by an administrator) must be replaced at first login."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        raise AccountError(f"adresse électronique invalide : {email!r}")
+    problem = email_problem(email)
+    if problem:
+        raise AccountError(problem)
     if by_email(session, email) is not None:
         raise AccountError(f"un compte existe déjà pour {email}")
     user = User(email=email, role=role, password_hash=hash_password(password),
+                password_temporary=temporary,
                 display_name=(display_name or email.split("@")[0])[:120])
     session.add(user)
     session.flush()
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Replace the password (which also ends the account's other sessions)."""
+def set_password(user: User, password: str, *, temporary: bool = False) -> None:
+    """Replace the password (the caller ends the sessions and revokes the tokens)."""
     user.password_hash = hash_password(password)
+    user.password_temporary = temporary
 
 
 def all_users(session: Session) -> Sequence[User]:
     """Every account, by role then email."""
     return session.scalars(select(User).order_by(User.role, User.email)).all()
 
-
-def count_users(session: Session) -> int:
-    """How many accounts exist."""
-    return session.scalar(select(func.count()).select_from(User)) or 0
 
 
 def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
@@ -98,6 +117,15 @@ def revoke_token(session: Session, user: User, token_id: int) -> bool:
         return False
     row.revoked_at = utc_now()
     return True
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    """Revoke every token of ``user`` (after a password change); return how many."""
+    now = utc_now()
+    rows = active_tokens(session, user)
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)
 
 
 def active_tokens(session: Session, user: User) -> Sequence[ApiToken]:

@@ -1,4 +1,5 @@
-"""Index building as the CLI runs it: read files, report rejections, write atomically."""
+"""Index building as the CLI runs it: stream files in, report rejections and truncations,
+write atomically."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from indexer.demo_profiles import generate_profiles
 from indexer.encoders.pool import indexing_encoder
 from indexer.enrich import concept_enricher
 from indexer.geo import Gazetteer
-from indexer.models import Offer, Profile
-from indexer.readers import Rejection, read_offers, read_profiles, write_jsonl, write_rejections
+from indexer.ingest import NoticeReport, Placement, ingest_files
+from indexer.permissions import restrict_tree
+from indexer.readers import Notice, read_offers, write_jsonl
 from indexer.settings import KeywordBackend, Settings
 from matcher.queries import profile_index_text
 from skills_taxonomy import Taxonomy, load_taxonomy
-from webapp.index_updates import without_erased
+from webapp.erasure import erased_hashes, profile_id_hash
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,11 @@ class IndexOutcome:
     index_dir: Path
     offers: int = 0
     profiles: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
+    rejected: int = 0
+    truncated: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    """The first notices (rejections and truncations); all of them are in the report."""
+    placement: dict[str, Placement] = field(default_factory=dict)
     report_path: Path | None = None
     seconds: float = 0.0
 
@@ -44,13 +50,20 @@ class IndexOutcome:
         """One paragraph for the terminal."""
         lines = [f"indexed {self.offers} offers and {self.profiles} profiles into "
                  f"{self.index_dir} in {self.seconds:.1f} s"]
-        if self.rejections:
-            lines.append(f"{len(self.rejections)} record(s) rejected, listed in "
-                         f"{self.report_path}:")
-            lines.extend(f"  {r.path}:{r.line}: {r.field or 'record'}: {r.reason}"
-                         for r in self.rejections[:20])
-            if len(self.rejections) > 20:
-                lines.append(f"  ... and {len(self.rejections) - 20} more")
+        for kind, placement in self.placement.items():
+            if placement.placed or placement.unplaced or placement.swapped:
+                lines.append(f"{kind}: {placement.placed} placed on the map from their "
+                             f"commune or postcode, {placement.swapped} with latitude and "
+                             f"longitude swapped corrected, {placement.unplaced} without a "
+                             "location")
+        if self.rejected or self.truncated:
+            lines.append(f"{self.rejected} record(s) rejected and {self.truncated} field(s) "
+                         f"truncated, listed in {self.report_path}:")
+            lines.extend(f"  {n.path}:{n.line}: {n.action}: {n.field or 'record'}: {n.reason}"
+                         for n in self.notices)
+            if self.rejected + self.truncated > len(self.notices):
+                lines.append(f"  ... and {self.rejected + self.truncated - len(self.notices)}"
+                             " more")
         return "\n".join(lines)
 
 
@@ -91,31 +104,41 @@ def write_demo_profiles(settings: Settings, out: Path, count: int, seed: int) ->
 def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: Sequence[Path],
                 *, rebuild: bool, report_path: Path | None,
                 taxonomy: Taxonomy | None = None) -> IndexOutcome:
-    """Read every file, index the valid records in one atomic update, report the rest.
+    """Stream every file into one atomic update of the index (valid records placed on the
+    map, oversize text truncated), and report rejected records and truncated fields.
     ``taxonomy`` (default: loaded from the settings' ROME folder) makes stored profile texts
     gender-neutral and gives OpenSearch its job-title synonyms."""
     started = time.perf_counter()
-    offers, profiles, rejections = _read_all(offer_files, profile_files)
-    profiles = without_erased(settings.index_dir, profiles)  # erased accounts stay erased
-    outcome = IndexOutcome(settings.index_dir, len(offers), len(profiles), rejections)
+    erased = erased_hashes(settings.index_dir)  # erased accounts stay erased
     taxonomy = taxonomy or load_taxonomy(settings.rome_dir, settings.esco_dir,
                                          settings.cache_dir)
+    gazetteer = _gazetteer(settings)
+    report = NoticeReport(report_path or settings.index_dir / "rejections.jsonl")
     with indexing_encoder(settings) as encoder, IndexWriter(
             settings.index_dir, settings, encoder, rebuild=rebuild,
             synonyms=_title_synonyms(settings, taxonomy),
             profile_text=profile_index_text(taxonomy),
-            enricher=concept_enricher(settings, taxonomy, encoder)) as writer:
-        writer.upsert_offers(offers)
-        writer.upsert_profiles(profiles)
+            lock_wait_s=settings.index_lock_wait_s,  # a web write ends soon
+            enricher=concept_enricher(settings, taxonomy, encoder)) as writer, report:
+        counts = ingest_files(writer, offer_files, profile_files, report, gazetteer,
+                              keep_profile=lambda p: profile_id_hash(p.id) not in erased)
         writer.commit()
-    if rejections:
-        outcome.report_path = report_path or settings.index_dir / "rejections.jsonl"
-        write_rejections(outcome.report_path, rejections)
-        for rejection in rejections:
-            log.warning("rejected %s:%s (%s): %s", rejection.path, rejection.line,
-                        rejection.field or "record", rejection.reason)
+    restrict_tree(settings.index_dir)  # generations copied from files written before 0600
+    outcome = IndexOutcome(settings.index_dir, counts.offers, counts.profiles, report.rejected,
+                           report.truncated, report.shown, counts.placement,
+                           report.path if report.written else None)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _gazetteer(settings: Settings) -> Gazetteer | None:
+    """The communes that place records without coordinates (None, with a warning, when the
+    data folder has none)."""
+    if not (settings.geo_dir / "communes.json").exists():
+        log.warning("no communes in %s: records without coordinates stay off the map",
+                    settings.geo_dir)
+        return None
+    return Gazetteer.load(settings.geo_dir, cache_dir=settings.cache_dir)
 
 
 def _title_synonyms(settings: Settings, taxonomy: Taxonomy) -> list[str]:
@@ -125,19 +148,3 @@ def _title_synonyms(settings: Settings, taxonomy: Taxonomy) -> list[str]:
     if settings.keyword_backend is not KeywordBackend.OPENSEARCH:
         return []
     return taxonomy.title_synonyms()
-
-
-def _read_all(offer_files: Sequence[Path], profile_files: Sequence[Path]
-              ) -> tuple[list[Offer], list[Profile], list[Rejection]]:
-    offers: list[Offer] = []
-    profiles: list[Profile] = []
-    rejections: list[Rejection] = []
-    for path in offer_files:
-        offer_result = read_offers(path)
-        offers.extend(offer_result.records)
-        rejections.extend(offer_result.rejections)
-    for path in profile_files:
-        profile_result = read_profiles(path)
-        profiles.extend(profile_result.records)
-        rejections.extend(profile_result.rejections)
-    return offers, profiles, rejections

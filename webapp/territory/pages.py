@@ -22,18 +22,17 @@ from matcher.analytics.potential import recruitment_potential
 from matcher.analytics.reconversion import suggest
 from matcher.analytics.return_to_work import return_to_work
 from matcher.analytics.snapshot import Snapshot
-from webapp.api_territory import bp as api_bp
 from webapp.auth import profile_for, public, require_user, roles_required
 from webapp.db import db
-from webapp.engine_ext import get_engine
+from webapp.engine_ext import get_engine, index_lock_wait_s
 from webapp.models import Role
+from webapp.pages.common import offer_choices
 from webapp.params import BadParameter, text_param
 from webapp.repositories import ownership, tags
 from webapp.summaries import profile_choice_label
-from webapp.territory_charts import department_bars_svg, weekly_series_svg
-from webapp.territory_common import current_snapshot, data_note, occupations_on_offer, outcomes_file
-from webapp.territory_params import KIND_LABELS, territory_given, territory_param
-from webapp.views.common import offer_choices
+from webapp.territory.charts import department_bars_svg, weekly_series_svg
+from webapp.territory.common import current_snapshot, data_note, occupations_on_offer, outcomes_file
+from webapp.territory.params import KIND_LABELS, territory_given, territory_param
 
 bp = Blueprint("territory", __name__)
 
@@ -133,7 +132,8 @@ def add_target() -> BaseResponse:
             raise tags.TagEditError(f"{label} ({code}) fait déjà partie des métiers visés.")
         new_tags["rome_codes"] = [*new_tags["rome_codes"], code]
         entry = tags.save(db(), engine, user, profile, new_tags,
-                          request.form.get("raison", "") or f"Piste de reconversion : {label}")
+                          request.form.get("raison", "") or f"Piste de reconversion : {label}",
+                          lock_wait_s=index_lock_wait_s())
     except (AnalyticsError, tags.TagEditError) as error:
         flash(error.message if isinstance(error, AnalyticsError) else str(error), "error")
     else:
@@ -179,7 +179,3 @@ def employers() -> tuple[str, int]:
             else error.description
         return render_template("territory_employers.html", **context), _status(error)
     return render_template("territory_employers.html", **context), 200
-
-
-# The JSON API rides on this blueprint (nested), so registering ``bp`` registers both.
-bp.register_blueprint(api_bp)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from matcher.engine import Engine
 from webapp.auth import own_profile, public, require_user, roles_required
@@ -17,8 +18,9 @@ from webapp.engine_ext import get_engine
 from webapp.models import Role
 from webapp.params import BadParameter, bool_param, top_param
 from webapp.queries import is_empty, seeker_query
-from webapp.repositories import ownership, tags
+from webapp.repositories import claims, ownership, tags
 from webapp.summaries import offer_results, tag_rows
+from webapp.throttling import Throttle
 
 bp = Blueprint("seeker", __name__)
 
@@ -89,3 +91,30 @@ def my_profile() -> str:
     return render_template("seeker_profile.html", profile=profile, entries=entries,
                            rows=tag_rows(engine, profile, entries) if profile else [],
                            counsellors=counsellors)
+
+
+@bp.post("/chercheur/rattacher")
+@roles_required(Role.SEEKER)
+def claim() -> tuple[str, int] | tuple[str, int, dict[str, str]] | BaseResponse:
+    """Link the account to its profile with the one-time code the seeker's counsellor gave
+    them (throttled like the login form)."""
+    user, session = require_user(), db()
+    config = current_app.config
+    limiter = Throttle(int(config["LOGIN_MAX_FAILURES"]),
+                       int(config["LOGIN_ADDRESS_MAX_FAILURES"]), config["LOGIN_WINDOW"])
+    context: dict[str, Any] = {"profile": None, "results": None, "widen": False}
+    verdict = limiter.reserve(session, f"claim:{user.id}", request.remote_addr)
+    if not verdict.allowed:
+        context["error"] = f"Trop d'essais de code. Réessayez dans {verdict.wait_text}."
+        return (render_template("seeker.html", **context), 429,
+                {"Retry-After": str(verdict.retry_after_s)})
+    try:
+        profile_id = claims.redeem(session, user, request.form.get("code", "")[:100])
+    except claims.ClaimError as error:
+        session.rollback()
+        context["error"] = str(error)
+        return render_template("seeker.html", **context), 400
+    session.commit()
+    limiter.succeeded(session, f"claim:{user.id}", request.remote_addr)
+    flash(f"Votre compte est relié à votre profil ({profile_id}).", "info")
+    return redirect(url_for("seeker.my_offers"))

@@ -1,4 +1,5 @@
-"""``emploi eval`` and ``emploi eval-sets``: offline evaluation of the matcher.
+"""``emploi eval``, ``emploi eval-sets`` and ``emploi eval-fairness``: offline evaluation of
+the matcher.
 
 Registered on the main group by :mod:`webapp.cli` (``main.add_command(eval_command)``).
 """
@@ -106,3 +107,39 @@ def eval_sets_command(ctx: click.Context, out_dir: Path, seed: int, titles: int,
         click.echo(f"{folder}: {len(labelled.queries)} queries, {len(labelled.corpus)} "
                    f"documents, {sum(len(j) for j in labelled.qrels.values())} judgements")
     click.echo("set c's profiles are generated, not real seekers")
+
+
+@click.command("eval-fairness")
+@click.option("--profiles", default=3000, show_default=True, type=click.IntRange(1),
+              help="How many GENERATED seekers to index beside the real offers.")
+@click.option("--seed", default=42, show_default=True, type=int, help="Random seed.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1),
+              help="How many candidates per offer count as exposed.")
+@click.option("--work", "work_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to build the evaluation index (default: a temporary folder).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write fairness.json and fairness.md there.")
+@click.pass_context
+def eval_fairness_command(ctx: click.Context, profiles: int, seed: int, top: int,
+                          work_dir: Path | None, out_dir: Path | None) -> None:
+    """Exposure of women/men and age bands among employers' top candidates, over every
+    real offer, against each offer's pool of eligible seekers (four-fifths rule).
+
+    Exits 1 when a group's ratio falls outside [0.8, 1.25].
+    """
+    import sys
+    import tempfile
+
+    from matcher.evaluation.fairness import evaluate_fairness, write_report
+
+    with tempfile.TemporaryDirectory(prefix="emploi-fairness-") as temporary:
+        report = evaluate_fairness(_settings(ctx), work_dir or Path(temporary), profiles,
+                                   seed, top)
+    if out_dir is not None:
+        json_path, md_path = write_report(report, out_dir)
+        click.echo(f"wrote {json_path} and {md_path}")
+    click.echo(report.to_markdown())
+    if report.flagged:
+        click.echo("outside [0.8, 1.25]: " + ", ".join(
+            f"{g.attribute} {g.group} ({g.ratio:.2f})" for g in report.flagged), err=True)
+        sys.exit(1)

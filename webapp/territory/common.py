@@ -3,7 +3,6 @@ note and the outcomes file setting."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import current_app
@@ -36,7 +35,7 @@ def data_note(snap: Snapshot) -> dict[str, str]:
 
 
 def outcomes_file() -> Path | None:
-    """The spells file for time-to-return-to-work estimates: the app's ``OUTCOMES_FILE``,
-    else ``EMPLOI_OUTCOMES_FILE``; None when neither is set."""
-    value = current_app.config.get("OUTCOMES_FILE") or os.environ.get("EMPLOI_OUTCOMES_FILE")
+    """The spells file for time-to-return-to-work estimates: the app's ``OUTCOMES_FILE``
+    (from the settings' ``outcomes_file``, ``EMPLOI_OUTCOMES_FILE``); None when unset."""
+    value = current_app.config.get("OUTCOMES_FILE")
     return Path(value) if value else None

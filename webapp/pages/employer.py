@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.models import Offer
 from matcher.engine import Engine
+from webapp import pseudonyms
 from webapp.auth import offer_for, require_user, roles_required
 from webapp.db import db
 from webapp.engine_ext import get_engine
@@ -48,27 +49,27 @@ def candidates() -> tuple[str, int]:
         context["error"] = error.description
         return render_template("employer.html", **context), 400
     context["offer"] = offer
-    context["results"] = candidate_results(engine, engine.candidates_for_offer(offer, top_k=top))
+    context["results"] = candidate_results(engine, engine.candidates_for_offer(offer, top_k=top),
+                                           user)
     context["status"] = _statuses(engine, user, offer)
     return render_template("employer.html", **context), 200
 
 
 def _statuses(engine: Engine, user: User, offer: Offer) -> dict[str, ContactStatus]:
     """Contact-request status by candidate pseudonym, for one offer."""
-    result = {}
-    for row in contacts.sent_by(db(), user, offer.id):
-        profile = engine.profiles.get(row.profile_id)
-        if profile is not None:
-            result[profile.pseudonym] = row.status
-    return result
+    return {pseudonyms.for_employer(user, row.profile_id): row.status
+            for row in contacts.sent_by(db(), user, offer.id)
+            if row.profile_id in engine.profiles}
 
 
-def candidate_by_pseudonym(engine: Engine, offer: Offer, pseudonym: str) -> str | None:
-    """The profile id behind a pseudonym, only among the offer's ranked candidates."""
+def candidate_by_pseudonym(engine: Engine, offer: Offer, employer: User,
+                           pseudonym: str) -> str | None:
+    """The profile id behind ``employer``'s pseudonym, only among the offer's ranked
+    candidates."""
     for match in engine.candidates_for_offer(offer, top_k=MAX_TOP):
-        profile = engine.profiles.get(match.id)
-        if profile is not None and profile.pseudonym == pseudonym:
-            return profile.id
+        if match.id in engine.profiles and pseudonyms.for_employer(employer,
+                                                                    match.id) == pseudonym:
+            return match.id
     return None
 
 
@@ -78,7 +79,8 @@ def request_contact() -> BaseResponse:
     """Ask a candidate of one's offer for contact; the seeker decides."""
     engine, user = get_engine(), require_user()
     offer = offer_for(engine, user, request.form.get("offre", "").strip())
-    profile_id = candidate_by_pseudonym(engine, offer, request.form.get("candidat", "").strip())
+    profile_id = candidate_by_pseudonym(engine, offer, user,
+                                        request.form.get("candidat", "").strip()[:40])
     if profile_id is None:
         abort(404, "Candidat inconnu pour cette offre.")
     contacts.request_contact(db(), user, offer.id, profile_id, request.form.get("message", ""))
@@ -98,7 +100,8 @@ def sent_requests() -> str:
         profile = engine.profiles.get(row.profile_id)
         offer = engine.offers.get(row.offer_id)
         rows.append({"row": row, "offer": offer,
-                     "pseudonym": profile.pseudonym if profile else "(profil retiré)",
+                     "pseudonym": pseudonyms.for_employer(user, row.profile_id) if profile
+                     else "(profil retiré)",
                      "details": contact_details(profile)
                      if profile is not None and row.status is ContactStatus.ACCEPTED else None})
     return render_template("employer_contacts.html", rows=rows)

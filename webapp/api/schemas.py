@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import json
+from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -10,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from webapp.params import BadParameter
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_DEPTH = 32
+"""How deeply arrays and objects may nest in a request body (the bodies need 3 levels)."""
 
 
 class SkillInput(BaseModel):
@@ -58,9 +62,44 @@ class ContactAnswerInput(BaseModel):
     accept: bool
 
 
+def nesting_depth(raw: bytes) -> int:
+    """How deeply ``[`` and ``{`` nest in a JSON text (outside strings), without parsing it:
+    checked before parsing, so a 100,000-deep body costs one pass, not a recursion error."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def json_body() -> Any:
+    """The request body parsed as JSON; 400 when it is not JSON or nests deeper than
+    :data:`MAX_DEPTH` (its size is bounded by ``MAX_CONTENT_LENGTH``: 413 above)."""
+    raw = request.get_data(cache=True)
+    if nesting_depth(raw) > MAX_DEPTH:
+        raise BadParameter("body", f"JSON trop imbriqué (au plus {MAX_DEPTH} niveaux)")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise BadParameter("body", "JSON invalide") from None
+
+
 def body(model: type[M]) -> M:
     """The request's JSON body as ``model``; a 400 naming the faulty field otherwise."""
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise BadParameter("body", "objet JSON attendu")
     try:

@@ -16,7 +16,7 @@ from indexer.models import Profile
 from matcher.engine import Engine
 from webapp.models import Role, User
 from webapp.passwords import random_password
-from webapp.repositories import ownership, users
+from webapp.repositories import ownership, sessions, users
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,10 @@ def _account(session: Session, role: Role, local: str, name: str) -> tuple[User,
     user = users.by_email(session, f"{local}@{DOMAIN}")
     if user is None:
         user = users.create_user(session, f"{local}@{DOMAIN}", role, password, name)
-    else:
+    else:  # a new password ends the account's sessions and tokens, as on the account page
         users.set_password(user, password)
+        sessions.end_all(session, user)
+        users.revoke_all_tokens(session, user)
         user.active = True
     return user, password
 

@@ -5,12 +5,25 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
-from webapp.auth import log_out, require_user, roles_required
-from webapp.db import db
-from webapp.engine_ext import get_engine
+from indexer.catalog import IndexBusyError
+from webapp.auth import require_user, roles_required
+from webapp.db import db, get_database
+from webapp.engine_ext import get_engine, index_lock_wait_s
+from webapp.erasure import ErasureError, erase_account
+from webapp.errors import BUSY_MESSAGE, BUSY_RETRY_AFTER_S
 from webapp.models import Role
 from webapp.repositories import contacts, ownership, privacy
 
@@ -62,8 +75,11 @@ def export() -> Response:
 
 @bp.route("/effacer", methods=["GET", "POST"])
 @roles_required(Role.SEEKER)
-def erase() -> tuple[str, int] | BaseResponse:
-    """Erase the account: the database rows and the profile in every index."""
+def erase() -> tuple[str, int] | tuple[str, int, dict[str, str]] | BaseResponse:
+    """Erase the account: the database rows, the profile in every index file, caches and
+    logs, before answering (see :mod:`webapp.erasure`). When it cannot be done now (index
+    busy: 503 with ``Retry-After``; any other failure: 500), nothing is erased and the page
+    says so."""
     user = require_user()
     if request.method == "GET":
         return render_template("erase.html", confirmation=ERASE_CONFIRMATION), 200
@@ -71,8 +87,17 @@ def erase() -> tuple[str, int] | BaseResponse:
         return render_template("erase.html", confirmation=ERASE_CONFIRMATION,
                                error=f"Tapez {ERASE_CONFIRMATION} pour confirmer."), 400
     user_id = user.id
-    privacy.erase(db(), get_engine(), user)
-    log_out()
+    try:
+        erase_account(db(), get_database(), get_engine(), user,
+                      lock_wait_s=index_lock_wait_s())
+    except IndexBusyError:
+        return (render_template("erase.html", confirmation=ERASE_CONFIRMATION,
+                                error=BUSY_MESSAGE), 503,
+                {"Retry-After": str(BUSY_RETRY_AFTER_S)})
+    except ErasureError as error:
+        return render_template("erase.html", confirmation=ERASE_CONFIRMATION,
+                               error=str(error)), 500
+    session.clear()  # the server-side session went with the account
     logger.info("account %s erased", user_id)
     flash("Votre compte et votre profil sont effacés.", "info")
     return redirect(url_for("seeker.home"))

@@ -19,7 +19,9 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.models import SkillTag
-from webapp.api_schemas import (
+from webapp import pseudonyms
+from webapp.api.openapi import openapi_document
+from webapp.api.schemas import (
     ContactAnswerInput,
     ContactRequestInput,
     TagEditInput,
@@ -33,10 +35,10 @@ from webapp.auth import (
     require_user,
     roles_required,
 )
-from webapp.db import db
-from webapp.engine_ext import get_engine
+from webapp.db import db, get_database
+from webapp.engine_ext import get_engine, index_lock_wait_s
+from webapp.erasure import ErasureError, erase_account
 from webapp.models import ContactRequest, ContactStatus, Role, TagEdit, User
-from webapp.openapi import openapi_document
 from webapp.pagination import page_of
 from webapp.params import MAX_TOP, BadParameter, bool_param, kinds_param, text_param, top_param
 from webapp.previews import preview as preview_offers
@@ -103,8 +105,7 @@ def suggest() -> Response:
 def profile(profile_id: str) -> Response:
     """A profile's matching data: titles, occupations, skill tags (no identity)."""
     found = profile_for(get_engine(), require_user(), profile_id)
-    return jsonify({"id": found.id, "pseudonym": found.pseudonym, "titles": found.titles,
-                    **tags_of(found)})
+    return jsonify({"id": found.id, "titles": found.titles, **tags_of(found)})
 
 
 @bp.get("/profiles/<profile_id>/offers")
@@ -166,7 +167,7 @@ def save_tags(profile_id: str) -> tuple[Response, int]:
     found = profile_for(engine, user, profile_id)
     try:
         entry = tags.save(db(), engine, user, found, _change(data).apply(tags_of(found)),
-                          data.reason)
+                          data.reason, lock_wait_s=index_lock_wait_s())
     except TagEditError as error:
         abort(409, str(error))
     return jsonify(_entry_json(entry)), 201
@@ -190,7 +191,7 @@ def undo_tag_edit(profile_id: str, entry_id: int) -> tuple[Response, int]:
     if entry is None:
         abort(404, f"modification inconnue : {entry_id}")
     try:
-        done = tags.undo(db(), engine, user, found, entry)
+        done = tags.undo(db(), engine, user, found, entry, lock_wait_s=index_lock_wait_s())
     except TagEditError as error:
         abort(409, str(error))
     return jsonify(_entry_json(done)), 201
@@ -217,8 +218,9 @@ def candidates_for_offer(offer_id: str) -> Response:
     attribute, nor the profile id); the ``top`` (default and at most 100) ranked, paginated."""
     engine = get_engine()
     top = top_param(request.args, default=MAX_TOP)
-    offer = offer_for(engine, require_user(), offer_id)
-    rows = to_json(candidate_results(engine, engine.candidates_for_offer(offer, top)))
+    user = require_user()
+    offer = offer_for(engine, user, offer_id)
+    rows = to_json(candidate_results(engine, engine.candidates_for_offer(offer, top), user))
     for row in rows:
         row.pop("id", None)
     return jsonify(page_of(rows))
@@ -234,7 +236,8 @@ def _request_json(row: ContactRequest, viewer: User) -> dict[str, Any]:
         "message": row.message, "created_at": row.created_at.isoformat(),
         "answered_at": row.answered_at.isoformat() if row.answered_at else None}
     if viewer.role is Role.EMPLOYER:
-        data["pseudonym"] = profile.pseudonym if profile else None
+        data["pseudonym"] = (pseudonyms.for_employer(viewer, row.profile_id) if profile
+                             else None)
         accepted = row.status is ContactStatus.ACCEPTED and profile is not None
         data["contact"] = contact_details(profile) if accepted and profile else None
     return data
@@ -258,12 +261,12 @@ def contact_requests() -> Response:
 @roles_required(Role.EMPLOYER)
 def create_contact_request() -> tuple[Response, int]:
     """Ask a candidate of one's offer (by pseudonym) for contact (201)."""
-    from webapp.views.employer import candidate_by_pseudonym
+    from webapp.pages.employer import candidate_by_pseudonym
 
     engine, user = get_engine(), require_user()
     data = body(ContactRequestInput)
     offer = offer_for(engine, user, data.offer_id)
-    profile_id = candidate_by_pseudonym(engine, offer, data.pseudonym)
+    profile_id = candidate_by_pseudonym(engine, offer, user, data.pseudonym)
     if profile_id is None:
         abort(404, "candidat inconnu pour cette offre")
     row = contacts.request_contact(db(), user, offer.id, profile_id, data.message)
@@ -296,8 +299,14 @@ def export() -> Response:
 @bp.delete("/me")
 @roles_required(Role.SEEKER)
 def erase() -> BaseResponse:
-    """Erase the seeker's account and profile everywhere (204)."""
-    privacy.erase(db(), get_engine(), require_user())
+    """Erase the seeker's account and profile everywhere, before answering (204); 503 with
+    ``Retry-After`` when the index is busy, 500 when the erasure failed — in both cases
+    nothing was erased."""
+    try:
+        erase_account(db(), get_database(), get_engine(), require_user(),
+                      lock_wait_s=index_lock_wait_s())
+    except ErasureError as error:
+        abort(500, str(error))
     return Response(status=204)
 
 

@@ -22,8 +22,8 @@ from webapp.auth import profile_for, public, require_user, roles_required
 from webapp.engine_ext import get_engine
 from webapp.models import Role
 from webapp.params import BadParameter, text_param, top_param
-from webapp.territory_common import current_snapshot, data_note, occupations_on_offer, outcomes_file
-from webapp.territory_params import territory_param
+from webapp.territory.common import current_snapshot, data_note, occupations_on_offer, outcomes_file
+from webapp.territory.params import territory_param
 
 bp = Blueprint("api_territory", __name__, url_prefix="/api/v1/territoire")
 

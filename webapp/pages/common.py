@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from flask import current_app
 
-from indexer.models import Offer, Profile
+from indexer.models import Offer
 from matcher.engine import Engine
-from webapp.summaries import profile_choice_label
 
 
 def picker_limit() -> int:
     """How many entries a select list offers at most."""
     return int(current_app.config["PICKER_LIMIT"])
-
-
-def profile_choices(engine: Engine) -> list[tuple[str, str]]:
-    """(id, label) pairs for the demo-profile select list: ids and titles only."""
-    choices: list[tuple[str, str]] = []
-    for profile_id in engine.profiles.ids()[: picker_limit()]:
-        profile: Profile | None = engine.profiles.get(profile_id)
-        if profile is not None:
-            choices.append((profile_id, profile_choice_label(profile)))
-    return choices
 
 
 def offer_choices(engine: Engine) -> list[tuple[str, str]]:

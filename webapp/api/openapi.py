@@ -1,12 +1,12 @@
 """The OpenAPI 3.1 document of ``/api/v1``: written by hand for the responses, generated from
-the pydantic models (:mod:`webapp.api_schemas`) for the request bodies."""
+the pydantic models (:mod:`webapp.api.schemas`) for the request bodies."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from webapp.api_schemas import (
+from webapp.api.schemas import (
     ContactAnswerInput,
     ContactRequestInput,
     TagEditInput,
@@ -50,7 +50,13 @@ ERRORS = {
     "401": _json(_ref("Error"), "Missing, invalid or revoked token."),
     "403": _json(_ref("Error"), "The account's role may not use this endpoint."),
     "404": _json(_ref("Error"), "Unknown object, or one of another owner."),
+    "413": _json(_ref("Error"), "Request body larger than 1 MiB."),
+    "503": {"description": "The index is being written by another process: nothing was "
+                           "changed; retry after the `Retry-After` seconds.",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {JSON: {"schema": _ref("Error")}}},
 }
+WRITE_ERRORS = ("400", "401", "403", "404", "413", "503")
 
 
 def _page_of(item: Schema) -> Schema:
@@ -125,7 +131,8 @@ SCHEMAS: dict[str, Schema] = {
         "description": "A pseudonymous candidate: no name, contact, protected attribute or id.",
         "properties": {
             "score": {"type": "number"}, "explanation": _ref("Explanation"),
-            "pseudonym": {"type": "string"},
+            "pseudonym": {"type": "string", "pattern": "^C-[0-9A-F]{10}$",
+                          "description": "Keyed, and different for each employer."},
             "occupations": {"type": "array", "items": {"type": "object", "properties": {
                 "code": {"type": "string"}, "label": {"type": "string"}}}},
             "titles": {"type": "array", "items": {"type": "string"}},
@@ -146,7 +153,7 @@ SCHEMAS: dict[str, Schema] = {
             "source": NULLABLE_STRING}}},
         "rome_codes": {"type": "array", "items": {"type": "string"}}}},
     "Profile": {"type": "object", "properties": {
-        "id": {"type": "string"}, "pseudonym": {"type": "string"},
+        "id": {"type": "string"},
         "titles": {"type": "array", "items": {"type": "string"}},
         "skills": {"type": "array"}, "rome_codes": {"type": "array"}}},
     "TagEdit": {"type": "object", "properties": {
@@ -193,8 +200,12 @@ def _paths() -> dict[str, Schema]:
                                      secure=False, errors=())},
         "/me": {"get": _op("The signed-in account.", {ok: _json(_ref("User"), "The account")},
                            errors=("401",)),
-                "delete": _op("Erase the seeker's account and profile everywhere.",
-                              {"204": {"description": "Erased"}}, errors=("401", "403"))},
+                "delete": _op("Erase the seeker's account and profile everywhere, before "
+                              "answering (nothing is erased when it fails).",
+                              {"204": {"description": "Erased"},
+                               "500": _json(_ref("Error"), "The erasure failed; nothing "
+                                                           "was erased.")},
+                              errors=("401", "403", "503"))},
         "/me/export": {"get": _op("Everything held about the seeker.",
                                   {ok: _json({"type": "object"}, "The data")},
                                   errors=("401", "403"))},
@@ -226,12 +237,12 @@ def _paths() -> dict[str, Schema]:
             {ok: _json(_ref("Preview"), "Before and after")},
             params=[PROFILE_ID, _query("top", {"type": "integer", "minimum": 1,
                                                "maximum": MAX_TOP}, "Offers compared.")],
-            body="TagEditInput")},
+            body="TagEditInput", errors=("400", "401", "403", "404", "413"))},
         "/profiles/{profile_id}/tags": {"post": _op(
             "Save a tag edit with its reason (counsellors).",
             {"201": _json(_ref("TagEdit"), "The audit entry"),
              "409": _json(_ref("Error"), "Nothing to change")},
-            params=[PROFILE_ID], body="TagSaveInput")},
+            params=[PROFILE_ID], body="TagSaveInput", errors=WRITE_ERRORS)},
         "/profiles/{profile_id}/tag-edits": {"get": _op(
             "A profile's audit log, newest first.",
             {ok: _json(_page_of(_ref("TagEdit")), "Entries")},
@@ -242,7 +253,7 @@ def _paths() -> dict[str, Schema]:
              "409": _json(_ref("Error"), "Already undone")},
             params=[PROFILE_ID, _path("entry_id", {"type": "integer", "minimum": 1,
                                                    "maximum": 2**31 - 1})],
-            errors=("401", "403", "404"))},
+            errors=("401", "403", "404", "503"))},
         "/offers": {"get": _op("The employer's offers.",
                                {ok: _json(_page_of(_ref("OwnOffer")), "Offers")},
                                params=PAGE_PARAMS)},
@@ -266,6 +277,75 @@ def _paths() -> dict[str, Schema]:
         "/users": {"get": _op("Every account (administrators).",
                               {ok: _json(_page_of(_ref("User")), "Accounts")},
                               params=PAGE_PARAMS)},
+        **_territory_paths(),
+    }
+
+
+TERRITORY_PARAMS = [
+    _query("commune", {"type": "string", "maxLength": 20},
+           "INSEE code of a commune (with `rayon`)."),
+    _query("rayon", {"type": "number", "minimum": 0, "maximum": 200},
+           "Radius around the commune, km (default 30)."),
+    _query("departement", {"type": "string", "maxLength": 20}, "Department code, e.g. 07."),
+    _query("region", {"type": "string", "maxLength": 20}, "Region code, e.g. 84."),
+]
+OCCUPATION_PARAM = _query("metier", {"type": "string", "maxLength": 10},
+                          "ROME occupation code, e.g. D1214.", required=True)
+DATA_NOTE: Schema = {"type": "object", "properties": {
+    "computed_from": {"type": "string"}, "provenance": {"type": "string"}}}
+
+
+def _territory_paths() -> dict[str, Schema]:
+    """``/territoire/*`` (:mod:`webapp.territory.api`); see docs/territory.md for the fields."""
+    ok = "200"
+    counsellor_errors = ("400", "401", "403", "404")
+    return {
+        "/territoire/metiers": {"get": _op(
+            "Occupations present in the indexed offers, with their offer counts (public).",
+            {ok: _json({"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "label": {"type": "string"},
+                "offers": {"type": "integer"}}}}, "Occupations")},
+            secure=False, errors=())},
+        "/territoire/potentiel": {"get": _op(
+            "Recruitment potential of an occupation in a territory (public, aggregates).",
+            {ok: _json({"type": "object", "required": ["territory", "data"], "properties": {
+                "territory": {"type": "object"}, "data": DATA_NOTE}}, "The potential")},
+            params=[OCCUPATION_PARAM, *TERRITORY_PARAMS,
+                    _query("semaines", {"type": "integer", "minimum": 1, "maximum": 52},
+                           "Weeks of history (default 12).")],
+            secure=False, errors=("400", "404"))},
+        "/territoire/reconversion/{profile_id}": {"get": _op(
+            "Reconversion suggestions for a seeker (own profile, or an assigned seeker).",
+            {ok: _json({"type": "object", "required": ["data"],
+                        "properties": {"data": DATA_NOTE}}, "Suggestions")},
+            params=[PROFILE_ID, _query("top", {"type": "integer", "minimum": 1,
+                                               "maximum": MAX_TOP}, "How many.")],
+            errors=counsellor_errors)},
+        "/territoire/offres/{offer_id}/vivier": {"get": _op(
+            "The local candidate pool of an offer (counsellors).",
+            {ok: _json({"type": "object"}, "The pool")}, params=[OFFER_ID],
+            errors=counsellor_errors)},
+        "/territoire/difficiles": {"get": _op(
+            "Offers of a territory with too few strong candidates (counsellors).",
+            {ok: _json({"type": "object", "required": ["territory", "occupation"],
+                        "properties": {"territory": {"type": "object"},
+                                       "occupation": NULLABLE_STRING}}, "Hard-to-fill offers")},
+            params=[*TERRITORY_PARAMS,
+                    _query("metier", {"type": "string", "maxLength": 10},
+                           "ROME occupation code (optional)."),
+                    _query("top", {"type": "integer", "minimum": 1, "maximum": MAX_TOP},
+                           "How many.")],
+            errors=counsellor_errors)},
+        "/territoire/retour-emploi": {"get": _op(
+            "Time to return to work for an occupation in a territory (public); "
+            "`available: false` and why when no outcome data is configured.",
+            {ok: _json({"type": "object", "required": ["occupation", "territory"],
+                        "properties": {"occupation": {"type": "string"},
+                                       "territory": {"type": "object"},
+                                       "available": {"type": "boolean"}}},
+                       "The estimate")},
+            params=[OCCUPATION_PARAM, *TERRITORY_PARAMS], secure=False,
+            errors=("400", "404"))},
     }
 
 

@@ -1,6 +1,10 @@
 """The administrator's page: accounts (create, deactivate) and who follows or owns what.
 
-The administrator manages accounts; they do not see seekers' profiles or candidates.
+The administrator manages accounts; they do not see seekers' profiles or candidates, and
+cannot reach them through an account they create: a new account's password is temporary (its
+owner must choose their own before opening any page), and a seeker account is linked to its
+profile only by the seeker, with the one-time code their counsellor gives them
+(:mod:`webapp.repositories.claims`), never by the administrator.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from webapp.db import db
 from webapp.engine_ext import get_engine
 from webapp.models import Role
 from webapp.passwords import random_password
-from webapp.repositories import ownership, users
+from webapp.repositories import ownership, sessions, users
 from webapp.repositories.users import AccountError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+SEEKER_LINK_REFUSED = ("Un compte de demandeur d'emploi est relié à son profil par le demandeur "
+                       "lui-même, avec le code de rattachement que lui remet son conseiller.")
 
 
 @bp.get("/utilisateurs")
@@ -54,7 +60,8 @@ def create() -> tuple[str, int] | str:
     password = random_password()
     try:
         user = users.create_user(db(), form.get("email", ""), role, password,
-                                 form.get("display_name", "").strip() or None)
+                                 form.get("display_name", "").strip()[:120] or None,
+                                 temporary=True)
     except AccountError as error:
         return _render(error=str(error)), 400
     db().commit()
@@ -64,8 +71,9 @@ def create() -> tuple[str, int] | str:
 @bp.post("/utilisateurs/<int:user_id>/lien")
 @roles_required(Role.ADMIN)
 def link(user_id: int) -> BaseResponse:
-    """Link an account to an index object: a seeker's profile, an employer's offer, a
-    counsellor's assigned seeker (``target`` is the profile or offer id)."""
+    """Link an account to an index object: an employer's offer, a counsellor's assigned
+    seeker (``target`` is the offer or profile id). A seeker account is never linked here:
+    the seeker does it with their counsellor's code."""
     session, engine = db(), get_engine()
     user = users.by_id(session, user_id)
     if user is None:
@@ -75,16 +83,12 @@ def link(user_id: int) -> BaseResponse:
         if engine.offers.get(target) is None:
             abort(400, f"Offre inconnue : {target}")
         ownership.give_offer(session, user, target)
-    elif user.role in (Role.SEEKER, Role.COUNSELLOR):
+    elif user.role is Role.SEEKER:
+        abort(400, SEEKER_LINK_REFUSED)
+    elif user.role is Role.COUNSELLOR:
         if engine.profiles.get(target) is None:
             abort(400, f"Profil inconnu : {target}")
-        if user.role is Role.SEEKER:
-            try:
-                ownership.link_seeker(session, user, target)
-            except ValueError as error:
-                abort(400, str(error))
-        else:
-            ownership.assign(session, user, target)
+        ownership.assign(session, user, target)
     else:
         abort(400, "Un compte administrateur n'a pas de lien.")
     session.commit()
@@ -103,6 +107,8 @@ def toggle_active(user_id: int) -> BaseResponse:
     if user.id == require_user().id:
         abort(400, "Vous ne pouvez pas désactiver votre propre compte.")
     user.active = not user.active
+    if not user.active:
+        sessions.end_all(session, user)
     session.commit()
     flash(f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.", "info")
     return redirect(url_for("admin.users_page"))

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from indexer.catalog import IndexNotFoundError
+from indexer.catalog import IndexBusyError, IndexNotFoundError
 from indexer.manifest import IndexMismatchError
+from indexer.permissions import restrict_tree, use_private_umask
 from indexer.settings import Settings, load_settings
 from indexer.stores.errors import BackendUnavailable
 from matcher.results import Match
@@ -51,7 +52,7 @@ def handle_engine_errors(command: Callable[P, R]) -> Callable[P, R]:
         except BackendUnavailable as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_BACKEND)
-        except (IndexNotFoundError, IndexMismatchError) as exc:
+        except (IndexNotFoundError, IndexMismatchError, IndexBusyError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INDEX)
         except FileNotFoundError as exc:  # the data folder (ROME, ESCO, communes, offers)
@@ -80,6 +81,7 @@ def main(ctx: click.Context, config: Path | None, data_dir: Path | None, verbose
     """Intelligence emploi: match job seekers and job offers, explained."""
     level = logging.WARNING - 10 * min(verbose + 1, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    use_private_umask()  # indexes, caches and the database hold personal data
     ctx.ensure_object(dict)
     ctx.obj["settings"] = load_settings(config, data_dir=data_dir)
 
@@ -109,7 +111,7 @@ def index(ctx: click.Context, index_dir: Path | None, offer_files: tuple[Path, .
     the report, and make the command exit 1 unless --skip-invalid is given. The update is
     atomic: an interruption leaves the previous index in place.
     """
-    from webapp.indexing import build_index, demo_sources
+    from webapp.cli.indexing import build_index, demo_sources
 
     settings = _settings(ctx, index_dir)
     if not offer_files and not profile_files:
@@ -117,7 +119,7 @@ def index(ctx: click.Context, index_dir: Path | None, offer_files: tuple[Path, .
     outcome = build_index(settings, offer_files, profile_files, rebuild=rebuild,
                           report_path=report)
     click.echo(outcome.summary())
-    if outcome.rejections and not skip_invalid:
+    if outcome.rejected and not skip_invalid:
         sys.exit(EXIT_REJECTED)
 
 
@@ -154,13 +156,19 @@ def match_offers(ctx: click.Context, index_dir: Path | None, profile_id: str, wi
 @handle_engine_errors
 def match_candidates(ctx: click.Context, index_dir: Path | None, offer_id: str, top: int,
                      as_json: bool) -> None:
-    """The best candidates for an indexed offer, by pseudonym."""
+    """The best candidates for an indexed offer, by pseudonym (the operator's own: each
+    employer sees other ones)."""
+    from webapp.instance import secret_key
+    from webapp.pseudonyms import OPERATOR, derive_key, pseudonym
+
     engine = _open_engine(ctx, index_dir)
     offer = engine.offers.get(offer_id)
     if offer is None:
         raise click.BadParameter(f"no offer {offer_id!r} in the index", param_hint="--offer")
     matches = engine.candidates_for_offer(offer, top)
-    _print_matches(matches, as_json, lambda i: _candidate_label(engine, i))
+    key = derive_key(secret_key(engine.settings))
+    _print_matches(matches, as_json,
+                   lambda i: _candidate_label(engine, i, pseudonym(key, OPERATOR, i)))
 
 
 @main.command()
@@ -221,7 +229,7 @@ def serve(ctx: click.Context, index_dir: Path | None, host: str, port: int, thre
 @handle_engine_errors
 def demo(ctx: click.Context, index_dir: Path | None, host: str, port: int) -> None:
     """Index the real offers and generated profiles, then serve the web app."""
-    from webapp.indexing import build_index, demo_sources
+    from webapp.cli.indexing import build_index, demo_sources
 
     settings = _settings(ctx, index_dir)
     offers, profiles = demo_sources(settings)
@@ -239,7 +247,7 @@ def demo(ctx: click.Context, index_dir: Path | None, host: str, port: int) -> No
 @click.pass_context
 def generate_profiles(ctx: click.Context, out: Path, count: int, seed: int) -> None:
     """Generate seeker profiles (GENERATED, not real people) from the taxonomy and offers."""
-    from webapp.indexing import write_demo_profiles
+    from webapp.cli.indexing import write_demo_profiles
 
     write_demo_profiles(_settings(ctx), out, count, seed)
     click.echo(f"wrote {count} generated profiles (seed {seed}) to {out}")
@@ -250,15 +258,17 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
     """Open the engine and the database, synchronise the index with the database (and seed
     the demo accounts in demo mode), then serve."""
     from webapp import create_app
+    from webapp.cli.serving import ServingError, serve
     from webapp.db import db
     from webapp.engine_ext import get_engine
     from webapp.index_sync import sync_index
-    from webapp.serving import ServingError, serve
 
     app = create_app({"SETTINGS": settings, "SESSION_COOKIE_SECURE": secure_cookies})
+    for folder in (settings.index_dir, settings.cache_dir, Path(app.instance_path)):
+        restrict_tree(folder)  # written before files were private, or by another tool
     with app.app_context():
         engine = get_engine()  # open now: fail before listening, not on the first request
-        sync_index(db(), engine)
+        sync_index(db(), engine, lock_wait_s=settings.index_lock_wait_s)
         if demo_accounts:
             _print_demo_accounts(engine)
     click.echo(f"Intelligence emploi is served on http://{host}:{port}  (Ctrl-C to stop)")
@@ -273,8 +283,8 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
 
 def _print_demo_accounts(engine: Engine) -> None:
     """Create or refresh the demo accounts and print them with this run's passwords."""
+    from webapp.cli.demo_accounts import seed
     from webapp.db import db
-    from webapp.demo_accounts import seed
 
     click.echo("Demo accounts (new random passwords at every start; log in at /connexion):")
     for account in seed(db(), engine):
@@ -306,19 +316,20 @@ def _offer_title(engine: Engine, offer_id: str) -> str:
     return offer.title if offer else ""
 
 
-def _candidate_label(engine: Engine, profile_id: str) -> str:
+def _candidate_label(engine: Engine, profile_id: str, alias: str) -> str:
     profile = engine.profiles.get(profile_id)
     if profile is None:
         return ""
-    return f"{profile.pseudonym}  {', '.join(profile.titles)}"
+    return f"{alias}  {', '.join(profile.titles)}"
 
 
 def _register_subcommands() -> None:
-    from webapp.cli_admin import admin
-    from webapp.cli_eval import eval_command, eval_sets_command
+    from webapp.cli.admin import admin
+    from webapp.cli.eval import eval_command, eval_fairness_command, eval_sets_command
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)
+    main.add_command(eval_fairness_command)
     main.add_command(admin)
 
 

@@ -24,15 +24,17 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from indexer.catalog import IndexBusyError
 from indexer.models import Profile, SkillTag
 from matcher.engine import Engine
 from webapp.auth import profile_for, require_user, roles_required
 from webapp.db import db
-from webapp.engine_ext import get_engine
+from webapp.engine_ext import get_engine, index_lock_wait_s
+from webapp.errors import BUSY_MESSAGE, BUSY_RETRY_AFTER_S
 from webapp.models import Role
 from webapp.previews import preview
 from webapp.queries import resolve_occupation, resolve_skill
-from webapp.repositories import ownership, tags
+from webapp.repositories import claims, ownership, tags
 from webapp.repositories.tags import TagChange, TagEditError, tag_key, tags_of, with_tags
 from webapp.summaries import occupation_label
 
@@ -107,8 +109,10 @@ def open_profile() -> tuple[str, int]:
 
 @bp.post("/conseiller")
 @roles_required(Role.COUNSELLOR)
-def edit_profile() -> tuple[str, int] | BaseResponse:
-    """Add a pending tag, preview the edit, or save it with its reason."""
+def edit_profile() -> tuple[str, int] | tuple[str, int, dict[str, str]] | BaseResponse:
+    """Add a pending tag, preview the edit, or save it with its reason. When another writer
+    holds the index too long, the editor comes back (503, ``Retry-After``) with the edit
+    still in the form and nothing saved."""
     engine, user = get_engine(), require_user()
     profile = profile_for(engine, user, request.form.get("profil", "").strip())
     change = change_from_form(engine, request.form)
@@ -116,10 +120,14 @@ def edit_profile() -> tuple[str, int] | BaseResponse:
     if action == "enregistrer":
         try:
             entry = tags.save(db(), engine, user, profile, change.apply(tags_of(profile)),
-                              request.form.get("raison", ""))
+                              request.form.get("raison", ""), lock_wait_s=index_lock_wait_s())
         except TagEditError as error:
             return _render(engine, profile, change, show_preview=False, error=str(error),
                            status=400)
+        except IndexBusyError:
+            body, status = _render(engine, profile, change, show_preview=False,
+                                   error=BUSY_MESSAGE, status=503)
+            return body, status, {"Retry-After": str(BUSY_RETRY_AFTER_S)}
         flash(f"Modification n° {entry.id} enregistrée.", "info")
         return redirect(url_for("counsellor.open_profile", profil=profile.id))
     return _render(engine, profile, change, show_preview=action == "previsualiser")
@@ -135,7 +143,7 @@ def undo(entry_id: int) -> tuple[str, int] | BaseResponse:
     if entry is None:
         abort(404, f"Modification inconnue : {entry_id}")
     try:
-        done = tags.undo(db(), engine, user, profile, entry)
+        done = tags.undo(db(), engine, user, profile, entry, lock_wait_s=index_lock_wait_s())
     except TagEditError as error:
         return _render(engine, profile, TagChange(), show_preview=False, error=str(error),
                        status=409)
@@ -143,8 +151,24 @@ def undo(entry_id: int) -> tuple[str, int] | BaseResponse:
     return redirect(url_for("counsellor.open_profile", profil=profile.id))
 
 
+@bp.post("/conseiller/code")
+@roles_required(Role.COUNSELLOR)
+def claim_code() -> tuple[str, int]:
+    """A one-time code for an assigned seeker without an account link, shown once, which the
+    counsellor hands to the seeker (it replaces any previous code of the profile)."""
+    engine, user = get_engine(), require_user()
+    profile = profile_for(engine, user, request.form.get("profil", "").strip())
+    if ownership.seeker_of(db(), profile.id) is not None:
+        return _render(engine, profile, TagChange(), show_preview=False, status=409,
+                       error="Ce demandeur a déjà relié son compte à son profil.")
+    code = claims.issue(db(), user, profile.id)
+    db().commit()
+    return _render(engine, profile, TagChange(), show_preview=False, claim_code=code)
+
+
 def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: bool,
-            error: str | None = None, status: int = 200) -> tuple[str, int]:
+            error: str | None = None, status: int = 200,
+            claim_code: str | None = None) -> tuple[str, int]:
     """The tag editor for one seeker, with the preview when asked for."""
     after = with_tags(profile, change.apply(tags_of(profile)))
     top = int(current_app.config["PREVIEW_TOP"])
@@ -158,7 +182,8 @@ def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: b
         "engine": engine, "weight_choices": WEIGHTS, "entries": entries,
         "reason": request.form.get("raison", "") if request.method == "POST" else "",
         "preview": preview(engine, profile, after, top) if show_preview else None,
-        "error": error,
+        "error": error, "claim_code": claim_code, "claim_days": claims.VALIDITY.days,
+        "linked": ownership.seeker_of(db(), profile.id) is not None,
     }
     return render_template("counsellor.html", **context), status
 

@@ -27,7 +27,7 @@ from webapp.auth import (
 from webapp.db import db
 from webapp.models import Role, User, utc_now
 from webapp.passwords import needs_rehash, password_problem, verify_password
-from webapp.repositories import users
+from webapp.repositories import sessions, users
 from webapp.throttling import Throttle
 
 bp = Blueprint("account", __name__)
@@ -39,9 +39,10 @@ FAILED_LOGIN = "Adresse électronique ou mot de passe incorrect."
 
 
 def throttle() -> Throttle:
-    """The app's login throttle (``LOGIN_MAX_FAILURES`` per ``LOGIN_WINDOW``)."""
+    """The app's login throttle (see :mod:`webapp.throttling` for the policy)."""
     config = current_app.config
-    return Throttle(int(config["LOGIN_MAX_FAILURES"]), config["LOGIN_WINDOW"])
+    return Throttle(int(config["LOGIN_MAX_FAILURES"]), int(config["LOGIN_ADDRESS_MAX_FAILURES"]),
+                    config["LOGIN_WINDOW"])
 
 
 def home_of(user: User) -> str:
@@ -51,8 +52,10 @@ def home_of(user: User) -> str:
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @public
-def login() -> tuple[str, int] | BaseResponse:
-    """The login form; 5 failures in 15 minutes (per account or per address) lock it."""
+def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | BaseResponse:
+    """The login form, throttled per (account, address) and per address (see
+    :mod:`webapp.throttling`). Every checked attempt costs one argon2 verification, whether
+    the account exists or not, so the answer time does not tell which addresses have one."""
     target = safe_next(request.values.get("next"))
     if request.method == "GET":
         user = current_user()
@@ -61,21 +64,24 @@ def login() -> tuple[str, int] | BaseResponse:
         return render_template("login.html", email="", next=target), 200
     email = request.form.get("email", "").strip()[:254]
     password = request.form.get("password", "")[:1024]
-    limiter, session = throttle(), db()
-    keys = limiter.keys(email, request.remote_addr)
-    if limiter.blocked(session, keys):
-        logger.warning("login throttled for %s from %s", email, request.remote_addr)
-        message = (f"Trop de tentatives de connexion échouées. Par sécurité, réessayez dans "
-                   f"{limiter.minutes} minutes.")
-        return render_template("login.html", email=email, next=target, error=message), 429
-    user = users.by_email(session, email) if email else None
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        limiter.record_failure(session, keys)
+    limiter, session, address = throttle(), db(), request.remote_addr
+    verdict = limiter.reserve(session, email, address)
+    if not verdict.allowed:
+        logger.warning("login throttled from %s (retry in %d s)", address,
+                       verdict.retry_after_s)  # no e-mail in the logs: an erasure cannot reach them
+        message = (f"Trop de tentatives de connexion échouées depuis votre adresse. Par "
+                   f"sécurité, réessayez dans {verdict.wait_text}.")
+        return (render_template("login.html", email=email, next=target, error=message), 429,
+                {"Retry-After": str(verdict.retry_after_s)})
+    found = users.by_email(session, email) if email else None
+    user = found if found is not None and found.active else None
+    correct = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not correct:
         return render_template("login.html", email=email, next=target,
                                error=FAILED_LOGIN), 401
-    limiter.clear(session, email)
+    limiter.succeeded(session, email, address)
     if needs_rehash(user.password_hash):
-        users.set_password(user, password)
+        users.set_password(user, password, temporary=user.password_temporary)
     user.last_login_at = utc_now()
     session.commit()
     log_in(user)
@@ -86,7 +92,8 @@ def login() -> tuple[str, int] | BaseResponse:
 @bp.post("/deconnexion")
 @public
 def logout() -> BaseResponse:
-    """End the session (POST, with the CSRF token, so a link elsewhere cannot sign you out)."""
+    """End the session, on the server too (POST, with the CSRF token, so a link elsewhere
+    cannot sign you out)."""
     log_out()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("seeker.home"))
@@ -129,19 +136,27 @@ def revoke_token(token_id: int) -> BaseResponse:
 @bp.post("/compte/mot-de-passe")
 @roles_required()
 def change_password() -> tuple[str, int] | BaseResponse:
-    """Change the password (the current one is asked again); other sessions end."""
+    """Change the password (the current one is asked again): every session of the account
+    ends (this one restarts) and every API token is revoked."""
     user = require_user()
     current, new = request.form.get("current", ""), request.form.get("new", "")
     error = None
     if not verify_password(user.password_hash, current):
         error = "Le mot de passe actuel est incorrect."
+    elif new == current:
+        error = "Choisissez un mot de passe différent de l'actuel."
     else:
         error = password_problem(new)
     if error:
         return render_template("account.html", user=user, tokens=users.active_tokens(db(), user),
                                new_token=None, error=error), 400
     users.set_password(user, new)
+    ended = sessions.end_all(db(), user)
+    revoked = users.revoke_all_tokens(db(), user)
     db().commit()
     log_in(user)
-    flash("Votre mot de passe est changé.", "info")
+    logger.info("user %s changed their password: %d session(s) ended, %d token(s) revoked",
+                user.id, ended, revoked)
+    flash("Votre mot de passe est changé. Vos autres sessions sont fermées"
+          + (f" et vos {revoked} jeton(s) d'API révoqués." if revoked else "."), "info")
     return redirect(url_for("account.account"))
