@@ -46,7 +46,6 @@ from indexer.stores.opensearch_mapping import (
     synonym_rules,
     synonyms_checksum,
 )
-from indexer.distance import haversine_km
 from indexer.stores.protocols import Filters, GeoFilter, Hit, IndexedDoc, KeywordQuery
 from indexer.utc import as_utc, epoch_micros
 from skills_taxonomy.gender import normalise_forms

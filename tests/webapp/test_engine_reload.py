@@ -13,7 +13,8 @@ from webapp.engine_ext import get_engine
 
 def _write_offer_title(engine: Any, title: str) -> None:
     offer = engine.offers.get("OF-VENTE-1").model_copy(update={"title": title})
-    with IndexWriter(engine.index.directory, engine.settings, engine.encoder) as writer:
+    with IndexWriter(engine.index.directory, engine.settings, engine.encoder,
+                     enricher=engine.enricher) as writer:
         writer.upsert_offers([offer])
         writer.commit()
 
