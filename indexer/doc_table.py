@@ -265,6 +265,19 @@ class DocTable:
         rows = np.flatnonzero((scores > 0) & self._alive)
         return rows, scores[rows]
 
+    def count_with_occupations(self, codes: Iterable[str], filters: Filters,
+                               min_confidence: float = 0.0) -> int:
+        """How many live documents that pass ``filters`` hold one of the occupations
+        ``codes`` with at least ``min_confidence``."""
+        self._flush()
+        holding = np.zeros(len(self._ids), dtype=bool)
+        for code in codes:
+            rows, confidence = self._romes.postings(code)
+            holding[rows[confidence >= min_confidence]] = True
+        allowed = self.allowed_mask(filters)
+        holding &= self._alive if allowed is None else allowed
+        return int(holding.sum())
+
     def id_of(self, row: int) -> str:
         """The id of a row."""
         return self._ids[row]

@@ -1,10 +1,12 @@
 """Reading records into concepts at indexing: every offer and profile gets its ranked ROME
 occupations and the skills read from its text, marked as inferred, before it is stored.
 
-A ROME code the record carries is kept first (confidence 1, not inferred); for an offer, the
-occupations read from its title and description follow it, and when the best of them lies
-outside the given code's family with a high confidence, the disagreement is recorded. A
-profile's target occupations are read from its titles only when it carries no code. Skills read
+A ROME code the record carries is kept and is its occupation (confidence 1, not inferred): a
+code given by the employment service is more reliable than any reading of the text, so the
+occupations read from the text are then only compared with it, and a disagreement (the best
+reading lies outside the given code's family, with a high confidence) is recorded. A record
+without a code gets the occupations read from its title and text: the best one, and those
+close to it (``relative_occupation_confidence``), marked as inferred. Skills read
 from the description (offers) or the summary (profiles) are added as inferred tags, except
 those the record already lists; a counsellor's rejections are never read again.
 """
@@ -105,7 +107,7 @@ class ConceptEnricher:
         """The offer with its occupations (given, then read) and the skills of its text."""
         reading = self.reader.read([offer.title], offer.description)
         given = self._given([offer.rome_code] if offer.rome_code else [])
-        inferred = self._inferred(reading, exclude={tag.rome_code for tag in given})
+        inferred = () if given else self._inferred(reading)
         concepts = Concepts(
             occupations=(*given, *inferred),
             skills=self._skills(reading, offer.skills, ()),
@@ -120,7 +122,7 @@ class ConceptEnricher:
         reading = self.reader.read([self._neutral(t) for t in profile.titles],
                                    self._neutral(profile.summary))
         given = self._given(profile.rome_codes)
-        inferred = () if given else self._inferred(reading, exclude=set())
+        inferred = () if given else self._inferred(reading)
         concepts = Concepts(
             occupations=(*given, *inferred),
             skills=self._skills(reading, profile.skills, profile.rejected_skills),
@@ -133,11 +135,14 @@ class ConceptEnricher:
                                    if code in occupations else code)
                      for code in dict.fromkeys(codes))
 
-    def _inferred(self, reading: ConceptReading, exclude: set[str]
-                  ) -> tuple[OccupationTag, ...]:
+    def _inferred(self, reading: ConceptReading) -> tuple[OccupationTag, ...]:
+        """The best occupation read, and those whose confidence is close to it."""
         s = self.settings
-        kept = [o for o in reading.occupations
-                if o.rome_code not in exclude and o.confidence >= s.min_occupation_confidence]
+        if not reading.occupations:
+            return ()
+        floor = max(s.min_occupation_confidence,
+                    s.relative_occupation_confidence * reading.occupations[0].confidence)
+        kept = [o for o in reading.occupations if o.confidence >= floor]
         return tuple(_occupation_tag(o) for o in kept[:s.max_inferred_occupations])
 
     def _skills(self, reading: ConceptReading, listed: Sequence[SkillTag],

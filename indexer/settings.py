@@ -99,6 +99,11 @@ class MatchingSettings(BaseModel):
         default=4096, ge=0,
         description="query vectors kept by text (a seeker asking again is not re-encoded); "
                     "0 encodes every query")
+    ranking_model: str | None = Field(
+        default=None,
+        description="feature weights and match-level thresholds: unset = the model shipped "
+                    "with the code (matcher/models/ranking.json, fitted by `emploi "
+                    "train-ranking`), a path = that artifact, 'hand' = the weights above")
     result_cache: int = Field(
         default=256, ge=0,
         description="ranked lists kept per request (record content, top, widen) for the "
@@ -120,7 +125,14 @@ class ConceptSettings(BaseModel):
         default=True,
         description="compare texts with labels by meaning too (with the encoder), not only "
                     "by words")
-    min_occupation_confidence: float = Field(default=0.35, ge=0.0, le=1.0)
+    min_occupation_confidence: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="an occupation read from a record's title and text counts from this "
+                    "confidence")
+    relative_occupation_confidence: float = Field(
+        default=0.85, ge=0.0, le=1.0,
+        description="besides the best occupation read, those within this share of its "
+                    "confidence count too (a clear winner keeps its runners-up out)")
     max_inferred_occupations: int = Field(default=3, ge=0)
     min_skill_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     disagreement_confidence: float = Field(

@@ -28,8 +28,9 @@ from indexer.enrich import ConceptEnricher, concept_reader
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Place, Profile, SkillTag
 from indexer.settings import Settings
+from matcher.list_diagnosis import ListDiagnosis, diagnose
 from matcher.matcher import Matcher, skills_with
-from matcher.queries import profile_index_text
+from matcher.queries import profile_index_text, seeker_targets
 from matcher.results import Match
 from skills_taxonomy import Taxonomy, load_taxonomy
 from skills_taxonomy.concepts import ConceptReader
@@ -153,17 +154,30 @@ class Engine:
         return self.index.profiles
 
     def offers_for_profile(self, profile: Profile, top_k: int = 10,
-                           widen: bool = False) -> list[Match]:
-        """Ranked offers for a seeker."""
-        return self.matcher.offers_for_profile(profile, top_k, widen_search=widen)
+                           widen: bool = False, include_weak: bool = False) -> list[Match]:
+        """Ranked offers for a seeker: the matches among the ``top_k`` best (a result below
+        the ranking model's floor is not a match; ``include_weak`` keeps it, level None)."""
+        return _matches(self.matcher.offers_for_profile(profile, top_k, widen_search=widen),
+                        include_weak)
 
-    def candidates_for_offer(self, offer: Offer, top_k: int = 10) -> list[Match]:
-        """Ranked seekers for an offer."""
-        return self.matcher.candidates_for_offer(offer, top_k)
+    def candidates_for_offer(self, offer: Offer, top_k: int = 10,
+                             include_weak: bool = False) -> list[Match]:
+        """Ranked seekers for an offer (the matches among the ``top_k`` best)."""
+        return _matches(self.matcher.candidates_for_offer(offer, top_k), include_weak)
 
-    def search_offers(self, query: SeekerQuery, top_k: int = 10) -> list[Match]:
-        """Ranked offers for a search typed by hand."""
-        return self.matcher.offers_for_profile(self.profile_from_query(query), top_k)
+    def search_offers(self, query: SeekerQuery, top_k: int = 10,
+                      include_weak: bool = False) -> list[Match]:
+        """Ranked offers for a search typed by hand (the matches among the ``top_k`` best)."""
+        return self.offers_for_profile(self.profile_from_query(query), top_k,
+                                       include_weak=include_weak)
+
+    def diagnose_list(self, profile: Profile, shown: int) -> ListDiagnosis:
+        """Why a seeker's list of ``shown`` matches is thin (or empty), and the widenings
+        (radius, related occupations) that would add offers, with counts."""
+        targets = seeker_targets(profile, self.taxonomy, self.normaliser,
+                                 self.settings.matching)
+        return diagnose(self.offers, profile, targets, self.taxonomy, shown,
+                        self.settings.matching.default_radius_km)
 
     def profile_from_query(self, query: SeekerQuery) -> Profile:
         """A transient profile holding a typed search; the commune is resolved to its point."""
@@ -274,3 +288,8 @@ def with_tags(profile: Profile, skills: Sequence[SkillTag], rome_codes: Sequence
               ) -> Profile:
     """``profile`` carrying ``skills`` and ``rome_codes`` instead of its own."""
     return profile.model_copy(update={"skills": list(skills), "rome_codes": list(rome_codes)})
+
+
+def _matches(ranked: list[Match], include_weak: bool) -> list[Match]:
+    """The results that are matches (a level), or all of them with ``include_weak``."""
+    return ranked if include_weak else [m for m in ranked if m.level is not None]

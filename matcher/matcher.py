@@ -39,6 +39,7 @@ from matcher.features import (
 from matcher.fusion import FusedHit, fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
 from matcher.query_vectors import QueryVectorCache
+from matcher.ranking import RankingModel, ranking_model
 from matcher.related_skills import SkillNeighbours
 from matcher.results import Explanation, Match, OccupationRef, RetrievalTrace, ScoreComponent
 from matcher.widening import trace_expansions, widen
@@ -139,11 +140,13 @@ class Matcher:
     def __init__(self, offers: Collection[Offer], profiles: Collection[Profile],
                  taxonomy: Taxonomy, encoder: Encoder, settings: MatchingSettings,
                  normaliser: Normaliser | None = None,
-                 label_cache: Path | None = None) -> None:
+                 label_cache: Path | None = None, model: RankingModel | None = None) -> None:
         """``normaliser`` turns free-text titles into ROME codes with a confidence; without
         one, a seeker's title counts only when the taxonomy's fuzzy index is sure of it.
         ``label_cache`` is the index's embedding cache folder, which holds the skill labels'
-        vectors computed at indexing (without it, labels are encoded on first use)."""
+        vectors computed at indexing (without it, labels are encoded on first use).
+        ``model`` gives the feature weights and the match levels (default: the one the
+        settings select, :func:`matcher.ranking.ranking_model`)."""
         self.offers = offers
         self.profiles = profiles
         self.taxonomy = taxonomy
@@ -156,6 +159,7 @@ class Matcher:
         self._results: LruCache[tuple[str, str, int, bool], tuple[Match, ...]] = LruCache(
             settings.result_cache)
         self._newest: tuple[int, datetime | None] | None = None
+        self.model = model or ranking_model(settings)
         self._weights = self.weights()
         self.last_scored = 0
         """How many candidates the last request read and scored (for benchmarks and tests)."""
@@ -401,15 +405,11 @@ class Matcher:
             occupations=tuple(OccupationRef(t.rome_code, t.label, t.confidence, t.inferred)
                               for t in shown.occupation_tags),
         )
-        return Match(hit.id, scored.score, explanation)
+        return Match(hit.id, scored.score, explanation, self.model.level(scored.score))
 
     def weights(self) -> dict[str, float]:
-        """The configured weight of each feature."""
-        s = self.settings
-        return {"retrieval": s.retrieval_weight, "skills": s.skill_weight,
-                "occupation": s.occupation_weight, "distance": s.distance_weight,
-                "contract": s.contract_weight, "experience": s.experience_weight,
-                "freshness": s.freshness_weight}
+        """The weight of each feature (the ranking model's)."""
+        return {name: float(self.model.weights.get(name, 0.0)) for name in FEATURES}
 
     def _contributions(self, values: Values) -> tuple[dict[str, float], dict[str, float]]:
         """(effective weight, contribution) of each feature: the weighted mean of the known

@@ -78,8 +78,11 @@ class Match:
     id: str
     score: float
     explanation: Explanation
+    level: str | None = None
+    """"très proche", "proche" or "piste à explorer" (calibrated on the dev sets); None below
+    the floor of a match (the engine does not show those)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ``id``, ``score``, ``explanation``."""
-        return {"id": self.id, "score": round(self.score, 6),
+        """A JSON-ready dict: ``id``, ``score``, ``level``, ``explanation``."""
+        return {"id": self.id, "score": round(self.score, 6), "level": self.level,
                 "explanation": asdict(self.explanation)}

@@ -321,6 +321,6 @@ def unrelated_floor(matrix: FloatArray) -> float:
         return 0.0
     rng = np.random.default_rng(_SEED)
     left = rng.integers(0, count, CALIBRATION_PAIRS)
-    right = rng.integers(0, count, CALIBRATION_PAIRS)
+    right = (left + rng.integers(1, count, CALIBRATION_PAIRS)) % count  # never a row itself
     cosines = np.einsum("ij,ij->i", matrix[left], matrix[right])
     return float(np.percentile(cosines, UNRELATED_PERCENTILE))

@@ -13,10 +13,12 @@ How a skill is recognised in a passage (:mod:`skills_taxonomy.segments` cuts the
 - **occupation prior**: items the ROME links to the occupations the record is read into weigh
   more (core items most), times those occupations' confidence.
 
-Candidates are the items sharing a rare word with the passage and the items linked to the
-record's occupations; a candidate is kept when its confidence (weighted mean of the three)
-reaches :attr:`SkillReaderSettings.min_confidence` and the text itself supports it (lexical or
-vector evidence above a floor: the prior alone never extracts a skill). ESCO skills are read
+Candidates are the items sharing words with the passage and the items linked to the record's
+occupations. The text's evidence is the noisy-or of the lexical and vector signals (either can
+carry it: "Plonge" is all words and little meaning for the encoder, "nettoyage des locaux" the
+reverse); the confidence is its weighted mean with the prior. A candidate is kept when its
+confidence reaches :attr:`SkillReaderSettings.min_confidence` and the text itself supports it
+(lexical or vector evidence above a floor: the prior alone never extracts a skill). ESCO skills are read
 lexically only (their labels must occur whole). Each item is kept once, with its best passage.
 """
 
@@ -50,9 +52,7 @@ LINKED_PRIOR = 0.6
 class SkillReaderSettings:
     """Weights and floors of skill reading."""
 
-    lexical_weight: float = 0.45
-    vector_weight: float = 0.35
-    prior_weight: float = 0.20
+    prior_weight: float = 0.25
     min_confidence: float = 0.5
     min_lexical: float = 0.6
     """Lexical share above which the text alone supports a skill."""
@@ -61,6 +61,11 @@ class SkillReaderSettings:
     min_idf_single_word: float = 5.0
     """A one-word label ("Anglais") needs a word at least this rare in the labels."""
     max_skills: int = 20
+    per_passage: int = 2
+    """A passage names few skills: keep its best ROME items only (the ROME holds many near
+    duplicates, "Respecter des règles de sécurité", "Respecter les normes de sécurité"…)."""
+    unlinked_min_confidence: float = 0.7
+    """An item the ROME does not link to the record's occupations needs this much."""
     esco_min_lexical: float = 1.0
 
 
@@ -228,7 +233,9 @@ class SkillReader:
         for index, (part, part_tokens) in enumerate(
                 zip(analysis.passages, analysis.tokens, strict=True)):
             vector = None if vectors is None else vectors[index]
-            for reading in self._read_passage(part, part_tokens, vector, prior, prior_rows):
+            found = sorted(self._read_passage(part, part_tokens, vector, prior, prior_rows),
+                           key=lambda r: (-r.confidence, r.code))
+            for reading in found[:self.settings.per_passage]:
                 if reading.code not in best or reading.confidence > best[reading.code].confidence:
                     best[reading.code] = reading
             for reading in self._read_esco(part, part_tokens):
@@ -264,18 +271,16 @@ class SkillReader:
         shares = items.shares(tokens)
         lexical_rows = np.flatnonzero(shares >= s.min_lexical * 0.5)
         cosines = self._cosines(vector, np.union1d(prior_rows, lexical_rows))
-        weights = (s.lexical_weight, s.vector_weight if vector is not None else 0.0,
-                   s.prior_weight)
-        total = sum(weights) or 1.0
         for row in sorted(set(lexical_rows.tolist()) | set(cosines)):
             share, cosine = float(shares[row]), cosines.get(row, 0.0)
             if share < s.min_lexical and cosine < s.min_vector:
                 continue  # the occupation prior alone never extracts a skill
             entry = items.entries[row]
             item_prior = prior.get(entry.code, 0.0)
-            confidence = (weights[0] * share + weights[1] * cosine
-                          + weights[2] * item_prior) / total
-            if confidence >= s.min_confidence:
+            text = 1.0 - (1.0 - share) * (1.0 - cosine)
+            confidence = (1.0 - s.prior_weight) * text + s.prior_weight * item_prior
+            floor = s.min_confidence if item_prior > 0 else s.unlinked_min_confidence
+            if confidence >= floor:
                 yield _reading(entry, part, confidence, share, cosine, item_prior)
 
     def _cosines(self, vector: FloatArray | None, pool: npt.NDArray[np.int64]

@@ -11,6 +11,7 @@ from typing import Any
 
 from indexer.atomic import write_lines_atomic
 from matcher.evaluation.metrics import MetricSummary, QueryMetrics
+from matcher.evaluation.reading import ExtractionResult, extraction_table
 
 SINGLE_RETRIEVERS = ("keyword", "vector")
 FULL = "full"
@@ -45,12 +46,14 @@ class EvalReport:
     results: list[ConfigResult] = field(default_factory=list)
     ablation: list[ConfigResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    extraction: list[ExtractionResult] = field(default_factory=list)
 
     def as_dict(self, per_query: bool = True) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"set": self.set_name, "info": self.info,
                 "results": [r.as_dict(per_query) for r in self.results],
                 "ablation": [r.as_dict(per_query) for r in self.ablation],
+                "extraction": [r.as_dict() for r in self.extraction],
                 "notes": list(self.notes)}
 
     def result(self, config: str, encoder: str) -> ConfigResult | None:
@@ -83,7 +86,10 @@ class EvalReport:
         parts = [f"# Evaluation: {self.set_name}", ""]
         if self.info.get("description"):
             parts += [str(self.info["description"]), ""]
-        parts += [self.table(), ""]
+        if self.results:
+            parts += [self.table(), ""]
+        if self.extraction:
+            parts += ["## Skills read from the text", "", extraction_table(self.extraction), ""]
         if self.ablation:
             parts += ["## Ablation (one feature weight set to 0, full configuration)", "",
                       ablation_table(self.ablation, self.results), ""]

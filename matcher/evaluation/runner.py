@@ -49,22 +49,25 @@ from indexer.settings import EncoderKind, FusionMethod, KeywordBackend, Matching
 from indexer.stores.protocols import Hit, KeywordQuery
 from matcher.evaluation.beir import CorpusDoc, EvalQuery, LabelledSet, read_set
 from matcher.evaluation.metrics import evaluate_run
+from matcher.evaluation.reading import accuracy_note, extraction_result, reader_run
 from matcher.evaluation.report import FULL, ConfigResult, EvalReport
 from matcher.fusion import fuse, reciprocal_rank_fusion, weighted_fusion
 from matcher.matcher import Matcher
 from matcher.queries import MatchQuery, profile_index_text, query_for_offer, query_for_profile
 from skills_taxonomy import Taxonomy, load_taxonomy
+from skills_taxonomy.concepts import ConceptReader
 from skills_taxonomy.normaliser import Normaliser
 
 log = logging.getLogger(__name__)
 
 RETRIEVAL_CONFIGS = ("keyword", "vector", "hybrid-rrf", "hybrid-weighted", "engine-retrieval")
 NORMALISER = "normaliser"
-CONFIGS = (*RETRIEVAL_CONFIGS, FULL, NORMALISER)
+READER = "reader"
+CONFIGS = (*RETRIEVAL_CONFIGS, FULL, NORMALISER, READER)
 ABLATED_WEIGHTS = ("retrieval_weight", "skill_weight", "occupation_weight", "distance_weight",
                    "contract_weight", "experience_weight", "freshness_weight")
 DEFAULT_DEPTH = 100
-DIRECTIONS = ("offers", "occupations", "profiles")
+DIRECTIONS = ("offers", "occupations", "profiles", "skills")
 
 EncoderFactory = Callable[[Settings], Encoder]
 
@@ -342,12 +345,49 @@ def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
     report = EvalReport(labelled.name, dict(labelled.info))
     report.notes.append(f"{len(labelled.queries)} queries, {len(labelled.corpus)} documents; "
                         "keyword store: embedded (tantivy); radii lifted for evaluation")
+    if direction == "skills":
+        _run_extraction(labelled, taxonomy, None, "-", settings, report)
     if NORMALISER in config.configs:
         _run_normaliser(labelled, direction, taxonomy, None, "-", settings, config, report)
-    if any(c != NORMALISER for c in config.configs) or direction == "occupations":
+    if READER in config.configs:
+        _run_reader(labelled, direction, taxonomy, None, "-", settings, config, report)
+    if any(c not in (NORMALISER, READER) for c in config.configs) or direction in (
+            "occupations", "skills"):
         for name in config.encoders:
             _run_encoder(labelled, direction, name, settings, taxonomy, config, report)
     return report
+
+
+def _reader(taxonomy: Taxonomy, encoder: Encoder | None, settings: Settings) -> ConceptReader:
+    text_encoder = (CachedEncoder(encoder, EmbeddingCache(settings.cache_dir))
+                    if encoder is not None else None)
+    reader = ConceptReader(taxonomy, text_encoder, use_crosswalk=settings.concepts.crosswalk)
+    reader.prepare()  # build (and encode the labels) outside the timing
+    return reader
+
+
+def _run_reader(labelled: LabelledSet, direction: str, taxonomy: Taxonomy,
+                encoder: Encoder | None, encoder_name: str, settings: Settings,
+                config: EvalConfig, report: EvalReport) -> None:
+    """The concept reader's occupations for each query (sets whose corpus is ROME
+    occupations), with top-1 / top-3 accuracy in the notes."""
+    if direction != "occupations":
+        return
+    reader = _reader(taxonomy, encoder, settings)
+    started = time.perf_counter()
+    run = reader_run(labelled.queries, reader, {d.id for d in labelled.corpus}, config.depth)
+    report.results.append(_scored(READER, encoder_name, run, labelled,
+                                  time.perf_counter() - started))
+    report.notes.append(accuracy_note(f"{READER} / {encoder_name}", run, labelled.qrels))
+
+
+def _run_extraction(labelled: LabelledSet, taxonomy: Taxonomy, encoder: Encoder | None,
+                    encoder_name: str, settings: Settings, report: EvalReport) -> None:
+    """The skills the reader finds in each query's text against the listed ones."""
+    reader = _reader(taxonomy, encoder, settings)
+    labels = {doc.id: doc.title for doc in labelled.corpus}
+    report.extraction.append(extraction_result(labelled.queries, reader, labelled.qrels,
+                                               labels, encoder_name))
 
 
 def _run_normaliser(labelled: LabelledSet, direction: str, taxonomy: Taxonomy,
@@ -383,9 +423,14 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
         report.notes.append(f"encoder {spec.name}: skipped, not available ({exc})")
         log.warning("encoder %s unavailable: %s", spec.name, exc)
         return
+    if direction == "skills":
+        _run_extraction(labelled, taxonomy, encoder, spec.name, settings, report)
+        return
     if NORMALISER in config.configs:
         _run_normaliser(labelled, direction, taxonomy, encoder, spec.name, settings, config,
                         report)
+    if READER in config.configs:
+        _run_reader(labelled, direction, taxonomy, encoder, spec.name, settings, config, report)
     if not any(c in RETRIEVAL_CONFIGS or c == FULL for c in config.configs):
         return
     folder = settings.cache_dir / "eval" / f"{labelled.name}-{spec.name}"

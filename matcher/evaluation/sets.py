@@ -9,6 +9,11 @@
 (c) ``employer-candidates``: the reverse of (a): the offers are the queries, generated seeker
     profiles (:func:`indexer.demo_profiles.generate_profiles`) the corpus, graded by the same rule
     on the profile's ROME code.
+(d) ``occupation-inference``: every real offer with its codes hidden, against the ROME
+    occupations, judged by its own code (ROME v3 codes also accept their ROME 4.0 children).
+(e) ``skill-extraction``: the real offers that list skills, the list hidden; judged by it.
+(f) ``seeker-offers-hidden-codes``: the seekers of (a) against every real offer with its codes
+    hidden.
 
 Every builder is deterministic for a given input and seed.
 """
@@ -17,13 +22,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import numpy as np
 
 from indexer.demo_profiles import generate_profiles
 from indexer.geo import Gazetteer
-from indexer.models import Offer, Profile, SkillTag
+from indexer.models import Offer, Profile, Requirement, SkillTag
+from indexer.utc import as_utc
 from matcher.evaluation.beir import CorpusDoc, EvalQuery, LabelledSet
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.model import CrosswalkRow, EscoConcept
@@ -201,6 +208,7 @@ def build_title_normalisation(esco: EscoSource, taxonomy: Taxonomy, seed: int = 
              len(queries), len(labels))
     return LabelledSet(corpus, queries, qrels, {
         "name": "title-normalisation", "direction": "occupations", "seed": seed,
+        "labels": "crosswalk",
         "description": "French ESCO occupation labels (preferred forms and alternatives) "
                        "against ROME occupations; grade 2 exact match, 1 close match in the "
                        "official ESCO-ROME crosswalk v1.4."})
@@ -246,3 +254,115 @@ def build_employer_candidates(offers: Sequence[Offer], taxonomy: Taxonomy,
                        "same occupation, 2 same parent sheet, 1 the offer is a ROME mobility "
                        "target of the profile's occupation."})
 
+
+
+# --------------------------------------------------------------------------- (d)
+
+ROME_4_IN_USE = datetime(2024, 1, 1, tzinfo=UTC)
+"""Offers created before this date were coded in ROME v3: its 532 sheets are the parent sheets
+of ROME 4.0, so any child of the offer's (v3) code is that offer's occupation too."""
+SAME_SHEET = 2
+CHILD_SHEET = 1
+
+
+def hidden_codes(offer: Offer) -> Offer:
+    """The offer as a reader sees it with its codes hidden: no ROME code, ROME label, job
+    title (appellation) nor listed skills, no concepts."""
+    return offer.model_copy(update={"rome_code": None, "rome_label": None, "appellation": None,
+                                    "skills": [], "concepts": None})
+
+
+def coded_before_rome_4(offer: Offer) -> bool:
+    """Whether the offer was coded in ROME v3 (created before ROME 4.0 was in use)."""
+    return offer.created_at is not None and as_utc(offer.created_at) < ROME_4_IN_USE
+
+
+def occupation_judgements(offer: Offer, taxonomy: Taxonomy) -> dict[str, int]:
+    """The offer's ROME code (grade 2) and, for an offer coded in ROME v3, the ROME 4.0
+    sheets its code is the parent of (grade 1)."""
+    code = offer.rome_code
+    if code is None or code not in taxonomy.occupations:
+        return {}
+    judged = {code: SAME_SHEET}
+    if coded_before_rome_4(offer) and taxonomy.parent_of(code) == code:
+        judged.update({child: CHILD_SHEET for child in taxonomy.children_of(code)
+                       if child != code})
+    return judged
+
+
+def build_occupation_inference(offers: Sequence[Offer], taxonomy: Taxonomy) -> LabelledSet:
+    """Set (d): every real offer, its codes hidden, against the ROME occupations; judged by
+    its own ``romeCode`` (grade 2) and, for offers coded in ROME v3, the ROME 4.0 children of
+    that code (grade 1)."""
+    queries = []
+    qrels: dict[str, dict[str, int]] = {}
+    for offer in offers:
+        judged = occupation_judgements(offer, taxonomy)
+        if not judged:
+            continue
+        hidden = hidden_codes(offer)
+        queries.append(EvalQuery(offer.id, f"{offer.title}\n{offer.description}".strip(), {
+            "offer": hidden.model_dump(mode="json", exclude_defaults=True),
+            "coded_in": "ROME v3" if coded_before_rome_4(offer) else "ROME 4.0"}))
+        qrels[offer.id] = judged
+    corpus = [occupation_doc(code, taxonomy) for code in sorted(taxonomy.occupations)]
+    log.info("set occupation-inference: %d offers", len(queries))
+    return LabelledSet(corpus, queries, qrels, {
+        "name": "occupation-inference", "direction": "occupations",
+        "task": "occupation-inference", "labels": "offers",
+        "description": "Real offers with their ROME code, job title and skills hidden, against "
+                       "the ROME occupations; grade 2 the offer's own code, grade 1 a ROME 4.0 "
+                       "child of it for offers coded in ROME v3 (created before 2024)."})
+
+
+# --------------------------------------------------------------------------- (e)
+
+LISTED_GRADES = {Requirement.REQUIRED: 2, Requirement.WISHED: 1}
+
+
+def build_skill_extraction(offers: Sequence[Offer]) -> LabelledSet:
+    """Set (e): the real offers that list skills, those skills hidden; judged by the listed
+    skills (grade 2 required, 1 wished), which the reader must find in the title and
+    description alone."""
+    queries = []
+    qrels: dict[str, dict[str, int]] = {}
+    labels: dict[str, str] = {}
+    for offer in offers:
+        listed = {tag.code: LISTED_GRADES.get(tag.requirement, 1)
+                  for tag in offer.skills if tag.code}
+        if not listed:
+            continue
+        labels.update({tag.code: tag.label for tag in offer.skills if tag.code})
+        hidden = hidden_codes(offer)
+        queries.append(EvalQuery(offer.id, f"{offer.title}\n{offer.description}".strip(),
+                                 {"offer": hidden.model_dump(mode="json",
+                                                             exclude_defaults=True)}))
+        qrels[offer.id] = listed
+    corpus = [CorpusDoc(code, label, "", {"skill_code": code})
+              for code, label in sorted(labels.items())]
+    log.info("set skill-extraction: %d offers, %d listed skills", len(queries),
+             sum(len(j) for j in qrels.values()))
+    return LabelledSet(corpus, queries, qrels, {
+        "name": "skill-extraction", "direction": "skills", "task": "skill-extraction",
+        "labels": "offers",
+        "description": "Real offers that list skills (France Travail `competences`), the list "
+                       "hidden; the reader must find the listed skills in the title and "
+                       "description (grade 2 required, 1 wished)."})
+
+
+# --------------------------------------------------------------------------- (f)
+
+
+def build_seeker_offers_hidden(offers: Sequence[Offer], taxonomy: Taxonomy,
+                               seed: int = DEFAULT_SEED) -> LabelledSet:
+    """Set (f): the seekers of (a) over every real offer with its codes hidden (ROME code,
+    label, job title, listed skills); graded as (a) by the hidden code."""
+    visible = build_seeker_offers(offers, taxonomy, seed)
+    corpus = [offer_doc(hidden_codes(o)) for o in offers]
+    log.info("set seeker-offers-hidden-codes: %d offers, %d queries", len(corpus),
+             len(visible.queries))
+    return LabelledSet(corpus, visible.queries, visible.qrels, {
+        "name": "seeker-offers-hidden-codes", "direction": "offers", "seed": seed,
+        "description": "The seekers of set (a) (a ROME job-title form + 2-4 core skills, no "
+                       "code) against every real offer with its ROME code, job title and "
+                       "listed skills hidden; graded by the hidden code as in (a)."})

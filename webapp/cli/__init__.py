@@ -325,11 +325,17 @@ def _candidate_label(engine: Engine, profile_id: str, alias: str) -> str:
 
 def _register_subcommands() -> None:
     from webapp.cli.admin import admin
-    from webapp.cli.eval import eval_command, eval_fairness_command, eval_sets_command
+    from webapp.cli.eval import (
+        eval_command,
+        eval_fairness_command,
+        eval_sets_command,
+        train_ranking_command,
+    )
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)
     main.add_command(eval_fairness_command)
+    main.add_command(train_ranking_command)
     main.add_command(admin)
 
 

@@ -17,8 +17,10 @@ from indexer.settings import Settings
 log = logging.getLogger("emploi.eval")
 
 OFFERS_FILE = "offres_ardeche_cdi_2025.csv"
+ALL_OFFER_FILES = (OFFERS_FILE, "offres_france_2019_2023.json")
 SET_FOLDERS = {"a": "a-seeker-offers", "b": "b-title-normalisation",
-               "c": "c-employer-candidates"}
+               "c": "c-employer-candidates", "d": "d-occupation-inference",
+               "e": "e-skill-extraction", "f": "f-seeker-offers-hidden-codes"}
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -32,7 +34,7 @@ def _settings(ctx: click.Context) -> Settings:
               help="A labelled set folder in BEIR layout (see `emploi eval-sets`).")
 @click.option("--config", "configs", multiple=True,
               type=click.Choice(["keyword", "vector", "hybrid-rrf", "hybrid-weighted",
-                                 "engine-retrieval", "full", "normaliser"]),
+                                 "engine-retrieval", "full", "normaliser", "reader"]),
               help="Configurations to run (repeatable; default: all).")
 @click.option("--encoder", "encoders", multiple=True,
               type=click.Choice(["use", "e5", "sentence-transformers"]),
@@ -68,8 +70,8 @@ def eval_command(ctx: click.Context, set_dir: Path, configs: tuple[str, ...],
 @click.command("eval-sets")
 @click.option("--out", "out_dir", required=True,
               type=click.Path(path_type=Path, file_okay=False),
-              help="Folder receiving a-seeker-offers/, b-title-normalisation/, "
-                   "c-employer-candidates/.")
+              help="Folder receiving the six sets a-seeker-offers/ … "
+                   "f-seeker-offers-hidden-codes/.")
 @click.option("--seed", default=13, show_default=True, type=int, help="Random seed.")
 @click.option("--titles", default=500, show_default=True, type=click.IntRange(1),
               help="How many ESCO labels in set b.")
@@ -78,13 +80,19 @@ def eval_command(ctx: click.Context, set_dir: Path, configs: tuple[str, ...],
 @click.pass_context
 def eval_sets_command(ctx: click.Context, out_dir: Path, seed: int, titles: int,
                       profiles: int) -> None:
-    """Build the three labelled sets from the real data (seeded, BEIR layout)."""
+    """Build the six labelled sets from the real data (seeded, BEIR layout): (a) seekers →
+    the 299 Ardèche offers, (b) ESCO titles → ROME occupations, (c) offers → generated
+    candidates, (d) every real offer, codes hidden → its occupation, (e) offers listing skills,
+    list hidden → those skills, (f) the seekers of (a) → every real offer, codes hidden."""
     from indexer.geo import Gazetteer
     from indexer.readers import read_offers
     from matcher.evaluation.beir import write_set
     from matcher.evaluation.sets import (
         build_employer_candidates,
+        build_occupation_inference,
         build_seeker_offers,
+        build_seeker_offers_hidden,
+        build_skill_extraction,
         build_title_normalisation,
     )
     from skills_taxonomy import load_taxonomy
@@ -94,12 +102,17 @@ def eval_sets_command(ctx: click.Context, out_dir: Path, seed: int, titles: int,
     offers = read_offers(settings.offers_dir / OFFERS_FILE)
     if offers.rejections:
         click.echo(f"{len(offers.rejections)} offers rejected while reading", err=True)
+    everything = [o for name in ALL_OFFER_FILES
+                  for o in read_offers(settings.offers_dir / name).records]
     taxonomy = load_taxonomy(settings.rome_dir, settings.esco_dir, settings.cache_dir)
     gazetteer = Gazetteer.load(settings.geo_dir, cache_dir=settings.cache_dir)
     sets = {
         "a": build_seeker_offers(offers.records, taxonomy, seed),
         "b": build_title_normalisation(read_esco(settings.esco_dir), taxonomy, seed, titles),
         "c": build_employer_candidates(offers.records, taxonomy, gazetteer, seed, profiles),
+        "d": build_occupation_inference(everything, taxonomy),
+        "e": build_skill_extraction(everything),
+        "f": build_seeker_offers_hidden(everything, taxonomy, seed),
     }
     for key, labelled in sets.items():
         folder = out_dir / SET_FOLDERS[key]
@@ -143,3 +156,46 @@ def eval_fairness_command(ctx: click.Context, profiles: int, seed: int, top: int
         click.echo("outside [0.8, 1.25]: " + ", ".join(
             f"{g.attribute} {g.group} ({g.ratio:.2f})" for g in report.flagged), err=True)
         sys.exit(1)
+
+
+@click.command("train-ranking")
+@click.option("--set", "set_dirs", multiple=True, required=True,
+              type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="A labelled set (BEIR layout) of seekers → offers or offers → candidates "
+                   "(repeatable).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the model (default: the one shipped with the code, "
+                   "matcher/models/ranking.json).")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2),
+              help="Cross-validation folds (queries are split, per set).")
+@click.option("--depth", default=100, show_default=True, type=click.IntRange(10),
+              help="Results of each query that become training examples.")
+@click.option("--shrinkage", default=0.5, show_default=True, type=click.FloatRange(0.0),
+              help="Pull of the learnt weights towards the hand-set ones.")
+@click.option("--seed", default=13, show_default=True, type=int, help="Fold assignment seed.")
+@click.pass_context
+def train_ranking_command(ctx: click.Context, set_dirs: tuple[Path, ...], out_path: Path | None,
+                          folds: int, depth: int, shrinkage: float, seed: int) -> None:
+    """Fit the ranking model's feature weights and match levels on labelled sets, report
+    cross-validated nDCG@10 (learnt vs hand weights, never on training folds), and write the
+    versioned model the matcher loads."""
+    from indexer.encoders import create_encoder
+    from matcher.evaluation.training import train
+    from matcher.ranking import DEFAULT_MODEL
+    from skills_taxonomy import load_taxonomy
+
+    settings = _settings(ctx)
+    taxonomy = load_taxonomy(settings.rome_dir, settings.esco_dir, settings.cache_dir)
+    model, report = train(set_dirs, settings, create_encoder(settings), taxonomy,
+                          depth=depth, folds=folds, seed=seed, shrinkage=shrinkage)
+    target = out_path or DEFAULT_MODEL
+    model.save(target)
+    click.echo(f"wrote {target} ({model.version})")
+    click.echo("| set | nDCG@10 learnt (cross-validated) | nDCG@10 hand |\n|---|---:|---:|")
+    for name, figures in report.sets.items():
+        click.echo(f"| {name} | {figures['learnt']:.3f} | {figures['hand']:.3f} |")
+    click.echo("weights: " + ", ".join(f"{k} {v:.3f}" for k, v in model.weights.items()))
+    levels = ", ".join(f"{name} ≥ {t:.3f}" for name, t in
+                       zip(("très proche", "proche", "piste à explorer"), model.thresholds,
+                           strict=True))
+    click.echo(f"levels: {levels}")
