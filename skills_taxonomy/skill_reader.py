@@ -18,8 +18,10 @@ occupations. The text's evidence is the noisy-or of the lexical and vector signa
 carry it: "Plonge" is all words and little meaning for the encoder, "nettoyage des locaux" the
 reverse); the confidence is its weighted mean with the prior. A candidate is kept when its
 confidence reaches :attr:`SkillReaderSettings.min_confidence` and the text itself supports it
-(lexical or vector evidence above a floor: the prior alone never extracts a skill). ESCO skills are read
-lexically only (their labels must occur whole). Each item is kept once, with its best passage.
+(lexical or vector evidence above a floor: the prior alone never extracts a skill); an item the
+ROME does not link to the record's occupations needs more. A passage keeps its best few items
+(the ROME has many near duplicates). ESCO skills are read lexically only (their labels must
+occur whole). Each item is kept once, with its best passage.
 """
 
 from __future__ import annotations
