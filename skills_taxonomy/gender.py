@@ -99,6 +99,18 @@ class GenderNeutraliser:
         rewritten = re.sub(r"\s+", " ", _WORD.sub(self._masculine, lowered)).strip()
         return _REPEATED_GROUP.sub(r"\1", rewritten)
 
+    def canonical_title(self, text: str) -> str:
+        """:meth:`neutral`, then every word the ROME's titles know spelled as they spell it
+        and hyphens as spaces ("VENDEUSE EN PRET A PORTER" and "Vendeuse en prêt-à-porter" →
+        "vendeur en prêt à porter"), so a title typed without accents reads like the same title
+        with them."""
+        spelled = _WORD.sub(self._spelled, self.neutral(text).replace("-", " "))
+        return re.sub(r"\s+", " ", spelled).strip()
+
+    def _spelled(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        return self._spelling.get(fold(word), word)
+
     def _masculine(self, match: re.Match[str]) -> str:
         word = match.group(0)
         male = self._table.get(fold(word))

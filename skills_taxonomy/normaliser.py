@@ -153,11 +153,11 @@ class Normaliser:
         """ROME occupations for a job title, best first, each with its confidence."""
         if not text.strip() or limit <= 0:
             return []
-        return list(self._memo(self._neutraliser.neutral(text), limit))
+        return list(self._memo(self._neutraliser.canonical_title(text), limit))
 
     def _normalise_neutral(self, text: str, limit: int) -> tuple[OccupationMatch, ...]:
-        """The ranking of a gender-neutral title (memoised by it, so gendered and inclusive
-        spellings of a title share one entry and one answer)."""
+        """The ranking of a canonical title (memoised by it, so gendered, inclusive and
+        unaccented spellings of a title share one entry and one answer)."""
         return tuple(self._normalise(text, limit))
 
     def _normalise(self, text: str, limit: int) -> list[OccupationMatch]:
@@ -201,7 +201,8 @@ class Normaliser:
         """Encode many titles in one batch (an encoder with a cache keeps them)."""
         self._ensure_built()
         if self.encoder is not None:
-            neutral = list(dict.fromkeys(self._neutraliser.neutral(t) for t in titles if t))
+            neutral = list(dict.fromkeys(self._neutraliser.canonical_title(t)
+                                         for t in titles if t))
             if neutral:
                 self.encoder.encode_documents(neutral)
 
@@ -209,7 +210,7 @@ class Normaliser:
         """The gender-neutral text's unit vector (None without an encoder), memoised."""
         if self.encoder is None:
             return None
-        vector: FloatArray = self._vector_of(self._neutraliser.neutral(text))
+        vector: FloatArray = self._vector_of(self._neutraliser.canonical_title(text))
         return vector
 
     def _encode_neutral(self, text: str) -> FloatArray:
