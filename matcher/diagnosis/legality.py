@@ -47,7 +47,6 @@ Choices (``docs/counsellor-tools.md`` gives the reasons):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -60,6 +59,7 @@ from matcher.diagnosis.legality_rules import (
     Severity,
     feminine_title_words,
 )
+from matcher.folding import fold_keep_length
 
 SENTENCE_BREAK = re.compile(r"[.!?;\n•▪►✓*|]|\s[-–—]\s|\s{3,}")
 HF_MARKER = re.compile(
@@ -126,20 +126,6 @@ class LegalityReport:
         """JSON-ready form."""
         return {"flags": [flag.to_dict() for flag in self.flags],
                 "checked_fields": list(self.checked_fields)}
-
-
-def fold_keep_length(text: str) -> str:
-    """Lower-case and strip accents character by character, keeping the length, so a span
-    found in the folded text is the same span in the original ("É" → "e", "’" → "'")."""
-    out = []
-    for char in text:
-        if char in "’`´":
-            out.append("'")
-            continue
-        base = unicodedata.normalize("NFKD", char)
-        kept = "".join(c for c in base if not unicodedata.combining(c)).lower()
-        out.append(kept if len(kept) == 1 else char.lower()[:1] or " ")
-    return "".join(out)
 
 
 def _sentence(folded: str, start: int, end: int) -> tuple[int, int]:
