@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 from matcher.engine import Engine
 from matcher.inbox.classifier import InboxClassifier, ModelFileError, Prediction
 from matcher.inbox.devset import load_dev_set
-from matcher.inbox.entities import Entity, EntityExtractor
+from matcher.inbox.entities import Entity, EntityExtractor, EntityKind
 from matcher.inbox.intents import URGENCY_RANK, Intent, Urgency
 from matcher.inbox.linking import ContactDirectory, LinkKind, LinkProposal
 from matcher.inbox.message import Message, SenderRole
@@ -32,6 +32,8 @@ from matcher.inbox.replies import SuggestedReply, suggest_reply, values_from
 
 log = logging.getLogger(__name__)
 
+CONTACT_KINDS = frozenset({EntityKind.EMAIL, EntityKind.PHONE})
+"""Entities kept only as masked spans: their text never leaves the triage."""
 NAME_FOR_GREETING = 0.7
 """A linked seeker's name is used in the reply's greeting from this confidence on."""
 
@@ -60,6 +62,7 @@ class TriageResult:
         """JSON-ready form (the raw body is left out: ``masked_body`` is shown instead)."""
         message = self.message.to_dict()
         message["body"] = self.masked_body
+        message["subject"] = EntityExtractor.mask(self.message.subject)
         return {"message": message, "prediction": self.prediction.to_dict(),
                 "entities": [e.to_dict() for e in self.entities],
                 "links": [link.to_dict() for link in self.links],
@@ -95,7 +98,8 @@ class Triager:
         return sorted(results, key=lambda r: r.sort_key)
 
     def _result(self, message: Message, prediction: Prediction) -> TriageResult:
-        entities = self.extractor.extract(message.text, message.sent_at)
+        entities = [replace(e, text="[masqué]") if e.kind in CONTACT_KINDS else e
+                    for e in self.extractor.extract(message.text, message.sent_at)]
         links = self.directory.propose(message, entities)
         if message.role is SenderRole.UNKNOWN and any(
                 link.kind is LinkKind.SEEKER and link.confidence >= 0.9 for link in links):
