@@ -52,6 +52,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from matcher.diagnosis.legality_rules import (
+    BEFORE_WINDOW,
     NON_DISCRIMINATION_STATEMENT,
     RULES,
     Category,
@@ -187,6 +188,9 @@ class LegalityChecker:
         if NON_DISCRIMINATION_STATEMENT.search(sentence):
             return None
         if any(p.search(sentence) for p in rule.unless):
+            return None
+        before = folded[max(left, start - BEFORE_WINDOW):start]
+        if any(p.search(before) for p in rule.unless_before):
             return None
         if any(p.search(whole) for p in rule.unless_in_offer):
             return None

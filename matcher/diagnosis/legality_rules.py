@@ -84,6 +84,13 @@ class Rule:
     unless_in_offer: tuple[re.Pattern[str], ...] = ()
     accept: Accept | None = None
     group: int | str = 0
+    unless_before: tuple[re.Pattern[str], ...] = ()
+    """Patterns that, found in the ``BEFORE_WINDOW`` characters before the match, make it
+    legitimate ("enfants *de moins de 6 ans*": the age is the public's, not the
+    candidate's)."""
+
+
+BEFORE_WINDOW = 40
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -192,15 +199,14 @@ AGE_RULES: tuple[Rule, ...] = (
         "professionnalisation jusqu'à 25 ans).",
         "Supprimer la limite d'âge ; décrire plutôt l'expérience ou le niveau attendu "
         "(« débutant accepté », « 2 ans d'expérience »).",
-        unless=(_PUBLIC_OF_THE_JOB,), accept=_upper_age),
+        unless_before=(_PUBLIC_OF_THE_JOB,), accept=_upper_age),
     Rule("age.tranche", Category.AGE, Severity.FORBIDDEN, _re(
         r"""\b(?:entre\s+)?(\d{2})\s*(?:ans\s*)?(?:a|-|et|/)\s*(\d{2})\s*ans\b"""
         + _EXPERIENCE_AFTER),
         AGE_LAW, "Une tranche d'âge exclut les candidats plus jeunes ou plus âgés.",
         "Supprimer la tranche d'âge ; décrire l'expérience ou les compétences attendues.",
-        unless=(_PUBLIC_OF_THE_JOB, _re(r"\b(?:heures?|semaines?|mois|jours?|km|kg|euros?|"
-                                        r"ans\s+d'experience)\b")),
-        accept=_upper_age),
+        unless=(_re(r"\b(?:heures?|semaines?|mois|jours?|km|kg|euros?)\b"),),
+        unless_before=(_PUBLIC_OF_THE_JOB,), accept=_upper_age),
     Rule("age.limite_inferieure", Category.AGE, Severity.FORBIDDEN, _re(
         r"""\b(\d{2})\s*ans\s+(?:minimum|min\b|mini\b|au\s+moins|et\s+plus|revolus)"""
         r"""|\b(?:plus\s+de|au\s+moins|minimum)\s+(\d{2})\s*ans\b""" + _EXPERIENCE_AFTER
@@ -208,16 +214,18 @@ AGE_RULES: tuple[Rule, ...] = (
         AGE_LAW, "Un âge minimum n'est admis que lorsque la loi l'impose (travail des "
         "mineurs, âge légal d'un permis).",
         "Supprimer l'âge minimum ou citer la condition légale qui l'impose.",
-        unless=(_PUBLIC_OF_THE_JOB,), accept=_lower_age),
+        unless_before=(_PUBLIC_OF_THE_JOB,), accept=_lower_age),
     Rule("age.age_exige", Category.AGE, Severity.FORBIDDEN, _re(
         r"""\b(?:age|agee?s?)\s+(?:de\s+)?(\d{2})\s*(?:a|-)\s*(\d{2})\s*ans
           | \b(?:age|agee?s?)\s+de\s+(?:moins\s+de\s+)?(\d{2})\s*ans
+            (?!\s*(?:minimum|min\b|au\s+moins|et\s+plus|revolus))
           | \b(?:limite|tranche)\s+d'age\b
           | \bage\s+(?:maximum|maximal|minimum|minimal|limite|requis|souhaite|ideal|exige)\b
           | \bnee?s?\s+(?:apres|avant|entre)\s+(?:19|20)\d{2}\b"""),
         AGE_LAW, "L'offre exige un âge ou une tranche d'âge.",
         "Supprimer la mention d'âge ; décrire l'expérience ou les compétences attendues.",
-        unless=(_PUBLIC_OF_THE_JOB, _re(r"enfants|grille|remuneration|selon")),
+        unless=(_re(r"enfants|grille|remuneration|selon"),),
+        unless_before=(_PUBLIC_OF_THE_JOB,),
         unless_in_offer=(_re(r"concours|fonction\s+publique"),)),
     Rule("age.jeune_candidat", Category.AGE, Severity.FORBIDDEN, _re(
         r"""\b(?:un|une|des|de|d')?\s*jeunes?\s+(?:et\s+)?(?:hommes?|femmes?|filles?|garcons?|
@@ -557,7 +565,7 @@ MORALS_RULES: tuple[Rule, ...] = (
         r"""\b(?:hetero|homo|bi)sexuel\w*\b | \borientation\s+sexuelle\b
           | \bidentite\s+de\s+genre\b
           | \b(?:transgenres?|trans|gays?|lesbiennes?|lgbt\w*)\s+s'abstenir\b
-          | \bbonnes?\s+moeurs\b | \bvie\s+privee\s+(?:irreprochable|exemplaire|rangee)\b"""),
+          | \bbonnes?\s+m(?:oe|œ)urs\b | \bvie\s+privee\s+(?:irreprochable|exemplaire|rangee)\b"""),
         L1132, "L'offre fait référence aux mœurs, à l'orientation sexuelle ou à l'identité de "
         "genre.",
         "Supprimer la mention ; si un extrait de casier judiciaire est légalement requis, "
