@@ -210,6 +210,9 @@ class LegalityChecker:
             return []
         words = list(WORD.finditer(folded))
         present = {w.group() for w in words}
+        if "/" in folded and any(w in self._feminine for w in present) and any(
+                w in self._masculine for w in present):
+            return []  # a double form: "Garçon / Serveuse", "Délégué / Déléguée"
         feminine = [w for w in words if w.group() in self._feminine
                     and self._feminine[w.group()] not in present]
         if feminine:

@@ -121,8 +121,9 @@ _PUBLIC_OF_THE_JOB = _re(r"""
     mineurs|accueilli\w*|accompagn\w*|adolescents?|personnes\s+agees|collegiens|lyceens|
     clients?|clientele|jeunes\s+accueillis|stagiaires|apprenants|etudiants|animaux|chiens|
     chevaux|arbres|vignes?|vehicules?|batiments?|logements?|maisons?|entreprise|societe|
-    groupe|structure|etablissement|magasin|enseigne|association|cree\w*|fonde\w*|existe\w*|
-    garantie|gamme|bateau|navire|age\s+de\s+la\s+retraite)\b""")
+    groupe|structure|etablissement|magasin|enseigne|association|cree\w*|fonde\w*|exist\w*|
+    depuis|il\s+y\s+a|benevoles|experience|aupres\s+(?:de|des)|garantie|gamme|bateau|navire|
+    age\s+de\s+la\s+retraite)\b""")
 _ALTERNANCE = _re(r"""\b(?:apprenti\w*|alternan\w*|contrat\s+de\s+professionnalisation|
     contrat\s+pro\b|service\s+civique|grille\s+(?:legale|des\s+alternants)|
     remuneration\s+(?:selon|en\s+fonction\s+de)\s+(?:l'|votre\s+)?age)""")
@@ -158,7 +159,7 @@ def _lower_age(match: re.Match[str], _sentence: str, offer: str) -> bool:
     if not values:
         return False
     minimum = min(values) + (1 if "plus" in match.group(0) else 0)
-    if minimum <= 18 or minimum > 70:
+    if minimum <= 18 or minimum > 70 or _ALTERNANCE.search(offer):
         return False
     return not (minimum <= 21 and _LICENCE_AGE.search(offer))
 
@@ -228,7 +229,7 @@ AGE_RULES: tuple[Rule, ...] = (
         unless_before=(_PUBLIC_OF_THE_JOB,),
         unless_in_offer=(_re(r"concours|fonction\s+publique"),)),
     Rule("age.jeune_candidat", Category.AGE, Severity.FORBIDDEN, _re(
-        r"""\b(?:un|une|des|de|d')?\s*jeunes?\s+(?:et\s+)?(?:hommes?|femmes?|filles?|garcons?|
+        r"""\b(?:(?:un|une|des|de|d')\s*)?jeunes?\s+(?:et\s+)?(?:hommes?|femmes?|filles?|garcons?|
         personnes?|candidat\w*|profils?|recrues?|collaborat\w*|salarie\w*|talents?|actifs?|
         employe\w*|ouvrier\w*|dynamiques?|motive\w*|retraite\w*|gens|vendeu\w*|serveu\w*|
         commercia\w*|technicien\w*|agents?|chauffeurs?|cuisinier\w*|equipiers?|caissier\w*|
@@ -250,7 +251,7 @@ AGE_RULES: tuple[Rule, ...] = (
         "personnes plus âgées (reconversion, diplôme tardif).",
         "Écrire « débutant accepté » ou « diplôme récent accepté, quel que soit l'âge ».",
         unless=(_re(r"""\b(?:accept\w*|bienvenu\w*|ouvert\w*|egalement|aussi|possible|
-                debutants?|ou\s+(?:experimente|confirme|plus)\w*|premiere\s+experience|
+                debutants?|ou\s+(?:deja\s+)?(?:experimente|confirme|plus)\w*|premiere\s+experience|
                 ou\s+(?:avec|ayant)|meme|y\s+compris|etudie\w*)\b"""),)),
     Rule("age.equipe_jeune", Category.AGE, Severity.TO_CHECK, _re(
         r"""\b(?:equipe|ambiance|esprit)\s+(?:plutot\s+|tres\s+)?jeunes?\b
@@ -292,6 +293,7 @@ SEX_RULES: tuple[Rule, ...] = (
           | \b(?:hommes|femmes)\s+(?:uniquement|exclusivement|seulement)\b
           | \b(?:hommes|femmes|filles|garcons)\s+s'abstenir\b
           | \bprofil\s+(?:feminin|masculin)\b
+          | \bjeunes?\s+(?:hommes?|femmes?|filles?|garcons?)\b
           | \b(?:masculin|feminin)\s+(?:exige|souhaite|imperati\w*|obligatoire|de\s+preference)"""),
         SEX_LAW, "L'offre réserve le poste à un sexe.",
         "Supprimer la mention du sexe ; l'offre s'adresse aux femmes et aux hommes (H/F).",
@@ -394,8 +396,8 @@ APPEARANCE_RULES: tuple[Rule, ...] = (
         "contact ».",
         unless=(_re(r"""\b(?:plats?|assiettes?|vitrines?|rayons?|produits?|etals?|stands?|
                 dossiers?|documents?|rapports?|projets?|merchandising|mise\s+en\s+place|
-                facing|linéaires?|lineaires?|buffets?|gateaux|patisseries|fleurs|
-                chambres?)\b"""),)),
+                facing|lineaires?|buffets?|gateaux|patisseries|fleurs|chambres?|
+                remplissage|proprete|rangement)\b"""),)),
     Rule("apparence.physique", Category.APPEARANCE, Severity.FORBIDDEN, _re(
         r"""\bphysique\s+(?:agreable|avantageux|attrayant|plaisant|soigne|irreprochable|
             engageant|harmonieux)\b
@@ -488,7 +490,7 @@ RELIGION_RULES: tuple[Rule, ...] = (
 
 OPINION_RULES: tuple[Rule, ...] = (
     Rule("opinions.syndicales_politiques", Category.OPINIONS, Severity.FORBIDDEN, _re(
-        r"""\b(?:non|pas|aucune?|sans)\s+(?:syndique|syndicalis\w*|adhesion\s+syndicale|
+        r"""\b(?:non|pas|aucune?|sans)\s+(?:d'\s*|de\s+)?(?:syndique|syndicalis\w*|adhesion\s+syndicale|
             engagement\s+(?:syndical|politique)|activites?\s+syndicales?|
             appartenance\s+syndicale|mandat\s+syndical|engagement\s+militant)\w*
           | \bsyndicalistes?\s+s'abstenir\b | \bsyndiques?\s+s'abstenir\b
@@ -513,7 +515,7 @@ RESIDENCE_RULES: tuple[Rule, ...] = (
             (?:a|au|aux|dans|sur|en)\b
           | \b(?:habitants?|residents?)\s+(?:de|du|des)\s+[\w' -]{2,30}?\s+(?:uniquement|
             exclusivement|prioritaires?|en\s+priorite)\b
-          | \bcandidat(?:ure)?s?\s+locale?s?\b
+          | \bcandidat(?:ure)?s?\s+loca(?:l|le|les|ux)\b
           | \b(?:uniquement|exclusivement|seulement)\s+(?:des\s+)?(?:candidats?\s+)?
             (?:locaux|du\s+secteur|de\s+la\s+commune|du\s+departement)"""),
         L1132, "Le lieu de résidence est un critère interdit ; seule une contrainte réelle du "

@@ -191,8 +191,8 @@ def check_title(engine: Engine, offer: Offer) -> TitleCheck:
     taxonomy = engine.taxonomy
     matches = engine.normalise_title(offer.title, limit=3)
     listed = offer.rome_code
-    listed_label = taxonomy.occupations[listed].label if listed in taxonomy.occupations \
-        else None
+    occupation = taxonomy.occupations.get(listed) if listed else None
+    listed_label = occupation.label if occupation else None
     alternatives = tuple((m.rome_code, m.label, round(m.confidence, 3)) for m in matches)
     best = matches[0] if matches else None
     if best is None or best.confidence < TITLE_CONFIDENCE:

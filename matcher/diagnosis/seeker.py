@@ -227,10 +227,10 @@ def _skill_candidates(engine: Engine, snap: Snapshot, profile: Profile,
     for offer in _nearby_offers(snap, area, [*targets, *neighbours]):
         for tag in offer.skills:
             asked[(tag.code, tag.label)] += 1
-    core = {link.item.code: link.item.label for code in targets
-            for link in engine.taxonomy.items_of(code, core_only=True)}
-    for code, label in core.items():
-        asked.setdefault((code, label), 0)
+    core = {link.item.code: link.item.label for target in targets
+            for link in engine.taxonomy.items_of(target, core_only=True)}
+    for core_code, core_label in core.items():
+        asked.setdefault((core_code, core_label), 0)
     ranked = sorted(asked.items(), key=lambda kv: (-kv[1], kv[0][0] not in core, kv[0][1]))
     candidates = []
     for (code, label), _count in ranked:

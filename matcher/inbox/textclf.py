@@ -185,7 +185,8 @@ class Vectorizer:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Vectorizer:
         """The inverse of :meth:`to_dict`."""
-        vectorizer = cls(tuple(data["word_ngrams"]), tuple(data["char_ngrams"]),  # type: ignore[arg-type]
+        word, char = data["word_ngrams"], data["char_ngrams"]
+        vectorizer = cls((int(word[0]), int(word[1])), (int(char[0]), int(char[1])),
                          int(data["min_df"]))
         vectorizer.vocabulary = {g: i for i, g in enumerate(data["vocabulary"])}
         vectorizer.idf = np.array(data["idf"], dtype=np.float64)

@@ -90,8 +90,7 @@ def test_triage_sorts_by_urgency_and_fills_links_and_reply(triager: Triager) -> 
     assert first.prediction.urgency is Urgency.HIGH
     assert first.prediction.intent is Intent.MISSED_APPOINTMENT
     assert first.message.role is SenderRole.SEEKER
-    assert [(link.kind, link.id) for link in first.links][0] == (LinkKind.SEEKER,
-                                                                 "P-VENDEUSE")
+    assert (first.links[0].kind, first.links[0].id) == (LinkKind.SEEKER, "P-VENDEUSE")
     assert "06 12" not in first.masked_body and "[numéro masqué]" in first.masked_body
     assert "06 12" not in str(first.to_dict())
     assert first.reply.body.startswith("Bonjour Camille Durand,")
