@@ -35,7 +35,8 @@ def market_sentence(market: LocalMarket) -> str:
             f"({market.recent_offers} ces 4 dernières semaines contre "
             f"{market.previous_offers} les 4 précédentes, tendance "
             f"{TREND_WORDS.get(market.trend, market.trend)}), "
-            f"{plural(market.seekers, 'autre demandeur')} visant ce métier ; {tension}.")
+            f"{plural(market.seekers, 'autre demandeur', 'autres demandeurs')} visant ce métier ; "
+            f"{tension}.")
 
 
 def occupation_sentences(occupation: OccupationDiagnosis) -> list[str]:
@@ -104,7 +105,8 @@ def offer_sentences(diagnosis: OfferDiagnosis) -> list[str]:
     if pool is not None:
         lines.append(f"Vivier à moins de {pool.radius_km:g} km : "
                      f"{plural(pool.seekers, 'demandeur')} visant ce métier, "
-                     f"{plural(pool.strong_candidates, 'candidat')} fort(s) pour l'offre.")
+                     f"{plural(pool.strong_candidates, 'candidat')} au score fort pour l'offre "
+                     "(tous métiers confondus).")
         for requirement in pool.requirements:
             lines.append(f"Exigence « {requirement.asked} » : {requirement.meet} la "
                          f"remplissent, {requirement.fail} non, {requirement.unknown} sans "
