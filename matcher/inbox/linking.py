@@ -80,7 +80,8 @@ class ContactDirectory:
 
     def add_seeker(self, seeker_id: str, name: str | None = None, email: str | None = None,
                    label: str | None = None) -> None:
-        """Register a seeker (``label`` is what the counsellor sees, e.g. the pseudonym)."""
+        """Register a seeker (``label`` is what the proposal shows; the profile id by
+        default: the web half displays a name or a pseudonym according to the viewer)."""
         self._seeker_label[seeker_id] = label or seeker_id
         if name:
             self._seeker_name[seeker_id] = name
@@ -115,7 +116,7 @@ class ContactDirectory:
         for profile in profiles:
             personal = profile.personal
             directory.add_seeker(profile.id, personal.name if personal else None,
-                                 personal.email if personal else None, profile.pseudonym)
+                                 personal.email if personal else None)
         for offer in offers:
             directory.add_offer(offer.id, offer.title)
         return directory

@@ -38,7 +38,7 @@ def test_links_by_sender_offer_id_and_signed_name(tiny_engine: Engine) -> None:
     by_email = directory.propose(Message("x", "bonjour", sender="Camille.Durand@example.org"),
                                  [])
     assert [(p.kind, p.id) for p in by_email] == [(LinkKind.SEEKER, "P-VENDEUSE")]
-    assert by_email[0].label.startswith("C-")  # the pseudonym, not the name
+    assert by_email[0].label == "P-VENDEUSE"  # the profile id, never the name
     offer = Entity(EntityKind.OFFER, "OF-AGRI-1", 0, 9, "OF-AGRI-1")
     unknown = Entity(EntityKind.OFFER, "999ZZZZ", 0, 7, "999ZZZZ")
     by_offer = directory.propose(Message("x", "y"), [offer, unknown])
