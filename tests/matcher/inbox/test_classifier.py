@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.encoders import Encoder
 from matcher.inbox.classifier import ClassifierConfig, InboxClassifier, ModelFileError
 from matcher.inbox.devset import load_dev_set
 from matcher.inbox.evaluate import cross_validate
@@ -117,3 +118,18 @@ def test_cross_validated_quality_stays_far_above_chance() -> None:
     result = cross_validate(load_dev_set(), replace(ClassifierConfig(), epochs=120), folds=5)
     assert result.intent.macro_f1 >= 0.50
     assert result.urgency.macro_f1 >= 0.70
+
+
+def test_encoder_features_round_trip_and_refuse_another_encoder(encoder: Encoder,
+                                                                tmp_path: Path) -> None:
+    items = load_dev_set()[::8]
+    model = InboxClassifier(replace(FAST, encoder_weight=0.5), encoder).fit(
+        [i.message for i in items], [i.intent for i in items], [i.urgency for i in items])
+    path = tmp_path / "with-encoder.json"
+    model.save(path)
+    loaded = InboxClassifier.load(path, encoder)
+    messages = [i.message for i in items[:5]]
+    assert [p.intent for p in loaded.predict(messages)] == \
+        [p.intent for p in model.predict(messages)]
+    with pytest.raises(ModelFileError, match="trained with the encoder"):
+        InboxClassifier.load(path)
