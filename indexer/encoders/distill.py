@@ -399,28 +399,45 @@ def distill(corpus: DistillCorpus, teacher: Encoder, config: DistillConfig | Non
             cache: EmbeddingCache | None = None) -> StaticModel:
     """Distil a static model of ``teacher`` over ``corpus`` (see the module docstring)."""
     config = config or DistillConfig()
-    started = time.monotonic()
-    vocabulary = build_vocabulary(corpus, config)
     if config.dimension > teacher.dimension:
         raise ValueError(f"dimension {config.dimension} exceeds the teacher's "
                          f"{teacher.dimension}")
+    started = time.monotonic()
+    vocabulary = build_vocabulary(corpus, config)
     piece_vectors = teacher_vectors(teacher, vocabulary.spellings, cache, "pieces")
-    texts = corpus.texts
-    text_vectors = teacher_vectors(teacher, texts, cache, "texts")
+    text_vectors = teacher_vectors(teacher, corpus.texts, cache, "texts")
     axes = principal_axes(text_vectors, config.dimension)
-    table = piece_vectors @ axes
     weights = sif_weights(vocabulary.counts, config.sif_a)
-    weights[0] = 1.0
     oov_weight = float(config.sif_a / (config.sif_a + 1.0 / max(vocabulary.counts.sum(), 1.0)))
+    table = piece_vectors @ axes
     draft = _model(vocabulary, table, weights, np.zeros((config.buckets, config.dimension)),
                    config, oov_weight, corpus.feminine)
-    rows, kept = text_rows(draft, texts)
-    targets = _unit(text_vectors[kept] @ axes)
+    table, stats = _train_table(draft, table, corpus, _unit(text_vectors @ axes), config)
+    words = [row for row in range(1, 1 + vocabulary.words)
+             if len(vocabulary.pieces[row]) >= SHORTEST_UNKNOWN_WORD]
+    buckets, bucket_stats = fit_buckets([vocabulary.pieces[row] for row in words],
+                                        table[words], config, oov_weight, weights[words])
+    manifest = _manifest(teacher, corpus, vocabulary, config, {**stats, **bucket_stats})
+    model = _model(vocabulary, table, weights, buckets, config, oov_weight, corpus.feminine,
+                   manifest)
+    logger.info("distil: done in %.0f s (%d pieces, %d buckets, %d dimensions)",
+                time.monotonic() - started, len(vocabulary.pieces), config.buckets,
+                config.dimension)
+    return model
+
+
+def _train_table(draft: StaticModel, table: FloatArray, corpus: DistillCorpus,
+                 targets: FloatArray, config: DistillConfig
+                 ) -> tuple[FloatArray, dict[str, Any]]:
+    """``table`` (the vocabulary rows; ``draft`` is the model that cuts texts into them),
+    fine-tuned on the corpus texts (``targets``: their teacher vectors, projected and unit)
+    unless ``config.epochs`` is 0, with held-out statistics."""
+    rows, kept = text_rows(draft, corpus.texts)
+    targets = targets[kept]
     order = np.random.default_rng(config.seed).permutation(rows.rows)
     held = np.sort(order[:int(rows.rows * config.holdout)])
     train = np.sort(order[len(held):])
-    train_rows = _row_subset(rows, train)
-    held_rows = _row_subset(rows, held)
+    train_rows, held_rows = _row_subset(rows, train), _row_subset(rows, held)
     stats: dict[str, Any] = {"training_texts": len(train), "heldout_texts": len(held)}
     if config.epochs > 0:
         is_document = kept[train] >= len(corpus.labels)
@@ -432,23 +449,22 @@ def distill(corpus: DistillCorpus, teacher: Encoder, config: DistillConfig | Non
                     tuned["heldout_cosine_before"], tuned["heldout_cosine_after"])
     else:
         stats["heldout_cosine"] = round(mean_cosine(held_rows, table, targets[held]), 4)
-    held_documents = np.flatnonzero(kept[held] >= len(corpus.labels))
-    if len(held_documents):
+    documents = np.flatnonzero(kept[held] >= len(corpus.labels))
+    if len(documents):
         stats["heldout_document_cosine"] = round(mean_cosine(
-            _row_subset(held_rows, held_documents), table, targets[held][held_documents]), 4)
-    word_rows = np.arange(1, 1 + vocabulary.words)
-    long_words = [r for r in word_rows
-                  if len(vocabulary.pieces[r]) >= SHORTEST_UNKNOWN_WORD]
-    buckets, bucket_stats = fit_buckets([vocabulary.pieces[r] for r in long_words],
-                                        table[long_words], config, oov_weight,
-                                        weights[long_words])
-    stats.update(bucket_stats)
-    manifest = {
+            _row_subset(held_rows, documents), table, targets[held][documents]), 4)
+    return table, stats
+
+
+def _manifest(teacher: Encoder, corpus: DistillCorpus, vocabulary: Vocabulary,
+              config: DistillConfig, stats: dict[str, Any]) -> dict[str, Any]:
+    """What the manifest says of a distillation, besides what the model file holds."""
+    return {
         "teacher": teacher.name,
         "teacher_dimension": teacher.dimension,
         "seed": config.seed,
-        "config": {k: list(v) if isinstance(v, tuple) else v
-                   for k, v in asdict(config).items()},
+        "config": {key: list(value) if isinstance(value, tuple) else value
+                   for key, value in asdict(config).items()},
         "inputs": {"labels": len(corpus.labels), "documents": len(corpus.documents),
                    "vocabulary_only": len(corpus.vocabulary_only),
                    "sha256": corpus.checksum()},
@@ -459,12 +475,6 @@ def distill(corpus: DistillCorpus, teacher: Encoder, config: DistillConfig | Non
         "versions": {"intelligence-emploi": _version("intelligence-emploi"),
                      "numpy": np.__version__},
     }
-    model = _model(vocabulary, table, weights, buckets, config, oov_weight, corpus.feminine,
-                   manifest)
-    logger.info("distil: done in %.0f s (%d pieces, %d buckets, %d dimensions)",
-                time.monotonic() - started, len(vocabulary.pieces), config.buckets,
-                config.dimension)
-    return model
 
 
 def _row_subset(rows: SparseRows, chosen: IntArray) -> SparseRows:
@@ -474,7 +484,8 @@ def _row_subset(rows: SparseRows, chosen: IntArray) -> SparseRows:
 def _model(vocabulary: Vocabulary, table: FloatArray, weights: npt.NDArray[np.float32],
            buckets: npt.NDArray[Any], config: DistillConfig, oov_weight: float,
            feminine: Mapping[str, str], manifest: dict[str, Any] | None = None) -> StaticModel:
-    stacked = np.vstack([table, buckets]).astype(np.float16)
+    # rounded to the float16 the model file stores, so the model in hand is the saved one
+    stacked = np.vstack([table, buckets]).astype(np.float16).astype(np.float32)
     return StaticModel(vocabulary.pieces, stacked, weights, config.buckets, config.ngram_range,
                        oov_weight, dict(feminine), manifest or {})
 

@@ -92,13 +92,13 @@ class StaticModel:
     """A distilled static embedding model.
 
     ``table`` holds one row per vocabulary piece (words, then bigrams) followed by
-    ``buckets`` rows of character n-gram buckets for unknown words; ``weights`` is the
-    weight of each vocabulary piece in the mean (inverse-frequency), ``oov_weight`` that of
-    an unknown word, shared by its n-grams.
+    ``buckets`` rows of character n-gram buckets for unknown words (float16 on disk, float32
+    in memory); ``weights`` is the weight of each vocabulary piece in the mean
+    (inverse-frequency), ``oov_weight`` that of an unknown word, shared by its n-grams.
     """
 
     pieces: tuple[str, ...]
-    table: npt.NDArray[np.float16]
+    table: FloatArray
     weights: npt.NDArray[np.float32]
     buckets: int
     ngram_range: tuple[int, int]
@@ -117,7 +117,7 @@ class StaticModel:
             raise StaticModelError("the vocabulary has no entry for the empty text")
         self._bigram_heads = frozenset(piece.split(" ", 1)[0] for piece in self.pieces
                                        if " " in piece)
-        self._table32: FloatArray = np.ascontiguousarray(self.table, dtype=np.float32)
+        self.table = np.ascontiguousarray(self.table, dtype=np.float32)
         self._weight_list = [float(w) for w in self.weights]
         self._oov: dict[str, FloatArray] = {}
 
@@ -176,7 +176,7 @@ class StaticModel:
         vector = self._oov.get(word)
         if vector is None:
             grams = self._grams(word)
-            vector = self._table32[grams].sum(axis=0) * np.float32(self.oov_weight / len(grams))
+            vector = self.table[grams].sum(axis=0) * np.float32(self.oov_weight / len(grams))
             if len(self._oov) >= _OOV_MEMO:
                 self._oov.clear()
             self._oov[word] = vector
@@ -186,11 +186,11 @@ class StaticModel:
         """The weighted sum of ``text``'s piece vectors (not normalised)."""
         rows, weights, unknown = self._known_pieces(text)
         if not rows and not unknown:
-            empty: FloatArray = self._table32[self.index[EMPTY_PIECE]].copy()
+            empty: FloatArray = self.table[self.index[EMPTY_PIECE]].copy()
             return empty
         vector: FloatArray = np.zeros(self.dimension, dtype=np.float32)
         if rows:
-            np.matmul(np.asarray(weights, dtype=np.float32), self._table32[rows], out=vector)
+            np.matmul(np.asarray(weights, dtype=np.float32), self.table[rows], out=vector)
         for word in unknown:
             vector += self._unknown_vector(word)
         return vector
@@ -220,7 +220,7 @@ class StaticModel:
         try:
             write_npz(staging / MODEL_FILE, {
                 "pieces": np.asarray(self.pieces, dtype=np.str_),
-                "table": self.table,
+                "table": self.table.astype(np.float16),
                 "weights": self.weights,
                 "feminine": np.asarray(sorted(self.feminine.items()),
                                        dtype=np.str_).reshape(-1, 2)})
@@ -261,7 +261,7 @@ class StaticModel:
                 f"{_rebuild_hint(directory)}")
         with np.load(model_path, allow_pickle=False) as arrays:
             pieces = tuple(str(piece) for piece in arrays["pieces"].tolist())
-            table = arrays["table"].astype(np.float16, copy=False)
+            table = arrays["table"].astype(np.float32)
             weights = arrays["weights"].astype(np.float32, copy=False)
             feminine = {str(fem): str(masc) for fem, masc in arrays["feminine"].tolist()}
         if table.shape[1] != manifest["dimension"] or len(pieces) != manifest["vocabulary_size"]:

@@ -79,6 +79,18 @@ def test_fold_words_folds_case_accents_markers_and_feminine_forms() -> None:
     assert fold_words("Cœur de métier : 2 ans", {}) == ["coeur", "de", "metier", "ans"]
 
 
+@pytest.mark.parametrize("text", [
+    "Vendeur / Vendeuse en prêt-à-porter (H/F)", "Aide-soignante de nuit F/H",
+    "Conducteur·rice d'engins agricoles", "Boulanger(ère) — Pâtissier.e", "ŒNOLOGUE ﬁnancier",
+    "Agent / Agente de sécurité agent de sécurité", "Technicien(ne) de maintenance industrielle",
+])
+def test_fold_words_agrees_with_the_taxonomys_fold(text: str) -> None:
+    """The static encoder sees a title as the taxonomy's label index does."""
+    from skills_taxonomy.text import fold
+
+    assert " ".join(fold_words(text, FEMININE)) == fold(text, FEMININE)
+
+
 def test_bigrams_skip_function_words_and_ngrams_mark_boundaries() -> None:
     assert list(content_bigrams(["aide", "soignant", "de", "nuit", "en", "ehpad"])) == [
         "aide soignant"]
