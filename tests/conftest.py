@@ -12,7 +12,7 @@ from indexer.catalog import IndexWriter, SearchIndex
 from indexer.encoders import Encoder, UseEncoder
 from indexer.geo import Gazetteer
 from indexer.readers import read_offers, read_profiles
-from indexer.settings import Settings, load_settings
+from indexer.settings import EncoderKind, Settings, load_settings
 from matcher.engine import Engine
 from matcher.queries import profile_index_text
 from skills_taxonomy import Taxonomy, load_taxonomy
@@ -61,7 +61,10 @@ def mini_gazetteer() -> Gazetteer:
 def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at a fresh index folder and the fixtures."""
     root = tmp_path_factory.mktemp("tiny")
-    return load_settings(data_dir=FIXTURES, index_dir=root / "index", cache_dir=root / "cache")
+    # USE-m3, like the session's `encoder` that builds the tiny engine: code that takes its
+    # encoder from the settings (indexing, Engine.open, the CLI) then agrees with the index
+    return load_settings(data_dir=FIXTURES, index_dir=root / "index", cache_dir=root / "cache",
+                         encoder=EncoderKind.USE)
 
 
 @pytest.fixture(scope="session")
