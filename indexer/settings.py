@@ -1,6 +1,7 @@
 """One settings object, read from ``EMPLOI_*`` environment variables and an optional TOML file.
 
-Defaults run fully embedded and offline: the USE-m3 encoder, tantivy and FAISS.
+Defaults run fully embedded and offline: the static encoder (distilled from USE-m3 on first
+use, see :mod:`indexer.encoders.static`), tantivy and FAISS.
 Nested values use a double underscore: ``EMPLOI_MATCHING__RRF_K=30``.
 """
 
@@ -27,11 +28,12 @@ class KeywordBackend(StrEnum):
 
 
 class EncoderKind(StrEnum):
-    """Which sentence encoder to use."""
+    """Which sentence encoder to use (``docs/performance.md``, "Choosing the encoder")."""
 
     USE = "use"
     SENTENCE_TRANSFORMERS = "sentence-transformers"
     E5 = "e5"
+    STATIC = "static"
 
 
 class FusionMethod(StrEnum):
@@ -151,10 +153,12 @@ class Settings(BaseSettings):
     data_dir: Path = DEFAULT_DATA_DIR
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     cache_dir: Path = PROJECT_ROOT / "var" / "cache"
-    encoder: EncoderKind = EncoderKind.USE
+    encoder: EncoderKind = EncoderKind.STATIC
     model: str | None = Field(
         default=None,
-        description="sentence-transformers model name or path (encoder=sentence-transformers)",
+        description="sentence-transformers model name or path (encoder=sentence-transformers); "
+                    "static model folder (encoder=static; default "
+                    "<cache_dir>/encoders/static-use-m3, distilled there on first use)",
     )
     encode_processes: int = Field(
         default=0, ge=0,

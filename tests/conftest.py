@@ -13,7 +13,7 @@ from indexer.encoders import Encoder, UseEncoder
 from indexer.enrich import concept_enricher
 from indexer.geo import Gazetteer
 from indexer.readers import read_offers, read_profiles
-from indexer.settings import Settings, load_settings
+from indexer.settings import EncoderKind, Settings, load_settings
 from matcher.engine import Engine
 from matcher.queries import profile_index_text
 from skills_taxonomy import Taxonomy, load_taxonomy
@@ -62,7 +62,10 @@ def mini_gazetteer() -> Gazetteer:
 def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at a fresh index folder and the fixtures."""
     root = tmp_path_factory.mktemp("tiny")
-    return load_settings(data_dir=FIXTURES, index_dir=root / "index", cache_dir=root / "cache")
+    # USE-m3, like the session's `encoder` that builds the tiny engine: code that takes its
+    # encoder from the settings (indexing, Engine.open, the CLI) then agrees with the index
+    return load_settings(data_dir=FIXTURES, index_dir=root / "index", cache_dir=root / "cache",
+                         encoder=EncoderKind.USE)
 
 
 @pytest.fixture(scope="session")
@@ -83,16 +86,32 @@ def tiny_engine(tiny_settings: Settings, encoder: Encoder, mini_taxonomy: Taxono
     yield Engine(tiny_settings, mini_taxonomy, mini_gazetteer, encoder, index)
 
 
+def real_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache folder of the tests on the real data, one per session: the taxonomy pickle,
+    the embedding cache and the static model distilled from the real data on first use (a
+    few minutes) are built once, not once per test module."""
+    path = tmp_path_factory.getbasetemp() / "real-cache"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def real_static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default static model of :func:`real_cache_dir` (there once an index was built)."""
+    from indexer.encoders.static import default_model_dir
+
+    return default_model_dir(real_cache_dir(tmp_path_factory))
+
+
 def build_real_index(tmp_path_factory: pytest.TempPathFactory, data_dir: Path,
                      name: str) -> tuple[Path, Path]:
     """Index the demo data (299 real offers, 600 generated profiles) through the CLI, as a new
-    user would; return the index and cache folders."""
+    user would, with the default settings; return the index and the (shared) cache folder."""
     from click.testing import CliRunner
 
     from webapp.cli import main
 
     index_dir = tmp_path_factory.mktemp(f"{name}-index")
-    cache_dir = tmp_path_factory.mktemp(f"{name}-cache")
+    cache_dir = real_cache_dir(tmp_path_factory)
     result = CliRunner().invoke(
         main, ["--data-dir", str(data_dir), "index", "--index-dir", str(index_dir)],
         env={"EMPLOI_CACHE_DIR": str(cache_dir)})

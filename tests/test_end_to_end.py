@@ -17,7 +17,7 @@ from indexer.settings import load_settings
 from matcher.engine import Engine
 from matcher.matcher import Matcher
 from matcher.queries import profile_filters
-from tests.conftest import build_real_index
+from tests.conftest import build_real_index, real_static_model
 from webapp.cli import main
 
 pytestmark = pytest.mark.slow
@@ -31,9 +31,17 @@ def real_index(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) ->
 
 
 @pytest.fixture(scope="module")
-def engine(real_index: Path, real_data_dir: Path) -> Engine:
+def model_env(real_index: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The static model the index was built with (distilled once per session), for the CLI
+    commands and engines that use their own cache folder."""
+    return {"EMPLOI_MODEL": str(real_static_model(tmp_path_factory))}
+
+
+@pytest.fixture(scope="module")
+def engine(real_index: Path, real_data_dir: Path, model_env: dict[str, str]) -> Engine:
     return Engine.open(load_settings(data_dir=real_data_dir, index_dir=real_index,
-                                     cache_dir=real_index.parent / "engine-cache"))
+                                     cache_dir=real_index.parent / "engine-cache",
+                                     model=model_env["EMPLOI_MODEL"]))
 
 
 def test_offers_of_the_seekers_occupation_dominate_the_top_5(engine: Engine) -> None:
@@ -78,10 +86,11 @@ def _offer_code(engine: Engine, offer_id: str) -> str | None:
     return offer.rome_code if offer else None
 
 
-def test_match_offers_json_contract(real_index: Path, real_data_dir: Path) -> None:
+def test_match_offers_json_contract(real_index: Path, real_data_dir: Path,
+                                    model_env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "match", "offers",
                                        "--index-dir", str(real_index), "--profile", "P000001",
-                                       "--top", "5", "--json"])
+                                       "--top", "5", "--json"], env=model_env)
     assert result.exit_code == 0, result.output
     matches = json.loads(result.output)
     assert len(matches) == 5
@@ -95,11 +104,11 @@ def test_match_offers_json_contract(real_index: Path, real_data_dir: Path) -> No
 
 
 def test_match_candidates_never_show_names(real_index: Path, real_data_dir: Path,
-                                           engine: Engine) -> None:
+                                           engine: Engine, model_env: dict[str, str]) -> None:
     offer_id = engine.offers.ids()[0]
     result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "match",
                                        "candidates", "--index-dir", str(real_index),
-                                       "--offer", offer_id, "--top", "10"])
+                                       "--offer", offer_id, "--top", "10"], env=model_env)
     assert result.exit_code == 0, result.output
     names = {p.personal.name for p in engine.profiles if p.personal and p.personal.name}
     assert names, "generated profiles carry fake names to test this"
@@ -107,11 +116,13 @@ def test_match_candidates_never_show_names(real_index: Path, real_data_dir: Path
     assert "C-" in result.output  # pseudonyms
 
 
-def test_search_around_a_commune(real_index: Path, real_data_dir: Path) -> None:
+def test_search_around_a_commune(real_index: Path, real_data_dir: Path,
+                                 model_env: dict[str, str]) -> None:
     # 07019 is Aubenas (Ardèche), where many of the real offers are.
     result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "search",
                                        "--index-dir", str(real_index), "--text", "vendeuse",
-                                       "--commune", "07019", "--radius", "30", "--json"])
+                                       "--commune", "07019", "--radius", "30", "--json"],
+                                env=model_env)
     assert result.exit_code == 0, result.output
     matches = json.loads(result.output)
     assert matches

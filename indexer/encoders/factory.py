@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from indexer.encoders.e5 import E5Encoder
 from indexer.encoders.protocol import Encoder
 from indexer.encoders.sentence_transformers_encoder import (
     BUNDLED_MINILM,
     SentenceTransformerEncoder,
 )
+from indexer.encoders.static import DEFAULT_TEACHER, StaticEncoder, default_model_dir
 from indexer.encoders.use import UseEncoder
 from indexer.settings import EncoderKind, Settings
 
 
 def create_encoder(settings: Settings) -> Encoder:
     """The encoder named by ``settings.encoder`` (``settings.model`` for sentence-transformers,
-    default the bundled all-MiniLM-L6-v2). Models load lazily, on first encode."""
+    default the bundled all-MiniLM-L6-v2; for the static encoder, the model folder, default
+    ``<cache_dir>/encoders/static-use-m3``, distilled there on first use). Models load
+    lazily, on first encode."""
     if settings.encoder is EncoderKind.USE:
         return UseEncoder()
     if settings.encoder is EncoderKind.E5:
         return E5Encoder()
     if settings.encoder is EncoderKind.SENTENCE_TRANSFORMERS:
         return SentenceTransformerEncoder(settings.model or BUNDLED_MINILM)
+    if settings.encoder is EncoderKind.STATIC:
+        return static_encoder(settings)
     raise ValueError(f"unknown encoder {settings.encoder!r}")
+
+
+def static_encoder(settings: Settings) -> StaticEncoder:
+    """The static encoder of the settings: the model folder ``settings.model`` as given, or
+    the default folder, which must hold a model distilled from USE-m3 and is distilled on
+    first use when empty."""
+    if settings.model:
+        return StaticEncoder(Path(settings.model))
+    from indexer.encoders.distill import default_builder
+
+    return StaticEncoder(default_model_dir(settings.cache_dir), teacher=DEFAULT_TEACHER,
+                         build=default_builder(settings))

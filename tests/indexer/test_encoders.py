@@ -24,6 +24,7 @@ from indexer.encoders import (
     encode_documents_cached,
 )
 from indexer.encoders._common import clip_texts, clip_to_tokens
+from indexer.encoders.static import StaticEncoder
 from indexer.limits import ENCODER_MAX_CHARS, ENCODER_MAX_TOKENS
 from indexer.settings import EncoderKind, Settings
 
@@ -72,54 +73,76 @@ def _check_unit_rows(matrix: FloatArray, rows: int, dimension: int) -> None:
     np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-4)
 
 
-# --- USE-m3 -------------------------------------------------------------------------------------
+# --- the default encoders: USE-m3 and a static model distilled from it ------------------------
 
-def test_use_satisfies_protocol(use: UseEncoder) -> None:
-    assert isinstance(use, Encoder)
+ENCODER_KINDS = ("use", "static")
+
+
+@pytest.fixture(params=ENCODER_KINDS)
+def any_encoder(request: pytest.FixtureRequest, use: UseEncoder,
+                small_static_dir: Path) -> Encoder:
+    if request.param == "use":
+        return use
+    return StaticEncoder(small_static_dir)
+
+
+def test_use_name_and_dimension(use: UseEncoder) -> None:
     assert (use.name, use.dimension) == ("use-m3", 512)
 
 
-def test_use_encodes_french_to_unit_vectors(use: UseEncoder) -> None:
-    _check_unit_rows(use.encode_documents(DOCUMENTS), 3, 512)
-    _check_unit_rows(use.encode_queries(["boulangerie"]), 1, 512)
-    _check_unit_rows(use.encode_documents([]), 0, 512)
+def test_encoder_satisfies_protocol(any_encoder: Encoder) -> None:
+    assert isinstance(any_encoder, Encoder)
+    assert any_encoder.name and any_encoder.dimension > 0
 
 
-def test_use_query_finds_the_matching_document(use: UseEncoder) -> None:
-    documents = use.encode_documents(DOCUMENTS)
-    queries = use.encode_queries(["je cherche un emploi de boulanger",
-                                  "programmation informatique",
-                                  "soins aux personnes âgées"])
+def test_encoder_encodes_french_to_unit_vectors(any_encoder: Encoder) -> None:
+    dimension = any_encoder.dimension
+    _check_unit_rows(any_encoder.encode_documents(DOCUMENTS), 3, dimension)
+    _check_unit_rows(any_encoder.encode_queries(["boulangerie"]), 1, dimension)
+    _check_unit_rows(any_encoder.encode_documents([]), 0, dimension)
+
+
+def test_encoder_query_finds_the_matching_document(any_encoder: Encoder) -> None:
+    documents = any_encoder.encode_documents(DOCUMENTS)
+    queries = any_encoder.encode_queries(["je cherche un emploi de boulanger",
+                                          "programmation informatique",
+                                          "soins aux personnes âgées"])
     assert (queries @ documents.T).argmax(axis=1).tolist() == [0, 1, 2]
 
 
-def test_use_batches_give_the_same_vectors() -> None:
+def test_encoder_batches_give_the_same_vectors(any_encoder: Encoder) -> None:
+    together = any_encoder.encode_documents(DOCUMENTS)
+    one_by_one = np.vstack([any_encoder.encode_documents([text]) for text in DOCUMENTS])
+    np.testing.assert_allclose(one_by_one, together, atol=1e-5)
+
+
+def test_use_batch_size_gives_the_same_vectors() -> None:
     small = UseEncoder(batch_size=2)
     together = UseEncoder().encode_documents(DOCUMENTS)
     np.testing.assert_allclose(small.encode_documents(DOCUMENTS), together, atol=1e-5)
 
 
-def test_encoders_refuse_a_single_string(use: UseEncoder) -> None:
+def test_encoders_refuse_a_single_string(any_encoder: Encoder) -> None:
     with pytest.raises(TypeError):
-        use.encode_documents("boulanger")
+        any_encoder.encode_documents("boulanger")  # type: ignore[arg-type]
 
 
 PATHOLOGICAL = "Vendeur " + "x" * 100_000
 """One 100,000-character word: USE would make ~50,000 tokens of it (5 KB of activations each)."""
 
 
-def test_use_memory_is_bounded_whatever_the_text(use: UseEncoder) -> None:
-    use.encode_documents(["chauffeur"])  # the model loads outside the measure
+def test_memory_is_bounded_whatever_the_text(any_encoder: Encoder) -> None:
+    any_encoder.encode_documents(["chauffeur"])  # the model loads outside the measure
     tracemalloc.start()
     try:
-        vector = use.encode_documents([PATHOLOGICAL])
+        vector = any_encoder.encode_documents([PATHOLOGICAL])
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert peak < 64 * 2**20, f"encoding one long word peaked at {peak / 2**20:.0f} MiB"
-    np.testing.assert_allclose(vector, use.encode_documents([PATHOLOGICAL[:ENCODER_MAX_CHARS]]),
-                               atol=1e-5)
-    _check_unit_rows(use.encode_queries([PATHOLOGICAL]), 1, 512)
+    np.testing.assert_allclose(
+        vector, any_encoder.encode_documents([PATHOLOGICAL[:ENCODER_MAX_CHARS]]), atol=1e-5)
+    _check_unit_rows(any_encoder.encode_queries([PATHOLOGICAL]), 1, any_encoder.dimension)
 
 
 def test_clip_texts_and_tokens() -> None:
@@ -133,8 +156,14 @@ def test_clip_texts_and_tokens() -> None:
 
 # --- factory and optional encoders ---------------------------------------------------------------
 
-def test_factory_default_is_use() -> None:
-    assert isinstance(create_encoder(Settings()), UseEncoder)
+def test_factory_default_is_static_in_the_cache_dir(tmp_path: Path) -> None:
+    from indexer.encoders.static import default_model_dir
+
+    encoder = create_encoder(Settings(cache_dir=tmp_path))
+    assert isinstance(encoder, StaticEncoder)
+    assert encoder.directory == default_model_dir(tmp_path)
+    assert not encoder.directory.exists()  # distilled on first use, not when created
+    assert isinstance(create_encoder(Settings(encoder=EncoderKind.USE)), UseEncoder)
 
 
 def test_factory_e5() -> None:
@@ -267,7 +296,7 @@ def test_process_pool_encodes_documents_like_the_encoder_in_order(tmp_path: Path
     from indexer.encoders.use import UseEncoder
     from indexer.settings import load_settings
 
-    settings = load_settings(cache_dir=tmp_path, encode_processes=2)
+    settings = load_settings(cache_dir=tmp_path, encode_processes=2, encoder=EncoderKind.USE)
     texts = [f"Offre {n} : {title}" for n, title in enumerate(
         ["boulanger", "électricien", "aide-soignant", "comptable", "maçon", "cuisinier",
          "vendeur", "chauffeur poids lourd", "infirmier"])]

@@ -74,10 +74,11 @@ def test_generated_profiles_sample(tmp_path_factory: pytest.TempPathFactory,
     from click.testing import CliRunner
 
     from indexer.settings import load_settings
+    from tests.conftest import real_cache_dir
     from webapp.cli import main
 
     index_dir = tmp_path_factory.mktemp("fair-index")
-    cache_dir = tmp_path_factory.mktemp("fair-cache")
+    cache_dir = real_cache_dir(tmp_path_factory)
     result = CliRunner().invoke(
         main, ["--data-dir", str(real_data_dir), "index", "--index-dir", str(index_dir)],
         env={"EMPLOI_CACHE_DIR": str(cache_dir)})

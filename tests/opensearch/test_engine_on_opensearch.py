@@ -378,7 +378,8 @@ def test_an_unreachable_node_is_503_in_the_app_and_exit_3_in_the_cli(
                         ("EMPLOI_OPENSEARCH__URL", url),
                         ("EMPLOI_OPENSEARCH__INDEX_PREFIX", pair.prefix),
                         ("EMPLOI_DATA_DIR", str(settings.data_dir)),
-                        ("EMPLOI_CACHE_DIR", str(settings.cache_dir))):
+                        ("EMPLOI_CACHE_DIR", str(settings.cache_dir)),
+                        ("EMPLOI_ENCODER", "use")):  # the index was built with USE-m3
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("EMPLOI_CONFIG", raising=False)
     result = CliRunner().invoke(cli_main, ["search", "--index-dir", str(settings.index_dir),

@@ -37,8 +37,9 @@ def _settings(ctx: click.Context) -> Settings:
                                  "engine-retrieval", "full", "normaliser", "reader"]),
               help="Configurations to run (repeatable; default: all).")
 @click.option("--encoder", "encoders", multiple=True,
-              type=click.Choice(["use", "e5", "sentence-transformers"]),
-              help="Encoders to try (repeatable; default: all, unavailable ones skipped).")
+              type=click.Choice(["use", "e5", "static", "sentence-transformers"]),
+              help="Encoders to try (repeatable; default: all, unavailable ones skipped; "
+                   "static = distilled from USE-m3, built on first use).")
 @click.option("--ablation/--no-ablation", default=None,
               help="Zero each feature weight in turn (default: on seeker → offers sets).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
