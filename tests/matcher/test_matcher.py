@@ -78,8 +78,8 @@ def test_unknown_commune_is_a_clear_error(tiny_engine: Engine) -> None:
 
 def test_widening_brings_neighbouring_occupations_with_reasons(tiny_engine: Engine) -> None:
     profile = _profile(tiny_engine, "P-AGRI").model_copy(update={"radius_km": 100})
-    narrow = tiny_engine.offers_for_profile(profile, top_k=3)
-    wide = tiny_engine.offers_for_profile(profile, top_k=3, widen=True)
+    narrow = tiny_engine.offers_for_profile(profile, top_k=3, include_weak=True)
+    wide = tiny_engine.offers_for_profile(profile, top_k=3, widen=True, include_weak=True)
     assert _ids(narrow)[0] == _ids(wide)[0] == "OF-AGRI-1"
     forest = next(m for m in wide if m.id == "OF-FORET-1")
     assert forest.explanation.retrieval.expansions

@@ -109,6 +109,6 @@ def test_widening_adds_synonyms_and_core_skills_with_reasons(tiny_engine: Engine
     assert {"parent", "skill"} <= kinds
     assert all("poids" in reason for reason in query.expansions.values())
     wide = tiny_engine.offers_for_profile(profile.model_copy(update={"radius_km": 100}),
-                                          top_k=5, widen=True)
+                                          top_k=5, widen=True, include_weak=True)
     forest = next(m for m in wide if m.id == "OF-FORET-1")
     assert any("A1101" in reason for reason in forest.explanation.retrieval.expansions)

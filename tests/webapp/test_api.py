@@ -70,9 +70,11 @@ def test_top_ranks_fewer_offers_and_keeps_their_order(client: FlaskClient,
                                                      profile: Profile) -> None:
     url = f"/api/v1/profiles/{profile.id}/offers"
     every = _page(client.get(url, headers=bearer(token["seeker"])))
-    two = _page(client.get(url, query_string={"top": "2"}, headers=bearer(token["seeker"])))
-    assert every["total"] > 2 and two["total"] == 2
-    assert [r["id"] for r in two["items"]] == [r["id"] for r in every["items"][:2]]
+    one = _page(client.get(url, query_string={"top": "1"}, headers=bearer(token["seeker"])))
+    assert every["total"] >= 2 and one["total"] == 1
+    assert [r["id"] for r in one["items"]] == [r["id"] for r in every["items"][:1]]
+    assert all(r["level"] in ("très proche", "proche", "piste à explorer")
+               for r in every["items"])  # only matches: nothing below the floor
 
 
 def test_page_past_the_end_is_empty(client: FlaskClient, token: dict[str, str],

@@ -83,6 +83,10 @@ def _op(summary: str, responses: Schema, *, params: list[Schema] | None = None,
 
 
 NULLABLE_STRING: Schema = {"type": ["string", "null"]}
+LEVEL: Schema = {"type": ["string", "null"], "enum": ["très proche", "proche",
+                                                      "piste à explorer", None],
+                 "description": "How close the match is, calibrated on labelled sets; "
+                               "results below the floor of a match are not returned."}
 SCHEMAS: dict[str, Schema] = {
     "Error": {"type": "object", "required": ["error"],
               "properties": {"error": {"type": "string"}}},
@@ -94,7 +98,22 @@ SCHEMAS: dict[str, Schema] = {
         "weight": {"type": "number"}, "contribution": {"type": "number"},
         "share": {"type": "number"}}},
     "SkillRef": {"type": "object", "properties": {
-        "code": NULLABLE_STRING, "label": {"type": "string"}, "requirement": NULLABLE_STRING}},
+        "code": NULLABLE_STRING, "label": {"type": "string"},
+        "requirement": {"type": ["string", "null"],
+                        "enum": ["required", "wished", "trainable", None]},
+        "inferred": {"type": "boolean",
+                     "description": "Read from the offer's text, not listed by it (\"lue dans "
+                                    "l'annonce\")."},
+        "excerpt": {"type": ["string", "null"],
+                    "description": "The passage of the text the skill was read from."},
+        "requirement_stated": {"type": "boolean",
+                               "description": "Whether the text says how much it is "
+                                              "required (else \"wished\" by default)."}}},
+    "OccupationRef": {"type": "object", "properties": {
+        "code": {"type": "string"}, "label": {"type": "string"},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "inferred": {"type": "boolean",
+                     "description": "Read from the title and text, not given as a code."}}},
     "Explanation": {"type": "object",
                     "required": ["components", "matched_skills", "missing_skills",
                                  "related_skills", "distance_km", "filters", "retrieval",
@@ -113,15 +132,23 @@ SCHEMAS: dict[str, Schema] = {
                         "occupation_relation": {
                             "type": ["string", "null"],
                             "description": "Same occupation, neighbouring one or ROME "
-                                           "mobility, in words."}}},
+                                           "mobility, in words."},
+                        "occupations": {
+                            "type": "array", "items": _ref("OccupationRef"),
+                            "description": "The matched record's occupations: given first, "
+                                           "then those read from its text (inferred)."}}},
     "RetrievalTrace": {"type": "object", "properties": {
         "keyword_rank": {"type": ["integer", "null"]},
         "vector_rank": {"type": ["integer", "null"]},
         "expansions": {"type": "array", "items": {"type": "string"},
-                       "description": "Widening expansions that brought the result in."}}},
+                       "description": "Widening expansions that brought the result in."},
+        "concept_rank": {"type": ["integer", "null"],
+                         "description": "Rank in the concept channel (same occupation, its "
+                                        "family, mobility targets, shared skills)."}}},
     "OfferResult": {"type": "object", "required": ["id", "score", "explanation", "title"],
                     "properties": {
                         "id": {"type": "string"}, "score": {"type": "number"},
+                        "level": LEVEL,
                         "explanation": _ref("Explanation"), "title": {"type": "string"},
                         "rome_code": NULLABLE_STRING, "rome_label": NULLABLE_STRING,
                         "contract_type": NULLABLE_STRING, "working_time": NULLABLE_STRING,
@@ -130,7 +157,8 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object", "required": ["score", "explanation", "pseudonym"],
         "description": "A pseudonymous candidate: no name, contact, protected attribute or id.",
         "properties": {
-            "score": {"type": "number"}, "explanation": _ref("Explanation"),
+            "score": {"type": "number"}, "level": LEVEL,
+            "explanation": _ref("Explanation"),
             "pseudonym": {"type": "string", "pattern": "^C-[0-9A-F]{10}$",
                           "description": "Keyed, and different for each employer."},
             "occupations": {"type": "array", "items": {"type": "object", "properties": {
