@@ -104,7 +104,7 @@ def real_static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def build_real_index(tmp_path_factory: pytest.TempPathFactory, data_dir: Path,
                      name: str) -> tuple[Path, Path]:
-    """Index the demo data (299 real offers, 600 generated profiles) through the CLI, as a new
+    """Index the demo data (1,672 real offers, 1,500 generated profiles) through the CLI, as a new
     user would, with the default settings; return the index and the (shared) cache folder."""
     from click.testing import CliRunner
 
@@ -116,5 +116,5 @@ def build_real_index(tmp_path_factory: pytest.TempPathFactory, data_dir: Path,
         main, ["--data-dir", str(data_dir), "index", "--index-dir", str(index_dir)],
         env={"EMPLOI_CACHE_DIR": str(cache_dir)})
     assert result.exit_code == 0, result.output
-    assert "indexed 299 offers and 600 profiles" in result.output
+    assert "indexed 1672 offers and 1500 profiles" in result.output
     return index_dir, cache_dir
