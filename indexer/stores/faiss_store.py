@@ -1,7 +1,10 @@
 """The embedded vector store: FAISS, inner product on unit vectors, string ids.
 
-String ids map to int64 labels of an ``IndexIDMap2``; labels are never reused, so a stale
-label can never name another document. ``allowed`` becomes an ``IDSelectorBatch`` passed
+String ids map to int64 labels, held by an ``IndexIDMap2`` around an exact index and by the
+inverted lists themselves in an IVF index (``IndexIDMap2`` compacts its id map on removal, which
+only an exact index's storage matches: around IVF, every removal shifted the ids that
+searches returned); labels are never reused, so a stale label can never name another
+document. ``allowed`` becomes an ``IDSelectorBatch`` passed
 through ``SearchParameters``, so filtering happens inside the search.
 
 **Index choice by size** (:func:`choose_index`): exact ``Flat`` up to :data:`FLAT_MAX_VECTORS`
@@ -113,7 +116,7 @@ class FaissVectorStore:
         self.recall_check: RecallCheck | None = None
         """The last recall measurement of the IVF index (``ann_recall``), saved with it."""
         inner = faiss.index_factory(dimension, index_factory, faiss.METRIC_INNER_PRODUCT)
-        self._index: Any = faiss.IndexIDMap2(inner)
+        self._index: Any = inner if _nlist(index_factory) else faiss.IndexIDMap2(inner)
         self._label_of_map: dict[str, int] | None = {}
         self._ids_by_label: list[str | None] = []
         self._count = 0
@@ -286,6 +289,11 @@ class FaissVectorStore:
             store.recall_check = RecallCheck.from_dict(meta["recall"])
         store._index = faiss.read_index(str(directory / INDEX_FILE),
                                         faiss.IO_FLAG_MMAP if mmap else 0)
+        if store.nlist and isinstance(faiss.downcast_index(store._index), faiss.IndexIDMap2):
+            logger.warning("%s: IVF index of an earlier version keeps its ids in an id map "
+                           "that removals desynchronise (searches may return other "
+                           "records once any was replaced or deleted): rebuild it with "
+                           "`emploi index --rebuild`", directory)
         store._next_label = int(meta["next_label"])
         ids_by_label: list[str | None] = [None] * store._next_label
         if "ids" in meta:  # format 1
@@ -380,9 +388,8 @@ class FaissVectorStore:
         rows = np.random.default_rng(0).choice(len(vectors), size=sample, replace=False)
         inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
         inner.train(np.ascontiguousarray(vectors[np.sort(rows)]))
-        index = faiss.IndexIDMap2(inner)
-        index.add_with_ids(vectors, labels)
-        self._index, self._factory, self.nprobe = index, factory, nprobe
+        inner.add_with_ids(vectors, labels)  # an IVF index keeps the labels in its lists
+        self._index, self._factory, self.nprobe = inner, factory, nprobe
         logger.info("vector store: %d vectors, switched to %s (nprobe %d) in %.1f s",
                     self._count, factory, nprobe, time.perf_counter() - started)
 
