@@ -113,6 +113,12 @@ class RebuildBuffer:
         for doc_id in ids:
             self._docs.pop(doc_id, None)
 
+    def purge(self, ids: Iterable[str]) -> bool:
+        """Drop buffered documents: the rebuilt index never holds them, and the indexes it
+        replaces are deleted whole."""
+        self.delete(ids)
+        return True
+
     def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
         """Not searchable while a rebuild is being written."""
         raise RuntimeError("a keyword store being rebuilt cannot be searched")
@@ -230,6 +236,7 @@ class IndexWriter:
         self.lock_wait_s = lock_wait_s
         self.enricher = enricher
         self._purged: set[str] = set()
+        self._keyword_rebuilds: set[str] = set()
         self.profile_text = profile_text
         self.settings = settings
         self.encoder = encoder
@@ -299,15 +306,20 @@ class IndexWriter:
                        ) -> list[str]:
         """Remove profiles and every copy of their data (an erasure): their cached vectors
         now (those of ``earlier_versions`` too, e.g. before a counsellor's edits), and at
-        commit their dead record lines (the record file is rewritten) and their keyword-store
-        entries (a local store is rebuilt without them, not tomb-stoned). Return the ids that
+        commit their dead record lines (the record file is rewritten); their keyword-store
+        entries go through the store's ``purge``: a remote store expunges them from its files
+        now (OpenSearch: delete, then force-merge the deleted documents away), a local one
+        that cannot is rebuilt without them at commit, not tomb-stoned. Return the ids that
         existed."""
         ids = list(dict.fromkeys(ids))
         stored = [p for p in (self.profiles.get(i) for i in ids) if p is not None]
         self.cache.forget([content_key(self.encoder.name, self.profile_text(p))
                            for p in [*stored, *earlier_versions]])
         self._purged.add(PROFILES)
-        return self.profiles.delete(ids)
+        present, expunged = self.profiles.purge(ids)
+        if not expunged:
+            self._keyword_rebuilds.add(PROFILES)
+        return present
 
     def commit(self, before_publish: Callable[[], None] | None = None) -> Path:
         """Persist the new generation and make it live; return its folder.
@@ -319,7 +331,7 @@ class IndexWriter:
         work, manifest = self._require_work()
         for collection in (self.offers, self.profiles):
             folder = work / collection.kind
-            if collection.kind in self._purged:
+            if collection.kind in self._keyword_rebuilds:
                 self._rebuild_keyword_store(collection, folder)
             vectors = collection.vectors
             if isinstance(vectors, FaissVectorStore):
@@ -356,11 +368,9 @@ class IndexWriter:
                       s.ann_max_probe_share, label=kind)
 
     def _rebuild_keyword_store(self, collection: Collection[Any], folder: Path) -> None:
-        """Rebuild a collection's keyword store from its live records when the store keeps
-        its files in the generation (tantivy): deleted documents would otherwise stay in its
-        segments until a merge. A remote store applies deletes by id and merges on its own."""
-        if getattr(collection.keyword, "directory", None) is None:
-            return
+        """Rebuild a collection's keyword store from its live records, for a store whose
+        ``purge`` could not expunge the purged documents from its files (tantivy on disk:
+        they would stay in its segments until a merge)."""
         if isinstance(collection.keyword, PersistentStore):
             collection.keyword.close()
         shutil.rmtree(folder / "keyword", ignore_errors=True)

@@ -155,6 +155,20 @@ class Collection(Generic[ModelT]):
                 self._lru.discard(record_id)
         return present
 
+    def purge(self, ids: Iterable[str]) -> tuple[list[str], bool]:
+        """Remove records by id as an erasure (the keyword store's ``purge``); return the ids
+        that existed, and whether the keyword store already expunged them from its files
+        (False: rebuild it from the live records)."""
+        present = [record_id for record_id in dict.fromkeys(ids) if record_id in self._table]
+        if not present:
+            return present, True
+        expunged = self.keyword.purge(present)
+        self.vectors.delete(present)
+        self._table.delete(present)
+        for record_id in present:
+            self._lru.discard(record_id)
+        return present, expunged
+
     def write_records(self, directory: Path, compact: bool = False) -> None:
         """Flush the record file and the table into ``directory`` (the collection's folder,
         in a temporary generation), compacting dead lines when they are many, or always with

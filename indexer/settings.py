@@ -53,6 +53,11 @@ class OpenSearchSettings(BaseModel):
     ca_certs: Path | None = None
     index_prefix: str = "emploi"
     timeout_s: float = 10.0
+    purge_timeout_s: float = Field(
+        default=120.0, gt=0,
+        description="how long an erasure waits for the node to expunge the erased documents "
+                    "from its segments (the node's retention lease moves on every 30 s) "
+                    "before it fails and nothing else is erased")
 
 
 class MatchingSettings(BaseModel):

@@ -64,11 +64,17 @@ BATCH_SIZE = 500
 _GEO_SLACK = 1.001
 _GEO_SLACK_KM = 0.01
 _GEO_DEPTH_FACTOR = 4
+_PURGE_POLL_S = 0.5
 _INVALID_NAME_CHARS = frozenset('\\/*?"<>| ,#:')
 
 T = TypeVar("T")
 Action = tuple[dict[str, Any], dict[str, Any] | None]
 """One bulk action: its header line, and its source line (``None`` for a delete)."""
+
+
+class PurgeIncomplete(BackendUnavailable):
+    """Erased documents are deleted but still in the node's segments after the purge's
+    time limit: the erasure must not be reported done."""
 
 
 class BulkIndexError(RuntimeError):
@@ -166,6 +172,7 @@ class OpenSearchKeywordStore:
         self.initial_backoff_s = initial_backoff_s
         self.max_backoff_s = max_backoff_s
         self.refresh_on_write = refresh
+        self.purge_timeout_s = settings.purge_timeout_s
         auth = ((settings.user, settings.password or "")
                 if settings.user is not None else None)
         self.client = OpenSearch(
@@ -205,6 +212,30 @@ class OpenSearchKeywordStore:
             deleted += len(unique)
         if deleted and self.refresh_on_write:
             self.refresh()
+
+    def purge(self, ids: Iterable[str]) -> bool:
+        """Remove documents by id and expunge them from the node's files (an erasure).
+
+        A delete only marks a document deleted: Lucene keeps it, text and ``_source``, in its
+        segment until a merge, and the translog keeps the write until a flush. So, for each
+        physical index: delete, refresh, wait until the shard's retention leases no longer
+        retain the deleted operations (OpenSearch keeps soft-deleted documents for peer
+        recovery until its lease moves past them, which it does every 30 s), flush, and
+        force-merge with ``only_expunge_deletes`` (every segment holding a deleted document
+        is rewritten), until ``_stats`` counts no deleted document left. Ordinary deletes
+        (``delete``) do none of this. Raise ``PurgeIncomplete`` when that takes longer than
+        ``purge_timeout_s`` (the documents are deleted, not yet expunged). Returns True.
+        """
+        unique = list(dict.fromkeys(ids))
+        if not unique or not self._exists():
+            return True
+        for batch in _batches(unique, self.batch_size):
+            self._bulk(self.alias, [({"delete": {"_id": doc_id}}, None) for doc_id in batch])
+        self.refresh()
+        for index in self.physical_indexes():
+            self._expunge_deletes(index)
+        self.refresh()
+        return True
 
     def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
         """The ``top_k`` best documents that pass ``filters``, best first (ties by id)."""
@@ -324,6 +355,68 @@ class OpenSearchKeywordStore:
                                name, found[0], MAPPING_VERSION)
                 return False
         return True
+
+    # --- internals: erasure -------------------------------------------------------------------
+
+    def _expunge_deletes(self, index: str) -> None:
+        """Rewrite the segments of ``index`` that hold deleted documents, once no retention
+        lease keeps them; check with ``_stats`` that none is left (see ``purge``)."""
+        started = time.monotonic()
+        deadline = started + self.purge_timeout_s
+        self._call(lambda: self.client.indices.put_settings(
+            index=index, body={"index": {"merge.policy.expunge_deletes_allowed": 0}}))
+        retained = self._max_seq_nos(index)
+        merges = 0
+        merging_s = 0.0
+        while True:
+            if self._leases_past(index, retained):
+                merge_started = time.monotonic()
+                self._call(lambda: self.client.indices.flush(index=index, wait_if_ongoing=True))
+                self._call(lambda: self.client.indices.forcemerge(
+                    index=index, only_expunge_deletes=True,
+                    request_timeout=max(deadline - time.monotonic(), self.settings.timeout_s)))
+                merges += 1
+                merging_s += time.monotonic() - merge_started
+                if self._deleted_docs(index) == 0:
+                    logger.info("%s: deleted documents expunged in %.2f s (%.2f s waiting for "
+                                "the retention lease, %d flush + force-merge in %.2f s)",
+                                index, time.monotonic() - started,
+                                time.monotonic() - started - merging_s, merges, merging_s)
+                    return
+            if time.monotonic() >= deadline:
+                raise PurgeIncomplete(
+                    f"OpenSearch at {self.url} still keeps deleted documents in {index} after "
+                    f"{self.purge_timeout_s:.0f} s (a retention lease or a merge holds them): "
+                    "the erasure is not complete; try again", url=self.url)
+            time.sleep(_PURGE_POLL_S)
+
+    def _shard_stats(self, index: str) -> dict[str, dict[str, Any]]:
+        """The stats of each shard copy of ``index``, by "shard/node/primary"."""
+        response = self._call(lambda: self.client.indices.stats(
+            index=index, metric="docs", level="shards"))
+        shards = response["indices"][index]["shards"]
+        return {f"{number}/{copy['routing']['node']}/{copy['routing'].get('primary')}": copy
+                for number, copies in shards.items() for copy in copies}
+
+    def _max_seq_nos(self, index: str) -> dict[str, int]:
+        """The highest sequence number of each shard copy."""
+        return {key: int(copy["seq_no"]["max_seq_no"])
+                for key, copy in self._shard_stats(index).items()}
+
+    def _leases_past(self, index: str, retained: dict[str, int]) -> bool:
+        """True when every retention lease of every shard copy retains only operations
+        after ``retained`` (what the copy had written when the purge began)."""
+        for key, copy in self._shard_stats(index).items():
+            floor = retained.get(key, int(copy["seq_no"]["max_seq_no"]))
+            leases = copy.get("retention_leases", {}).get("leases", [])
+            if any(int(lease["retaining_seq_no"]) <= floor for lease in leases):
+                return False
+        return True
+
+    def _deleted_docs(self, index: str) -> int:
+        """How many deleted documents the segments of ``index`` still hold (all copies)."""
+        response = self._call(lambda: self.client.indices.stats(index=index, metric="docs"))
+        return int(response["indices"][index]["total"]["docs"]["deleted"])
 
     # --- internals: index life cycle --------------------------------------------------------
 

@@ -134,6 +134,14 @@ class KeywordStore(Protocol):
         """Remove documents by id; unknown ids are ignored."""
         ...
 
+    def purge(self, ids: Iterable[str]) -> bool:
+        """Remove documents by id as an erasure; unknown ids are ignored. Return True when,
+        on return, no file of the store holds any copy of them (deleted entries that a
+        segment keeps until a merge included); False when the store cannot expunge them in
+        place, and its owner must rebuild it from the live records (the catalog does so
+        before the new generation goes live)."""
+        ...
+
     def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
         """The ``top_k`` best documents that pass ``filters``, best first."""
         ...

@@ -114,6 +114,15 @@ class TantivyKeywordStore:
                 writer.delete_documents_by_term("id", doc_id)
                 self._dirty = True
 
+    def purge(self, ids: Iterable[str]) -> bool:
+        """Remove documents by id and commit. In memory nothing else holds them (True); on
+        disk their terms stay in the segments until a merge, which tantivy does not let us
+        force, so the owner rebuilds the store without them (False)."""
+        with self._lock:
+            self.delete(ids)
+            self._commit()
+        return self.directory is None
+
     def save(self) -> None:
         """Commit pending writes to disk (or memory) and refresh the searcher."""
         with self._lock:

@@ -1,8 +1,11 @@
 """The ``KeywordStore`` conformance suite, shared by every keyword backend.
 
-A backend's test module subclasses :class:`KeywordStoreConformance` and overrides one fixture,
+A backend's test module subclasses :class:`KeywordStoreConformance` and overrides the fixture
 ``make_store``: a callable that returns a new, EMPTY store each time it is called (a remote
-backend gives each call its own uniquely named index and deletes it on teardown)::
+backend gives each call its own uniquely named index and deletes it on teardown). A backend
+whose files are not in the store's ``directory`` also overrides ``storage_of`` (the folder
+grepped after a purge; a remote node's data folder when the tests can read it), and may
+override ``assert_no_copy`` to add its own check that a purge left nothing behind::
 
     class TestMyStore(KeywordStoreConformance):
         @pytest.fixture
@@ -15,8 +18,11 @@ documents and expected results are written by hand.
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +39,8 @@ from indexer.stores.protocols import (
 )
 
 MakeKeywordStore = Callable[[], KeywordStore]
+StorageOf = Callable[[KeywordStore], Path | None]
+NoCopyCheck = Callable[[KeywordStore, str], None]
 
 LYON = GeoPoint(lat=45.7640, lon=4.8357)
 PARIS = GeoPoint(lat=48.8566, lon=2.3522)
@@ -72,6 +80,23 @@ CATALOGUE: tuple[IndexedDoc, ...] = (
 )
 
 
+def files_containing(folder: Path, needle: str) -> list[Path]:
+    """Every file under ``folder`` whose bytes contain ``needle`` (UTF-8), as ``grep -rl``;
+    files that vanish or cannot be read while walking are passed over."""
+    wanted = needle.encode()
+    found: list[Path] = []
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            path = Path(root) / name
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if wanted in data:
+                found.append(path)
+    return found
+
+
 def _ids(hits: Iterable[Hit]) -> list[str]:
     return [hit.id for hit in hits]
 
@@ -87,6 +112,22 @@ class KeywordStoreConformance:
     def make_store(self) -> MakeKeywordStore:
         """A callable returning a new, empty store. Every backend overrides this."""
         raise NotImplementedError("override the make_store fixture in the backend's tests")
+
+    @pytest.fixture
+    def storage_of(self) -> StorageOf:
+        """The folder holding a store's files (None: in memory, or unknown to the tests)."""
+        return lambda store: getattr(store, "directory", None)
+
+    @pytest.fixture
+    def assert_no_copy(self, storage_of: StorageOf) -> NoCopyCheck:
+        """Fails when a file of the store still contains ``needle`` (when its files are
+        known)."""
+        def check(store: KeywordStore, needle: str) -> None:
+            folder = storage_of(store)
+            if folder is not None:
+                left = files_containing(folder, needle)
+                assert not left, f"the purged record is still in {[str(p) for p in left]}"
+        return check
 
     @pytest.fixture
     def catalogue(self, make_store: MakeKeywordStore) -> KeywordStore:
@@ -153,6 +194,26 @@ class KeywordStoreConformance:
         catalogue.upsert([CATALOGUE[2]])
         assert catalogue.count() == 5
         assert _search(catalogue, "vendeur") == ["vendeur"]
+
+    def test_purge_leaves_no_copy_in_the_store_files(self, make_store: MakeKeywordStore,
+                                                      assert_no_copy: NoCopyCheck) -> None:
+        store = make_store()
+        mark = f"effacement{uuid.uuid4().hex[:12]}"
+        store.upsert(CATALOGUE)
+        store.upsert([_doc(f"gone-{mark}", "Soudeur", f"Ancienne version {mark}ancien.")])
+        store.upsert([_doc(f"gone-{mark}", f"Soudeur {mark}",
+                           f"Contact : {mark}@exemple.test, {mark}.")])
+        assert _search(store, mark) == [f"gone-{mark}"]
+        expunged = store.purge([f"gone-{mark}", "unknown-id"])
+        assert store.count() == 5
+        assert _search(store, mark) == []
+        assert _search(store, "boulanger") == ["boulanger"]
+        if expunged:  # else the owner rebuilds the store (the catalog's tests check it)
+            assert_no_copy(store, mark)
+
+    def test_purge_nothing(self, catalogue: KeywordStore) -> None:
+        catalogue.purge([])
+        assert catalogue.count() == 5
 
     # --- French analysis ------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +51,20 @@ def opensearch_url() -> str:
 def opensearch_settings(opensearch_url: str) -> OpenSearchSettings:
     """Settings pointing at the test node."""
     return OpenSearchSettings(url=opensearch_url, timeout_s=30.0)
+
+
+@pytest.fixture(scope="session")
+def opensearch_data_folder(opensearch_url: str) -> Path | None:
+    """The test node's data folder (its ``path.data``), when it is on this machine and
+    readable (a node started by ``tools/opensearch_node.py`` is); None otherwise."""
+    request = f"{opensearch_url}/_nodes/_local/settings?filter_path=nodes.*.settings.path.data"
+    with urllib.request.urlopen(request, timeout=10) as response:
+        nodes = json.load(response).get("nodes", {})
+    folders = [Path(folder) for node in nodes.values()
+               for folder in node["settings"]["path"]["data"]]
+    if len(folders) != 1 or not folders[0].is_dir() or not os.access(folders[0], os.R_OK):
+        return None
+    return folders[0]
 
 
 def unique_alias(prefix: str = "emploi-test") -> str:

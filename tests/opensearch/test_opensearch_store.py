@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +14,19 @@ from indexer.models import GeoPoint
 from indexer.settings import OpenSearchSettings
 from indexer.stores.errors import BackendUnavailable
 from indexer.stores.opensearch_mapping import MAPPING_VERSION
-from indexer.stores.opensearch_store import BulkIndexError, OpenSearchKeywordStore
-from indexer.stores.protocols import Filters, IndexedDoc, KeywordQuery
-from tests.conformance.keyword_store_suite import KeywordStoreConformance, MakeKeywordStore
+from indexer.stores.opensearch_store import (
+    BulkIndexError,
+    OpenSearchKeywordStore,
+    PurgeIncomplete,
+)
+from indexer.stores.protocols import Filters, IndexedDoc, KeywordQuery, KeywordStore
+from tests.conformance.keyword_store_suite import (
+    KeywordStoreConformance,
+    MakeKeywordStore,
+    NoCopyCheck,
+    StorageOf,
+    files_containing,
+)
 from tests.opensearch.conftest import MakeOpenSearchStore
 from tests.opensearch.proxy import FailingProxy
 
@@ -41,6 +52,24 @@ class TestOpenSearchKeywordStore(KeywordStoreConformance):
     @pytest.fixture
     def make_store(self, make_opensearch_store: MakeOpenSearchStore) -> MakeKeywordStore:
         return lambda: make_opensearch_store()
+
+    @pytest.fixture
+    def storage_of(self, opensearch_data_folder: Path | None) -> StorageOf:
+        return lambda _store: opensearch_data_folder
+
+    @pytest.fixture
+    def assert_no_copy(self, storage_of: StorageOf) -> NoCopyCheck:
+        """On any node, ``_stats`` counts no deleted document left in the segments (a plain
+        delete leaves them there until a merge); the data folder is grepped when known."""
+        def check(store: KeywordStore, needle: str) -> None:
+            assert isinstance(store, OpenSearchKeywordStore)
+            for physical in store.physical_indexes():
+                stats = store.client.indices.stats(index=physical, metric="docs")
+                assert stats["indices"][physical]["total"]["docs"]["deleted"] == 0
+            folder = storage_of(store)
+            if folder is not None:
+                assert files_containing(folder, needle) == []
+        return check
 
 
 # --- aliases and rebuilds ---------------------------------------------------------------------
@@ -325,3 +354,30 @@ def test_dates_are_filtered_to_the_microsecond(
     for filters, expected in ((after, []), (before, []), (exact, ["x"])):
         hits = store.search(KeywordQuery("maçon"), filters, 5)
         assert [hit.id for hit in hits] == expected
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+def test_a_plain_delete_does_not_merge(make_opensearch_store: MakeOpenSearchStore) -> None:
+    """Only an erasure pays for the merge: an ordinary delete leaves it to OpenSearch."""
+    store = make_opensearch_store()
+    store.upsert(DOCS)
+    store.delete(["c"])
+    [physical] = store.physical_indexes()
+    docs = store.client.indices.stats(index=physical, metric="docs")["indices"][physical]
+    assert docs["primaries"]["docs"]["count"] == 2
+    assert docs["primaries"]["docs"]["deleted"] > 0
+
+
+def test_a_purge_that_cannot_finish_in_time_says_so(
+        make_opensearch_store: MakeOpenSearchStore,
+        opensearch_settings: OpenSearchSettings) -> None:
+    """The node moves its retention lease every 30 s: a purge given 0.05 s cannot expunge, and
+    must fail rather than report an erasure that left the documents in the segments."""
+    settings = opensearch_settings.model_copy(update={"purge_timeout_s": 0.05})
+    store = make_opensearch_store(settings=settings)
+    store.upsert(DOCS)
+    with pytest.raises(PurgeIncomplete, match="still keeps deleted documents"):
+        store.purge(["c"])
+    assert _ids(store, "nettoyage") == []  # deleted all the same; a retry expunges
