@@ -124,6 +124,10 @@ class FaissVectorStore:
         """The label of a stored id, or None."""
         return self._label_of.get(doc_id)
 
+    def describe(self) -> dict[str, Any]:
+        """What the index manifest records: the factory string and ``nprobe``."""
+        return {"factory": self._factory, "nprobe": self.nprobe}
+
     @property
     def dimension(self) -> int:
         """The vectors' dimension."""
