@@ -203,7 +203,8 @@ def test_the_cli_searches_with_the_one_setting(engines: tuple[Engine, Engine],
                         ("EMPLOI_OPENSEARCH_URL", settings.opensearch.url),
                         ("EMPLOI_OPENSEARCH__INDEX_PREFIX", settings.opensearch.index_prefix),
                         ("EMPLOI_DATA_DIR", str(settings.data_dir)),
-                        ("EMPLOI_CACHE_DIR", str(settings.cache_dir))):
+                        ("EMPLOI_CACHE_DIR", str(settings.cache_dir)),
+                        ("EMPLOI_ENCODER", "use")):  # the index was built with USE-m3
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("EMPLOI_KEYWORD_BACKEND", raising=False)
     monkeypatch.delenv("EMPLOI_CONFIG", raising=False)
