@@ -76,6 +76,35 @@ def test_keyword_and_vectors_live_in_opensearch(engines: tuple[Engine, Engine]) 
     assert manifest["vector_indexes"]["offers"]["engine"] == "lucene"
 
 
+def test_concepts_live_in_opensearch_and_search_as_embedded(
+        engines: tuple[Engine, Engine]) -> None:
+    """The concepts read at indexing (ids and labels) are fields of the OpenSearch documents,
+    and the concept channel answers on the cluster as it does embedded."""
+    from matcher.queries import query_for_profile
+
+    embedded, cluster = engines
+    keyword = cluster.offers.keyword
+    assert isinstance(keyword, OpenSearchKeywordStore)
+    with_concepts = 0
+    for offer in embedded.offers:
+        source = keyword.client.search(index=keyword.alias, body={
+            "query": {"ids": {"values": [offer.id]}}})["hits"]["hits"][0]["_source"]
+        with_concepts += bool(source["concepts"])
+        assert bool(source["concepts"]) == bool(source["concept_text"]), offer.id
+    assert with_concepts == len(embedded.offers)
+    searched = 0
+    for profile in embedded.profiles:
+        query = query_for_profile(profile, embedded.taxonomy)
+        concepts = query.concepts
+        expected = embedded.offers.concept_search(concepts.occupations, concepts.skills,
+                                                  query.filters, TOP)
+        found = cluster.offers.concept_search(concepts.occupations, concepts.skills,
+                                              query.filters, TOP)
+        assert [h.id for h in found] == [h.id for h in expected], profile.id
+        searched += bool(expected)
+    assert searched > 0
+
+
 @pytest.mark.parametrize("widen", [False, True])
 def test_offers_for_profiles_are_the_embedded_ones(engines: tuple[Engine, Engine],
                                                    widen: bool) -> None:
