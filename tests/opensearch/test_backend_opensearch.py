@@ -6,6 +6,7 @@ fix it), rebuild by alias swaps, and serve the CLI and ``emploi eval`` unchanged
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,7 +226,8 @@ def test_an_interrupted_rebuild_leaves_both_aliases(opensearch_url: str, tmp_pat
 
 
 def test_the_cli_searches_with_the_one_setting(engines: tuple[Engine, Engine],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              caplog: pytest.LogCaptureFixture) -> None:
     embedded, cluster = engines
     settings = cluster.settings
     for name, value in (("EMPLOI_BACKEND", "opensearch"),
@@ -237,6 +239,7 @@ def test_the_cli_searches_with_the_one_setting(engines: tuple[Engine, Engine],
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("EMPLOI_KEYWORD_BACKEND", raising=False)
     monkeypatch.delenv("EMPLOI_CONFIG", raising=False)
+    caplog.set_level(logging.DEBUG)
     result = CliRunner().invoke(cli_main, ["search", "--index-dir", str(settings.index_dir),
                                            "--text", "vendeur", "--json"])
     assert result.exit_code == 0, result.output
@@ -246,6 +249,20 @@ def test_the_cli_searches_with_the_one_setting(engines: tuple[Engine, Engine],
     expected = [m.id for m in embedded.search_offers(
         SeekerQuery(text="vendeur", titles=("vendeur",)), top_k=10)]
     assert found == expected and found
+    assert not _request_logs(caplog)  # one line per OpenSearch request only with -vv
+    requests_logger = logging.getLogger("opensearch")
+    try:
+        verbose = CliRunner().invoke(cli_main, ["-vv", "search", "--index-dir",
+                                                str(settings.index_dir), "--text", "vendeur"])
+        assert verbose.exit_code == 0, verbose.output
+        assert _request_logs(caplog)
+    finally:
+        requests_logger.setLevel(logging.NOTSET)
+
+
+def _request_logs(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records
+            if record.name == "opensearch" and record.levelno < logging.WARNING]
 
 
 def test_pages_and_api_answer_as_embedded(engines: tuple[Engine, Engine]) -> None:
