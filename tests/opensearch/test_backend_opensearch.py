@@ -75,6 +75,11 @@ def test_keyword_and_vectors_live_in_opensearch(engines: tuple[Engine, Engine]) 
     assert manifest["keyword_backend"] == manifest["vector_backend"] == "opensearch"
     assert manifest["vector_index"] == "hnsw"
     assert manifest["vector_indexes"]["offers"]["engine"] == "lucene"
+    info = CliRunner().invoke(cli_main, ["index-info", "--index-dir",
+                                         str(engine.settings.index_dir)])
+    assert info.exit_code == 0, info.output
+    assert "vector backend: opensearch" in info.output
+    assert f"in OpenSearch ({prefix}-offers-vectors): lucene HNSW" in info.output
 
 
 def test_concepts_live_in_opensearch_and_search_as_embedded(
