@@ -97,9 +97,15 @@ class Triager:
 
     def triage_all(self, messages: Sequence[Message]) -> list[TriageResult]:
         """The triage of each message, sorted most urgent first, then newest first."""
+        return sorted(self.triage_each(messages), key=lambda r: r.sort_key)
+
+    def triage_each(self, messages: Sequence[Message]) -> list[TriageResult]:
+        """The triage of each message, in the order given (one classifier pass for all:
+        what an import or an inbox that stores the results at arrival calls)."""
+        if not messages:
+            return []
         predictions = self.classifier.predict(messages)
-        results = [self._result(m, p) for m, p in zip(messages, predictions, strict=True)]
-        return sorted(results, key=lambda r: r.sort_key)
+        return [self._result(m, p) for m, p in zip(messages, predictions, strict=True)]
 
     def _result(self, message: Message, prediction: Prediction) -> TriageResult:
         entities = [replace(e, text="[masqué]") if e.kind in CONTACT_KINDS else e
@@ -165,9 +171,12 @@ class Correction:
 
 
 def retrain(corrections: Sequence[Correction], model_path: Path | None = None,
-            include_dev_set: bool = True, encoder: Encoder | None = None) -> InboxClassifier:
+            include_dev_set: bool = True, encoder: Encoder | None = None,
+            config: ClassifierConfig | None = None) -> InboxClassifier:
     """A classifier trained on the dev set plus the counsellors' corrections (a message
-    corrected twice counts with its latest labels), saved to ``model_path`` if given."""
+    corrected twice counts with its latest labels), saved to ``model_path`` if given.
+    ``config`` replaces the measured default (:func:`default_config`), e.g. fewer epochs in
+    tests."""
     latest: dict[tuple[str, str, str], Correction] = {}
     for correction in sorted(corrections, key=lambda c: c.corrected_at):
         m = correction.message
@@ -180,8 +189,8 @@ def retrain(corrections: Sequence[Correction], model_path: Path | None = None,
         messages += [i.message for i in items]
         intents += [i.intent for i in items]
         urgencies += [i.urgency for i in items]
-    classifier = InboxClassifier(default_config(encoder), encoder).fit(messages, intents,
-                                                                       urgencies)
+    classifier = InboxClassifier(config or default_config(encoder), encoder).fit(
+        messages, intents, urgencies)
     if model_path is not None:
         classifier.save(model_path)
     return classifier

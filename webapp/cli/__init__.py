@@ -331,12 +331,14 @@ def _register_subcommands() -> None:
         eval_sets_command,
         train_ranking_command,
     )
+    from webapp.cli.messages import messages
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)
     main.add_command(eval_fairness_command)
     main.add_command(train_ranking_command)
     main.add_command(admin)
+    main.add_command(messages)
 
 
 _register_subcommands()

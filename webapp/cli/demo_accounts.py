@@ -1,5 +1,6 @@
-"""Demo accounts for ``emploi demo``: one admin, two counsellors with their seekers, two
-employers owning real offers, and seekers linked to generated profiles.
+"""Demo accounts for ``emploi demo``: one admin, two counsellors with their seekers and one
+employer each, two employers owning real offers, seekers linked to generated profiles, and
+demo messages in the counsellors' inboxes (:mod:`webapp.inbox.demo`).
 
 Passwords are random and new at every start (printed once); the accounts exist only when the
 demo command creates them, never with a fixed password.
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from indexer.models import Profile
 from matcher.engine import Engine
+from webapp.inbox.access import follow_employer
+from webapp.inbox.demo import seed_messages
 from webapp.models import Role, User
 from webapp.passwords import random_password
 from webapp.repositories import ownership, sessions, users
@@ -107,13 +110,17 @@ def seed(session: Session, engine: Engine) -> list[DemoAccount]:
                 offers.append(offer_id)
     for index, offer_id in enumerate(offers):
         ownership.give_offer(session, employers[index % len(employers)][0], offer_id)
+    for (counsellor, _password), (employer, _secret) in zip(counsellors, employers,
+                                                           strict=True):
+        follow_employer(session, counsellor, employer)  # their messages reach the counsellor
     for user, password in counsellors:
         accounts.append(DemoAccount(Role.COUNSELLOR, user.email, password,
                                     f"{len(ownership.assigned_profiles(session, user))} "
-                                    "demandeurs suivis"))
+                                    "demandeurs et 1 employeur suivis"))
     for user, password in employers:
         accounts.append(DemoAccount(Role.EMPLOYER, user.email, password,
                                     f"{len(ownership.offers_of(session, user))} offres"))
     session.commit()
+    seed_messages(session, engine, [user for user, _password in counsellors])
     logger.info("seeded %d demo accounts", len(accounts))
     return accounts
