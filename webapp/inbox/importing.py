@@ -138,8 +138,8 @@ def _where(item: Incoming) -> str:
 
 def write_report(path: Path, report: ImportReport) -> None:
     """The rejected and warned messages as JSON lines (written atomically)."""
-    lines = [json.dumps({**asdict(r), "kept": False}, ensure_ascii=False) + "\n"
+    lines = [json.dumps({**asdict(r), "kept": False}, ensure_ascii=False)
              for r in report.rejected]
-    lines += [json.dumps({**asdict(r), "kept": True}, ensure_ascii=False) + "\n"
+    lines += [json.dumps({**asdict(r), "kept": True}, ensure_ascii=False)
               for r in report.warnings]
     write_lines_atomic(path, lines)
