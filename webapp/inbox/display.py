@@ -141,7 +141,9 @@ def entity_views(triage: MessageTriage) -> list[EntityView]:
                                 _entity_text(entity)))
     unique = []
     for view in views:
-        if (view.kind, view.text) not in seen:
+        covered = any(other.kind == view.kind and other.text != view.text
+                      and other.text.startswith(view.text) for other in views)
+        if (view.kind, view.text) not in seen and not covered:  # "2 mai" under "2 mai à 10 h"
             seen.add((view.kind, view.text))
             unique.append(view)
     return unique

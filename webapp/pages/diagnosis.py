@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from matcher.diagnosis.legality import LegalityFlag
 from matcher.diagnosis.legality_rules import CATEGORY_LABELS, Severity
+from matcher.diagnosis.seeker import NO_ACTION_OPENS
 from matcher.diagnosis.sentences import (
     action_sentence,
     market_sentence,
@@ -62,7 +63,9 @@ def seeker(profile_id: str) -> str:
     diagnosis = seeker_diagnosis(engine, profile, radius)
     name = (profile.personal.name if user.role is Role.COUNSELLOR and profile.personal
             and profile.personal.name else None)
+    missing = [line for line in diagnosis.missing_data if line != NO_ACTION_OPENS]
     return render_template("diagnosis_seeker.html", diagnosis=diagnosis, profile=profile,
+                           missing=missing,
                            name=name, sentences=seeker_sentences(diagnosis),
                            action_sentence=action_sentence, market_sentence=market_sentence,
                            skill_status=SKILL_STATUS, radius=radius,
