@@ -64,8 +64,11 @@ def seeker(profile_id: str) -> str:
     name = (profile.personal.name if user.role is Role.COUNSELLOR and profile.personal
             and profile.personal.name else None)
     missing = [line for line in diagnosis.missing_data if line != NO_ACTION_OPENS]
+    offer_titles = {offer_id: offer.title for action in diagnosis.actions
+                    for offer_id in action.opened_ids[:3]
+                    for offer in [engine.offers.get(offer_id)] if offer is not None}
     return render_template("diagnosis_seeker.html", diagnosis=diagnosis, profile=profile,
-                           missing=missing,
+                           missing=missing, offer_titles=offer_titles,
                            name=name, sentences=seeker_sentences(diagnosis),
                            action_sentence=action_sentence, market_sentence=market_sentence,
                            skill_status=SKILL_STATUS, radius=radius,
