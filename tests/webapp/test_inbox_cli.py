@@ -180,3 +180,24 @@ def test_demo_seeds_every_demo_counsellors_inbox_once(app: Flask, engine: Any) -
             assert kinds <= {"demandeur", "offre", None}
             assert all(m.sender is not None and m.sender.email.endswith("@demo.emploi.test")
                        for m in messages)
+
+
+def test_admin_link_makes_a_counsellor_follow_an_employer(app: Flask,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import webapp.cli.admin as admin
+    from webapp.inbox.access import followed_employers
+    from webapp.repositories.users import by_email
+
+    monkeypatch.setattr(admin, "_app", lambda _ctx: app)
+    runner = CliRunner()
+    result = runner.invoke(main, ["admin", "link", "--email", ACCOUNTS["counsellor2"].email,
+                                  "--target", ACCOUNTS["employer"].email])
+    assert result.exit_code == 0, result.output
+    unknown = runner.invoke(main, ["admin", "link", "--email", ACCOUNTS["counsellor2"].email,
+                                   "--target", ACCOUNTS["seeker"].email])
+    assert unknown.exit_code == 2 and "no employer account" in unknown.output
+    with get_database(app).sessions() as session:
+        counsellor = by_email(session, ACCOUNTS["counsellor2"].email)
+        assert counsellor is not None
+        assert {e.email for e in followed_employers(session, counsellor)} == {
+            ACCOUNTS["employer"].email, ACCOUNTS["employer2"].email}

@@ -108,3 +108,19 @@ def test_retrain_learns_from_corrections(tmp_path: Path) -> None:
     assert (tmp_path / "m.json").exists()
     assert model.predict([odd])[0].intent is Intent.TRAINING_REQUEST
     assert model.trained_on == len(load_dev_set()) + 12
+
+
+def test_triage_each_keeps_the_order_given(triager: Triager) -> None:
+    messages = [Message("Merci", "Merci pour tout, bonne journée."),
+                Message("URGENT", "Je n'ai plus rien pour payer le loyer, c'est urgent !")]
+    assert [r.message.subject for r in triager.triage_each(messages)] == ["Merci", "URGENT"]
+    assert triager.triage_each([]) == []
+
+
+def test_add_employer_twice_proposes_each_offer_once() -> None:
+    directory = ContactDirectory()
+    directory.add_offer("OF-1", "Vendeur")
+    directory.add_employer("rh@example.org", ["OF-1"])
+    directory.add_employer("RH@example.org", ["OF-1"])
+    proposals = directory.propose(Message("x", "y", sender="rh@example.org"), [])
+    assert [(p.id, p.confidence) for p in proposals] == [("OF-1", 0.6)]
