@@ -373,3 +373,19 @@ def test_the_inbox_of_hundreds_of_messages_is_paged_in_the_database(
         as_text=True))) == 50
     with get_database(app).sessions() as session:
         assert session.scalar(select(ClassifierVersion.version)) == 1
+
+
+def test_a_seekers_message_relinked_to_an_offer_still_leaves_with_the_seeker(
+        app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    write(auth, "seeker", *TRAINING)
+    [row] = stored(app)
+    auth.login("counsellor")
+    auth.post(f"/conseiller/messages/{row.id}/tri", {"intention": "question_offre",
+                                                     "urgence": "normale",
+                                                     "lien": "offre:OF-VENTE-1"})
+    assert client.get(f"/conseiller/messages/{row.id}").status_code == 200
+    with get_database(app).sessions() as session:
+        session.execute(delete(CounsellorAssignment)
+                        .where(CounsellorAssignment.profile_id == "P-VENDEUSE"))
+        session.commit()
+    assert client.get(f"/conseiller/messages/{row.id}").status_code == 404

@@ -8,8 +8,9 @@ The rules (also in ``docs/counsellor-tools.md``):
   page says so;
 - a message lives in one counsellor's inbox; that counsellor sees it only while the person it
   concerns is still theirs: a message linked to a seeker needs the seeker assigned to them, a
-  message written by an employer needs the employer followed by them. Any other message
-  (another counsellor's, or one whose seeker was reassigned) answers 404;
+  message written from a seeker's or an employer's account needs its author followed by them
+  (whatever its link). Any other message (another counsellor's, or one whose seeker was
+  reassigned) answers 404;
 - a link may only name a seeker the counsellor follows (a proposal naming another seeker is
   dropped at arrival, so that no name leaks between counsellors) or an offer (offers are
   public postings);
@@ -26,7 +27,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.inbox.models import EmployerFollow, InboxMessage, MessageTriage
-from webapp.models import CounsellorAssignment, OfferOwnership, Role, User
+from webapp.models import CounsellorAssignment, OfferOwnership, Role, SeekerLink, User
 from webapp.repositories import ownership
 
 SEEKER_LINK = "demandeur"
@@ -112,14 +113,15 @@ def visible_to(counsellor: User) -> ColumnElement[bool]:
     the query must join :class:`MessageTriage`."""
     assigned = exists().where(CounsellorAssignment.counsellor_id == counsellor.id,
                               CounsellorAssignment.profile_id == MessageTriage.link_id)
-    employer_sender = exists().where(User.id == InboxMessage.sender_id,
-                                     User.role == Role.EMPLOYER)
-    followed = exists().where(EmployerFollow.counsellor_id == counsellor.id,
-                              EmployerFollow.employer_id == InboxMessage.sender_id)
+    followed_employer = exists().where(EmployerFollow.counsellor_id == counsellor.id,
+                                       EmployerFollow.employer_id == InboxMessage.sender_id)
+    own_seeker = exists().where(SeekerLink.user_id == InboxMessage.sender_id,
+                                CounsellorAssignment.counsellor_id == counsellor.id,
+                                CounsellorAssignment.profile_id == SeekerLink.profile_id)
     return and_(InboxMessage.counsellor_id == counsellor.id,
                 or_(MessageTriage.link_kind.is_(None), MessageTriage.link_kind != SEEKER_LINK,
                     assigned),
-                or_(InboxMessage.sender_id.is_(None), ~employer_sender, followed))
+                or_(InboxMessage.sender_id.is_(None), followed_employer, own_seeker))
 
 
 def assigned_seekers(session: Session, counsellor: User) -> Sequence[str]:
