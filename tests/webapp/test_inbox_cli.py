@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES
 from tests.webapp.conftest import ACCOUNTS, AuthActions
 from webapp.cli import main
 from webapp.db import get_database
-from webapp.inbox import importing
+from webapp.inbox import arrival, importing
 from webapp.inbox.models import ClassifierVersion, InboxMessage
 
 INBOX = FIXTURES / "inbox"
@@ -119,7 +119,7 @@ def test_a_failing_database_keeps_the_chunks_already_stored(
     from webapp.repositories.users import by_email
 
     calls = {"n": 0}
-    real = importing.receive
+    real = arrival.receive
 
     def failing(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
