@@ -389,3 +389,18 @@ def test_a_seekers_message_relinked_to_an_offer_still_leaves_with_the_seeker(
                         .where(CounsellorAssignment.profile_id == "P-VENDEUSE"))
         session.commit()
     assert client.get(f"/conseiller/messages/{row.id}").status_code == 404
+
+
+def test_an_unusable_model_file_is_replaced_by_a_new_version(app: Flask,
+                                                             auth: AuthActions) -> None:
+    """A model saved with another encoder or format (or damaged) is retrained from the dev
+    set and the corrections, instead of failing every message."""
+    from webapp.engine_ext import get_engine
+
+    with app.app_context(), get_database(app).sessions() as session:
+        row = versions.ensure_first(session, versions.model_dir(app), get_engine().encoder,
+                                    versions.base_model(app))
+        (versions.model_dir(app) / row.file_name).write_text('{"format": "autre"}')
+    assert write(auth, "seeker", *TRAINING).status_code == 302
+    [message] = stored(app)
+    assert message.triage is not None and message.triage.model_version == 2

@@ -105,26 +105,35 @@ class InboxTriager:
         with self._lock:
             row = versions.ensure_first(session, folder, engine.encoder, versions.base_model(app))
             triager = self._triager
+            if triager is not None and self._version != row.version:
+                self._version = row.version
+                triager.classifier = self._classifier(folder, row, engine, session, app)
             if triager is None or self._index is not engine.index:
-                classifier = (triager.classifier if triager is not None
-                              and self._version == row.version
-                              else self._classifier(folder, row, engine))
+                if triager is None:
+                    self._version = row.version
+                    classifier = self._classifier(folder, row, engine, session, app)
+                else:
+                    classifier = triager.classifier
                 triager = Triager(classifier, *_extractor_and_directory(engine, app))
                 self._index = engine.index
-            elif self._version != row.version:
-                triager.classifier = self._classifier(folder, row, engine)
-            self._version = row.version
             self._triager = triager
             _add_accounts(session, triager.directory)
-            return triager, row.version
+            assert self._version is not None
+            return triager, self._version
 
-    @staticmethod
-    def _classifier(folder: Path, row: Any, engine: Engine) -> InboxClassifier:
+    def _classifier(self, folder: Path, row: Any, engine: Engine, session: Session,
+                    app: Flask) -> InboxClassifier:
+        """The classifier of ``row``; when its file is unusable (made with another encoder
+        or format version, damaged), a new version is trained from the dev set and the
+        counsellors' corrections, and used."""
         try:
             return versions.load(folder, row, engine.encoder)
         except ModelFileError as error:
-            log.error("%s: the inbox classifier version %s is unusable", error, row.version)
-            raise
+            log.warning("%s: training a new inbox classifier version", error)
+        fresh = versions.retrain_now(session, folder, engine.encoder,
+                                     config=versions.classifier_config(app))
+        self._version = fresh.version
+        return versions.load(folder, fresh, engine.encoder)
 
 
 def _extractor_and_directory(engine: Engine, app: Flask
