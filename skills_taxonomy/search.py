@@ -18,6 +18,9 @@ DEFAULT_KINDS = ("occupation", "appellation", "item")
 TITLE_KINDS = ("appellation", "occupation")
 _OVERFETCH = 3
 _SHORTLIST = 200
+_SHORTLIST_CUTOFF = 40
+"""Keys sharing less than this (token-set ratio, 0–100) are not worth rescoring: skipping them
+lets rapidfuzz prune most of the keys at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class LabelIndex:
             scorer=fuzz.token_set_ratio,
             processor=None,
             limit=max(_SHORTLIST, limit * _OVERFETCH),
+            score_cutoff=_SHORTLIST_CUTOFF,
         )
         rescored = sorted(
             ((float(fuzz.WRatio(key, choice)), position) for choice, _, position in shortlist),

@@ -90,7 +90,9 @@ def change_from_form(engine: Engine, form: MultiDict[str, str]) -> TagChange:
             occupations.append(code)
     return TagChange(add_skills=additions, remove_skills=form.getlist("remove"),
                      weights=_weights(form), add_occupations=occupations,
-                     remove_occupations=form.getlist("occ_remove"))
+                     remove_occupations=form.getlist("occ_remove"),
+                     reject_read=form.getlist("reject_read"),
+                     restore_read=form.getlist("restore_read"))
 
 
 @bp.get("/conseiller")
@@ -166,6 +168,19 @@ def claim_code() -> tuple[str, int]:
     return _render(engine, profile, TagChange(), show_preview=False, claim_code=code)
 
 
+def read_key(tag: SkillTag) -> str:
+    """How a skill read from the summary is named when rejected: its code, else its label."""
+    return tag.code or tag.label
+
+
+def read_skills(profile: Profile) -> list[SkillTag]:
+    """The skills indexing read from the seeker's summary, not rejected, not already tags."""
+    rejected = set(profile.rejected_skills)
+    given = {tag_key(t) for t in profile.skills}
+    read = profile.concepts.skills if profile.concepts is not None else ()
+    return [t for t in read if read_key(t) not in rejected and tag_key(t) not in given]
+
+
 def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: bool,
             error: str | None = None, status: int = 200,
             claim_code: str | None = None) -> tuple[str, int]:
@@ -184,6 +199,7 @@ def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: b
         "preview": preview(engine, profile, after, top) if show_preview else None,
         "error": error, "claim_code": claim_code, "claim_days": claims.VALIDITY.days,
         "linked": ownership.seeker_of(db(), profile.id) is not None,
+        "read_skills": read_skills(profile), "read_key": read_key,
     }
     return render_template("counsellor.html", **context), status
 

@@ -77,6 +77,7 @@ def my_offers() -> tuple[str, int]:
         return render_template("seeker.html", **context), 400
     context["widen"] = widen
     context["results"] = offer_results(engine, engine.offers_for_profile(profile, top, widen))
+    context["diagnosis"] = engine.diagnose_list(profile, len(context["results"]))
     return render_template("seeker.html", **context), 200
 
 

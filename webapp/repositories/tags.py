@@ -40,10 +40,14 @@ def tag_key(tag: SkillTag | dict[str, Any]) -> str:
 
 
 def tags_of(profile: Profile) -> Tags:
-    """A profile's tags as JSON."""
-    return {"skills": [{"code": s.code, "label": s.label, "weight": s.weight,
-                        "source": s.source} for s in profile.skills],
-            "rome_codes": list(profile.rome_codes)}
+    """A profile's tags as JSON (``rejected``: the skills read from its summary that a
+    counsellor rejected, only when there are some)."""
+    tags: Tags = {"skills": [{"code": s.code, "label": s.label, "weight": s.weight,
+                              "source": s.source} for s in profile.skills],
+                  "rome_codes": list(profile.rome_codes)}
+    if profile.rejected_skills:
+        tags["rejected"] = list(profile.rejected_skills)
+    return tags
 
 
 def skills_of(tags: Tags) -> list[SkillTag]:
@@ -54,7 +58,8 @@ def skills_of(tags: Tags) -> list[SkillTag]:
 
 def with_tags(profile: Profile, tags: Tags) -> Profile:
     """``profile`` carrying ``tags`` instead of its own skills and occupations."""
-    return engine_module.with_tags(profile, skills_of(tags), tags.get("rome_codes", []))
+    return engine_module.with_tags(profile, skills_of(tags), tags.get("rome_codes", []),
+                                   tags.get("rejected", []))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,11 @@ class TagChange:
     weights: dict[str, float] | None = None
     add_occupations: Sequence[str] = ()
     remove_occupations: Sequence[str] = ()
+    reject_read: Sequence[str] = ()
+    """Skills read from the summary (by code, else label) the counsellor rejects; accepting
+    one is adding it (``add_skills``)."""
+    restore_read: Sequence[str] = ()
+    """Rejected read skills the counsellor lets be read again."""
 
     def apply(self, tags: Tags) -> Tags:
         """The tags after this change."""
@@ -81,7 +91,12 @@ class TagChange:
                                "source": COUNSELLOR_SOURCE})
         codes = [c for c in tags["rome_codes"] if c not in set(self.remove_occupations)]
         codes += [c for c in dict.fromkeys(self.add_occupations) if c not in codes]
-        return {"skills": skills, "rome_codes": codes}
+        rejected = [k for k in tags.get("rejected", []) if k not in set(self.restore_read)]
+        rejected += [k for k in dict.fromkeys(self.reject_read) if k not in rejected]
+        result: Tags = {"skills": skills, "rome_codes": codes}
+        if rejected:
+            result["rejected"] = rejected
+        return result
 
 
 def inverse(entry: TagEdit, current: Tags) -> Tags:
@@ -103,7 +118,13 @@ def inverse(entry: TagEdit, current: Tags) -> Tags:
     removed = [c for c in entry.before["rome_codes"] if c not in entry.after["rome_codes"]]
     codes = [c for c in current["rome_codes"] if c not in added]
     codes += [c for c in removed if c not in codes]
-    return {"skills": skills, "rome_codes": codes}
+    result: Tags = {"skills": skills, "rome_codes": codes}
+    was, now = entry.before.get("rejected", []), entry.after.get("rejected", [])
+    rejected = [k for k in current.get("rejected", []) if k in was or k not in now]
+    rejected += [k for k in was if k not in now and k not in rejected]
+    if rejected:
+        result["rejected"] = rejected
+    return result
 
 
 def history(session: Session, profile_id: str) -> Sequence[TagEdit]:
@@ -137,7 +158,8 @@ def save(session: Session, engine: Engine, author: User, profile: Profile, new_t
     session.merge(ProfileOverride(profile_id=profile.id, tags=new_tags, updated_at=utc_now()))
     try:
         engine.apply_tags(profile, skills_of(new_tags), new_tags.get("rome_codes", []),
-                          lock_wait_s=lock_wait_s, before_publish=session.commit)
+                          new_tags.get("rejected", []), lock_wait_s=lock_wait_s,
+                          before_publish=session.commit)
     except BaseException:
         session.rollback()
         raise
