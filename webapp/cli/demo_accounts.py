@@ -56,7 +56,8 @@ def _account(session: Session, role: Role, local: str, name: str) -> tuple[User,
 def demo_profiles(session: Session, engine: Engine, count: int = SEEKERS) -> list[Profile]:
     """Profiles with skills, a place and a name, not linked to an account outside the demo,
     by id: all but the last with at least ``MIN_MATCHES`` matches, and the last one with a
-    thin list, so the demo shows why a list is thin and what would widen it."""
+    thin list, so the demo shows why a list is thin and what would widen it (on a small index
+    with too few rich lists, more thin ones make up the count)."""
     rich: list[Profile] = []
     thin: list[Profile] = []
     for profile_id in sorted(engine.profiles.ids()):
@@ -71,7 +72,10 @@ def demo_profiles(session: Session, engine: Engine, count: int = SEEKERS) -> lis
         (rich if matches >= MIN_MATCHES else thin).append(profile)
         if len(rich) >= count - 1 and thin:
             break
-    return [*rich[:count - 1], *thin[:1]] if thin else rich[:count]
+    chosen = [*rich[:count - 1], *thin[:1]] if thin else rich[:count]
+    if len(chosen) < count:  # a small index has few rich lists: fill with the thin ones
+        chosen += [p for p in thin if p not in chosen][:count - len(chosen)]
+    return chosen
 
 
 def _offers_showing(engine: Engine, profile: Profile) -> list[str]:
