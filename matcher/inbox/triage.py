@@ -34,8 +34,13 @@ from matcher.inbox.replies import SuggestedReply, suggest_reply, values_from
 log = logging.getLogger(__name__)
 
 ENCODER_WEIGHT = 0.5
-"""Scale of the sentence-encoder block when the triager has an encoder (measured: 0.5 keeps
-the urgency score, 1.0 gains 1.4 more points of intent macro-F1 but loses 3 of urgency)."""
+"""Scale of the sentence-encoder block when the triager has an encoder (measured with USE-m3:
+0.5 keeps the urgency score, 1.0 gains 1.4 more points of intent macro-F1 but loses 3 of
+urgency)."""
+STATIC_ENCODER_WEIGHT = 1.0
+"""The scale for the static encoder (the engine's default; names ``static-…``), whose vectors
+are weaker alone: at 0.5 they add 0.3 point of intent macro-F1, at 1.0 they add 3.9 and keep
+the urgency score (docs/evaluation.md)."""
 CONTACT_KINDS = frozenset({EntityKind.EMAIL, EntityKind.PHONE})
 """Entities kept only as masked spans: their text never leaves the triage."""
 NAME_FOR_GREETING = 0.7
@@ -133,8 +138,17 @@ class Triager:
 
 def default_config(encoder: Encoder | None = None) -> ClassifierConfig:
     """The measured best configuration: with a sentence encoder, its vectors are appended at
-    ``ENCODER_WEIGHT`` (intent macro-F1 +3 points, urgency unchanged; docs/evaluation.md)."""
-    return ClassifierConfig(encoder_weight=ENCODER_WEIGHT if encoder is not None else 0.0)
+    :func:`encoder_weight` (intent macro-F1 +3 to +4 points, urgency unchanged;
+    docs/evaluation.md)."""
+    return ClassifierConfig(encoder_weight=encoder_weight(encoder))
+
+
+def encoder_weight(encoder: Encoder | None) -> float:
+    """The scale of the encoder's block: ``STATIC_ENCODER_WEIGHT`` for a static encoder,
+    ``ENCODER_WEIGHT`` for another, 0 without one."""
+    if encoder is None:
+        return 0.0
+    return STATIC_ENCODER_WEIGHT if encoder.name.startswith("static-") else ENCODER_WEIGHT
 
 
 def train_default_classifier(encoder: Encoder | None = None) -> InboxClassifier:

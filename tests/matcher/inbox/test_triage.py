@@ -15,7 +15,14 @@ from matcher.inbox.intents import Intent, Urgency
 from matcher.inbox.linking import ContactDirectory, LinkKind
 from matcher.inbox.message import Message, SenderRole
 from matcher.inbox.replies import BLANK, TEMPLATES, suggest_reply, values_from
-from matcher.inbox.triage import Correction, Triager, retrain
+from matcher.inbox.triage import (
+    ENCODER_WEIGHT,
+    STATIC_ENCODER_WEIGHT,
+    Correction,
+    Triager,
+    default_config,
+    retrain,
+)
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +131,18 @@ def test_add_employer_twice_proposes_each_offer_once() -> None:
     directory.add_employer("RH@example.org", ["OF-1"])
     proposals = directory.propose(Message("x", "y", sender="rh@example.org"), [])
     assert [(p.id, p.confidence) for p in proposals] == [("OF-1", 0.6)]
+
+
+class _Named:
+    """Only what the weight choice reads of an encoder: its name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_encoder_weight_follows_the_encoder(tiny_engine: Engine) -> None:
+    assert default_config(None).encoder_weight == 0.0
+    assert tiny_engine.encoder.name == "use-m3"
+    assert default_config(tiny_engine.encoder).encoder_weight == ENCODER_WEIGHT
+    static = _Named("static-use-m3-256d-0123456789")
+    assert default_config(static).encoder_weight == STATIC_ENCODER_WEIGHT  # type: ignore[arg-type]
