@@ -405,7 +405,7 @@ class Matcher:
             occupations=tuple(OccupationRef(t.rome_code, t.label, t.confidence, t.inferred)
                               for t in shown.occupation_tags),
         )
-        level = self.model.level(scored.score) if _job_evidence(scored.values) else None
+        level = self.model.level(scored.score) if _job_evidence(scored.values, pair) else None
         return Match(hit.id, scored.score, explanation, level)
 
     def weights(self) -> dict[str, float]:
@@ -459,15 +459,19 @@ def _fingerprint(record: Offer | Profile) -> str:
     return hashlib.blake2b(record.model_dump_json().encode(), digest_size=16).hexdigest()
 
 
-def _job_evidence(values: Values) -> bool:
+def _job_evidence(values: Values, pair: Pair) -> bool:
     """Whether a result shares something of the job itself with the asking side: a related
     occupation or a skill (held or close). A result that only resembles the text, the place
     or the contract is not a match; when neither occupation nor skills could be judged (a
-    typed search without a recognised trade), the text is all there is, and it may be."""
+    typed search without a recognised trade, a side with no occupation or no skill to
+    compare), the text is all there is, and it may be."""
+    judged_occupation = bool(pair.seeker_targets) and bool(pair.offer.occupation_tags)
+    judged_skills = bool(pair.profile.skills) and bool(pair.offer.matching_skills)
     occupation, skills = values.get("occupation"), values.get("skills")
-    if occupation is None and skills is None:
+    if not judged_occupation and not judged_skills:
         return True
-    return (occupation or 0.0) > 0.0 or (skills or 0.0) > 0.0
+    return ((judged_occupation and (occupation or 0.0) > 0.0)
+            or (judged_skills and (skills or 0.0) > 0.0))
 
 
 def _maybe(values: Sequence[float | None]) -> Array:

@@ -93,14 +93,15 @@ class LabelIndex:
         exact = part.positions.get(key)
         if exact is not None:
             scores[exact] = 1.0
-        shortlist = process.extract(
-            key,
-            part.keys,
-            scorer=fuzz.token_set_ratio,
-            processor=None,
-            limit=max(_SHORTLIST, limit * _OVERFETCH),
-            score_cutoff=_SHORTLIST_CUTOFF,
-        )
+        size = max(_SHORTLIST, limit * _OVERFETCH)
+        shortlist = process.extract(key, part.keys, scorer=fuzz.token_set_ratio,
+                                    processor=None, limit=size, score_cutoff=_SHORTLIST_CUTOFF)
+        if not shortlist:
+            # A word being typed ("consei") shares little with every long label of a small
+            # part: when no key passes the cutoff, rescore the best ones anyway (WRatio's
+            # partial matching finds "Conseiller un client…").
+            shortlist = process.extract(key, part.keys, scorer=fuzz.token_set_ratio,
+                                        processor=None, limit=size)
         rescored = sorted(
             ((float(fuzz.WRatio(key, choice)), position) for choice, _, position in shortlist),
             reverse=True,

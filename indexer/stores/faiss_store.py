@@ -150,6 +150,12 @@ class FaissVectorStore:
         """The label of a stored id, or None."""
         return self._label_of.get(doc_id)
 
+    def describe(self) -> dict[str, Any]:
+        """What the index manifest records: the factory string, ``nprobe`` and the last recall
+        check (None for an exact index, or before the first check)."""
+        return {"factory": self._factory, "nprobe": self.nprobe,
+                "recall": None if self.recall_check is None else self.recall_check.to_dict()}
+
     @property
     def dimension(self) -> int:
         """The vectors' dimension."""
@@ -184,6 +190,12 @@ class FaissVectorStore:
         """Remove vectors by id; unknown ids are ignored."""
         with self._lock:
             self._remove(ids)
+
+    def purge(self, ids: Iterable[str]) -> None:
+        """Remove vectors by id (an erasure): FAISS removes them from its lists and ``save``
+        writes the index whole, so the files it writes never hold them; the files it was
+        loaded from go with their generation."""
+        self.delete(ids)
 
     # --- search -------------------------------------------------------------------------------
 

@@ -2,11 +2,13 @@
 
 A backend's test module subclasses :class:`VectorStoreConformance` and overrides one fixture,
 ``make_store``: a callable taking a dimension and returning a new, EMPTY store. Backends that
-persist also override ``reload`` (save, then open again from disk); the default skips.
+persist also override ``reload`` (save, then open again from disk); the default skips. A
+remote backend overrides ``assert_no_copy`` to check that a purge left nothing in its files.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pytest
 from indexer.stores.protocols import Hit, VectorStore
 
 MakeVectorStore = Callable[[int], VectorStore]
+VectorNoCopyCheck = Callable[[VectorStore, str], None]
 ReloadVectorStore = Callable[[VectorStore, Path], VectorStore]
 FloatArray = npt.NDArray[np.float32]
 
@@ -54,6 +57,12 @@ class VectorStoreConformance:
     def make_store(self) -> MakeVectorStore:
         """A callable returning a new, empty store of a given dimension."""
         raise NotImplementedError("override the make_store fixture in the backend's tests")
+
+    @pytest.fixture
+    def assert_no_copy(self) -> VectorNoCopyCheck:
+        """Fails when the store's files still hold the purged id (a local store writes its
+        files whole at save: nothing to check before)."""
+        return lambda _store, _needle: None
 
     @pytest.fixture
     def reload(self) -> ReloadVectorStore:
@@ -126,6 +135,14 @@ class VectorStoreConformance:
         [hits] = xyz.search(_rows(X), 10)
         assert "x" not in _ids(hits)
         assert _ids(hits)[0] == "xy"
+
+    def test_purge(self, xyz: VectorStore, assert_no_copy: VectorNoCopyCheck) -> None:
+        gone = f"gone-{uuid.uuid4().hex[:12]}"
+        xyz.upsert([gone], _rows(X))
+        xyz.purge([gone, "unknown"])
+        assert xyz.count() == 4
+        assert gone not in _ids(xyz.search(_rows(X), 10)[0])
+        assert_no_copy(xyz, gone)
 
     def test_delete_then_upsert_again(self, xyz: VectorStore) -> None:
         xyz.delete(["x"])

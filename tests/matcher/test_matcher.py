@@ -71,6 +71,17 @@ def test_free_text_search_around_a_commune(tiny_engine: Engine) -> None:
                for m in matches)
 
 
+def test_a_search_with_nothing_to_compare_but_words_still_finds_matches(
+        tiny_engine: Engine) -> None:
+    # "vendeur" alone is below the reader's confidence for an occupation, and a visitor
+    # lists no skills: neither can be judged, so the words decide (the visitor's journey).
+    query = SeekerQuery(titles=("vendeur",), commune="07019", radius_km=40)
+    assert not tiny_engine.profile_from_query(query).occupation_tags
+    matches = tiny_engine.search_offers(query, top_k=5)
+    assert "OF-VENTE-1" in _ids(matches)
+    assert all(m.level is not None for m in matches)
+
+
 def test_unknown_commune_is_a_clear_error(tiny_engine: Engine) -> None:
     with pytest.raises(ValueError, match="unknown commune '99999'"):
         tiny_engine.search_offers(SeekerQuery(text="vente", commune="99999"))

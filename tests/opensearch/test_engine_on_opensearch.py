@@ -26,6 +26,7 @@ from indexer.geo import Gazetteer
 from indexer.models import Offer, Profile
 from indexer.readers import read_offers, read_profiles
 from indexer.settings import KeywordBackend, OpenSearchSettings, Settings, load_settings
+from indexer.stores.opensearch_alias import AliasedIndex
 from indexer.stores.opensearch_store import OpenSearchKeywordStore
 from indexer.stores.protocols import Filters, KeywordQuery
 from matcher.engine import Engine
@@ -34,6 +35,7 @@ from matcher.results import Explanation, Match
 from skills_taxonomy import Taxonomy
 from tests.conformance.keyword_store_suite import files_containing
 from tests.conftest import FIXTURES
+from tests.opensearch.conftest import assert_no_deleted_documents
 from tests.opensearch.proxy import FailingProxy
 from tests.webapp.roles import RoleClient, items
 from webapp.cli import EXIT_BACKEND
@@ -92,17 +94,14 @@ def embedded_settings_for(root: Path) -> Settings:
 
 
 def build_index(settings: Settings, encoder: Encoder, taxonomy: Taxonomy, *,
-                rebuild: bool = False, writable: bool = False) -> None:
-    """Index the fixture offers and profiles as ``emploi index`` does (synonyms included);
-    ``writable`` reads them into concepts as the engine's writes do, so that the engine can
-    write to the index afterwards."""
+                rebuild: bool = False) -> None:
+    """Index the fixture offers and profiles as ``emploi index`` does (synonyms, gender-neutral
+    profile texts and the concepts read from every record included)."""
     synonyms = (taxonomy.title_synonyms()
                 if settings.keyword_backend is KeywordBackend.OPENSEARCH else [])
-    extra: dict[str, Any] = ({"profile_text": profile_index_text(taxonomy),
-                              "enricher": concept_enricher(settings, taxonomy, encoder)}
-                             if writable else {})
     with IndexWriter(settings.index_dir, settings, encoder, rebuild=rebuild,
-                     synonyms=synonyms, **extra) as writer:
+                     synonyms=synonyms, profile_text=profile_index_text(taxonomy),
+                     enricher=concept_enricher(settings, taxonomy, encoder)) as writer:
         writer.upsert_offers(_offers())
         writer.upsert_profiles(_profiles())
         writer.commit()
@@ -349,21 +348,11 @@ def test_rebuild_switches_the_alias_and_searches_keep_working(
 
 
 def test_erasure_leaves_no_copy_on_the_node(
-        opensearch_url: str, opensearch_data_folder: Path | None, tmp_path: Path,
-        encoder: Encoder, mini_taxonomy: Taxonomy, mini_gazetteer: Gazetteer) -> None:
+        make_opensearch_engine: MakeOpenSearchEngine,
+        opensearch_data_folder: Path | None) -> None:
     """Before: the erased profile's summary stayed in the node's Lucene segments (a deleted
     document is only marked deleted until a merge) after the erasure returned."""
-    prefix = f"emploi-test-engine-{uuid.uuid4().hex[:10]}"
-    try:
-        settings = opensearch_settings_for(tmp_path, opensearch_url, prefix)
-        build_index(settings, encoder, mini_taxonomy, writable=True)
-        engine = open_engine(settings, encoder, mini_taxonomy, mini_gazetteer)
-        _erase_a_new_seeker(engine, opensearch_data_folder)
-    finally:
-        drop_prefix(opensearch_url, prefix)
-
-
-def _erase_a_new_seeker(engine: Engine, data_folder: Path | None) -> None:
+    engine, _prefix = make_opensearch_engine()
     mark = f"effacement{uuid.uuid4().hex[:12]}"
     model = next(p for p in engine.profiles if p.personal is not None)
     assert model.personal is not None
@@ -371,21 +360,22 @@ def _erase_a_new_seeker(engine: Engine, data_folder: Path | None) -> None:
         "id": f"P-{mark}", "summary": f"Soudeuse {mark}, disponible de suite.",
         "personal": model.personal.model_copy(update={"email": f"{mark}@exemple.test"})})
     engine.write_profiles(upserts=[seeker])
-    store = engine.profiles.keyword
-    assert isinstance(store, OpenSearchKeywordStore)
-    assert [h.id for h in store.search(KeywordQuery(mark), Filters(), TOP)] == [seeker.id]
-    if data_folder is not None:
-        assert files_containing(data_folder, mark)  # the test can fail
+    stores = [engine.profiles.keyword, engine.profiles.vectors]
+    keyword = stores[0]
+    assert isinstance(keyword, OpenSearchKeywordStore)
+    assert [h.id for h in keyword.search(KeywordQuery(mark), Filters(), TOP)] == [seeker.id]
+    if opensearch_data_folder is not None:
+        assert files_containing(opensearch_data_folder, mark)  # the test can fail
 
     engine.erase_profiles([seeker.id])
 
     assert engine.profiles.get(seeker.id) is None
-    [physical] = store.physical_indexes()
-    stats = store.client.indices.stats(index=physical, metric="docs")["indices"][physical]
-    assert stats["total"]["docs"]["deleted"] == 0
+    for store in stores:
+        if isinstance(store, AliasedIndex):
+            assert_no_deleted_documents(store)
     assert files_containing(engine.index.directory, mark) == []
-    if data_folder is not None:
-        assert files_containing(data_folder, mark) == []
+    if opensearch_data_folder is not None:
+        assert files_containing(opensearch_data_folder, mark) == []
 
 
 # --- an unreachable node, and its return -------------------------------------------------------

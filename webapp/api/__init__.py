@@ -2,6 +2,7 @@
 bodies (:mod:`~webapp.api.schemas`) and the OpenAPI document (:mod:`~webapp.api.openapi`).
 The territory endpoints live with the territory pages (:mod:`webapp.territory.api`)."""
 
+from webapp.api import inbox as _inbox  # noqa: F401  (its routes join the blueprint)
 from webapp.api.routes import bp
 
 __all__ = ["bp"]

@@ -84,6 +84,9 @@ def main(ctx: click.Context, config: Path | None, data_dir: Path | None, verbose
     """Intelligence emploi: match job seekers and job offers, explained."""
     level = logging.WARNING - 10 * min(verbose + 1, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # opensearch-py logs every request at INFO: thousands of lines per index build in cluster
+    # mode; they are shown with -vv only (its warnings and errors always are)
+    logging.getLogger("opensearch").setLevel(level if verbose >= 2 else logging.WARNING)
     use_private_umask()  # indexes, caches and the database hold personal data
     ctx.ensure_object(dict)
     ctx.obj["settings"] = load_settings(config, data_dir=data_dir)
@@ -293,6 +296,7 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
     with app.app_context():
         engine = get_engine()  # open now: fail before listening, not on the first request
         sync_index(db(), engine, lock_wait_s=settings.index_lock_wait_s)
+        _warm_up(engine)
         if demo_accounts:
             _print_demo_accounts(engine)
     click.echo(f"Intelligence emploi is served on http://{host}:{port}  (Ctrl-C to stop)")
@@ -303,6 +307,16 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
         serve(app, host, port, threads, workers)
     except ServingError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def _warm_up(engine: Engine) -> None:
+    """Build the title normaliser in the background while the server starts listening: the
+    first offer diagnosis or title search would otherwise wait for it (seconds; about a
+    minute on a first start, before its vectors are cached)."""
+    import threading
+
+    threading.Thread(target=engine.normalise_title, args=("vendeur",), daemon=True,
+                     name="normaliser-warm-up").start()
 
 
 def _print_demo_accounts(engine: Engine) -> None:
@@ -356,12 +370,14 @@ def _register_subcommands() -> None:
         eval_sets_command,
         train_ranking_command,
     )
+    from webapp.cli.messages import messages
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)
     main.add_command(eval_fairness_command)
     main.add_command(train_ranking_command)
     main.add_command(admin)
+    main.add_command(messages)
 
 
 _register_subcommands()
