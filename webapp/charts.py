@@ -1,4 +1,7 @@
-"""Server-side SVG charts: a horizontal bar per score component, readable without JavaScript."""
+"""Server-side SVG charts: a horizontal bar per score component, readable without JavaScript.
+
+Each bar says in a word how favourable its part of the match is ("très favorable" to
+"défavorable"); no raw number is printed on the page."""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ from markupsafe import Markup, escape
 
 ROW_HEIGHT = 26
 BAR_HEIGHT = 14
-LABEL_WIDTH = 176
-BAR_WIDTH = 112
-VALUE_WIDTH = 136
+LABEL_WIDTH = 150
+BAR_WIDTH = 100
+VALUE_WIDTH = 130
 FONT_SIZE = 14
 WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
 TEXT_COLOUR = "#1a1a1a"
@@ -38,6 +41,17 @@ def percent(value: float) -> str:
     return f"{round(_clamp(value) * 100):d}\u00a0%"
 
 
+#: (lowest value, word): how one part of a match reads, from its value in [0, 1].
+COMPONENT_WORDS = ((0.8, "très favorable"), (0.55, "favorable"), (0.3, "partiel"),
+                   (0.0, "défavorable"))
+
+
+def component_word(value: float) -> str:
+    """A component's value in a word: 0.9 → 'très favorable', 0.1 → 'défavorable'."""
+    clamped = _clamp(value)
+    return next(word for floor, word in COMPONENT_WORDS if clamped >= floor)
+
+
 def _clamp(value: float) -> float:
     return min(max(value, 0.0), 1.0)
 
@@ -49,7 +63,7 @@ def _row(index: int, component: Component) -> str:
     bar_y = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
     width = round(_clamp(component.value) * BAR_WIDTH, 1)
     label = escape(component.label)
-    value_text = f"{percent(component.value)} · part {percent(component.share)}"
+    value_text = component_word(component.value)
     return (
         f'<g class="score-row">'
         f'<text x="0" y="{middle}" dominant-baseline="middle">{label}</text>'
@@ -64,17 +78,16 @@ def _row(index: int, component: Component) -> str:
 
 
 def chart_title(components: Sequence[Component]) -> str:
-    """The chart's accessible name: every component's value and share, in words."""
-    parts = [f"{c.label} {percent(c.value)} (part du score {percent(c.share)})"
-             for c in components]
-    return "Composantes du score : " + ("; ".join(parts) if parts else "aucune")
+    """The chart's accessible name: every component in words."""
+    parts = [f"{c.label} : {component_word(c.value)}" for c in components]
+    return "Ce qui compte dans ce classement : " + ("; ".join(parts) if parts else "rien")
 
 
 def score_bars_svg(components: Sequence[Component], chart_id: str | None = None) -> Markup:
     """An accessible horizontal bar chart of score components, one bar per component.
 
-    Each bar's length is the component's raw value in [0, 1]; the text beside it gives the value
-    and the component's share of the total score. ``chart_id`` makes the ``<title>`` id unique
+    Each bar's length is the component's value in [0, 1]; the word beside it says how
+    favourable that part is. ``chart_id`` makes the ``<title>`` id unique
     on a page (a counter is used when omitted).
     """
     title_id = f"score-chart-{chart_id or next(_chart_ids)}"

@@ -57,7 +57,9 @@ def test_save_updates_index_audit_and_override(app: Flask, client: FlaskClient,
     auth.login("seeker")
     mine = _html(client.get("/chercheur/profil"))
     assert "Normes comptables" in mine and "par Counsellor le" in mine
-    assert "Encaisser un paiement" not in mine
+    skills = mine.split("Mes compétences")[1].split("Historique des modifications")[0]
+    assert "Encaisser un paiement" not in skills                       # no more one of them
+    assert "Compétence retirée : « Encaisser un paiement »" in mine    # the history says so
     assert "Reconversion vers la comptabilité" in mine
 
 
@@ -88,7 +90,7 @@ def test_preview_lists_entering_and_leaving_offers(app: Flask, auth: AuthActions
         "profil": profile.id, "remove": ["100010", "100011"], "occ_remove": ["D1214"],
         "nouveau_metier": "Comptable", "nouvelle": "Établir un bilan comptable",
         "action": "previsualiser"}))
-    match = re.search(r"\+(\d+) offres entrent, −(\d+) sortent", html)
+    match = re.search(r"Aperçu : (\d+) offres? entren?t?", html)
     assert match and int(match.group(1)) >= 1
     entering = html.split("Offres qui entrent")[1].split("Offres qui sortent")[0]
     assert "Comptable H/F" in entering
