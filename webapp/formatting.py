@@ -174,6 +174,14 @@ def level_class(level: str | None) -> str:
             "piste à explorer": "level-low"}.get(level or "", "")
 
 
+_ELIDED = re.compile(r"^[aeiouyhâàéèêëîïôöûüœAEIOUYHÂÀÉÈÊËÎÏÔÖÛÜŒ]")
+
+
+def of(name: str) -> str:
+    """'de' before a name, elided before a vowel or an h: 'd'Aubenas', 'de Privas'."""
+    return f"d'{name}" if _ELIDED.match(name) else f"de {name}"
+
+
 def upper_first(text: str) -> str:
     """The text with its first letter in capitals, the rest unchanged (unlike
     ``capitalize``, which lowers every other letter)."""
@@ -185,6 +193,6 @@ def register(app: Flask) -> None:
     filters = {"number": number, "km": km, "away": away, "years": years,
                "experience": experience_label, "salary": salary, "date": date_time, "day": day,
                "percent": percent, "match_level": match_level, "level_class": level_class,
-               "upper_first": upper_first}
+               "upper_first": upper_first, "of": of}
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(match_level=match_level, count=count)

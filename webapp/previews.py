@@ -15,7 +15,7 @@ from indexer.distance import haversine_km
 from indexer.models import Offer, Profile
 from matcher.analytics.snapshot import snapshot
 from matcher.engine import Engine
-from webapp.formatting import count, km
+from webapp.formatting import count, km, of
 from webapp.summaries import Result, commune_name, occupation_label, offer_results, place_label
 
 
@@ -105,7 +105,7 @@ def _radius_words(engine: Engine, profile: Profile) -> str:
     place = commune_name(engine, profile.place) or place_label(profile.place)
     if not radius:
         return "sans limite de distance"
-    return f"dans son rayon de {km(radius)}" + (f" autour de {place}" if place else "")
+    return f"dans son rayon de {km(radius)}" + (f" autour {of(place)}" if place else "")
 
 
 def explain(engine: Engine, before: Profile, after: Profile, result: Preview,

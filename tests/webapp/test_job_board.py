@@ -67,7 +67,7 @@ def test_search_title_gives_the_query_and_the_count(client: FlaskClient) -> None
                                                           "commune": "Aubenas"}))
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)  # type: ignore[union-attr]
     count = len(_titles(html))
-    assert re.match(rf"{count} offres? pour « vendeur » près d(e |')Aubenas", title)
+    assert re.match(rf"{count} offres? pour « vendeur » près d(&#39;|')Aubenas", title)
 
 
 def test_search_pages_keep_the_filters(app: Flask, client: FlaskClient) -> None:

@@ -22,6 +22,7 @@ from matcher.engine import Engine
 from webapp.auth import current_user, own_profile, public, require_user, roles_required, safe_next
 from webapp.db import db
 from webapp.engine_ext import get_engine
+from webapp.formatting import km, of
 from webapp.maps import place_map_svg
 from webapp.models import ContactRequest, Role, User
 from webapp.repositories import contacts, ownership, saved
@@ -98,11 +99,9 @@ def detail(offer_id: str) -> str:
 def _map_title(here: Commune | None, home: Commune | None, distance: float | None) -> str:
     if here is None:
         return "Carte"
-    from webapp.formatting import km
-
     title = f"Carte : l'offre est à {here.name}"
     if home is not None and distance is not None and home.code != here.code:
-        title += f", à {km(distance)} de {home.name}"
+        title += f", à {km(distance)} {of(home.name)}"
     return title + "."
 
 
