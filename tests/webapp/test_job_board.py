@@ -346,3 +346,14 @@ def test_counsellor_bad_input_marks_the_field(client: FlaskClient, auth: AuthAct
     assert re.search(rf'<(input|select)[^>]*name="{name}"[^>]*aria-invalid="true"', html)
     if name == "nouveau_metier":                      # the occupations it may mean, to tick
         assert 'name="occ_add" value="D1211"' in html and 'value="D1214"' in html
+
+
+def test_form_errors_mark_and_focus_the_field(client: FlaskClient, auth: AuthActions) -> None:
+    html = _html(auth.login("seeker", password="mauvais mot de passe"))
+    assert re.search(r'<input[^>]*id="email"[^>]*aria-invalid="true"[^>]*autofocus', html)
+    auth.login("seeker")
+    html = _html(auth.post("/compte/mot-de-passe", {"current": "faux", "new": "x" * 14}))
+    assert re.search(r'<input[^>]*id="current"[^>]*aria-invalid="true"', html)
+    assert not re.search(r'<input[^>]*id="new"[^>]*aria-invalid', html)
+    html = _html(auth.post("/chercheur/effacer", {"confirmation": "non"}))
+    assert re.search(r'<input[^>]*id="confirmation"[^>]*aria-invalid="true"[^>]*autofocus', html)
