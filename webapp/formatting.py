@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
+from matcher.results import Match
+
 DISPLAY_TIMEZONE = "Europe/Paris"
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # thousands separator (narrow no-break space), as in "12 416"
@@ -161,11 +163,11 @@ def percent(value: float | None) -> str:
     return f"{round(min(max(value, 0.0), 1.0) * 100):d}{NBSP}%"
 
 
-def match_level(match: Any) -> str | None:
+def match_level(match: Match) -> str | None:
     """The calibrated match level of a result ('très proche', 'proche', 'piste à explorer'),
-    or None when the matcher gives none. Never derived from the raw score here."""
-    level = getattr(match, "level", None)
-    return level if level in MATCH_LEVELS else None
+    as the matcher gives it (:attr:`matcher.results.Match.level`); never derived from the raw
+    score here."""
+    return match.level if match.level in MATCH_LEVELS else None
 
 
 def level_class(level: str | None) -> str:

@@ -133,12 +133,20 @@ def explain(engine: Engine, before: Profile, after: Profile, result: Preview,
                          f"ne demande « {tag.label} » : cette compétence ne peut compter que "
                          "par sa proximité avec celles des offres.")
     if result.unchanged:
-        if len(reachable) <= len(result.before) and len(result.before) < top:
+        shown = len(result.after)
+        others = len(reachable) - shown
+        if others <= 0 and shown < top:
             notes.insert(0, f"La liste ne change pas : seules {count(len(reachable), 'offre')} "
                             f"sont accessibles {where}, et toutes y figurent déjà. Élargissez "
                             "le rayon ou ajoutez des types de contrat pour en voir d'autres.")
+        elif shown < top:
+            verb = "correspond" if others == 1 else "correspondent"
+            notes.insert(0, f"La liste ne change pas : {count(others, 'autre offre')} "
+                            f"accessible{'s' if others > 1 else ''} {where} ne {verb} pas "
+                            "assez à son profil pour être proposée"
+                            f"{'s' if others > 1 else ''}, même avec cette modification.")
         else:
-            notes.insert(0, f"La liste ne change pas : la modification fait varier les "
+            notes.insert(0, "La liste ne change pas : la modification fait varier les "
                             f"scores, mais pas assez pour changer l'ordre des {top} "
                             "premières offres.")
     return notes

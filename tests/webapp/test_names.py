@@ -162,16 +162,9 @@ def test_days_and_counts() -> None:
 
 
 def test_match_level_reads_the_matcher_and_never_the_score() -> None:
-    class WithLevel:
-        level = "proche"
-        score = 0.9
+    from matcher.results import Explanation, Match
 
-    class Without:
-        score = 0.9
-
-    class Odd:
-        level = "0.93"
-
-    assert formatting.match_level(WithLevel()) == "proche"
-    assert formatting.match_level(Without()) is None
-    assert formatting.match_level(Odd()) is None
+    explanation = Explanation(components=())
+    assert formatting.match_level(Match("o", 0.9, explanation, level="proche")) == "proche"
+    assert formatting.match_level(Match("o", 0.9, explanation)) is None
+    assert formatting.match_level(Match("o", 0.9, explanation, level="0.93")) is None
