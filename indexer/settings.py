@@ -88,8 +88,9 @@ class MatchingSettings(BaseModel):
                     "`fusion`): min-max weighted keeps the gaps RRF flattens")
     related_skill_credit: float = Field(default=0.5, ge=0.0, le=1.0)
     related_skill_similarity: float = Field(
-        default=0.8, ge=-1.0, le=1.0,
-        description="cosine between skill labels above which a held skill is 'close'")
+        default=0.65, ge=-1.0, le=1.0,
+        description="cosine between skill labels above which a held skill is 'close' "
+                    "(0.65 suits the default static encoder; USE-m3 was used with 0.8)")
     experience_required_years: float = Field(default=1.0, ge=0.0)
     freshness_half_life_days: float = Field(default=30.0, gt=0.0)
     title_max_occupations: int = Field(default=3, ge=1)

@@ -254,11 +254,11 @@ class Engine:
         return True
 
     def apply_tags(self, profile: Profile, skills: Sequence[SkillTag], rome_codes: Sequence[str],
-                   *, lock_wait_s: float = 0.0,
+                   rejected: Sequence[str] = (), *, lock_wait_s: float = 0.0,
                    before_publish: Callable[[], None] | None = None) -> Profile:
-        """Write ``profile`` with new skill tags and target occupations (a counsellor's edit)
-        into the index; return the profile as stored."""
-        updated = with_tags(profile, skills, rome_codes)
+        """Write ``profile`` with new skill tags, target occupations and rejected read skills
+        (a counsellor's edit) into the index, where it is read again; return it."""
+        updated = with_tags(profile, skills, rome_codes, rejected)
         self.write_profiles(upserts=[updated], lock_wait_s=lock_wait_s,
                             before_publish=before_publish)
         return updated
@@ -284,10 +284,13 @@ class Engine:
         return round(haversine_km(a.point, b.point), 1)
 
 
-def with_tags(profile: Profile, skills: Sequence[SkillTag], rome_codes: Sequence[str]
-              ) -> Profile:
-    """``profile`` carrying ``skills`` and ``rome_codes`` instead of its own."""
-    return profile.model_copy(update={"skills": list(skills), "rome_codes": list(rome_codes)})
+def with_tags(profile: Profile, skills: Sequence[SkillTag], rome_codes: Sequence[str],
+              rejected: Sequence[str] = ()) -> Profile:
+    """``profile`` carrying ``skills``, ``rome_codes`` and the ``rejected`` read skills
+    instead of its own (what it read from its summary stays, minus the rejected ones, until
+    indexing reads it again)."""
+    return profile.model_copy(update={"skills": list(skills), "rome_codes": list(rome_codes),
+                                      "rejected_skills": list(rejected)})
 
 
 def _matches(ranked: list[Match], include_weak: bool) -> list[Match]:

@@ -405,7 +405,9 @@ class Matcher:
             occupations=tuple(OccupationRef(t.rome_code, t.label, t.confidence, t.inferred)
                               for t in shown.occupation_tags),
         )
-        return Match(hit.id, scored.score, explanation, self.model.level(scored.score))
+        level = (self.model.level(scored.score) if _job_evidence(scored.values, scored.pair)
+                 else None)
+        return Match(hit.id, scored.score, explanation, level)
 
     def weights(self) -> dict[str, float]:
         """The weight of each feature (the ranking model's)."""
@@ -456,6 +458,19 @@ class Matcher:
 def _fingerprint(record: Offer | Profile) -> str:
     """A digest of everything a record says (a changed record is another key)."""
     return hashlib.blake2b(record.model_dump_json().encode(), digest_size=16).hexdigest()
+
+
+def _job_evidence(values: Values, pair: Pair) -> bool:
+    """Whether a result shares something of the job itself with the asking side: a related
+    occupation or a skill (held or close). A result that only resembles the text, the place
+    or the contract is not a match; when neither occupation nor skills could be judged (the
+    seeker side has no target occupation and no skill, as a typed search without a recognised
+    trade, or the values are missing), the text is all there is, and it may be."""
+    occupation = values.get("occupation") if pair.seeker_targets else None
+    skills = values.get("skills") if pair.profile.matching_skills else None
+    if occupation is None and skills is None:
+        return True
+    return (occupation or 0.0) > 0.0 or (skills or 0.0) > 0.0
 
 
 def _maybe(values: Sequence[float | None]) -> Array:

@@ -17,7 +17,7 @@ occupation first for fewer than one offer in ten and moved no ranking the right 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from skills_taxonomy.normaliser import Normaliser, OccupationMatch
@@ -79,7 +79,7 @@ class OccupationReader:
         ``settings.keep``, confidence ≥ ``settings.min_confidence``)."""
         title_matches = self._title_matches(titles)
         title = {code: m.confidence for code, m in title_matches.items()}
-        text_scores = _top(self._texts().scores(" ".join([*titles, text])), TEXT_DEPTH) \
+        text_scores = self._texts().scores(" ".join([*titles, text]), TEXT_DEPTH) \
             if text.strip() else {}
         s = self.settings
         weights = (s.title_weight if titles else 0.0, s.text_weight if text_scores else 0.0)
@@ -121,11 +121,6 @@ class OccupationReader:
             appellation.label if appellation else None,
             esco, esco_concept.preferred_label if esco_concept else None,
             round(parts[0], 4), round(parts[1], 4))
-
-
-def _top(scores: Mapping[str, float], depth: int) -> dict[str, float]:
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:depth]
-    return dict(ranked)
 
 
 def _esco_by_appellation(taxonomy: Taxonomy) -> dict[str, str]:

@@ -51,8 +51,9 @@ class OccupationTextIndex:
             self._weights[word] = (idf * frequency * (BM25_K1 + 1.0)
                                    / (frequency + BM25_K1 * norms))
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Occupation → BM25 of ``text`` relative to the best occupation (only those > 0)."""
+    def scores(self, text: str, top: int | None = None) -> dict[str, float]:
+        """Occupation → BM25 of ``text`` relative to the best occupation (only those > 0; the
+        ``top`` best when given)."""
         words = Counter(content_words(text, self._table)[:MAX_QUERY_WORDS])
         raw = np.zeros(len(self._codes), dtype=np.float64)
         for word, query_count in words.items():
@@ -63,6 +64,8 @@ class OccupationTextIndex:
         if best <= 0:
             return {}
         hits = np.flatnonzero(raw)
+        if top is not None and len(hits) > top:
+            hits = hits[np.argpartition(-raw[hits], top - 1)[:top]]
         return {self._codes[row]: float(raw[row]) / best for row in hits.tolist()}
 
 

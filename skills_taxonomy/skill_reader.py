@@ -46,6 +46,8 @@ from skills_taxonomy.vectors import FloatArray, TextEncoder, unit_rows
 log = logging.getLogger(__name__)
 
 MAX_EXCERPT_CHARS = 200
+WHOLE_LABEL = 0.99
+"""A lexical share from which the passage contains the item's label whole."""
 CORE_PRIOR = 1.0
 LINKED_PRIOR = 0.6
 
@@ -64,8 +66,9 @@ class SkillReaderSettings:
     """A one-word label ("Anglais") needs a word at least this rare in the labels."""
     max_skills: int = 20
     per_passage: int = 2
-    """A passage names few skills: keep its best ROME items only (the ROME holds many near
-    duplicates, "Respecter des règles de sécurité", "Respecter les normes de sécurité"…)."""
+    """A passage names few skills: besides the items whose label it contains whole, keep its
+    best ROME items only (the ROME holds many near duplicates, "Respecter des règles de
+    sécurité", "Respecter les normes de sécurité"…)."""
     unlinked_min_confidence: float = 0.7
     """An item the ROME does not link to the record's occupations needs this much."""
     esco_min_lexical: float = 1.0
@@ -237,7 +240,9 @@ class SkillReader:
             vector = None if vectors is None else vectors[index]
             found = sorted(self._read_passage(part, part_tokens, vector, prior, prior_rows),
                            key=lambda r: (-r.confidence, r.code))
-            for reading in found[:self.settings.per_passage]:
+            whole = [r for r in found if r.lexical >= WHOLE_LABEL]
+            partial = [r for r in found if r.lexical < WHOLE_LABEL]
+            for reading in (*whole, *partial[:self.settings.per_passage]):
                 if reading.code not in best or reading.confidence > best[reading.code].confidence:
                     best[reading.code] = reading
             for reading in self._read_esco(part, part_tokens):

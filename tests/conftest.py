@@ -102,6 +102,14 @@ def real_static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return default_model_dir(real_cache_dir(tmp_path_factory))
 
 
+@pytest.fixture(scope="session")
+def real_demo_index(tmp_path_factory: pytest.TempPathFactory,
+                    real_data_dir: Path) -> tuple[Path, Path]:
+    """The demo index built once per session (:func:`build_real_index`); tests that use it
+    only read it."""
+    return build_real_index(tmp_path_factory, real_data_dir, "real")
+
+
 def build_real_index(tmp_path_factory: pytest.TempPathFactory, data_dir: Path,
                      name: str) -> tuple[Path, Path]:
     """Index the demo data (1,672 real offers, 1,500 generated profiles) through the CLI, as a new

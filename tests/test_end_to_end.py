@@ -17,7 +17,7 @@ from indexer.settings import load_settings
 from matcher.engine import Engine
 from matcher.matcher import Matcher
 from matcher.queries import profile_filters
-from tests.conftest import build_real_index, real_static_model
+from tests.conftest import real_static_model
 from webapp.cli import main
 
 pytestmark = pytest.mark.slow
@@ -26,8 +26,8 @@ MIN_PRECISION_AT_5 = 0.6
 
 
 @pytest.fixture(scope="module")
-def real_index(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Path:
-    return build_real_index(tmp_path_factory, real_data_dir, "real")[0]
+def real_index(real_demo_index: tuple[Path, Path]) -> Path:
+    return real_demo_index[0]
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """An audit entry as the difference it made, in words: skills added and removed, weights
-changed, occupations added and removed, radius and contract wishes changed — never the whole
-before and after lists."""
+changed, occupations added and removed, skills read from the summary rejected or read again,
+radius and contract wishes changed — never the whole before and after lists."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ def _radius(value: float | None) -> str:
     return km(value) if value else "sans limite"
 
 
-def differences(before: Tags, after: Tags, occupation: Callable[[str], str]) -> list[str]:
+def differences(before: Tags, after: Tags, occupation: Callable[[str], str],
+                skill: Callable[[str], str] = str) -> list[str]:
     """What changed from ``before`` to ``after``, one sentence per change (``occupation``
-    names a ROME code)."""
+    names a ROME code, ``skill`` a skill code)."""
     lines: list[str] = []
     old = {tag_key(s): s for s in before.get("skills", [])}
     new = {tag_key(s): s for s in after.get("skills", [])}
@@ -41,6 +42,11 @@ def differences(before: Tags, after: Tags, occupation: Callable[[str], str]) -> 
               if code not in old_codes]
     lines += [f"Métier retiré : « {occupation(code)} »" for code in old_codes
               if code not in new_codes]
+    old_rejected, new_rejected = before.get("rejected", []), after.get("rejected", [])
+    lines += [f"Compétence lue dans le résumé rejetée : « {skill(key)} »" for key in new_rejected
+              if key not in old_rejected]
+    lines += [f"Compétence lue dans le résumé de nouveau prise en compte : « {skill(key)} »"
+              for key in old_rejected if key not in new_rejected]
     if "radius_km" in before and "radius_km" in after and \
             before["radius_km"] != after["radius_km"]:
         lines.append(f"Rayon de recherche : {_radius(before['radius_km'])} → "

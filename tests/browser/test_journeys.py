@@ -168,3 +168,30 @@ def test_admin_creates_an_account_and_roles_are_kept_apart(browser: Browser) -> 
     browser.goto("/conseiller?profil=P-VENDEUSE")
     expect(page.get_by_role("heading", name=re.compile("Accès refusé"))).to_be_visible()
     browser.check("forbidden")
+
+
+def test_seeker_sees_skills_read_from_an_offer_that_lists_none(browser: Browser,
+                                                              engine: Any) -> None:
+    from indexer.catalog import IndexWriter
+    from indexer.models import GeoPoint, Offer, Place
+
+    offer = Offer(id="OF-TEXTE-1", title="Vendeuse en prêt-à-porter H/F",
+                  description="Votre mission : conseiller un client sur un produit, encaisser "
+                              "un paiement.\nTechniques de vente exigées.",
+                  place=Place(label="Aubenas", commune="07019",
+                              point=GeoPoint(lat=44.6197, lon=4.3903)),
+                  contract_type="CDI")
+    with IndexWriter(engine.index.directory, engine.settings, engine.encoder,
+                     enricher=engine.enricher) as writer:
+        writer.upsert_offers([offer])
+        writer.commit()
+    engine.reload()
+    page = browser.page
+    browser.login("seeker")
+    card = page.locator("article#offre-OF-TEXTE-1")
+    expect(card).to_be_visible()
+    card.locator("details.explanation summary").click()
+    expect(card.get_by_text("lue dans l'annonce").first).to_be_visible()
+    expect(card.get_by_text(re.compile(r"déduit de l’annonce, \d+\s%"))).to_be_visible()
+    expect(card.get_by_text("Techniques de vente")).to_be_visible()
+    browser.check("offer-without-skills-explained")

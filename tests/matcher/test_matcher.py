@@ -71,6 +71,16 @@ def test_free_text_search_around_a_commune(tiny_engine: Engine) -> None:
                for m in matches)
 
 
+def test_a_search_without_a_recognised_trade_keeps_its_text_matches(tiny_engine: Engine
+                                                                    ) -> None:
+    query = SeekerQuery(titles=("vendeur",), commune="07019", radius_km=30)
+    assert not tiny_engine.profile_from_query(query).rome_codes
+    matches = tiny_engine.search_offers(query, top_k=5)
+    assert matches and all(m.level is not None for m in matches)
+    assert any("vend" in (o.title or "").lower() for o in tiny_engine.offers
+               if o.id == matches[0].id)
+
+
 def test_unknown_commune_is_a_clear_error(tiny_engine: Engine) -> None:
     with pytest.raises(ValueError, match="unknown commune '99999'"):
         tiny_engine.search_offers(SeekerQuery(text="vente", commune="99999"))

@@ -112,3 +112,28 @@ def test_inverse_of_a_reweight_and_occupation_change() -> None:
                      "rome_codes": ["M1203"]}
     entry = TagEdit(before=before, after=after)
     assert inverse(entry, after) == before
+
+
+def test_counsellor_accepts_and_rejects_skills_read_from_the_summary(
+        client: FlaskClient, auth: AuthActions, engine: Any, profile: Profile) -> None:
+    auth.login("counsellor")
+    summary = ("Vendeuse en boutique de mode : je sais encaisser un paiement et mettre en "
+               "rayon des articles ; techniques de vente.")
+    engine.write_profiles(upserts=[profile.model_copy(update={"summary": summary})])
+    read = engine.profiles.get(profile.id)
+    read_codes = {t.code for t in read.concepts.skills}
+    assert {"100012", "200002"} <= read_codes  # shelving and sales techniques, read
+    page = _html(client.get(f"/conseiller?profil={profile.id}"))
+    assert "Compétences lues dans le résumé" in page and "Mettre en rayon des articles" in page
+    response = _save(auth, read, add=["200002|Techniques de vente"], reject_read=["100012"],
+                     raison="Relu avec le demandeur")
+    assert response.status_code == 302
+    stored = engine.profiles.get(profile.id)
+    assert "200002" in {s.code for s in stored.skills}  # accepted: now a tag of the profile
+    assert stored.rejected_skills == ["100012"]
+    assert "100012" not in {t.code for t in stored.concepts.skills}  # never read again
+    assert "100012" not in {t.code for t in stored.matching_skills}
+    auth.post("/conseiller/annuler/1", {"profil": profile.id})
+    restored = engine.profiles.get(profile.id)
+    assert restored.rejected_skills == [] and "200002" not in {s.code for s in restored.skills}
+    assert "100012" in {t.code for t in restored.concepts.skills}

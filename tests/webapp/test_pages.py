@@ -89,6 +89,17 @@ def test_seeker_sees_offers_for_their_own_profile(client: FlaskClient, auth: Aut
     assert "Pourquoi ce résultat ?" in html and "/offres/" in html
 
 
+def test_a_thin_list_says_why_and_what_would_widen_it(client: FlaskClient, auth: AuthActions,
+                                                      engine: Any, profile: Profile) -> None:
+    engine.write_profiles(upserts=[profile.model_copy(update={"radius_km": 1.0})])
+    auth.login("seeker")
+    html = client.get("/chercheur").get_data(as_text=True)
+    assert "Peu d’offres correspondent" in html or "Aucune offre ne correspond" in html
+    assert "de votre métier" in html
+    assert "seulement 1 offre de votre métier (Vendeur / Vendeuse en prêt-à-porter)" in html
+    assert re.search(r"métier proche « Comptable » : \+1 offre dans votre rayon de 1 km", html)
+
+
 def test_seeker_bad_parameter_is_400(client: FlaskClient, auth: AuthActions) -> None:
     auth.login("seeker")
     response = client.get("/chercheur?widen=peut-etre")

@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from indexer.models import Offer
 from indexer.settings import load_settings
 from matcher.engine import Engine
-from tests.conftest import build_real_index
 from tests.webapp.conftest import ACCOUNTS, AuthActions, bearer
 from webapp import create_app
 from webapp.db import get_database
@@ -28,9 +27,9 @@ API = "/api/v1/territoire"
 
 
 @pytest.fixture(scope="module")
-def real_engine(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Engine:
-    """The demo index, built through the CLI as tests/test_end_to_end.py does."""
-    index_dir, cache_dir = build_real_index(tmp_path_factory, real_data_dir, "territory")
+def real_engine(real_demo_index: tuple[Path, Path], real_data_dir: Path) -> Engine:
+    """The demo index, built once per session through the CLI (tests/conftest.py)."""
+    index_dir, cache_dir = real_demo_index
     return Engine.open(load_settings(data_dir=real_data_dir, index_dir=index_dir,
                                      cache_dir=cache_dir))
 

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 DOMAIN = "demo.emploi.test"
 SEEKERS = 6
 OFFERS_PER_SEEKER = 3
+MIN_MATCHES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +52,24 @@ def _account(session: Session, role: Role, local: str, name: str) -> tuple[User,
 
 def demo_profiles(session: Session, engine: Engine, count: int = SEEKERS) -> list[Profile]:
     """Profiles with skills, a place and a name, not linked to an account outside the demo,
-    the first ``count`` by id."""
-    chosen = []
+    by id: all but the last with at least ``MIN_MATCHES`` matches, and the last one with a
+    thin list, so the demo shows why a list is thin and what would widen it (more thin ones
+    when too few profiles have enough matches)."""
+    rich: list[Profile] = []
+    thin: list[Profile] = []
     for profile_id in sorted(engine.profiles.ids()):
         profile = engine.profiles.get(profile_id)
         owner = ownership.seeker_of(session, profile_id)
         if owner is not None and not owner.email.endswith(f"@{DOMAIN}"):
             continue
-        if (profile is not None and profile.skills and profile.place is not None
-                and profile.personal is not None and profile.personal.name):
-            chosen.append(profile)
-        if len(chosen) == count:
+        if (profile is None or not profile.skills or profile.place is None
+                or profile.personal is None or not profile.personal.name):
+            continue
+        matches = len(engine.offers_for_profile(profile, MIN_MATCHES))
+        (rich if matches >= MIN_MATCHES else thin).append(profile)
+        if len(rich) >= count - 1 and thin:
             break
-    return chosen
+    return [*rich[:count - 1], *thin][:count] if thin else rich[:count]
 
 
 def _offers_showing(engine: Engine, profile: Profile) -> list[str]:

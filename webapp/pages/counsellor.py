@@ -121,7 +121,9 @@ def change_from_form(engine: Engine, form: MultiDict[str, str], profile: Profile
     return TagChange(add_skills=additions, remove_skills=form.getlist("remove"),
                      weights=_weights(form), add_occupations=occupations,
                      remove_occupations=form.getlist("occ_remove"),
-                     wishes=_wishes(engine, form, profile))
+                     wishes=_wishes(engine, form, profile),
+                     reject_read=form.getlist("reject_read"),
+                     restore_read=form.getlist("restore_read"))
 
 
 def _wishes(engine: Engine, form: MultiDict[str, str], profile: Profile
@@ -225,6 +227,25 @@ def _without(form: MultiDict[str, str], name: str) -> MultiDict[str, str]:
     return kept
 
 
+def read_key(tag: SkillTag) -> str:
+    """How a skill read from the summary is named when rejected: its code, else its label."""
+    return tag.code or tag.label
+
+
+def read_skills(profile: Profile) -> list[SkillTag]:
+    """The skills indexing read from the seeker's summary, not rejected, not already tags."""
+    rejected = set(profile.rejected_skills)
+    given = {tag_key(t) for t in profile.skills}
+    read = profile.concepts.skills if profile.concepts is not None else ()
+    return [t for t in read if read_key(t) not in rejected and tag_key(t) not in given]
+
+
+def skill_label(engine: Engine, key: str) -> str:
+    """A skill's label in the taxonomy, from its code (the key itself when it is no code)."""
+    item = engine.taxonomy.items.get(key)
+    return item.label if item is not None else key
+
+
 def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: bool,
             error: str | None = None, status: int = 200,
             claim_code: str | None = None, **extra: Any) -> tuple[str, int]:
@@ -233,6 +254,7 @@ def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: b
     top = int(current_app.config["PREVIEW_TOP"])
     entries = tags.history(db(), profile.id)
     label = functools.partial(occupation_label, engine)
+    skill_name = functools.partial(skill_label, engine)
     context: dict[str, Any] = {
         "profile": profile, "change": change, "additions": list(change.add_skills),
         "removed": set(change.remove_skills), "weights": change.weights or {},
@@ -246,10 +268,12 @@ def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: b
         "linked": ownership.seeker_of(db(), profile.id) is not None,
         "radius": after.radius_km, "radius_choices": RADIUS_CHOICES,
         "mobility": mobility_choices(engine, after),
-        "diffs": {e.id: differences(e.before, e.after, label) for e in entries},
+        "diffs": {e.id: differences(e.before, e.after, label, skill_name) for e in entries},
         "name": seeker_name(profile), "choices": [], "error_field": None,
         "place": commune_name(engine, profile.place) or place_label(profile.place),
-        "rank_note": rank_note, "summary_line": summary_line, **extra,
+        "rank_note": rank_note, "summary_line": summary_line,
+        "read_skills": read_skills(profile), "read_key": read_key, "skill_label": skill_label,
+        **extra,
     }
     return render_template("counsellor.html", **context), status
 

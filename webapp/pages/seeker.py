@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from indexer.geo import Commune
 from indexer.models import Profile
 from matcher.engine import Engine, SeekerQuery
+from matcher.list_diagnosis import THIN_LIST
 from webapp.auth import current_user, own_profile, public, require_user, roles_required, safe_next
 from webapp.board import RADII, board_filters
 from webapp.db import db
@@ -129,9 +130,11 @@ def _my_offers_page(error: BadParameter | None = None) -> tuple[str, int]:
     except BadParameter as bad:
         context.update(error_context(bad), commune=commune_of(engine, profile))
         return render_template("seeker.html", **context), bad.code or 400
+    page = offer_page(engine, engine.offers_for_profile(profile, results_pool(), widen),
+                      filters)
     context.update(widen=widen, filters=filters, commune=commune_of(engine, profile),
-                   page=offer_page(engine, engine.offers_for_profile(
-                       profile, results_pool(), widen), filters))
+                   page=page, diagnosis=engine.diagnose_list(profile, page.total)
+                   if page.total < THIN_LIST else None)
     return render_template("seeker.html", **context), 200
 
 

@@ -3,7 +3,8 @@
 Tags are a small JSON value, ``{"skills": [{"code", "label", "weight", "source"}],
 "rome_codes": [...], "radius_km": float | null, "contract_types": [...]}`` (the last two, the
 seeker's search wishes, are absent from entries written before they could be edited: an
-absent key means "unchanged"). A seeker editing their own wishes from their results page is
+absent key means "unchanged"), and ``"rejected": [...]`` when a counsellor rejected skills
+read from the seeker's summary. A seeker editing their own wishes from their results page is
 recorded the same way, as an entry they wrote. Saving writes the profile with its new tags
 into the index (through :meth:`matcher.engine.Engine.apply_tags`), records a
 :class:`~webapp.models.TagEdit` (who, when, before, after, reason) and keeps the tags in
@@ -47,12 +48,17 @@ WISH_KEYS = ("radius_km", "contract_types")
 
 
 def tags_of(profile: Profile) -> Tags:
-    """A profile's tags as JSON: skills, target occupations and search wishes."""
-    return {"skills": [{"code": s.code, "label": s.label, "weight": s.weight,
-                        "source": s.source} for s in profile.skills],
-            "rome_codes": list(profile.rome_codes),
-            "radius_km": profile.radius_km,
-            "contract_types": list(profile.contract_types)}
+    """A profile's tags as JSON: skills, target occupations, search wishes and
+    (``rejected``, only when there are some) the skills read from its summary that a
+    counsellor rejected."""
+    tags: Tags = {"skills": [{"code": s.code, "label": s.label, "weight": s.weight,
+                              "source": s.source} for s in profile.skills],
+                  "rome_codes": list(profile.rome_codes),
+                  "radius_km": profile.radius_km,
+                  "contract_types": list(profile.contract_types)}
+    if profile.rejected_skills:
+        tags["rejected"] = list(profile.rejected_skills)
+    return tags
 
 
 def skills_of(tags: Tags) -> list[SkillTag]:
@@ -62,10 +68,10 @@ def skills_of(tags: Tags) -> list[SkillTag]:
 
 
 def with_tags(profile: Profile, tags: Tags) -> Profile:
-    """``profile`` carrying ``tags`` instead of its own skills and occupations (and wishes,
-    when ``tags`` has them)."""
+    """``profile`` carrying ``tags`` instead of its own skills, occupations and rejected read
+    skills (and wishes, when ``tags`` has them)."""
     return engine_module.with_tags(with_wishes(profile, tags), skills_of(tags),
-                                   tags.get("rome_codes", []))
+                                   tags.get("rome_codes", []), tags.get("rejected", []))
 
 
 def with_wishes(profile: Profile, tags: Tags) -> Profile:
@@ -77,9 +83,11 @@ def with_wishes(profile: Profile, tags: Tags) -> Profile:
 
 
 def same_tags(profile: Profile, tags: Tags) -> bool:
-    """True when the profile already carries ``tags`` (keys absent from ``tags`` ignored)."""
+    """True when the profile already carries ``tags`` (wish keys absent from ``tags``
+    ignored; an absent ``rejected`` is none)."""
     current = tags_of(profile)
-    return all(current.get(key) == value for key, value in tags.items())
+    wanted = {"rejected": [], **tags}
+    return all(current.get(key, []) == value for key, value in wanted.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,11 @@ class TagChange:
     remove_occupations: Sequence[str] = ()
     wishes: dict[str, Any] | None = None
     """New search wishes (``radius_km``, ``contract_types``); absent keys are unchanged."""
+    reject_read: Sequence[str] = ()
+    """Skills read from the summary (by code, else label) the counsellor rejects; accepting
+    one is adding it (``add_skills``)."""
+    restore_read: Sequence[str] = ()
+    """Rejected read skills the counsellor lets be read again."""
 
     def apply(self, tags: Tags) -> Tags:
         """The tags after this change."""
@@ -108,8 +121,13 @@ class TagChange:
                                "source": COUNSELLOR_SOURCE})
         codes = [c for c in tags["rome_codes"] if c not in set(self.remove_occupations)]
         codes += [c for c in dict.fromkeys(self.add_occupations) if c not in codes]
+        rejected = [k for k in tags.get("rejected", []) if k not in set(self.restore_read)]
+        rejected += [k for k in dict.fromkeys(self.reject_read) if k not in rejected]
         kept = {key: tags[key] for key in WISH_KEYS if key in tags}
-        return {"skills": skills, "rome_codes": codes, **kept, **(self.wishes or {})}
+        result: Tags = {"skills": skills, "rome_codes": codes, **kept, **(self.wishes or {})}
+        if rejected:
+            result["rejected"] = rejected
+        return result
 
 
 def inverse(entry: TagEdit, current: Tags) -> Tags:
@@ -135,7 +153,13 @@ def inverse(entry: TagEdit, current: Tags) -> Tags:
     for key in WISH_KEYS:
         if key in entry.before and key in entry.after and entry.before[key] != entry.after[key]:
             wishes[key] = entry.before[key]
-    return {"skills": skills, "rome_codes": codes, **wishes}
+    result: Tags = {"skills": skills, "rome_codes": codes, **wishes}
+    was, now = entry.before.get("rejected", []), entry.after.get("rejected", [])
+    rejected = [k for k in current.get("rejected", []) if k in was or k not in now]
+    rejected += [k for k in was if k not in now and k not in rejected]
+    if rejected:
+        result["rejected"] = rejected
+    return result
 
 
 def history(session: Session, profile_id: str) -> Sequence[TagEdit]:
@@ -169,7 +193,8 @@ def save(session: Session, engine: Engine, author: User, profile: Profile, new_t
     session.merge(ProfileOverride(profile_id=profile.id, tags=new_tags, updated_at=utc_now()))
     try:
         engine.apply_tags(with_wishes(profile, new_tags), skills_of(new_tags),
-                          new_tags.get("rome_codes", []), lock_wait_s=lock_wait_s,
+                          new_tags.get("rome_codes", []), new_tags.get("rejected", []),
+                          lock_wait_s=lock_wait_s,
                           before_publish=session.commit)
     except BaseException:
         session.rollback()
@@ -223,4 +248,4 @@ def forget_profile(session: Session, profile_id: str) -> None:
 def _comparable(tags: Tags) -> tuple[Any, ...]:
     return (tuple((tag_key(s), float(s.get("weight", 1.0))) for s in tags["skills"]),
             tuple(tags["rome_codes"]), tags.get("radius_km"),
-            tuple(tags.get("contract_types") or ()))
+            tuple(tags.get("contract_types") or ()), tuple(tags.get("rejected") or ()))
