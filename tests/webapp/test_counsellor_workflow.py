@@ -137,3 +137,22 @@ def test_counsellor_accepts_and_rejects_skills_read_from_the_summary(
     restored = engine.profiles.get(profile.id)
     assert restored.rejected_skills == [] and "200002" not in {s.code for s in restored.skills}
     assert "100012" in {t.code for t in restored.concepts.skills}
+
+
+def test_rejecting_a_read_skill_alone_is_a_change_shown_in_the_audit(
+        client: FlaskClient, auth: AuthActions, engine: Any, profile: Profile) -> None:
+    auth.login("counsellor")
+    summary = "Vendeuse : je sais mettre en rayon des articles."
+    engine.write_profiles(upserts=[profile.model_copy(update={"summary": summary})])
+    read = engine.profiles.get(profile.id)
+    assert "100012" in {t.code for t in read.concepts.skills}
+    label = engine.taxonomy.items["100012"].label
+    response = _save(auth, read, reject_read=["100012"], raison="Pas son métier")
+    assert response.status_code == 302
+    assert engine.profiles.get(profile.id).rejected_skills == ["100012"]
+    page = _html(client.get(f"/conseiller?profil={profile.id}"))
+    assert f"Compétence lue dans le résumé rejetée : « {label} »" in page
+    assert f"Ne plus rejeter « {label} »" in page
+    again = _save(auth, engine.profiles.get(profile.id), restore_read=["100012"],
+                  raison="Relu")
+    assert again.status_code == 302 and engine.profiles.get(profile.id).rejected_skills == []
