@@ -204,8 +204,11 @@ class Engine:
 
     def preview_change(self, profile: Profile, after: Profile, top_k: int = 20) -> TagPreview:
         """What replacing ``profile`` by ``after`` (a counsellor's edit: tags, weights,
-        occupations) would change in the seeker's top offers; nothing is written."""
+        occupations, rejected read skills) would change in the seeker's top offers; nothing is
+        written. ``after`` is read into concepts again, as saving it would, so an occupation
+        added or removed counts in the preview as it will once saved."""
         before = self.offers_for_profile(profile, top_k)
+        after = self.read_concepts(after)
         after_matches = self.offers_for_profile(after, top_k)
         before_ids, after_ids = [m.id for m in before], [m.id for m in after_matches]
         return TagPreview(before, after_matches,

@@ -141,7 +141,8 @@ def explain(engine: Engine, before: Profile, after: Profile, result: Preview,
                             "le rayon ou ajoutez des types de contrat pour en voir d'autres.")
         elif shown < top:
             verb = "correspond" if others == 1 else "correspondent"
-            notes.insert(0, f"La liste ne change pas : {count(others, 'autre offre')} "
+            rest = count(others, "autre offre", "autres offres")
+            notes.insert(0, f"La liste ne change pas : {rest} "
                             f"accessible{'s' if others > 1 else ''} {where} ne {verb} pas "
                             "assez à son profil pour être proposée"
                             f"{'s' if others > 1 else ''}, même avec cette modification.")

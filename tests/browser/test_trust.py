@@ -165,11 +165,12 @@ def test_counsellor_preview_explains_itself(browser: Browser) -> None:
     expect(page.get_by_text(re.compile("^La liste ne change pas"))).to_be_visible()
     browser.check("preview-no-change")
     page.get_by_label(re.compile("^Rayon de recherche")).select_option("100")
-    page.get_by_label(re.compile("Ajouter « Vendeur / Vendeuse en articles de sport »")
-                      ).check()
+    page.get_by_label(re.compile("Ajouter « Comptable »")).check()
     page.get_by_role("button", name="Prévisualiser").click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Aperçu : \d+ offres?"))
+    expect(page.get_by_role("heading", name=re.compile(r"^Aperçu : \d+ offres? entren?t?"))
            ).to_be_visible()
+    entering = page.locator("h3:has-text('Offres qui entrent') + ul")
+    expect(entering).to_contain_text("Comptable H/F")
     browser.check("preview-wider")
     assert_plain_words(browser)
     page.get_by_label(re.compile("Raison de la modification")).fill("Mobilité")
@@ -177,7 +178,7 @@ def test_counsellor_preview_explains_itself(browser: Browser) -> None:
     history = page.locator("section", has=page.get_by_role("heading",
                                                            name="Historique des modifications"))
     expect(history).to_contain_text("Rayon de recherche : 30\u00a0km → 100\u00a0km")
-    expect(history).to_contain_text("Métier ajouté : « Vendeur / Vendeuse en articles de sport »")
+    expect(history).to_contain_text("Métier ajouté : « Comptable »")
     browser.check("history-difference")
 
 
