@@ -216,12 +216,16 @@ class IndexWriter:
                  rebuild: bool = False, synonyms: Sequence[str] = (),
                  profile_text: Callable[[Profile], str] = profile_embedding_text,
                  lock_wait_s: float = 0.0,
-                 enricher: RecordEnricher | None = None) -> None:
+                 enricher: RecordEnricher | None = None,
+                 ranking_model: str | None = None) -> None:
         """``profile_text`` is the text embedded for a profile (the matcher passes a
         gender-neutral one, :func:`matcher.queries.profile_index_text`); ``lock_wait_s`` is
         how long to wait for another writer's lock before :class:`IndexBusyError`;
-        ``enricher`` reads each new or changed record into concepts before it is stored."""
+        ``enricher`` reads each new or changed record into concepts before it is stored;
+        ``ranking_model`` is the version of the ranking model recorded in the manifest
+        (None keeps the recorded one)."""
         self.directory = directory
+        self.ranking_model = ranking_model
         self.lock_wait_s = lock_wait_s
         self.enricher = enricher
         self._purged: set[str] = set()
@@ -411,6 +415,8 @@ class IndexWriter:
             manifest = Manifest(encoder=self.encoder.name, dimension=self.encoder.dimension,
                                 keyword_backend=self.settings.keyword_backend.value)
         manifest.concept_reader = self._reader_version
+        if self.ranking_model is not None:
+            manifest.ranking_model = self.ranking_model
         self._work, self._manifest = work, manifest
         factory = keyword_store_factory(self.settings, self.synonyms)
         if self.rebuild:

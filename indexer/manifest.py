@@ -48,6 +48,9 @@ class Manifest:
     concept_reader: str | None = None
     """What read the records into concepts (reader version, encoder, crosswalk switch), or
     None when they were stored with their codes only."""
+    ranking_model: str | None = None
+    """The version of the ranking model (``matcher.ranking``) selected when the index was
+    last written, or None when the writer was not told (the engine warns on a difference)."""
     versions: dict[str, str] = field(default_factory=lambda: {
         "intelligence-emploi": _version("intelligence-emploi"),
         "faiss-cpu": _version("faiss-cpu"),

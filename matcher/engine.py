@@ -85,6 +85,11 @@ class Engine:
             log.warning("the index was read into concepts by %s, queries are read by %s: "
                         "rebuild it (emploi index --rebuild) for consistent matching",
                         index.manifest.concept_reader, self.concept_version)
+        recorded, used = index.manifest.ranking_model, self.matcher.model.version
+        if recorded not in (None, used):
+            log.warning("the index was written with ranking model %s, the settings select %s "
+                        "(EMPLOI_MATCHING__RANKING_MODEL): levels and floors follow %s",
+                        recorded, used, used)
 
     @property
     def concept_version(self) -> str | None:
@@ -243,7 +248,8 @@ class Engine:
             remaining = max(lock_wait_s - (time.monotonic() - started), 0.0)
             with IndexWriter(self.index.directory, self.settings, self.encoder,
                              profile_text=profile_index_text(self.taxonomy),
-                             lock_wait_s=remaining, enricher=self.enricher) as writer:
+                             lock_wait_s=remaining, enricher=self.enricher,
+                             ranking_model=self.matcher.model.version) as writer:
                 if upserts:
                     writer.upsert_profiles(list(upserts))
                 if deletes and purge:

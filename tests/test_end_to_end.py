@@ -90,17 +90,36 @@ def test_match_offers_json_contract(real_index: Path, real_data_dir: Path,
                                     model_env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "match", "offers",
                                        "--index-dir", str(real_index), "--profile", "P000001",
-                                       "--top", "5", "--json"], env=model_env)
+                                       "--top", "5", "--all", "--json"], env=model_env)
     assert result.exit_code == 0, result.output
     matches = json.loads(result.output)
     assert len(matches) == 5
-    assert all(set(m) == {"id", "score", "explanation"} for m in matches)
+    assert all(set(m) == {"id", "score", "level", "explanation"} for m in matches)
     scores = [m["score"] for m in matches]
     assert scores == sorted(scores, reverse=True)
     components = matches[0]["explanation"]["components"]
     assert {c["name"] for c in components} == {"retrieval", "skills", "occupation", "distance",
                                                "contract", "experience", "freshness"}
     assert sum(c["contribution"] for c in components) == pytest.approx(scores[0], abs=1e-3)
+
+
+def test_match_offers_lists_only_matches_unless_all(real_index: Path, real_data_dir: Path,
+                                                    model_env: dict[str, str]) -> None:
+    def run(*extra: str) -> list[dict[str, object]]:
+        result = CliRunner().invoke(main, ["--data-dir", str(real_data_dir), "match", "offers",
+                                           "--index-dir", str(real_index), "--profile",
+                                           "P000001", "--top", "20", "--json", *extra],
+                                    env=model_env)
+        assert result.exit_code == 0, result.output
+        listed = json.loads(result.output)
+        assert isinstance(listed, list)
+        return listed
+
+    matches, everything = run(), run("--all")
+    assert len(everything) == 20
+    assert all(m["level"] is not None for m in matches)
+    assert [m["id"] for m in matches] == [m["id"] for m in everything
+                                          if m["level"] is not None]
 
 
 def test_match_candidates_never_show_names(real_index: Path, real_data_dir: Path,

@@ -291,3 +291,17 @@ def test_purge_leaves_no_copy_of_a_profile(settings: Settings, encoder: Encoder)
     assert sorted(index.profiles.ids()) == sorted(p.id for p in kept)
     assert index.profiles.keyword.count() == len(kept)
     cache.close()
+
+
+def test_manifest_records_the_ranking_model_until_told_another(settings: Settings,
+                                                               encoder: Encoder) -> None:
+    with IndexWriter(settings.index_dir, settings, encoder, ranking_model="learned-1") as writer:
+        writer.upsert_offers(OFFERS)
+        first = writer.commit()
+    assert json.loads((first / "manifest.json").read_text())["ranking_model"] == "learned-1"
+    second = _build(settings, encoder, [OFFERS[0]])  # a writer not told keeps the record
+    assert json.loads((second / "manifest.json").read_text())["ranking_model"] == "learned-1"
+    with IndexWriter(settings.index_dir, settings, encoder, ranking_model="hand-2") as writer:
+        writer.upsert_offers([OFFERS[1]])
+        third = writer.commit()
+    assert json.loads((third / "manifest.json").read_text())["ranking_model"] == "hand-2"

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from indexer.catalog import SearchIndex
 from indexer.settings import MatchingSettings
+from matcher.engine import Engine
 from matcher.evaluation.training import Examples, calibrate, fit, mean_ndcg, scores
 from matcher.ranking import FEATURES, RankingModel, RankingModelError, ranking_model
 
@@ -89,3 +92,17 @@ def test_calibration_finds_where_relevance_becomes_likely() -> None:
     noisy[::4] = 0.0  # a quarter of the high scores are not relevant
     high, middle, low = calibrate(held, noisy)
     assert 0.5 <= low <= middle <= high <= 1.0 + 1e-6
+
+
+def test_engine_warns_when_the_index_recorded_another_ranking_model(
+        tiny_engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    index = SearchIndex.open(tiny_engine.index.directory, tiny_engine.settings,
+                             tiny_engine.encoder)
+    index.manifest.ranking_model = "learned-000000000000"  # in memory only
+    with caplog.at_level(logging.WARNING, logger="matcher.engine"):
+        engine = Engine(tiny_engine.settings, tiny_engine.taxonomy, tiny_engine.gazetteer,
+                        tiny_engine.encoder, index)
+    used = engine.matcher.model.version
+    assert used != "learned-000000000000"
+    assert any("learned-000000000000" in r.getMessage() and used in r.getMessage()
+               for r in caplog.records)

@@ -67,7 +67,10 @@ index_dir_option = click.option(
 top_option = click.option("--top", default=10, show_default=True,
                           type=click.IntRange(1, 1000), help="How many results.")
 json_option = click.option("--json", "as_json", is_flag=True,
-                           help="Print a JSON list of {id, score, explanation}.")
+                           help="Print a JSON list of {id, score, level, explanation}.")
+all_option = click.option("--all", "include_weak", is_flag=True,
+                          help="Also list the results below the ranking model's floor, which "
+                               "are not matches (level null).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,32 +135,35 @@ def match() -> None:
 @index_dir_option
 @click.option("--profile", "profile_id", required=True, help="Id of an indexed profile.")
 @click.option("--widen", is_flag=True, help="Also look at neighbouring occupations.")
+@all_option
 @top_option
 @json_option
 @click.pass_context
 @handle_engine_errors
 def match_offers(ctx: click.Context, index_dir: Path | None, profile_id: str, widen: bool,
-                 top: int, as_json: bool) -> None:
-    """The best offers for an indexed seeker profile."""
+                 include_weak: bool, top: int, as_json: bool) -> None:
+    """The best offers for an indexed seeker profile (only matches, with their level, unless
+    --all)."""
     engine = _open_engine(ctx, index_dir)
     profile = engine.profiles.get(profile_id)
     if profile is None:
         raise click.BadParameter(f"no profile {profile_id!r} in the index", param_hint="--profile")
-    matches = engine.offers_for_profile(profile, top, widen=widen)
+    matches = engine.offers_for_profile(profile, top, widen=widen, include_weak=include_weak)
     _print_matches(matches, as_json, lambda i: _offer_title(engine, i))
 
 
 @match.command("candidates")
 @index_dir_option
 @click.option("--offer", "offer_id", required=True, help="Id of an indexed offer.")
+@all_option
 @top_option
 @json_option
 @click.pass_context
 @handle_engine_errors
-def match_candidates(ctx: click.Context, index_dir: Path | None, offer_id: str, top: int,
-                     as_json: bool) -> None:
+def match_candidates(ctx: click.Context, index_dir: Path | None, offer_id: str,
+                     include_weak: bool, top: int, as_json: bool) -> None:
     """The best candidates for an indexed offer, by pseudonym (the operator's own: each
-    employer sees other ones)."""
+    employer sees other ones; only matches, with their level, unless --all)."""
     from webapp.instance import secret_key
     from webapp.pseudonyms import OPERATOR, derive_key, pseudonym
 
@@ -165,7 +171,7 @@ def match_candidates(ctx: click.Context, index_dir: Path | None, offer_id: str, 
     offer = engine.offers.get(offer_id)
     if offer is None:
         raise click.BadParameter(f"no offer {offer_id!r} in the index", param_hint="--offer")
-    matches = engine.candidates_for_offer(offer, top)
+    matches = engine.candidates_for_offer(offer, top, include_weak=include_weak)
     key = derive_key(secret_key(engine.settings))
     _print_matches(matches, as_json,
                    lambda i: _candidate_label(engine, i, pseudonym(key, OPERATOR, i)))
@@ -309,7 +315,8 @@ def _print_matches(matches: Sequence[Match], as_json: bool,
     for rank, m in enumerate(matches, start=1):
         distance = m.explanation.distance_km
         where = f"  {distance:.0f} km" if distance is not None else ""
-        click.echo(f"{rank:>3}. {m.score:.3f}  {m.id}  {describe(m.id)}{where}")
+        level = m.level or "sous le seuil"
+        click.echo(f"{rank:>3}. {m.score:.3f}  {level:<13}  {m.id}  {describe(m.id)}{where}")
 
 
 def _offer_title(engine: Engine, offer_id: str) -> str:

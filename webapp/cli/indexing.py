@@ -19,6 +19,7 @@ from indexer.permissions import restrict_tree
 from indexer.readers import Notice, read_offers, write_jsonl
 from indexer.settings import KeywordBackend, Settings
 from matcher.queries import profile_index_text
+from matcher.ranking import ranking_model
 from skills_taxonomy import Taxonomy, load_taxonomy
 from webapp.erasure import erased_hashes, profile_id_hash
 
@@ -119,7 +120,8 @@ def build_index(settings: Settings, offer_files: Sequence[Path], profile_files: 
             synonyms=_title_synonyms(settings, taxonomy),
             profile_text=profile_index_text(taxonomy),
             lock_wait_s=settings.index_lock_wait_s,  # a web write ends soon
-            enricher=concept_enricher(settings, taxonomy, encoder)) as writer, report:
+            enricher=concept_enricher(settings, taxonomy, encoder),
+            ranking_model=ranking_model(settings.matching).version) as writer, report:
         counts = ingest_files(writer, offer_files, profile_files, report, gazetteer,
                               keep_profile=lambda p: profile_id_hash(p.id) not in erased)
         writer.commit()
