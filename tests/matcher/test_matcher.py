@@ -114,8 +114,8 @@ def test_tag_preview_lists_entering_and_leaving_offers(tiny_engine: Engine) -> N
 def test_tag_preview_counts_an_occupation_change_as_saving_would(tiny_engine: Engine) -> None:
     profile = _profile(tiny_engine, "P-VENDEUSE").model_copy(update={"radius_km": 100})
     preview = tiny_engine.preview_change(profile, with_tags(profile, [], ["M1203"]), top_k=5)
-    assert preview.profile_after is not None
-    assert "M1203" in {t.rome_code for t in preview.profile_after.concepts.occupations}
+    read = preview.profile_after.concepts if preview.profile_after is not None else None
+    assert read is not None and "M1203" in {t.rome_code for t in read.occupations}
     assert "OF-COMPTA-1" in _ids(preview.after) and "OF-COMPTA-1" not in _ids(preview.before)
 
 
