@@ -98,6 +98,7 @@ def test_a_thin_list_says_why_and_what_would_widen_it(client: FlaskClient, auth:
     assert "de votre métier" in html
     assert "seulement 1 offre de votre métier (Vendeur / Vendeuse en prêt-à-porter)" in html
     assert re.search(r"métier proche « Comptable » : \+1 offre dans votre rayon de 1 km", html)
+    assert 'href="#rayon">Mes critères</a>' in html and 'id="rayon"' in html
 
 
 def test_seeker_bad_parameter_is_400(client: FlaskClient, auth: AuthActions) -> None:
