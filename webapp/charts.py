@@ -1,7 +1,8 @@
 """Server-side SVG charts: a horizontal bar per score component, readable without JavaScript.
 
 Each bar says in a word how favourable its part of the match is ("très favorable" to
-"défavorable"); no raw number is printed on the page."""
+"défavorable", or "non évalué" for a part that could not be judged and did not count); no raw
+number is printed on the page."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from markupsafe import Markup, escape
 
 ROW_HEIGHT = 26
 BAR_HEIGHT = 14
-LABEL_WIDTH = 150
+LABEL_WIDTH = 180
 BAR_WIDTH = 100
 VALUE_WIDTH = 130
 FONT_SIZE = 14
@@ -34,6 +35,8 @@ class Component(Protocol):
     def value(self) -> float: ...
     @property
     def share(self) -> float: ...
+    @property
+    def weight(self) -> float: ...
 
 
 def percent(value: float) -> str:
@@ -46,10 +49,20 @@ COMPONENT_WORDS = ((0.8, "très favorable"), (0.55, "favorable"), (0.3, "partiel
                    (0.0, "défavorable"))
 
 
+UNJUDGED = "non évalué"
+"""The word for a part of the match that could not be judged (no weight in the score: the
+offer names no contract, the profile gives no experience…)."""
+
+
 def component_word(value: float) -> str:
     """A component's value in a word: 0.9 → 'très favorable', 0.1 → 'défavorable'."""
     clamped = _clamp(value)
     return next(word for floor, word in COMPONENT_WORDS if clamped >= floor)
+
+
+def judged_word(component: Component) -> str:
+    """:func:`component_word`, or :data:`UNJUDGED` when the component did not count."""
+    return component_word(component.value) if component.weight > 0 else UNJUDGED
 
 
 def _clamp(value: float) -> float:
@@ -61,9 +74,9 @@ def _row(index: int, component: Component) -> str:
     top = index * ROW_HEIGHT
     middle = top + ROW_HEIGHT / 2
     bar_y = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
-    width = round(_clamp(component.value) * BAR_WIDTH, 1)
+    width = round(_clamp(component.value) * BAR_WIDTH, 1) if component.weight > 0 else 0.0
     label = escape(component.label)
-    value_text = component_word(component.value)
+    value_text = judged_word(component)
     return (
         f'<g class="score-row">'
         f'<text x="0" y="{middle}" dominant-baseline="middle">{label}</text>'
@@ -79,7 +92,7 @@ def _row(index: int, component: Component) -> str:
 
 def chart_title(components: Sequence[Component]) -> str:
     """The chart's accessible name: every component in words."""
-    parts = [f"{c.label} : {component_word(c.value)}" for c in components]
+    parts = [f"{c.label} : {judged_word(c)}" for c in components]
     return "Ce qui compte dans ce classement : " + ("; ".join(parts) if parts else "rien")
 
 

@@ -184,6 +184,16 @@ def of(name: str) -> str:
     return f"d'{name}" if _ELIDED.match(name) else f"de {name}"
 
 
+_ROME_IN_BRACKETS = re.compile(r"\s*\([A-N]\d{4}\)")
+
+
+def without_codes(text: str) -> str:
+    """The text without the ROME codes in brackets the matcher adds after occupation names
+    (for the API and the command line): 'même métier : Vendeur (D1214)' → 'même métier :
+    Vendeur'. Pages name occupations, never by code."""
+    return _ROME_IN_BRACKETS.sub("", text)
+
+
 def upper_first(text: str) -> str:
     """The text with its first letter in capitals, the rest unchanged (unlike
     ``capitalize``, which lowers every other letter)."""
@@ -195,6 +205,6 @@ def register(app: Flask) -> None:
     filters = {"number": number, "km": km, "away": away, "years": years,
                "experience": experience_label, "salary": salary, "date": date_time, "day": day,
                "percent": percent, "match_level": match_level, "level_class": level_class,
-               "upper_first": upper_first, "of": of}
+               "upper_first": upper_first, "of": of, "without_codes": without_codes}
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals.update(match_level=match_level, count=count)

@@ -161,6 +161,14 @@ def test_days_and_counts() -> None:
     assert formatting.count(1, "demandeur vise", "demandeurs visent") == "1 demandeur vise"
 
 
+def test_occupation_codes_are_left_out_of_the_matchers_wording() -> None:
+    assert formatting.without_codes("même métier : Vendeur / Vendeuse en prêt-à-porter (D1214)"
+                                    ) == "même métier : Vendeur / Vendeuse en prêt-à-porter"
+    assert formatting.without_codes("mobilité professionnelle : Cariste (N1101) → Magasinier "
+                                    "(N1103)") == "mobilité professionnelle : Cariste → Magasinier"
+    assert formatting.without_codes("Jardinier (voir annexe)") == "Jardinier (voir annexe)"
+
+
 def test_match_level_reads_the_matcher_and_never_the_score() -> None:
     from matcher.results import Explanation, Match
 

@@ -87,6 +87,8 @@ def test_seeker_sees_offers_for_their_own_profile(client: FlaskClient, auth: Aut
     assert _explained_results(html) >= 1
     assert "Compétences en commun" in html and "Distance" in html
     assert "Pourquoi ce résultat ?" in html and "/offres/" in html
+    assert "Proximité de métier</dt>" in html
+    assert not re.search(r"\([A-N]\d{4}\)", html)                  # occupations by name only
 
 
 def test_a_thin_list_says_why_and_what_would_widen_it(client: FlaskClient, auth: AuthActions,
