@@ -176,13 +176,15 @@ class Engine:
         return self.offers_for_profile(self.profile_from_query(query), top_k,
                                        include_weak=include_weak)
 
-    def diagnose_list(self, profile: Profile, shown: int) -> ListDiagnosis:
+    def diagnose_list(self, profile: Profile, shown: int, shown_ids: Sequence[str] = ()
+                      ) -> ListDiagnosis:
         """Why a seeker's list of ``shown`` matches is thin (or empty), and the widenings
-        (radius, related occupations) that would add offers, with counts."""
+        (radius, related occupations) that would add offers, with counts (of offers not
+        among ``shown_ids``, the list's, when given)."""
         targets = seeker_targets(profile, self.taxonomy, self.normaliser,
                                  self.settings.matching)
         return diagnose(self.offers, profile, targets, self.taxonomy, shown,
-                        self.settings.matching.default_radius_km)
+                        self.settings.matching.default_radius_km, shown_ids)
 
     def profile_from_query(self, query: SeekerQuery) -> Profile:
         """A transient profile holding a typed search; the commune is resolved to its point."""

@@ -103,6 +103,17 @@ def test_a_thin_list_says_why_and_what_would_widen_it(client: FlaskClient, auth:
     assert 'href="#rayon">Mes critères</a>' in html and 'id="rayon"' in html
 
 
+def test_a_thin_list_never_offers_what_it_already_shows(client: FlaskClient,
+                                                         auth: AuthActions) -> None:
+    auth.login("seeker")
+    html = client.get("/chercheur").get_data(as_text=True)
+    notice = html.split('class="panel thin-list"')[1].split("</div>")[0]
+    listed = html.split(notice, 1)[1]
+    assert "Vendeur en articles de sport" in listed          # shown, a D1211 offer
+    assert "articles de sport" not in notice                  # so not offered as a widening
+    assert "Comptable" in notice
+
+
 def test_seeker_bad_parameter_is_400(client: FlaskClient, auth: AuthActions) -> None:
     auth.login("seeker")
     response = client.get("/chercheur?widen=peut-etre")

@@ -130,11 +130,12 @@ def _my_offers_page(error: BadParameter | None = None) -> tuple[str, int]:
     except BadParameter as bad:
         context.update(error_context(bad), commune=commune_of(engine, profile))
         return render_template("seeker.html", **context), bad.code or 400
-    page = offer_page(engine, engine.offers_for_profile(profile, results_pool(), widen),
-                      filters)
+    matches = engine.offers_for_profile(profile, results_pool(), widen)
+    page = offer_page(engine, matches, filters)
+    diagnosis = (engine.diagnose_list(profile, page.total, [m.id for m in matches])
+                 if page.total < THIN_LIST else None)
     context.update(widen=widen, filters=filters, commune=commune_of(engine, profile),
-                   page=page, diagnosis=engine.diagnose_list(profile, page.total)
-                   if page.total < THIN_LIST else None)
+                   page=page, diagnosis=diagnosis)
     return render_template("seeker.html", **context), 200
 
 
