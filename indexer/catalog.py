@@ -43,6 +43,7 @@ from indexer.enrich import RecordEnricher
 from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
 from indexer.settings import KeywordBackend, Settings
+from indexer.stores.ann_recall import ensure_recall
 from indexer.stores.faiss_store import FaissVectorStore, set_faiss_threads
 from indexer.stores.protocols import Filters, Hit, IndexedDoc, KeywordQuery, KeywordStore
 from indexer.utc import utc_now_iso
@@ -320,12 +321,16 @@ class IndexWriter:
             folder = work / collection.kind
             if collection.kind in self._purged:
                 self._rebuild_keyword_store(collection, folder)
+            vectors = collection.vectors
+            if isinstance(vectors, FaissVectorStore):
+                self._check_recall(collection.kind, vectors)
             _persist(collection, folder, compact=collection.kind in self._purged)
             manifest.counts[collection.kind] = len(collection)
-            if isinstance(collection.vectors, FaissVectorStore):
+            if isinstance(vectors, FaissVectorStore):
+                check = vectors.recall_check
                 manifest.vector_indexes[collection.kind] = {
-                    "factory": collection.vectors.index_factory,
-                    "nprobe": collection.vectors.nprobe}
+                    "factory": vectors.index_factory, "nprobe": vectors.nprobe,
+                    "recall": None if check is None else check.to_dict()}
         manifest.vector_index = manifest.vector_indexes.get(OFFERS, {}).get(
             "factory", manifest.vector_index)
         manifest.updated_at = utc_now_iso()
@@ -340,6 +345,15 @@ class IndexWriter:
                  ", ".join(f"{kind} {count}" for kind, count in manifest.counts.items()))
         self._remove_old_generations(keep=final.name)
         return final
+
+    def _check_recall(self, kind: str, vectors: FaissVectorStore) -> None:
+        """Choose the vector index for the collection's size, then measure (or keep the
+        still-valid measurement of) its recall and tune its ``nprobe``."""
+        s = self.settings
+        vectors.flat_max_vectors = s.ann_flat_max_vectors
+        vectors.switch_index_if_needed()
+        ensure_recall(vectors, s.ann_recall_target, s.ann_recall_sample,
+                      s.ann_max_probe_share, label=kind)
 
     def _rebuild_keyword_store(self, collection: Collection[Any], folder: Path) -> None:
         """Rebuild a collection's keyword store from its live records when the store keeps

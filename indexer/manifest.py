@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.atomic import write_text_atomic
+from indexer.stores.ann_recall import RecallCheck
 from indexer.utc import utc_now_iso
 
 FORMAT_VERSION = 2
@@ -27,8 +28,6 @@ def _version(distribution: str) -> str:
         return "unknown"
 
 
-
-
 @dataclass
 class Manifest:
     """What built an index and what it holds."""
@@ -39,7 +38,9 @@ class Manifest:
     vector_index: str = "Flat"
     """The offers' FAISS index (chosen from the corpus size, see ``faiss_store.choose_index``)."""
     vector_indexes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Per collection: the FAISS factory string and ``nprobe``."""
+    """Per collection: the FAISS factory string and ``nprobe``, and for an IVF index the
+    last recall check (``recall``: recall@10, nprobe, sample, target, vector count; see
+    :mod:`indexer.stores.ann_recall`). Manifests written before the check have none."""
     counts: dict[str, int] = field(default_factory=dict)
     created_at: str = field(default_factory=utc_now_iso)
     updated_at: str = field(default_factory=utc_now_iso)
@@ -86,6 +87,12 @@ class Manifest:
                 f"{self.concept_reader or 'no reader'}, but the settings select "
                 f"{reader or 'no reader'}. Rebuild it with: emploi index --index-dir "
                 f"{directory} --rebuild (or change the settings back).")
+
+    def recall(self, kind: str) -> RecallCheck | None:
+        """The recall check recorded for collection ``kind``'s vector index (None for an
+        exact index, or an index written before checks were recorded)."""
+        raw = self.vector_indexes.get(kind, {}).get("recall")
+        return RecallCheck.from_dict(raw) if isinstance(raw, dict) else None
 
     def to_json(self) -> str:
         """The manifest as indented JSON."""

@@ -169,6 +169,22 @@ class Settings(BaseSettings):
         default=1, ge=1,
         description="OpenMP threads of FAISS searches and index builds (one: a single query "
                     "gains little from threads, and spinning slows a busy machine)")
+    ann_recall_target: float = Field(
+        default=0.97, gt=0.0, le=1.0,
+        description="recall@10 the approximate (IVF) vector index must reach against exact "
+                    "search, measured on a sample of its own vectors when a generation is "
+                    "written; nprobe is raised until it does")
+    ann_recall_sample: int = Field(
+        default=1000, ge=20, le=100_000,
+        description="stored vectors the recall check searches with")
+    ann_max_probe_share: float = Field(
+        default=0.5, gt=0.0, le=1.0,
+        description="the largest share of the IVF lists the tuned nprobe may probe; below "
+                    "the target even there, `emploi index` warns and keeps the best measured")
+    ann_flat_max_vectors: int = Field(
+        default=50_000, ge=0,
+        description="up to this many vectors a collection's vector index is exact (Flat), "
+                    "beyond it IVF")
     keyword_backend: KeywordBackend = KeywordBackend.EMBEDDED
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from skills_taxonomy.text import strip_accents
 
@@ -61,9 +62,11 @@ class Passage:
     requirement: StatedRequirement | None
 
 
+@lru_cache(maxsize=1 << 16)
 def stated_requirement(text: str) -> StatedRequirement | None:
     """The requirement a piece of text states, if any (beginners first: "débutant accepté,
-    expérience souhaitée" says the job can be learnt)."""
+    expérience souhaitée" says the job can be learnt). Memoised: descriptions repeat their
+    boilerplate lines."""
     lowered = _PLUS.sub(" un plus ", strip_accents(text.casefold()))
     folded = " ".join(_WORDS.findall(lowered))
     for requirement, pattern in _CUES:

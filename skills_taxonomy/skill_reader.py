@@ -22,6 +22,12 @@ confidence reaches :attr:`SkillReaderSettings.min_confidence` and the text itsel
 ROME does not link to the record's occupations needs more. A passage keeps its best few items
 (the ROME has many near duplicates). ESCO skills are read lexically only (their labels must
 occur whole). Each item is kept once, with its best passage.
+
+What a passage says whatever the record's occupations (its tokens, the label rows sharing
+them with their lexical shares, its ESCO skills, its vector) is computed once per distinct
+passage and kept in a bounded memo (:data:`PASSAGE_MEMO`): descriptions repeat boilerplate
+("Avantages : mutuelle, tickets restaurant", "Poste à pourvoir dès que possible"), and a
+reading then costs a few numpy operations on the passage's candidates only.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import logging
 import math
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -50,6 +56,13 @@ WHOLE_LABEL = 0.99
 """A lexical share from which the passage contains the item's label whole."""
 CORE_PRIOR = 1.0
 LINKED_PRIOR = 0.6
+PASSAGE_MEMO = 4096
+"""Distinct passages whose evidence is kept (about 35 KB each on real offers: 150 MB at
+most)."""
+Rows = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+_NO_ROWS: Rows = np.zeros(0, dtype=np.int64)
+_NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +122,27 @@ class _Entry:
     words: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What one passage says whatever the record's occupations: the ROME label rows sharing
+    a token with it (sorted) and their lexical shares, the rows that are lexical candidates,
+    the ESCO skills it names whole (entry, share) and its vector."""
+
+    rows: Rows
+    shares: Floats
+    lexical: Rows
+    esco: tuple[tuple[_Entry, float], ...]
+    vector: FloatArray | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Prior:
+    """The item prior of a set of occupations: label rows (sorted) and their values."""
+
+    rows: Rows
+    values: Floats
+
+
 class _LabelIndex:
     """Labels as weighted token sets, scored against a passage all at once: per token, the
     rows of the labels holding it and its weight there (IDF × multiplier), so a passage's
@@ -158,6 +192,26 @@ class _LabelIndex:
         found[self._ignored] = 0.0
         return np.minimum(found / np.where(self._mass > 0, self._mass, 1.0), 1.0)
 
+    def touched(self, tokens: Iterable[str]) -> tuple[Rows, Floats]:
+        """:meth:`shares` of the labels sharing a token with ``tokens`` only (the others are
+        0): their rows, sorted, and their shares, zero shares left out. The same values as
+        :meth:`shares` (each row's weights are added in the same order)."""
+        rows: list[Rows] = []
+        weights: list[Floats] = []
+        for token in tokens:
+            found = self._rows.get(token)
+            if found is not None:
+                rows.append(found)
+                weights.append(self._weights[token])
+        if not rows:
+            return _NO_ROWS, _NO_FLOATS
+        unique, inverse = np.unique(np.concatenate(rows), return_inverse=True)
+        sums = np.bincount(inverse, weights=np.concatenate(weights), minlength=len(unique))
+        mass = self._mass[unique]
+        shares = np.minimum(sums / np.where(mass > 0, mass, 1.0), 1.0)
+        kept = ~self._ignored[unique] & (shares > 0)
+        return unique[kept], shares[kept]
+
 
 class SkillReader:
     """Read ROME skills / knowledge items and ESCO skills from free text (module doc).
@@ -177,6 +231,8 @@ class SkillReader:
         self._row_of: dict[str, int] = {}
         self._matrix: FloatArray | None = None
         self._floor = 0.0
+        self._memo: OrderedDict[str, _Evidence] = OrderedDict()
+        self._links_memo: dict[str, tuple[Rows, Floats]] = {}
 
     def prepare(self) -> None:
         """Index the labels and encode them (through the encoder's cache), so the first
@@ -229,38 +285,99 @@ class SkillReader:
         """The skills of ``text`` (or of its :meth:`analyse`), most confident first;
         ``occupations`` (ROME code → confidence) are the occupations the record is read into,
         for the prior."""
-        analysis = self.analyse(text) if isinstance(text, str) else text
+        if isinstance(text, str):
+            parts = [p for p in passages(text) if p.text]
+            evidence = self._evidence([p.text for p in parts])
+        else:
+            parts = text.passages
+            evidence = [self._evidence_of(tokens, None if text.vectors is None
+                                          else text.vectors[index])
+                        for index, tokens in enumerate(text.tokens)]
         prior = self._prior(occupations or {})
-        prior_rows = np.array(sorted(self._row_of[c] for c in prior if c in self._row_of),
-                              dtype=np.int64)
-        vectors = analysis.vectors
         best: dict[str, SkillReading] = {}
-        for index, (part, part_tokens) in enumerate(
-                zip(analysis.passages, analysis.tokens, strict=True)):
-            vector = None if vectors is None else vectors[index]
-            found = sorted(self._read_passage(part, part_tokens, vector, prior, prior_rows),
-                           key=lambda r: (-r.confidence, r.code))
-            whole = [r for r in found if r.lexical >= WHOLE_LABEL]
-            partial = [r for r in found if r.lexical < WHOLE_LABEL]
+        for part, found in zip(parts, evidence, strict=True):
+            ranked = sorted(self._read_passage(part, found, prior),
+                            key=lambda r: (-r.confidence, r.code))
+            whole = [r for r in ranked if r.lexical >= WHOLE_LABEL]
+            partial = [r for r in ranked if r.lexical < WHOLE_LABEL]
             for reading in (*whole, *partial[:self.settings.per_passage]):
                 if reading.code not in best or reading.confidence > best[reading.code].confidence:
                     best[reading.code] = reading
-            for reading in self._read_esco(part, part_tokens):
-                best.setdefault(reading.code, reading)
+            for entry, share in found.esco:
+                best.setdefault(entry.code, _reading(entry, part, 0.9 * share, share, 0.0, 0.0))
         ranked = sorted(best.values(), key=lambda r: (-r.confidence, r.start, r.code))
         return ranked[:self.settings.max_skills]
 
-    def _prior(self, occupations: Mapping[str, float]) -> dict[str, float]:
-        """Item code → prior in [0, 1] from the occupations' ROME links."""
-        prior: dict[str, float] = {}
-        for code, confidence in occupations.items():
-            if code not in self.taxonomy.occupations:
-                continue
-            for link in self.taxonomy.items_of(code):
-                value = (CORE_PRIOR if link.core else LINKED_PRIOR) * min(confidence, 1.0)
-                if value > prior.get(link.item.code, 0.0):
-                    prior[link.item.code] = value
-        return prior
+    def _prior(self, occupations: Mapping[str, float]) -> _Prior:
+        """The item prior of the occupations' ROME links: per item row, the best of
+        (core or linked) × the occupation's confidence; items at 0 are left out."""
+        parts = [(rows, base * min(confidence, 1.0)) for code, confidence in occupations.items()
+                 if code in self.taxonomy.occupations
+                 for rows, base in (self._links(code),)]
+        if not parts:
+            return _Prior(_NO_ROWS, _NO_FLOATS)
+        if len(parts) == 1:
+            rows, values = parts[0]
+        else:
+            rows, inverse = np.unique(np.concatenate([r for r, _ in parts]),
+                                      return_inverse=True)
+            values = np.zeros(len(rows))
+            np.maximum.at(values, inverse, np.concatenate([v for _, v in parts]))
+        positive = values > 0
+        return _Prior(rows[positive], values[positive])
+
+    def _links(self, code: str) -> tuple[Rows, Floats]:
+        """The label rows an occupation's ROME links reach (sorted) and each one's prior at
+        full confidence (core items more), memoised per occupation."""
+        with self._lock:
+            known = self._links_memo.get(code)
+        if known is not None:
+            return known
+        best: dict[int, float] = {}
+        for link in self.taxonomy.items_of(code):
+            row = self._row_of.get(link.item.code)
+            if row is not None:
+                value = CORE_PRIOR if link.core else LINKED_PRIOR
+                best[row] = max(value, best.get(row, 0.0))
+        rows = sorted(best)
+        made = (np.array(rows, dtype=np.int64), np.array([best[r] for r in rows]))
+        with self._lock:
+            self._links_memo[code] = made
+        return made
+
+    def _evidence(self, texts: Sequence[str]) -> list[_Evidence]:
+        """The evidence of each passage text, from the memo or computed (the missing
+        passages' vectors in one batch)."""
+        self._built()
+        found: dict[str, _Evidence] = {}
+        with self._lock:
+            for text in texts:
+                known = self._memo.get(text)
+                if known is not None:
+                    self._memo.move_to_end(text)
+                    found[text] = known
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            vectors = None
+            if self.encoder is not None and self._matrix is not None:
+                vectors = unit_rows(self.encoder.encode_documents(missing))
+            table = self.taxonomy.feminine_to_masculine
+            made = {text: self._evidence_of(word_tokens(content_words(text, table)),
+                                            None if vectors is None else vectors[row])
+                    for row, text in enumerate(missing)}
+            found.update(made)
+            with self._lock:
+                self._memo.update(made)
+                while len(self._memo) > PASSAGE_MEMO:
+                    self._memo.popitem(last=False)
+        return [found[text] for text in texts]
+
+    def _evidence_of(self, tokens: Mapping[str, float], vector: FloatArray | None
+                     ) -> _Evidence:
+        items = self._built()
+        rows, shares = items.touched(tokens)
+        lexical = rows[shares >= self.settings.min_lexical * 0.5]
+        return _Evidence(rows, shares, lexical, tuple(self._esco_hits(tokens)), vector)
 
     def _passage_vectors(self, parts: Sequence[Passage]) -> FloatArray | None:
         if self.encoder is None or self._matrix is None:
@@ -270,48 +387,63 @@ class SkillReader:
     def _rescaled(self, cosine: float) -> float:
         return max(0.0, (cosine - self._floor) / max(1.0 - self._floor, 1e-6))
 
-    def _read_passage(self, part: Passage, tokens: Mapping[str, float],
-                      vector: FloatArray | None, prior: Mapping[str, float],
-                      prior_rows: npt.NDArray[np.int64]) -> Iterable[SkillReading]:
+    def _read_passage(self, part: Passage, evidence: _Evidence, prior: _Prior
+                      ) -> list[SkillReading]:
+        """The items a passage supports, all candidates scored at once: the lexical
+        candidates, and with a vector the prior's items too (by meaning)."""
         items = self._built()
         s = self.settings
-        shares = items.shares(tokens)
-        lexical_rows = np.flatnonzero(shares >= s.min_lexical * 0.5)
-        cosines = self._cosines(vector, np.union1d(prior_rows, lexical_rows))
-        for row in sorted(set(lexical_rows.tolist()) | set(cosines)):
-            share, cosine = float(shares[row]), cosines.get(row, 0.0)
-            if share < s.min_lexical and cosine < s.min_vector:
-                continue  # the occupation prior alone never extracts a skill
-            entry = items.entries[row]
-            item_prior = prior.get(entry.code, 0.0)
-            text = 1.0 - (1.0 - share) * (1.0 - cosine)
-            confidence = (1.0 - s.prior_weight) * text + s.prior_weight * item_prior
-            floor = s.min_confidence if item_prior > 0 else s.unlinked_min_confidence
-            if confidence >= floor:
-                yield _reading(entry, part, confidence, share, cosine, item_prior)
+        if evidence.vector is not None and self._matrix is not None:
+            pool = (np.union1d(prior.rows, evidence.lexical) if len(evidence.lexical)
+                    and len(prior.rows) else prior.rows if len(prior.rows) else evidence.lexical)
+            cosines = self._cosines(evidence.vector, pool)
+        else:
+            pool, cosines = evidence.lexical, np.zeros(len(evidence.lexical))
+        if not pool.size:
+            return []
+        share = _at(evidence.rows, evidence.shares, pool)
+        item_prior = _at(prior.rows, prior.values, pool)
+        text = 1.0 - (1.0 - share) * (1.0 - cosines)
+        confidence = (1.0 - s.prior_weight) * text + s.prior_weight * item_prior
+        floor = np.where(item_prior > 0, s.min_confidence, s.unlinked_min_confidence)
+        # the occupation prior alone never extracts a skill
+        kept = ((share >= s.min_lexical) | (cosines >= s.min_vector)) & (confidence >= floor)
+        return [_reading(items.entries[row], part, float(confidence[i]), float(share[i]),
+                         float(cosines[i]), float(item_prior[i]))
+                for i, row in zip(np.flatnonzero(kept).tolist(), pool[kept].tolist(),
+                                  strict=True)]
 
-    def _cosines(self, vector: FloatArray | None, pool: npt.NDArray[np.int64]
-                 ) -> dict[int, float]:
+    def _cosines(self, vector: FloatArray, pool: Rows) -> Floats:
         """Rescaled cosine of the passage with the labels of ``pool`` (the prior's items and
         the lexical candidates)."""
-        if vector is None or self._matrix is None or pool.size == 0:
-            return {}
+        assert self._matrix is not None
         span = max(1.0 - self._floor, 1e-6)
-        rescaled = np.maximum((self._matrix[pool] @ vector - self._floor) / span, 0.0)
-        return dict(zip(pool.tolist(), rescaled.tolist(), strict=True))
+        rescaled: Floats = np.maximum((self._matrix[pool] @ vector - self._floor) / span,
+                                      0.0).astype(np.float64)
+        return rescaled
 
-    def _read_esco(self, part: Passage, tokens: Mapping[str, float]) -> Iterable[SkillReading]:
+    def _esco_hits(self, tokens: Mapping[str, float]) -> Iterable[tuple[_Entry, float]]:
+        """The ESCO skills whose labels (two words or more) occur whole among ``tokens``."""
         esco = self._esco
         if esco is None or not len(esco):
             return
-        shares = esco.shares(tokens)
-        for row in np.flatnonzero(shares >= self.settings.esco_min_lexical).tolist():
+        rows, shares = esco.touched(tokens)
+        for row, share in zip(rows.tolist(), shares.tolist(), strict=True):
+            if share < self.settings.esco_min_lexical:
+                continue
             entry = esco.entries[row]
             if entry.words < 2:
                 continue
             concept = self.taxonomy.esco_skills[entry.code]
-            named = _Entry(entry.code, concept.preferred_label, entry.kind, entry.words)
-            yield _reading(named, part, 0.9 * float(shares[row]), float(shares[row]), 0.0, 0.0)
+            yield _Entry(entry.code, concept.preferred_label, entry.kind, entry.words), share
+
+
+def _at(rows: Rows, values: Floats, wanted: Rows) -> Floats:
+    """``values`` at ``wanted`` rows (0 where ``rows``, sorted, lacks one)."""
+    if not rows.size:
+        return np.zeros(len(wanted))
+    position = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+    return np.where(rows[position] == wanted, values[position], 0.0)
 
 
 def _reading(entry: _Entry, part: Passage, confidence: float, lexical: float, vector: float,

@@ -20,10 +20,23 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _MAX_NGRAM = 5
 
 
+class _CombiningMarks(dict[int, int | None]):
+    """``str.translate`` table that deletes combining marks: each code point is looked up
+    with ``unicodedata.combining`` once, then answered from the dict."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _CombiningMarks()
+
+
 def strip_accents(text: str) -> str:
     """Remove combining marks after NFKD decomposition ("é" → "e", "œ" stays "œ")."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed if decomposed.isascii() else decomposed.translate(_MARKS)
 
 
 def _collapse_repeats(tokens: list[str]) -> list[str]:

@@ -1,15 +1,21 @@
 """The embedded vector store: FAISS, inner product on unit vectors, string ids.
 
-String ids map to int64 labels of an ``IndexIDMap2``; labels are never reused, so a stale
-label can never name another document. ``allowed`` becomes an ``IDSelectorBatch`` passed
+String ids map to int64 labels, held by an ``IndexIDMap2`` around an exact index and by the
+inverted lists themselves in an IVF index (``IndexIDMap2`` compacts its id map on removal, which
+only an exact index's storage matches: around IVF, every removal shifted the ids that
+searches returned); labels are never reused, so a stale label can never name another
+document. ``allowed`` becomes an ``IDSelectorBatch`` passed
 through ``SearchParameters``, so filtering happens inside the search.
 
 **Index choice by size** (:func:`choose_index`): exact ``Flat`` up to :data:`FLAT_MAX_VECTORS`
 vectors, then ``IVF{nlist},Flat`` (inverted lists of full vectors: no quantisation error, and it
 supports ``remove_ids``, unlike HNSW, so incremental updates need no rebuild). The switch
 happens in ``save()`` (trained on a sample of the stored vectors), and later upserts add to the
-trained index. ``nprobe`` is chosen for recall@10 ≥ 0.97 (measured by ``bench.run``); a filtered
-search widens ``nprobe`` in proportion to the filter's selectivity, up to every list (exact).
+trained index. ``nprobe`` starts at a share of the lists (:func:`choose_index`) and is tuned
+when a generation is written until recall@10 on a sample of the stored vectors reaches the
+target (:mod:`indexer.stores.ann_recall`); the check is saved with the id map and the tuned
+``nprobe`` is the one searches use. A filtered search widens ``nprobe`` in proportion to the
+filter's selectivity, up to every list (exact).
 
 ``load()`` memory-maps the index file (``IO_FLAG_MMAP``) for readers; FAISS maps IVF lists as
 read-only ``OnDiskInvertedLists``, so a writer loads with ``mmap=False``. The id map is a
@@ -22,7 +28,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.atomic import atomic_path
+from indexer.stores.ann_recall import RecallCheck
 from indexer.stores.protocols import Hit
 
 logger = logging.getLogger(__name__)
@@ -65,21 +72,25 @@ PROBE_SHARE = 1 / 16
 MIN_NPROBE = 16
 
 
+def _nlist(factory: str) -> int:
+    return int(factory[3:].split(",")[0]) if factory.startswith("IVF") else 0
+
+
 def _default_nprobe(factory: str) -> int:
-    if not factory.startswith("IVF"):
-        return 0
-    nlist = int(factory[3:].split(",")[0])
-    return max(MIN_NPROBE, int(nlist * PROBE_SHARE))
+    nlist = _nlist(factory)
+    return min(nlist, max(MIN_NPROBE, int(nlist * PROBE_SHARE))) if nlist else 0
 
 
-def choose_index(count: int) -> tuple[str, int]:
+def choose_index(count: int, flat_max: int | None = None) -> tuple[str, int]:
     """The FAISS factory string and ``nprobe`` for ``count`` vectors: ``("Flat", 0)`` while
-    exact search is fast enough, then ``IVF{nlist},Flat`` with nlist the power of two nearest
-    √count (256 … 4096)."""
-    if count <= FLAT_MAX_VECTORS:
+    exact search is fast enough (up to ``flat_max`` vectors, default
+    :data:`FLAT_MAX_VECTORS`), then ``IVF{nlist},Flat`` with nlist the power of two nearest
+    √count (16 … 4096; 256 or more from 65,536 vectors on)."""
+    if count <= (FLAT_MAX_VECTORS if flat_max is None else flat_max):
         return "Flat", 0
-    nlist = int(min(4096, max(256, 2 ** round(np.log2(np.sqrt(count))))))
-    return f"IVF{nlist},Flat", max(MIN_NPROBE, int(nlist * PROBE_SHARE))
+    floor = 256 if count >= 65_536 else 16  # a forced small IVF keeps ≥ 39 points per list
+    nlist = int(min(4096, max(floor, 2 ** round(np.log2(np.sqrt(count))))))
+    return f"IVF{nlist},Flat", min(nlist, max(MIN_NPROBE, int(nlist * PROBE_SHARE)))
 
 FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
@@ -99,8 +110,13 @@ class FaissVectorStore:
         self._factory = index_factory
         self.auto_index = auto_index
         self.nprobe = nprobe or _default_nprobe(index_factory)
+        self.flat_max_vectors: int | None = None
+        """Up to this many vectors ``save()`` keeps an exact index (None:
+        :data:`FLAT_MAX_VECTORS`)."""
+        self.recall_check: RecallCheck | None = None
+        """The last recall measurement of the IVF index (``ann_recall``), saved with it."""
         inner = faiss.index_factory(dimension, index_factory, faiss.METRIC_INNER_PRODUCT)
-        self._index: Any = faiss.IndexIDMap2(inner)
+        self._index: Any = inner if _nlist(index_factory) else faiss.IndexIDMap2(inner)
         self._label_of_map: dict[str, int] | None = {}
         self._ids_by_label: list[str | None] = []
         self._count = 0
@@ -111,6 +127,16 @@ class FaissVectorStore:
     def index_factory(self) -> str:
         """The FAISS factory string of the current index (``Flat``, ``IVF1024,Flat``…)."""
         return self._factory
+
+    @property
+    def nlist(self) -> int:
+        """The IVF index's number of lists (0 for an exact index)."""
+        return _nlist(self._factory)
+
+    @property
+    def default_nprobe(self) -> int:
+        """The size-based ``nprobe`` of this index type (0 for an exact index)."""
+        return _default_nprobe(self._factory)
 
     @property
     def _label_of(self) -> dict[str, int]:
@@ -226,7 +252,7 @@ class FaissVectorStore:
         directory.mkdir(parents=True, exist_ok=True)
         with self._lock:
             if self.auto_index:
-                self._switch_index_if_needed()
+                self.switch_index_if_needed()
             with atomic_path(directory / INDEX_FILE) as temporary:
                 faiss.write_index(self._index, str(temporary))
             labels = np.array(["" if doc_id is None else doc_id
@@ -242,6 +268,7 @@ class FaissVectorStore:
                 "nprobe": self.nprobe,
                 "next_label": self._next_label,
                 "count": self._count,
+                "recall": None if self.recall_check is None else self.recall_check.to_dict(),
             }
         with atomic_path(directory / IDS_FILE) as temporary:
             temporary.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -258,8 +285,15 @@ class FaissVectorStore:
                              f"{meta.get('format_version')!r}, expected {FORMAT_VERSION}")
         store = cls(int(meta["dimension"]), str(meta["index_factory"]),
                     nprobe=int(meta.get("nprobe", 0)))
+        if meta.get("recall"):
+            store.recall_check = RecallCheck.from_dict(meta["recall"])
         store._index = faiss.read_index(str(directory / INDEX_FILE),
                                         faiss.IO_FLAG_MMAP if mmap else 0)
+        if store.nlist and isinstance(faiss.downcast_index(store._index), faiss.IndexIDMap2):
+            logger.warning("%s: IVF index of an earlier version keeps its ids in an id map "
+                           "that removals desynchronise (searches may return other "
+                           "records once any was replaced or deleted): rebuild it with "
+                           "`emploi index --rebuild`", directory)
         store._next_label = int(meta["next_label"])
         ids_by_label: list[str | None] = [None] * store._next_label
         if "ids" in meta:  # format 1
@@ -295,12 +329,57 @@ class FaissVectorStore:
             logger.info("training FAISS index %r on %d vectors", self._factory, len(matrix))
             self._index.train(matrix)
 
-    def _switch_index_if_needed(self) -> None:
+    def switch_index_if_needed(self) -> None:
         """Move from ``Flat`` to IVF once the store outgrows exact search (see
         :func:`choose_index`); an IVF index stays IVF (it is updated in place)."""
-        factory, nprobe = choose_index(self._count)
-        if factory == "Flat" or self._factory != "Flat":
-            return
+        with self._lock:
+            factory, nprobe = choose_index(self._count, self.flat_max_vectors)
+            if factory == "Flat" or self._factory != "Flat":
+                return
+            self._switch_to(factory, nprobe)
+
+    def sample_stored_vectors(self, size: int, seed: int = 0) -> FloatArray:
+        """Up to ``size`` stored vectors drawn at random (without replacement) from the IVF
+        index's lists, where IVF-Flat keeps them whole; an exact index gives its first ones."""
+        with self._lock:
+            if not self.nlist:
+                count = min(size, int(self._index.ntotal))
+                return np.ascontiguousarray(self._index.index.reconstruct_n(0, count))
+            ivf: Any = faiss.extract_index_ivf(self._index)
+            invlists = ivf.invlists
+            sizes = np.array([invlists.list_size(i) for i in range(self.nlist)],
+                             dtype=np.int64)
+            total = int(sizes.sum())
+            picks = np.sort(np.random.default_rng(seed).choice(
+                total, size=min(size, total), replace=False))
+            ends = np.cumsum(sizes)
+            lists = np.searchsorted(ends, picks, side="right")
+            rows: list[FloatArray] = []
+            for number in np.unique(lists).tolist():
+                offsets = picks[lists == number] - (ends[number] - sizes[number])
+                rows.append(self._list_vectors(invlists, number, int(sizes[number]))[offsets])
+            return np.ascontiguousarray(np.concatenate(rows), dtype=np.float32)
+
+    def list_vectors(self) -> Iterator[FloatArray]:
+        """The stored vectors of an IVF index, one inverted list at a time (what an exact
+        scan reads without a full copy of the index)."""
+        with self._lock:
+            ivf: Any = faiss.extract_index_ivf(self._index)
+            invlists = ivf.invlists
+            for number in range(self.nlist):
+                size = int(invlists.list_size(number))
+                if size:
+                    yield self._list_vectors(invlists, number, size)
+
+    def _list_vectors(self, invlists: Any, number: int, size: int) -> FloatArray:
+        codes = invlists.get_codes(number)
+        try:
+            raw = faiss.rev_swig_ptr(codes, size * invlists.code_size).copy()
+        finally:
+            invlists.release_codes(number, codes)
+        return np.frombuffer(raw.tobytes(), dtype=np.float32).reshape(size, self._dimension)
+
+    def _switch_to(self, factory: str, nprobe: int) -> None:
         started = time.perf_counter()
         vectors = self._index.index.reconstruct_n(0, self._index.ntotal)
         labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
@@ -309,9 +388,8 @@ class FaissVectorStore:
         rows = np.random.default_rng(0).choice(len(vectors), size=sample, replace=False)
         inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
         inner.train(np.ascontiguousarray(vectors[np.sort(rows)]))
-        index = faiss.IndexIDMap2(inner)
-        index.add_with_ids(vectors, labels)
-        self._index, self._factory, self.nprobe = index, factory, nprobe
+        inner.add_with_ids(vectors, labels)  # an IVF index keeps the labels in its lists
+        self._index, self._factory, self.nprobe = inner, factory, nprobe
         logger.info("vector store: %d vectors, switched to %s (nprobe %d) in %.1f s",
                     self._count, factory, nprobe, time.perf_counter() - started)
 

@@ -109,3 +109,22 @@ def test_large_store_switches_to_ivf_on_save_and_stays_updatable(
     assert hits[0].id == "new"
     writer.save(tmp_path)
     assert FaissVectorStore.load(tmp_path).count() == 12_000
+
+
+def test_an_ivf_store_finds_the_right_ids_after_deletes_and_replacements(
+        tmp_path: Path) -> None:
+    vectors = _unit_rows(3000)
+    store = FaissVectorStore(16, "IVF16,Flat")
+    store.upsert([f"d{i}" for i in range(3000)], vectors)
+    store.delete([f"d{i}" for i in range(0, 3000, 3)])
+    store.upsert(["d1"], vectors[2:3])  # d1 now holds d2's vector: both score 1.0 there
+    store.save(tmp_path)
+    for reader in (store, FaissVectorStore.load(tmp_path), FaissVectorStore.load(tmp_path,
+                                                                                mmap=False)):
+        for row in range(4, 300, 3):  # kept and untouched: each finds itself first
+            [hits] = reader.search_labels(vectors[row:row + 1], 1, nprobe=16)
+            assert hits[0].id == f"d{row}"
+        [hits] = reader.search_labels(vectors[2:3], 2, nprobe=16)
+        assert {hit.id for hit in hits} == {"d1", "d2"}
+        [hits] = reader.search_labels(vectors[1:2], 3, nprobe=16)
+        assert "d1" not in {hit.id for hit in hits}  # its old vector is gone

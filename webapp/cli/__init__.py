@@ -126,6 +126,24 @@ def index(ctx: click.Context, index_dir: Path | None, offer_files: tuple[Path, .
         sys.exit(EXIT_REJECTED)
 
 
+@main.command("index-info")
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the live manifest as JSON.")
+@click.pass_context
+@handle_engine_errors
+def index_info(ctx: click.Context, index_dir: Path | None, as_json: bool) -> None:
+    """Describe the live index: generation, encoder, counts, and each vector index with the
+    recall@10 measured against exact search when it was written (and the nprobe searches
+    use)."""
+    from indexer.catalog import live_generation
+    from indexer.manifest import Manifest
+    from webapp.cli.index_info import describe_index
+
+    generation = live_generation(_settings(ctx, index_dir).index_dir)
+    manifest = Manifest.read(generation)
+    click.echo(manifest.to_json() if as_json else describe_index(generation, manifest))
+
+
 @main.group()
 def match() -> None:
     """Rank offers for a seeker, or candidates for an offer."""
