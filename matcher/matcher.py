@@ -405,8 +405,7 @@ class Matcher:
             occupations=tuple(OccupationRef(t.rome_code, t.label, t.confidence, t.inferred)
                               for t in shown.occupation_tags),
         )
-        level = (self.model.level(scored.score) if _job_evidence(scored.values, scored.pair)
-                 else None)
+        level = self.model.level(scored.score) if _job_evidence(scored.values, pair) else None
         return Match(hit.id, scored.score, explanation, level)
 
     def weights(self) -> dict[str, float]:
@@ -463,14 +462,16 @@ def _fingerprint(record: Offer | Profile) -> str:
 def _job_evidence(values: Values, pair: Pair) -> bool:
     """Whether a result shares something of the job itself with the asking side: a related
     occupation or a skill (held or close). A result that only resembles the text, the place
-    or the contract is not a match; when neither occupation nor skills could be judged (the
-    seeker side has no target occupation and no skill, as a typed search without a recognised
-    trade, or the values are missing), the text is all there is, and it may be."""
-    occupation = values.get("occupation") if pair.seeker_targets else None
-    skills = values.get("skills") if pair.profile.matching_skills else None
-    if occupation is None and skills is None:
+    or the contract is not a match; when neither occupation nor skills could be judged (a
+    typed search without a recognised trade, a side with no occupation or no skill to
+    compare), the text is all there is, and it may be."""
+    judged_occupation = bool(pair.seeker_targets) and bool(pair.offer.occupation_tags)
+    judged_skills = bool(pair.profile.skills) and bool(pair.offer.matching_skills)
+    occupation, skills = values.get("occupation"), values.get("skills")
+    if not judged_occupation and not judged_skills:
         return True
-    return (occupation or 0.0) > 0.0 or (skills or 0.0) > 0.0
+    return ((judged_occupation and (occupation or 0.0) > 0.0)
+            or (judged_skills and (skills or 0.0) > 0.0))
 
 
 def _maybe(values: Sequence[float | None]) -> Array:

@@ -17,9 +17,7 @@ from skills_taxonomy.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = "skills_taxonomy-cache-3"
-"""Changed whenever a pickled class changes shape (3: the label index keeps its keys sorted
-for prefix look-ups)."""
+CACHE_FORMAT = "skills_taxonomy-cache-2"
 _CHUNK = 1 << 20
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -21,8 +20,7 @@ _OVERFETCH = 3
 _SHORTLIST = 200
 _SHORTLIST_CUTOFF = 40
 """Keys sharing less than this (token-set ratio, 0–100) are not worth rescoring: skipping them
-lets rapidfuzz prune most of the keys at once. Keys that begin with the typed text (a word
-being typed, "consei" for "conseiller un client") are always rescored."""
+lets rapidfuzz prune most of the keys at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,32 +40,15 @@ class _Part:
     keys: list[str] = field(default_factory=list)
     entries: list[list[LabelEntry]] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
-    ordered: list[str] | None = None
-    """The keys in sorted order, for prefix look-ups (built on first use)."""
 
     def add(self, key: str, entry: LabelEntry) -> None:
         position = self.positions.get(key)
         if position is None:
-            self.ordered = None
             self.positions[key] = len(self.keys)
             self.keys.append(key)
             self.entries.append([entry])
         elif entry not in self.entries[position]:
             self.entries[position].append(entry)
-
-    def prefixed(self, prefix: str, limit: int) -> list[tuple[str, int]]:
-        """Up to ``limit`` keys beginning with ``prefix`` (in sorted order), with positions."""
-        if self.ordered is None:
-            self.ordered = sorted(self.keys)
-        found: list[tuple[str, int]] = []
-        index = bisect_left(self.ordered, prefix)
-        while index < len(self.ordered) and len(found) < limit:
-            key = self.ordered[index]
-            if not key.startswith(prefix):
-                break
-            found.append((key, self.positions[key]))
-            index += 1
-        return found
 
 
 def _rank_key(match: LabelMatch) -> tuple[float, int, int, str]:
@@ -107,26 +88,22 @@ class LabelIndex:
         return sum(len(part.keys) for part in self._parts.values())
 
     def _scored(self, part: _Part, key: str, limit: int) -> dict[int, float]:
-        """Exact key first, then a cheap ``token_set_ratio`` shortlist and the keys beginning
-        with ``key``, rescored by ``WRatio``."""
+        """Exact key first, then a cheap ``token_set_ratio`` shortlist rescored by ``WRatio``."""
         scores: dict[int, float] = {}
         exact = part.positions.get(key)
         if exact is not None:
             scores[exact] = 1.0
-        shortlist = process.extract(
-            key,
-            part.keys,
-            scorer=fuzz.token_set_ratio,
-            processor=None,
-            limit=max(_SHORTLIST, limit * _OVERFETCH),
-            score_cutoff=_SHORTLIST_CUTOFF,
-        )
-        candidates = {position: choice for choice, _, position in shortlist}
-        for choice, position in part.prefixed(key, limit * _OVERFETCH):
-            candidates.setdefault(position, choice)
+        size = max(_SHORTLIST, limit * _OVERFETCH)
+        shortlist = process.extract(key, part.keys, scorer=fuzz.token_set_ratio,
+                                    processor=None, limit=size, score_cutoff=_SHORTLIST_CUTOFF)
+        if not shortlist:
+            # A word being typed ("consei") shares little with every long label of a small
+            # part: when no key passes the cutoff, rescore the best ones anyway (WRatio's
+            # partial matching finds "Conseiller un client…").
+            shortlist = process.extract(key, part.keys, scorer=fuzz.token_set_ratio,
+                                        processor=None, limit=size)
         rescored = sorted(
-            ((float(fuzz.WRatio(key, choice)), position)
-             for position, choice in candidates.items()),
+            ((float(fuzz.WRatio(key, choice)), position) for choice, _, position in shortlist),
             reverse=True,
         )
         for score, position in rescored[: limit * _OVERFETCH]:

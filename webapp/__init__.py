@@ -32,7 +32,17 @@ from webapp.errors import register_error_handlers
 from webapp.explanations import filter_words, main_reasons
 from webapp.instance import instance_dir, instance_secret
 from webapp.navigation import nav_items
-from webapp.pages import account, admin, counsellor, employer, offers, privacy, seeker
+from webapp.pages import (
+    account,
+    admin,
+    counsellor,
+    diagnosis,
+    employer,
+    inbox,
+    offers,
+    privacy,
+    seeker,
+)
 from webapp.params import CONTRACT_TYPES
 from webapp.territory import api_bp as territory_api_bp
 from webapp.territory import pages_bp as territory_pages_bp
@@ -98,7 +108,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.after_request(_security_headers)
     for blueprint in (seeker.bp, privacy.bp, employer.bp, counsellor.bp, offers.bp,
-                      account.bp, admin.bp, api_bp, territory_pages_bp, territory_api_bp):
+                      account.bp, admin.bp, api_bp, territory_pages_bp, territory_api_bp,
+                      inbox.bp, diagnosis.bp):
         app.register_blueprint(blueprint)
     _trust_proxies(app)
     return app

@@ -34,6 +34,8 @@ from indexer.models import Profile
 from indexer.settings import Settings
 from matcher.engine import Engine
 from webapp.db import Database, purge_deleted
+from webapp.inbox import erasure as inbox_erasure
+from webapp.inbox.versions import model_dir
 from webapp.models import ErasedProfile, LoginAttempt, User
 from webapp.repositories import claims, contacts, ownership, tags
 
@@ -89,8 +91,14 @@ def erase_account(session: Session, database: Database, engine: Engine, user: Us
     profile_id = ownership.profile_of(session, user)
     email = user.email
     earlier = _earlier_versions(session, engine, profile_id) if profile_id else []
+    profile = engine.profiles.get(profile_id) if profile_id else None
+    inbox = inbox_erasure.InboxErasure()
 
     def forget_in_database() -> None:
+        nonlocal inbox
+        inbox = inbox_erasure.forget_seeker(session, user, profile_id,
+                                            profile.personal if profile else None,
+                                            lambda: model_dir())
         if profile_id is not None:
             contacts.forget_profile(session, profile_id)
             claims.forget_profile(session, profile_id)
@@ -118,6 +126,7 @@ def erase_account(session: Session, database: Database, engine: Engine, user: Us
         logger.exception("erasure of account %s failed; nothing was erased", user.id)
         raise ErasureError("L'effacement n'a pas pu aboutir ; rien n'a été effacé. "
                            "Réessayez dans quelques minutes.") from error
+    inbox_erasure.delete_files(inbox)
     if profile_id is not None:
         remember_erased(engine.index.directory, [profile_id_hash(profile_id)])
         scrub_app_files(engine.settings, profile_id)

@@ -300,3 +300,8 @@ class LoginAttempt(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+# The inbox's tables live in their own module; importing it here registers them on
+# Base.metadata (which the migrations and the schema test compare against).
+from webapp.inbox import models as _inbox_models  # noqa: E402, F401

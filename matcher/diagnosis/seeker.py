@@ -43,6 +43,7 @@ OPEN_DEPTH = 100
 SKILL_CANDIDATES = 5
 OCCUPATION_CANDIDATES = 3
 TOP_ACTIONS = 3
+NO_ACTION_OPENS = "Aucune des actions essayées n'ouvre d'offre supplémentaire."
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ def diagnose_seeker(engine: Engine, profile: Profile, radius_km: float | None = 
     actions = tuple(sorted((a for a in tried if a.opened > 0),
                            key=lambda a: (-a.opened, a.kind, a.target))[:TOP_ACTIONS])
     if tried and not actions:
-        missing.append("Aucune des actions essayées n'ouvre d'offre supplémentaire.")
+        missing.append(NO_ACTION_OPENS)
     return SeekerDiagnosis(profile.id, profile.place.label if profile.place else None, radius,
                            len(before), OPEN_SCORE, occupations, actions, len(tried),
                            tuple(missing))

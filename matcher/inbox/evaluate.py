@@ -2,7 +2,8 @@
 
     python -m matcher.inbox.evaluate                 # the default configuration
     python -m matcher.inbox.evaluate --compare       # every configuration of the table
-    python -m matcher.inbox.evaluate --encoder       # also with sentence-encoder features
+    python -m matcher.inbox.evaluate --encoder       # also with USE-m3 features
+    python -m matcher.inbox.evaluate --encoder static  # ... with the default static encoder
 
 Stratified k-fold (5 folds on the intent, seed 13): each message is predicted by a model
 that never saw it; macro-F1 is computed on the pooled out-of-fold predictions. The output is
@@ -154,8 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--compare", action="store_true",
                         help="evaluate every configuration of the comparison table")
-    parser.add_argument("--encoder", action="store_true",
-                        help="also evaluate with USE sentence-encoder features")
+    parser.add_argument("--encoder", nargs="?", const="use", choices=("use", "static"),
+                        help="also evaluate with sentence-encoder features: USE-m3 (the "
+                             "default when no name is given) or the static encoder of the "
+                             "settings (the engine's default, distilled on first use)")
     parser.add_argument("--entities", action="store_true",
                         help="also score the entity extractor on the dev set")
     args = parser.parse_args(argv)
@@ -166,16 +169,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [cross_validate(items, make(base), args.folds, args.seed, name=name)
                for name, make in chosen.items()]
     if args.encoder:
-        from indexer.encoders import UseEncoder
-        encoder = UseEncoder()
+        encoder, label = _encoder(args.encoder)
         for weight in (0.5, 1.0):
             results.append(cross_validate(
                 items, replace(base, encoder_weight=weight), args.folds, args.seed, encoder,
-                name=f"default + USE vectors (weight {weight:g})"))
+                name=f"default + {label} vectors (weight {weight:g})"))
         results.append(cross_validate(
             items, replace(base, word_ngrams=(1, 0), char_ngrams=(0, 0), use_cues=False,
                            use_role=False, encoder_weight=1.0, min_df=1),
-            args.folds, args.seed, encoder, name="USE vectors only"))
+            args.folds, args.seed, encoder, name=f"{label} vectors only"))
     print(f"Dev set: {len(items)} messages; stratified {args.folds}-fold CV, seed {args.seed}\n")
     print(markdown_table(results, baselines(items)))
     print(f"\nDetails of «{results[0].name}»:\n")
@@ -184,6 +186,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from matcher.inbox.entity_eval import entity_table
         print("\n" + entity_table(items))
     return 0
+
+
+def _encoder(name: str) -> tuple[Encoder, str]:
+    """The encoder named on the command line, with its name for the table."""
+    if name == "static":
+        from indexer.encoders.factory import static_encoder
+        from indexer.settings import load_settings
+
+        return static_encoder(load_settings()), "static"
+    from indexer.encoders import UseEncoder
+
+    return UseEncoder(), "USE"
 
 
 if __name__ == "__main__":

@@ -97,8 +97,10 @@ class ContactDirectory:
         self._offer_title[offer_id] = title
 
     def add_employer(self, email: str, offer_ids: Iterable[str]) -> None:
-        """Register an employer contact and the offers they published."""
-        self._offers_by_employer[email.strip().lower()].extend(offer_ids)
+        """Register an employer contact and the offers they published (registering the
+        same contact again adds only the offers not yet known)."""
+        known = self._offers_by_employer[email.strip().lower()]
+        known.extend(offer_id for offer_id in dict.fromkeys(offer_ids) if offer_id not in known)
 
     def seeker_name(self, seeker_id: str) -> str | None:
         """The registered name of a seeker (to greet them in a reply)."""

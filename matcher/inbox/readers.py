@@ -83,69 +83,111 @@ class ReadReport:
         self.problems.extend(other.problems)
 
 
-def read_messages(path: Path) -> ReadReport:
-    """Messages of an ``.eml`` file, an mbox file, or every such file in a folder (sorted by
-    name). A file is an mbox when its suffix says so or its first line starts with "From "."""
+@dataclass(frozen=True, slots=True)
+class ReadMessage:
+    """A message read from ``path`` (``index``: its 1-based position in a mailbox, None for
+    an ``.eml`` file)."""
+
+    path: str
+    index: int | None
+    message: Message
+
+
+ReadItem = ReadMessage | ReadProblem
+"""What :func:`iter_messages` yields: a message, or a problem with a file or message."""
+
+
+def iter_messages(path: Path) -> Iterator[ReadItem]:
+    """Messages and problems of an ``.eml`` file, an mbox file, or every such file in a folder
+    (sorted by name), one at a time, in file order: memory holds one message at a time, so a
+    mailbox of any size streams. A file is an mbox when its suffix says so or its first line
+    starts with "From "."""
     path = Path(path)
     if path.is_dir():
-        report = ReadReport()
         for child in sorted(p for p in path.iterdir() if p.is_file()):
             if child.suffix.lower() in MBOX_SUFFIXES | EML_SUFFIXES or _looks_like_mbox(child):
-                report.extend(read_messages(child))
-        return report
+                yield from iter_messages(child)
+        return
     if path.suffix.lower() in MBOX_SUFFIXES or _looks_like_mbox(path):
-        return read_mbox(path)
-    return read_eml(path)
+        yield from _iter_mbox(path)
+    else:
+        yield from _iter_eml(path)
+
+
+def read_messages(path: Path) -> ReadReport:
+    """Every message and problem of ``path`` (see :func:`iter_messages`), collected."""
+    return _collect(iter_messages(path))
 
 
 def read_eml(path: Path) -> ReadReport:
     """The one message of an ``.eml`` file."""
-    report = ReadReport()
-    try:
-        size = path.stat().st_size
-        if size > MAX_MESSAGE_BYTES:
-            report.problems.append(_oversized(path, None, size))
-            return report
-        data = path.read_bytes()
-    except OSError as error:
-        report.problems.append(ReadProblem(str(path), None, ProblemKind.UNREADABLE,
-                                           f"fichier illisible ({error.strerror or error})"))
-        return report
-    _add(report, data, path, None)
-    return report
+    return _collect(_iter_eml(Path(path)))
 
 
 def read_mbox(path: Path) -> ReadReport:
     """Every message of an mbox file; each bad one is reported and skipped."""
+    return _collect(_iter_mbox(Path(path)))
+
+
+def _collect(items: Iterator[ReadItem]) -> ReadReport:
     report = ReadReport()
+    for item in items:
+        if isinstance(item, ReadMessage):
+            report.messages.append(item.message)
+        else:
+            report.problems.append(item)
+    return report
+
+
+def _iter_eml(path: Path) -> Iterator[ReadItem]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_MESSAGE_BYTES:
+            yield _oversized(path, None, size)
+            return
+        data = path.read_bytes()
+    except OSError as error:
+        yield ReadProblem(str(path), None, ProblemKind.UNREADABLE,
+                          f"fichier illisible ({error.strerror or error})")
+        return
+    yield from _parse(data, path, None)
+
+
+def _iter_mbox(path: Path) -> Iterator[ReadItem]:
     try:
         box = mailbox.mbox(str(path), create=False)
-        keys = list(box.iterkeys())
+        keys = list(box.iterkeys())  # offsets only: the messages are read one by one
     except (OSError, mailbox.Error) as error:
-        report.problems.append(ReadProblem(str(path), None, ProblemKind.UNREADABLE,
-                                           f"boîte mbox illisible ({error})"))
-        return report
+        yield ReadProblem(str(path), None, ProblemKind.UNREADABLE,
+                          f"boîte mbox illisible ({error})")
+        return
+    read = problems = 0
     try:
         for position, key in enumerate(keys, start=1):
             try:
                 data = box.get_bytes(key)
             except (OSError, KeyError, mailbox.Error) as error:
-                report.problems.append(ReadProblem(str(path), position, ProblemKind.UNREADABLE,
-                                                   f"message illisible ({error})"))
+                problems += 1
+                yield ReadProblem(str(path), position, ProblemKind.UNREADABLE,
+                                  f"message illisible ({error})")
                 continue
             if len(data) > MAX_MESSAGE_BYTES:
-                report.problems.append(_oversized(path, position, len(data)))
+                problems += 1
+                yield _oversized(path, position, len(data))
                 continue
-            _add(report, data, path, position)
+            for item in _parse(data, path, position):
+                if isinstance(item, ReadMessage):
+                    read += 1
+                else:
+                    problems += 1
+                yield item
     finally:
         box.close()
     if not keys:
-        report.problems.append(ReadProblem(str(path), None, ProblemKind.UNREADABLE,
-                                           "aucun message trouvé (fichier vide ou pas au "
-                                           "format mbox)"))
-    log.info("read %d messages from %s (%d problems)", len(report.messages), path,
-             len(report.problems))
-    return report
+        problems += 1
+        yield ReadProblem(str(path), None, ProblemKind.UNREADABLE,
+                          "aucun message trouvé (fichier vide ou pas au format mbox)")
+    log.info("read %d messages from %s (%d problems)", read, path, problems)
 
 
 def _looks_like_mbox(path: Path) -> bool:
@@ -162,8 +204,9 @@ def _oversized(path: Path, index: int | None, size: int) -> ReadProblem:
                        f"{MAX_MESSAGE_BYTES // 1024} Kio)")
 
 
-def _add(report: ReadReport, data: bytes, path: Path, index: int | None) -> None:
-    """Parse one raw message into ``report`` (a message or a problem, sometimes both).
+def _parse(data: bytes, path: Path, index: int | None) -> Iterator[ReadItem]:
+    """Parse one raw message: a message or a problem, sometimes both (a kept message with
+    an unknown charset).
 
     Any exception of the parser is caught here: a malformed message must never stop an
     import of thousands."""
@@ -173,17 +216,17 @@ def _add(report: ReadReport, data: bytes, path: Path, index: int | None) -> None
         assert isinstance(parsed, EmailMessage)
         message, charset_problem = _to_message(parsed, source)
     except Exception as error:  # see the docstring
-        report.problems.append(ReadProblem(str(path), index, ProblemKind.UNPARSABLE,
-                                           f"message non analysable ({type(error).__name__})"))
+        yield ReadProblem(str(path), index, ProblemKind.UNPARSABLE,
+                          f"message non analysable ({type(error).__name__})")
         return
     if charset_problem:
-        report.problems.append(ReadProblem(str(path), index, ProblemKind.CHARSET,
-                                           charset_problem, kept=message is not None))
+        yield ReadProblem(str(path), index, ProblemKind.CHARSET, charset_problem,
+                          kept=message is not None)
     if message is None:
-        report.problems.append(ReadProblem(str(path), index, ProblemKind.UNPARSABLE,
-                                           "ni objet ni texte : ce n'est pas un message"))
+        yield ReadProblem(str(path), index, ProblemKind.UNPARSABLE,
+                          "ni objet ni texte : ce n'est pas un message")
         return
-    report.messages.append(message)
+    yield ReadMessage(str(path), index, message)
 
 
 def _to_message(parsed: EmailMessage, source: str) -> tuple[Message | None, str | None]:

@@ -34,8 +34,13 @@ from matcher.inbox.replies import SuggestedReply, suggest_reply, values_from
 log = logging.getLogger(__name__)
 
 ENCODER_WEIGHT = 0.5
-"""Scale of the sentence-encoder block when the triager has an encoder (measured: 0.5 keeps
-the urgency score, 1.0 gains 1.4 more points of intent macro-F1 but loses 3 of urgency)."""
+"""Scale of the sentence-encoder block when the triager has an encoder (measured with USE-m3:
+0.5 keeps the urgency score, 1.0 gains 1.4 more points of intent macro-F1 but loses 3 of
+urgency)."""
+STATIC_ENCODER_WEIGHT = 1.0
+"""The scale for the static encoder (the engine's default; names ``static-…``), whose vectors
+are weaker alone: at 0.5 they add 0.3 point of intent macro-F1, at 1.0 they add 3.9 and keep
+the urgency score (docs/evaluation.md)."""
 CONTACT_KINDS = frozenset({EntityKind.EMAIL, EntityKind.PHONE})
 """Entities kept only as masked spans: their text never leaves the triage."""
 NAME_FOR_GREETING = 0.7
@@ -97,9 +102,15 @@ class Triager:
 
     def triage_all(self, messages: Sequence[Message]) -> list[TriageResult]:
         """The triage of each message, sorted most urgent first, then newest first."""
+        return sorted(self.triage_each(messages), key=lambda r: r.sort_key)
+
+    def triage_each(self, messages: Sequence[Message]) -> list[TriageResult]:
+        """The triage of each message, in the order given (one classifier pass for all:
+        what an import or an inbox that stores the results at arrival calls)."""
+        if not messages:
+            return []
         predictions = self.classifier.predict(messages)
-        results = [self._result(m, p) for m, p in zip(messages, predictions, strict=True)]
-        return sorted(results, key=lambda r: r.sort_key)
+        return [self._result(m, p) for m, p in zip(messages, predictions, strict=True)]
 
     def _result(self, message: Message, prediction: Prediction) -> TriageResult:
         entities = [replace(e, text="[masqué]") if e.kind in CONTACT_KINDS else e
@@ -127,8 +138,17 @@ class Triager:
 
 def default_config(encoder: Encoder | None = None) -> ClassifierConfig:
     """The measured best configuration: with a sentence encoder, its vectors are appended at
-    ``ENCODER_WEIGHT`` (intent macro-F1 +3 points, urgency unchanged; docs/evaluation.md)."""
-    return ClassifierConfig(encoder_weight=ENCODER_WEIGHT if encoder is not None else 0.0)
+    :func:`encoder_weight` (intent macro-F1 +3 to +4 points, urgency unchanged;
+    docs/evaluation.md)."""
+    return ClassifierConfig(encoder_weight=encoder_weight(encoder))
+
+
+def encoder_weight(encoder: Encoder | None) -> float:
+    """The scale of the encoder's block: ``STATIC_ENCODER_WEIGHT`` for a static encoder,
+    ``ENCODER_WEIGHT`` for another, 0 without one."""
+    if encoder is None:
+        return 0.0
+    return STATIC_ENCODER_WEIGHT if encoder.name.startswith("static-") else ENCODER_WEIGHT
 
 
 def train_default_classifier(encoder: Encoder | None = None) -> InboxClassifier:
@@ -165,9 +185,12 @@ class Correction:
 
 
 def retrain(corrections: Sequence[Correction], model_path: Path | None = None,
-            include_dev_set: bool = True, encoder: Encoder | None = None) -> InboxClassifier:
+            include_dev_set: bool = True, encoder: Encoder | None = None,
+            config: ClassifierConfig | None = None) -> InboxClassifier:
     """A classifier trained on the dev set plus the counsellors' corrections (a message
-    corrected twice counts with its latest labels), saved to ``model_path`` if given."""
+    corrected twice counts with its latest labels), saved to ``model_path`` if given.
+    ``config`` replaces the measured default (:func:`default_config`), e.g. fewer epochs in
+    tests."""
     latest: dict[tuple[str, str, str], Correction] = {}
     for correction in sorted(corrections, key=lambda c: c.corrected_at):
         m = correction.message
@@ -180,8 +203,8 @@ def retrain(corrections: Sequence[Correction], model_path: Path | None = None,
         messages += [i.message for i in items]
         intents += [i.intent for i in items]
         urgencies += [i.urgency for i in items]
-    classifier = InboxClassifier(default_config(encoder), encoder).fit(messages, intents,
-                                                                       urgencies)
+    classifier = InboxClassifier(config or default_config(encoder), encoder).fit(
+        messages, intents, urgencies)
     if model_path is not None:
         classifier.save(model_path)
     return classifier

@@ -33,6 +33,7 @@ from tests.webapp.conftest import (  # noqa: F401  (fixtures shared with the web
     app,
     database_url,
     engine,
+    inbox_base_model,
     template_database,
 )
 

@@ -103,6 +103,12 @@ def test_search_filters_by_kind_and_scores_in_range(tax: Taxonomy) -> None:
     assert len(matches) <= 3
 
 
+def test_search_finds_a_long_label_from_the_start_of_its_first_word(tax: Taxonomy) -> None:
+    # What a counsellor has typed so far: "consei" shares little with the whole label.
+    matches = tax.search("consei", kinds=("item",), limit=5)
+    assert "100010" in [m.code for m in matches]  # Conseiller un client sur un produit
+
+
 def test_search_is_accent_and_case_insensitive(tax: Taxonomy) -> None:
     first = tax.search("ETABLIR UN BILAN COMPTABLE", kinds=("item",))[0]
     assert (first.code, first.score) == ("100030", 1.0)

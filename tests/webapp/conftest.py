@@ -9,7 +9,7 @@ account per role (created once per session: argon2 hashing is deliberately slow)
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,11 @@ from werkzeug.test import TestResponse
 from indexer.catalog import SearchIndex
 from indexer.models import Offer, Profile
 from matcher.engine import Engine
+from matcher.inbox.classifier import ClassifierConfig, InboxClassifier
+from matcher.inbox.devset import load_dev_set
 from webapp import create_app
 from webapp.db import get_database
+from webapp.inbox.access import follow_employer
 from webapp.models import Role
 from webapp.passwords import use_hasher
 from webapp.repositories import ownership, users
@@ -58,6 +61,7 @@ ACCOUNTS: dict[str, Account] = {
                            ("P-AGRI",)),
     "admin": Account(Role.ADMIN, "admin@test.example", "mot-de-passe-admin"),
 }
+FOLLOWS = (("counsellor", "employer"), ("counsellor2", "employer2"))
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +82,11 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     ownership.give_offer(session, user, target)
                 else:
                     ownership.assign(session, user, target)
+        for counsellor, employer in FOLLOWS:  # counsellors receive these employers' messages
+            follower = users.by_email(session, ACCOUNTS[counsellor].email)
+            followed = users.by_email(session, ACCOUNTS[employer].email)
+            assert follower is not None and followed is not None
+            follow_employer(session, follower, followed)
         session.commit()
     database.dispose()
     return path
@@ -103,11 +112,35 @@ def database_url(template_database: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+FAST_CLASSIFIER = ClassifierConfig(epochs=40, learning_rate=0.1)
+
+
+@pytest.fixture(scope="session")
+def inbox_base_model(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+    """A fast inbox classifier trained on the dev set once per session, on first use (the
+    app copies it as its first version instead of training the slower default)."""
+    path = tmp_path_factory.mktemp("inbox-model") / "base.json"
+
+    def trained() -> Path:
+        if not path.exists():
+            items = load_dev_set()
+            InboxClassifier(FAST_CLASSIFIER).fit(
+                [i.message for i in items], [i.intent for i in items],
+                [i.urgency for i in items]).save(path)
+        return path
+
+    return trained
+
+
 @pytest.fixture
-def app(engine: Engine, database_url: str) -> Iterator[Flask]:
+def app(engine: Engine, database_url: str, inbox_base_model: Callable[[], Path],
+        tmp_path: Path) -> Iterator[Flask]:
     """The app in testing mode, holding ``engine`` and this test's database."""
     app = create_app({"TESTING": True, "ENGINE": engine, "SECRET_KEY": "test",
-                      "DATABASE_URL": database_url})
+                      "DATABASE_URL": database_url, "INBOX_MODEL_DIR": tmp_path / "inbox",
+                      "INBOX_BASE_MODEL": inbox_base_model,
+                      "INBOX_CLASSIFIER_CONFIG": FAST_CLASSIFIER,
+                      "INBOX_RETRAIN_IN_BACKGROUND": False})
     yield app
     get_database(app).dispose()
 

@@ -34,6 +34,8 @@ def _role_for(method: str, path: str) -> str:
         return "admin"
     if path.startswith("/offers") or (path == "/contact-requests" and method == "POST"):
         return "employer"
+    if path == "/messages":
+        return "seeker"
     if path.startswith("/me") or path.startswith("/contact-requests"):
         return "seeker"
     return "counsellor"

@@ -16,6 +16,8 @@ PAGES = [
     ("employer", "/employeur?offre=OF-VENTE-1"),
     ("counsellor", "/conseiller"), ("counsellor", "/conseiller?profil=P-VENDEUSE"),
     ("admin", "/admin/utilisateurs"),
+    ("seeker", "/chercheur/messages"), ("employer", "/employeur/messages"),
+    ("counsellor", "/conseiller/messages"), ("counsellor", "/conseiller/employeurs"),
 ]
 ROLES = ("seeker", "employer", "counsellor", "admin")
 
@@ -89,6 +91,10 @@ API = [  # (roles allowed, method, URL, JSON body)
     (("employer", "seeker"), "GET", "/api/v1/contact-requests", None),
     (("seeker",), "GET", "/api/v1/me/export", None),
     (("admin",), "GET", "/api/v1/users", None),
+    (("counsellor",), "GET", "/api/v1/inbox/messages", None),
+    (("seeker", "employer"), "GET", "/api/v1/messages", None),
+    (("seeker", "counsellor"), "GET", "/api/v1/diagnosis/seekers/P-VENDEUSE", None),
+    (("employer", "counsellor"), "GET", "/api/v1/diagnosis/offers/OF-VENTE-1", None),
 ]
 API_ROLES = ("seeker", "seeker2", "employer", "employer2", "counsellor", "counsellor2", "admin")
 OWNERS = {"seeker", "employer", "counsellor", "admin"}
@@ -105,7 +111,8 @@ def test_api_objects_and_roles(client: FlaskClient, token: dict[str, str],
         if role not in allowed:
             expected = {403}
         elif name in OWNERS or url in ("/api/v1/offers", "/api/v1/contact-requests",
-                                       "/api/v1/me/export"):
+                                       "/api/v1/me/export", "/api/v1/inbox/messages",
+                                       "/api/v1/messages"):
             expected = {200, 201}
         else:
             expected = {404}  # same role, other owner

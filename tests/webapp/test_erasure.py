@@ -78,6 +78,9 @@ def test_erasure_leaves_no_trace_in_the_index_or_the_database(
     demo_file = engine.settings.cache_dir / f"demo_profiles_test_{os.getpid()}.jsonl"
     demo_file.write_text((FIXTURES / "engine" / "profiles.jsonl").read_text())
     try:
+        auth.login("seeker")  # a message to the counsellor, with her phone number
+        assert profile.personal is not None
+        auth.post("/chercheur/messages", {"texte": f"Mon numéro : {profile.personal.phone}"})
         auth.login("employer")  # a contact request, a tag edit, failed logins: rows to erase
         auth.post("/employeur/contacts", {"offre": "OF-VENTE-1", "message": "Bonjour",
                                           "candidat": pseudonym_of(app, "employer",

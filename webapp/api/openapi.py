@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from webapp.api import inbox_openapi
 from webapp.api.schemas import (
     ContactAnswerInput,
     ContactRequestInput,
@@ -222,7 +223,8 @@ SCHEMAS: dict[str, Schema] = {
         "id": {"type": "string"}, "title": {"type": "string"},
         "contract_type": NULLABLE_STRING, "rome_code": NULLABLE_STRING}},
 }
-BODIES = (TagEditInput, TagSaveInput, ContactRequestInput, ContactAnswerInput)
+BODIES = (TagEditInput, TagSaveInput, ContactRequestInput, ContactAnswerInput,
+          *inbox_openapi.BODIES)
 SEARCH_PARAMS = [
     _query("text", {"type": "string", "maxLength": 500}, "Free text."),
     _query("titles", {"type": "string", "maxLength": 500}, "Job titles, comma-separated."),
@@ -333,6 +335,7 @@ def _paths() -> dict[str, Schema]:
                               {ok: _json(_page_of(_ref("User")), "Accounts")},
                               params=PAGE_PARAMS)},
         **_territory_paths(),
+        **inbox_openapi.inbox_paths(_op, _json, _query, _path, _page_of, PAGE_PARAMS),
     }
 
 
@@ -406,7 +409,7 @@ def _territory_paths() -> dict[str, Schema]:
 
 @cache
 def _document() -> Schema:
-    schemas = dict(SCHEMAS)
+    schemas = {**SCHEMAS, **inbox_openapi.SCHEMAS}
     for model in BODIES:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))

@@ -293,6 +293,7 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
     with app.app_context():
         engine = get_engine()  # open now: fail before listening, not on the first request
         sync_index(db(), engine, lock_wait_s=settings.index_lock_wait_s)
+        _warm_up(engine)
         if demo_accounts:
             _print_demo_accounts(engine)
     warmup.start(app, engine)
@@ -304,6 +305,16 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
         serve(app, host, port, threads, workers)
     except ServingError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def _warm_up(engine: Engine) -> None:
+    """Build the title normaliser in the background while the server starts listening: the
+    first offer diagnosis or title search would otherwise wait for it (seconds; about a
+    minute on a first start, before its vectors are cached)."""
+    import threading
+
+    threading.Thread(target=engine.normalise_title, args=("vendeur",), daemon=True,
+                     name="normaliser-warm-up").start()
 
 
 def _print_demo_accounts(engine: Engine) -> None:
@@ -357,12 +368,14 @@ def _register_subcommands() -> None:
         eval_sets_command,
         train_ranking_command,
     )
+    from webapp.cli.messages import messages
 
     main.add_command(eval_command)
     main.add_command(eval_sets_command)
     main.add_command(eval_fairness_command)
     main.add_command(train_ranking_command)
     main.add_command(admin)
+    main.add_command(messages)
 
 
 _register_subcommands()

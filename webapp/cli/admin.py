@@ -88,12 +88,15 @@ def create_token(ctx: click.Context, email: str, name: str) -> None:
 @admin.command("link")
 @click.option("--email", required=True)
 @click.option("--target", required=True,
-              help="A profile id (seeker: their profile; counsellor: an assigned seeker) or an "
-                   "offer id (employer: an offer they own).")
+              help="A profile id (seeker: their profile; counsellor: an assigned seeker), an "
+                   "offer id (employer: an offer they own), or an employer account's e-mail "
+                   "(counsellor: an employer they follow, whose messages they receive).")
 @click.pass_context
 def link(ctx: click.Context, email: str, target: str) -> None:
-    """Link an account to a profile or an offer of the index (ids are not checked here)."""
+    """Link an account to a profile or an offer of the index (ids are not checked here), or a
+    counsellor to an employer account."""
     from webapp.db import get_database
+    from webapp.inbox.access import follow_employer
     from webapp.repositories import ownership
     from webapp.repositories.users import by_email
 
@@ -108,6 +111,12 @@ def link(ctx: click.Context, email: str, target: str) -> None:
                 raise click.BadParameter(str(exc), param_hint="--target") from exc
         elif user.role is Role.EMPLOYER:
             ownership.give_offer(session, user, target)
+        elif user.role is Role.COUNSELLOR and "@" in target:
+            employer = by_email(session, target)
+            if employer is None or employer.role is not Role.EMPLOYER:
+                raise click.BadParameter(f"no employer account {target!r}",
+                                         param_hint="--target")
+            follow_employer(session, user, employer)
         elif user.role is Role.COUNSELLOR:
             ownership.assign(session, user, target)
         else:

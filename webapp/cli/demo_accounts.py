@@ -1,5 +1,6 @@
-"""Demo accounts for ``emploi demo``: one admin, two counsellors with their seekers, two
-employers owning real offers, and seekers linked to generated profiles.
+"""Demo accounts for ``emploi demo``: one admin, two counsellors with their seekers and one
+employer each, two employers owning real offers, seekers linked to generated profiles, and
+demo messages in the counsellors' inboxes (:mod:`webapp.inbox.demo`).
 
 Passwords are random and new at every start (printed once); the accounts exist only when the
 demo command creates them, never with a fixed password.
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from indexer.models import Profile
 from matcher.engine import Engine
+from webapp.inbox.access import follow_employer
+from webapp.inbox.demo import seed_messages
 from webapp.models import Role, User
 from webapp.passwords import random_password
 from webapp.repositories import ownership, sessions, users
@@ -53,8 +56,8 @@ def _account(session: Session, role: Role, local: str, name: str) -> tuple[User,
 def demo_profiles(session: Session, engine: Engine, count: int = SEEKERS) -> list[Profile]:
     """Profiles with skills, a place and a name, not linked to an account outside the demo,
     by id: all but the last with at least ``MIN_MATCHES`` matches, and the last one with a
-    thin list, so the demo shows why a list is thin and what would widen it (more thin ones
-    when too few profiles have enough matches)."""
+    thin list, so the demo shows why a list is thin and what would widen it (on a small index
+    with too few rich lists, more thin ones make up the count)."""
     rich: list[Profile] = []
     thin: list[Profile] = []
     for profile_id in sorted(engine.profiles.ids()):
@@ -69,7 +72,10 @@ def demo_profiles(session: Session, engine: Engine, count: int = SEEKERS) -> lis
         (rich if matches >= MIN_MATCHES else thin).append(profile)
         if len(rich) >= count - 1 and thin:
             break
-    return [*rich[:count - 1], *thin][:count] if thin else rich[:count]
+    chosen = [*rich[:count - 1], *thin[:1]] if thin else rich[:count]
+    if len(chosen) < count:  # a small index has few rich lists: fill with the thin ones
+        chosen += [p for p in thin if p not in chosen][:count - len(chosen)]
+    return chosen
 
 
 def _offers_showing(engine: Engine, profile: Profile) -> list[str]:
@@ -113,13 +119,17 @@ def seed(session: Session, engine: Engine) -> list[DemoAccount]:
                 offers.append(offer_id)
     for index, offer_id in enumerate(offers):
         ownership.give_offer(session, employers[index % len(employers)][0], offer_id)
+    for (counsellor, _password), (employer, _secret) in zip(counsellors, employers,
+                                                           strict=True):
+        follow_employer(session, counsellor, employer)  # their messages reach the counsellor
     for user, password in counsellors:
         accounts.append(DemoAccount(Role.COUNSELLOR, user.email, password,
                                     f"{len(ownership.assigned_profiles(session, user))} "
-                                    "demandeurs suivis"))
+                                    "demandeurs et 1 employeur suivis"))
     for user, password in employers:
         accounts.append(DemoAccount(Role.EMPLOYER, user.email, password,
                                     f"{len(ownership.offers_of(session, user))} offres"))
     session.commit()
+    seed_messages(session, engine, [user for user, _password in counsellors])
     logger.info("seeded %d demo accounts", len(accounts))
     return accounts

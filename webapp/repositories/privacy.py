@@ -8,13 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.engine import Engine
+from webapp.inbox import repository as messages
 from webapp.models import Consent, User, utc_now
 from webapp.repositories import contacts, ownership, saved, tags
 
 
 def export(session: Session, engine: Engine, user: User) -> dict[str, Any]:
     """Everything held about an account: account, profile (identity included), contact
-    requests and applications, saved offers, consents and the tag edits of their profile."""
+    requests and applications, saved offers, consents, the tag edits of their profile, and
+    the messages they wrote to their counsellors with the answers."""
     profile_id = ownership.profile_of(session, user)
     profile = engine.profiles.get(profile_id) if profile_id else None
     consents = session.scalars(select(Consent).where(Consent.user_id == user.id)
@@ -43,4 +45,10 @@ def export(session: Session, engine: Engine, user: User) -> dict[str, Any]:
              "before": e.before, "after": e.after, "reason": e.reason,
              "undone_by": e.undone_by_id}
             for e in (tags.history(session, profile_id) if profile_id else [])],
+        "messages": [
+            {"id": m.id, "to": m.counsellor.display_name if m.counsellor else None,
+             "subject": m.subject, "body": m.body, "sent_at": m.received_at.isoformat(),
+             "replies": [{"by": r.author_name, "subject": r.subject, "body": r.body,
+                          "at": r.created_at.isoformat()} for r in m.replies]}
+            for m in messages.sent_by(session, user)],
     }

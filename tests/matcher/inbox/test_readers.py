@@ -100,3 +100,15 @@ def test_a_folder_reads_every_message_file(tmp_path: Path) -> None:
 def test_html_to_text_keeps_blocks_on_their_own_lines() -> None:
     assert html_to_text("<p>Un</p><p>Deux &amp; trois</p><style>p{}</style>") == \
         "Un\nDeux & trois"
+
+
+def test_iter_messages_streams_messages_and_problems_in_file_order() -> None:
+    from matcher.inbox.readers import ReadMessage, ReadProblem, iter_messages
+
+    items = list(iter_messages(INBOX / "mailbox.mbox"))
+    assert [(type(i).__name__, i.index) for i in items] == [
+        ("ReadMessage", 1), ("ReadProblem", 2), ("ReadMessage", 2), ("ReadProblem", 3),
+        ("ReadMessage", 4)]
+    kept = [i for i in items if isinstance(i, ReadProblem) and i.kept]
+    assert [i.index for i in kept] == [2]  # the unknown charset: reported, message kept
+    assert all(i.path.endswith("mailbox.mbox") for i in items if isinstance(i, ReadMessage))

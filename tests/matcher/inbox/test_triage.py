@@ -15,7 +15,14 @@ from matcher.inbox.intents import Intent, Urgency
 from matcher.inbox.linking import ContactDirectory, LinkKind
 from matcher.inbox.message import Message, SenderRole
 from matcher.inbox.replies import BLANK, TEMPLATES, suggest_reply, values_from
-from matcher.inbox.triage import Correction, Triager, retrain
+from matcher.inbox.triage import (
+    ENCODER_WEIGHT,
+    STATIC_ENCODER_WEIGHT,
+    Correction,
+    Triager,
+    default_config,
+    retrain,
+)
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +115,34 @@ def test_retrain_learns_from_corrections(tmp_path: Path) -> None:
     assert (tmp_path / "m.json").exists()
     assert model.predict([odd])[0].intent is Intent.TRAINING_REQUEST
     assert model.trained_on == len(load_dev_set()) + 12
+
+
+def test_triage_each_keeps_the_order_given(triager: Triager) -> None:
+    messages = [Message("Merci", "Merci pour tout, bonne journée."),
+                Message("URGENT", "Je n'ai plus rien pour payer le loyer, c'est urgent !")]
+    assert [r.message.subject for r in triager.triage_each(messages)] == ["Merci", "URGENT"]
+    assert triager.triage_each([]) == []
+
+
+def test_add_employer_twice_proposes_each_offer_once() -> None:
+    directory = ContactDirectory()
+    directory.add_offer("OF-1", "Vendeur")
+    directory.add_employer("rh@example.org", ["OF-1"])
+    directory.add_employer("RH@example.org", ["OF-1"])
+    proposals = directory.propose(Message("x", "y", sender="rh@example.org"), [])
+    assert [(p.id, p.confidence) for p in proposals] == [("OF-1", 0.6)]
+
+
+class _Named:
+    """Only what the weight choice reads of an encoder: its name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_encoder_weight_follows_the_encoder(tiny_engine: Engine) -> None:
+    assert default_config(None).encoder_weight == 0.0
+    assert tiny_engine.encoder.name == "use-m3"
+    assert default_config(tiny_engine.encoder).encoder_weight == ENCODER_WEIGHT
+    static = _Named("static-use-m3-256d-0123456789")
+    assert default_config(static).encoder_weight == STATIC_ENCODER_WEIGHT  # type: ignore[arg-type]

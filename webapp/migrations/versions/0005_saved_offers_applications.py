@@ -1,7 +1,8 @@
 """Saved offers; contact requests sent by seekers (applications from the offer page).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004 (written as 0003 on the pages branch; re-chained after the inbox's 0004, which
+main already had, so databases at 0004 get it too)
 Create Date: 2026-12-03 10:00:00.000000
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | None = None
 depends_on: str | None = None
 
