@@ -10,6 +10,12 @@ INDEX_DIR/
 A writer copies the live generation into a hidden temporary folder, applies its changes there,
 writes the manifest, renames the folder into place and only then replaces ``CURRENT``. A crash
 or Ctrl-C at any point leaves the previous generation live and loadable.
+
+The stores of a collection come from two factories chosen by the settings
+(:func:`keyword_store_factory`, :func:`vector_store_factory`): embedded ones live in the
+generation folder (tantivy, FAISS), OpenSearch ones in the cluster behind the aliases
+``{prefix}-{kind}`` and ``{prefix}-{kind}-vectors``. What differs between them is asked of the
+capability protocols of ``indexer.stores.protocols``, never of a concrete class.
 """
 
 from __future__ import annotations
@@ -42,10 +48,17 @@ from indexer.encoders.cache import content_key
 from indexer.enrich import RecordEnricher
 from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
-from indexer.settings import KeywordBackend, Settings
+from indexer.settings import Backend, KeywordBackend, Settings
 from indexer.stores.ann_recall import ensure_recall
 from indexer.stores.faiss_store import FaissVectorStore, set_faiss_threads
-from indexer.stores.protocols import Filters, Hit, IndexedDoc, KeywordQuery, KeywordStore
+from indexer.stores.protocols import (
+    ClosableStore,
+    IndexedDoc,
+    KeywordStore,
+    PersistentVectorStore,
+    StagedRebuildStore,
+    VectorStore,
+)
 from indexer.utc import utc_now_iso
 
 log = logging.getLogger(__name__)
@@ -56,7 +69,12 @@ PROFILES = "profiles"
 ENCODE_CHUNK = 4096
 LOCK_POLL_S = 0.1
 
+VECTORS_FOLDER = "vectors"
+
 KeywordStoreFactory = Callable[[Path, str], KeywordStore]
+"""(collection folder, kind) → the collection's keyword store."""
+VectorStoreFactory = Callable[[Path, str, int, bool], VectorStore]
+"""(collection folder, kind, dimension, writable) → the collection's vector store."""
 
 
 class IndexNotFoundError(FileNotFoundError):
@@ -87,48 +105,6 @@ class PersistentStore(Protocol):
         ...
 
 
-@runtime_checkable
-class RebuildableStore(Protocol):
-    """A remote store that rebuilds into a new physical index and switches an alias."""
-
-    def rebuild(self, docs: Iterable[IndexedDoc]) -> str:
-        """Index ``docs`` into a fresh index, then make it live atomically."""
-        ...
-
-
-class RebuildBuffer:
-    """Holds a full rebuild's documents and hands them to a remote store's ``rebuild`` on
-    ``save()``, so searches keep seeing the previous index until the switch."""
-
-    def __init__(self, target: RebuildableStore) -> None:
-        self._target = target
-        self._docs: dict[str, IndexedDoc] = {}
-
-    def upsert(self, docs: Iterable[IndexedDoc]) -> None:
-        """Buffer documents."""
-        self._docs.update((doc.id, doc) for doc in docs)
-
-    def delete(self, ids: Iterable[str]) -> None:
-        """Drop buffered documents."""
-        for doc_id in ids:
-            self._docs.pop(doc_id, None)
-
-    def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
-        """Not searchable while a rebuild is being written."""
-        raise RuntimeError("a keyword store being rebuilt cannot be searched")
-
-    def count(self) -> int:
-        """Buffered documents."""
-        return len(self._docs)
-
-    def save(self) -> None:
-        """Rebuild the remote index from the buffer and switch to it."""
-        self._target.rebuild(self._docs.values())
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
 def keyword_store_factory(settings: Settings,
                           synonyms: Sequence[str] = ()) -> KeywordStoreFactory:
     """How to open the configured keyword store for one collection of a generation.
@@ -145,6 +121,31 @@ def keyword_store_factory(settings: Settings,
     from indexer.stores.tantivy_store import TantivyKeywordStore
 
     return lambda directory, _kind: TantivyKeywordStore(directory / "keyword")
+
+
+def vector_store_factory(settings: Settings) -> VectorStoreFactory:
+    """How to open the configured vector store for one collection of a generation.
+
+    Embedded: FAISS files in ``{collection}/vectors`` (readers memory-map them, writers load
+    them in memory; a new collection starts empty). OpenSearch (``backend=opensearch``): the
+    alias ``{prefix}-{kind}-vectors`` of ``knn_vector`` documents (see
+    ``indexer.stores.opensearch_vector_store``).
+    """
+    if settings.vector_backend is Backend.OPENSEARCH:
+        from indexer.stores.opensearch_vector_store import OpenSearchVectorStore
+
+        prefix = settings.opensearch.index_prefix
+        return lambda _directory, kind, dimension, _writable: OpenSearchVectorStore(
+            settings.opensearch, index=f"{prefix}-{kind}-vectors", dimension=dimension)
+    from indexer.stores.faiss_store import FaissVectorStore
+
+    def open_faiss(directory: Path, _kind: str, dimension: int, writable: bool) -> VectorStore:
+        folder = directory / VECTORS_FOLDER
+        if folder.exists():
+            return FaissVectorStore.load(folder, mmap=not writable)
+        return FaissVectorStore(dimension)
+
+    return open_faiss
 
 
 def live_generation(directory: Path) -> Path:
@@ -181,11 +182,12 @@ class SearchIndex:
         set_faiss_threads(settings.faiss_threads)
         manifest = Manifest.read(generation)
         manifest.check_compatible(encoder.name, encoder.dimension,
-                                  settings.keyword_backend.value, directory)
-        factory = keyword_store_factory(settings)
-        offers = _open_collection(generation, OFFERS, Offer, offer_document, factory,
+                                  settings.keyword_backend.value, directory,
+                                  settings.vector_backend.value)
+        factories = (keyword_store_factory(settings), vector_store_factory(settings))
+        offers = _open_collection(generation, OFFERS, Offer, offer_document, factories,
                                   manifest.dimension, writable=False)
-        profiles = _open_collection(generation, PROFILES, Profile, profile_document, factory,
+        profiles = _open_collection(generation, PROFILES, Profile, profile_document, factories,
                                     manifest.dimension, writable=False)
         log.info("opened index %s (%s): %d offers, %d profiles", directory, generation.name,
                  len(offers), len(profiles))
@@ -194,16 +196,15 @@ class SearchIndex:
 
 def _open_collection(generation: Path, kind: str, model: type[ModelT],
                      to_document: Callable[[ModelT], IndexedDoc],
-                     factory: KeywordStoreFactory, dimension: int,
+                     factories: tuple[KeywordStoreFactory, VectorStoreFactory], dimension: int,
                      writable: bool = True) -> Collection[ModelT]:
-    """Open one collection of a generation: readers memory-map the vector index, writers
-    load it in memory (FAISS maps IVF lists read-only)."""
+    """Open one collection of a generation with its keyword and vector stores."""
     folder = generation / kind
     folder.mkdir(parents=True, exist_ok=True)
-    vectors_dir = folder / "vectors"
-    vectors = (FaissVectorStore.load(vectors_dir, mmap=not writable) if vectors_dir.exists()
-               else FaissVectorStore(dimension))
-    return Collection.open(kind, factory(folder, kind), vectors, to_document, folder, model)
+    keyword_factory, vector_factory = factories
+    return Collection.open(kind, keyword_factory(folder, kind),
+                           vector_factory(folder, kind, dimension, writable), to_document,
+                           folder, model)
 
 
 class IndexWriter:
@@ -249,7 +250,10 @@ class IndexWriter:
         try:
             self._start()
         except BaseException:
-            self._release_lock()
+            try:
+                self._discard()  # the work folder, and any remote rebuild already begun
+            finally:
+                self._release_lock()
             raise
         return self
 
@@ -326,11 +330,8 @@ class IndexWriter:
                 self._check_recall(collection.kind, vectors)
             _persist(collection, folder, compact=collection.kind in self._purged)
             manifest.counts[collection.kind] = len(collection)
-            if isinstance(vectors, FaissVectorStore):
-                check = vectors.recall_check
-                manifest.vector_indexes[collection.kind] = {
-                    "factory": vectors.index_factory, "nprobe": vectors.nprobe,
-                    "recall": None if check is None else check.to_dict()}
+            if isinstance(vectors, PersistentVectorStore):
+                manifest.vector_indexes[collection.kind] = vectors.describe()
         manifest.vector_index = manifest.vector_indexes.get(OFFERS, {}).get(
             "factory", manifest.vector_index)
         manifest.updated_at = utc_now_iso()
@@ -421,24 +422,29 @@ class IndexWriter:
         if previous is not None:
             manifest = Manifest.read(previous)
             manifest.check_compatible(self.encoder.name, self.encoder.dimension,
-                                      self.settings.keyword_backend.value, self.directory)
+                                      self.settings.keyword_backend.value, self.directory,
+                                      self.settings.vector_backend.value)
             manifest.check_reader(self._reader_version, self.directory)
             shutil.copytree(previous, work)
         else:
             work.mkdir(parents=True)
             manifest = Manifest(encoder=self.encoder.name, dimension=self.encoder.dimension,
-                                keyword_backend=self.settings.keyword_backend.value)
+                                keyword_backend=self.settings.keyword_backend.value,
+                                vector_backend=self.settings.vector_backend.value)
         manifest.concept_reader = self._reader_version
         if self.ranking_model is not None:
             manifest.ranking_model = self.ranking_model
         self._work, self._manifest = work, manifest
-        factory = keyword_store_factory(self.settings, self.synonyms)
-        if self.rebuild:
-            factory = _buffer_rebuilds(factory)
-        self._offers = _open_collection(work, OFFERS, Offer, offer_document, factory,
+        factories = (keyword_store_factory(self.settings, self.synonyms),
+                     vector_store_factory(self.settings))
+        self._offers = _open_collection(work, OFFERS, Offer, offer_document, factories,
                                         manifest.dimension)
-        self._profiles = _open_collection(work, PROFILES, Profile, profile_document, factory,
+        self._profiles = _open_collection(work, PROFILES, Profile, profile_document, factories,
                                           manifest.dimension)
+        if self.rebuild:
+            for collection in (self._offers, self._profiles):
+                _begin_rebuild(collection.keyword)
+                _begin_rebuild(collection.vectors)
 
     @property
     def _reader_version(self) -> str | None:
@@ -450,11 +456,14 @@ class IndexWriter:
         return self._work, self._manifest
 
     def _discard(self) -> None:
+        """Close every store (an unfinished remote rebuild deletes its half-built index)
+        and delete the work folder."""
         for collection in (self._offers, self._profiles):
             if isinstance(collection, Collection):
                 collection.close()
-                if isinstance(collection.keyword, PersistentStore):
-                    collection.keyword.close()
+                for store in (collection.keyword, collection.vectors):
+                    if isinstance(store, ClosableStore):
+                        store.close()
         if self._work is not None:
             shutil.rmtree(self._work, ignore_errors=True)
             self._work = None
@@ -486,13 +495,11 @@ class IndexWriter:
             self._lock_handle = None
 
 
-def _buffer_rebuilds(factory: KeywordStoreFactory) -> KeywordStoreFactory:
-    """Remote stores that can rebuild get a buffer; local ones start empty anyway."""
-    def open_store(directory: Path, kind: str) -> KeywordStore:
-        store = factory(directory, kind)
-        return RebuildBuffer(store) if isinstance(store, RebuildableStore) else store
-
-    return open_store
+def _begin_rebuild(store: object) -> None:
+    """Remote stores rebuild into a new index behind their alias (switched on ``save``);
+    embedded ones start empty in the new generation anyway."""
+    if isinstance(store, StagedRebuildStore):
+        store.begin_rebuild()
 
 
 def _unchanged(collection: Collection[Any], record: Any) -> bool:
@@ -539,12 +546,15 @@ def _log_progress(kind: str, done: int, total: int | None, skipped: int,
 
 
 def _persist(collection: Collection[Any], folder: Path, compact: bool = False) -> None:
+    """Save both stores (a remote rebuild switches its alias here), then the records."""
     if isinstance(collection.keyword, PersistentStore):
         collection.keyword.save()
         collection.keyword.close()
     vectors = collection.vectors
-    if isinstance(vectors, FaissVectorStore):
-        vectors.save(folder / "vectors")
+    if isinstance(vectors, PersistentVectorStore):
+        vectors.save(folder / VECTORS_FOLDER)
+    if isinstance(vectors, ClosableStore):
+        vectors.close()
     collection.write_records(folder, compact=compact)
     collection.close()
 

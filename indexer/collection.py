@@ -24,13 +24,14 @@ from pydantic import BaseModel
 from indexer.atomic import atomic_binary_writer
 from indexer.doc_table import Columns, DocTable
 from indexer.lru import LruCache
-from indexer.stores.faiss_store import FaissVectorStore
 from indexer.stores.protocols import (
+    DocumentVectorStore,
     Filters,
     Hit,
     IndexedDoc,
     KeywordQuery,
     KeywordStore,
+    LabelledVectorStore,
     VectorStore,
 )
 
@@ -138,9 +139,12 @@ class Collection(Generic[ModelT]):
         docs = [self._to_document(record) for record in records]
         self.keyword.upsert(docs)
         ids = [doc.id for doc in docs]
-        self.vectors.upsert(ids, vectors)
+        if isinstance(self.vectors, DocumentVectorStore):
+            self.vectors.upsert_documents(docs, vectors)
+        else:
+            self.vectors.upsert(ids, vectors)
         labels = None
-        if isinstance(self.vectors, FaissVectorStore):
+        if isinstance(self.vectors, LabelledVectorStore):
             labels = [self.vectors.label_of(doc_id) for doc_id in ids]
         self._write_records(records, labels, docs)
 
@@ -188,16 +192,20 @@ class Collection(Generic[ModelT]):
 
     def vector_search(self, vector: npt.NDArray[np.float32], filters: Filters,
                       top_k: int) -> list[Hit]:
-        """Vector top-k among the documents that pass ``filters`` (applied before the cut)."""
+        """Vector top-k among the documents that pass ``filters`` (applied before the cut):
+        inside the store's own query when it keeps the filter fields, else through an
+        allow-list computed by the filter table."""
         if top_k <= 0:
             return []
         query = vector.reshape(1, -1)
+        if isinstance(self.vectors, DocumentVectorStore):
+            return self.vectors.search_filtered(query, top_k, filters)[0]
         mask = self._table.allowed_mask(filters)
         if mask is None:
             return self.vectors.search(query, top_k)[0]
         if not mask.any():
             return []
-        if isinstance(self.vectors, FaissVectorStore) and self._table.has_labels():
+        if isinstance(self.vectors, LabelledVectorStore) and self._table.has_labels():
             return self.vectors.search_labels(query, top_k, self._table.labels(mask))[0]
         allowed = self._table.allowed_ids(filters)
         return self.vectors.search(query, top_k, allowed)[0]
@@ -289,7 +297,7 @@ class Collection(Generic[ModelT]):
                     locations.append((offset, len(body)))
                 offset += len(line)
         labels: list[int] | None = None
-        if isinstance(self.vectors, FaissVectorStore):
+        if isinstance(self.vectors, LabelledVectorStore):
             vectors = self.vectors
             labels = [-1 if (label := vectors.label_of(str(getattr(r, "id")))) is None  # noqa: B009
                       else label for r in records]

@@ -35,12 +35,17 @@ class Manifest:
     encoder: str
     dimension: int
     keyword_backend: str
+    vector_backend: str = "embedded"
+    """Where the vectors live: ``embedded`` (FAISS in the generation) or ``opensearch``."""
     vector_index: str = "Flat"
-    """The offers' FAISS index (chosen from the corpus size, see ``faiss_store.choose_index``)."""
+    """The offers' vector index: the FAISS factory string (chosen from the corpus size, see
+    ``faiss_store.choose_index``), or ``hnsw`` on OpenSearch."""
     vector_indexes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Per collection: the FAISS factory string and ``nprobe``, and for an IVF index the
-    last recall check (``recall``: recall@10, nprobe, sample, target, vector count; see
-    :mod:`indexer.stores.ann_recall`). Manifests written before the check have none."""
+    """Per collection, what the vector store says of itself (``VectorStore.describe()``): the
+    FAISS factory string and ``nprobe``, and for an IVF index the last recall check (``recall``:
+    recall@10, nprobe, sample, target, vector count; see :mod:`indexer.stores.ann_recall`;
+    manifests written before the check have none), or the OpenSearch alias, engine and HNSW
+    parameters."""
     counts: dict[str, int] = field(default_factory=dict)
     created_at: str = field(default_factory=utc_now_iso)
     updated_at: str = field(default_factory=utc_now_iso)
@@ -59,7 +64,7 @@ class Manifest:
     })
 
     def check_compatible(self, encoder: str, dimension: int, keyword_backend: str,
-                         directory: Path) -> None:
+                         directory: Path, vector_backend: str = "embedded") -> None:
         """Raise ``IndexMismatchError`` naming the difference and the command that fixes it."""
         problems = []
         if self.format_version != FORMAT_VERSION:
@@ -70,7 +75,10 @@ class Manifest:
                             f"select {encoder!r} ({dimension}-d)")
         if self.keyword_backend != keyword_backend:
             problems.append(f"keyword backend {self.keyword_backend!r}, but the settings select "
-                            f"{keyword_backend!r}")
+                            f"{keyword_backend!r} (EMPLOI_BACKEND / EMPLOI_KEYWORD_BACKEND)")
+        if self.vector_backend != vector_backend:
+            problems.append(f"vector backend {self.vector_backend!r}, but the settings select "
+                            f"{vector_backend!r} (EMPLOI_BACKEND)")
         if problems:
             raise IndexMismatchError(
                 f"the index in {directory} was built with " + "; ".join(problems)

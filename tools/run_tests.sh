@@ -55,5 +55,7 @@ if [ -z "${EMPLOI_TEST_OPENSEARCH_URL:-}" ]; then
   fi
 fi
 
+# The cluster tests (-m cluster) start and stop their own three nodes from the same build
+# (tests/opensearch/conftest.py, `opensearch_cluster`); nothing to start for them here.
 echo "== pytest"
 $BIN/python -m pytest "$@"

@@ -150,6 +150,12 @@ class FaissVectorStore:
         """The label of a stored id, or None."""
         return self._label_of.get(doc_id)
 
+    def describe(self) -> dict[str, Any]:
+        """What the index manifest records: the factory string, ``nprobe`` and the last recall
+        check (None for an exact index, or before the first check)."""
+        return {"factory": self._factory, "nprobe": self.nprobe,
+                "recall": None if self.recall_check is None else self.recall_check.to_dict()}
+
     @property
     def dimension(self) -> int:
         """The vectors' dimension."""

@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from indexer.settings import OpenSearchSettings
+
 MAPPING_VERSION = 3
 """Version of the index body; stored in the mapping's ``_meta.mapping_version``.
 2: titles and texts arrive normalised by ``skills_taxonomy.gender.normalise_forms`` (singular,
@@ -127,14 +129,26 @@ def mappings(rules: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def index_body(rules: Sequence[str], *, building: bool = False) -> dict[str, Any]:
-    """The body of ``PUT /{index}``. ``building`` turns refresh off for a bulk rebuild."""
-    settings: dict[str, Any] = {
-        "number_of_shards": 1,  # one shard: exact BM25 statistics, and the data is small
-        "auto_expand_replicas": "0-1",
+def shard_settings(settings: OpenSearchSettings, default_shards: int = 1) -> dict[str, Any]:
+    """``number_of_shards`` and the replicas of a new index, from the settings."""
+    shards: dict[str, Any] = {"number_of_shards": settings.shards or default_shards}
+    if settings.replicas is None:
+        shards["auto_expand_replicas"] = "0-1"
+    else:
+        shards["number_of_replicas"] = settings.replicas
+    return shards
+
+
+def index_body(rules: Sequence[str], *, building: bool = False,
+               settings: OpenSearchSettings | None = None) -> dict[str, Any]:
+    """The body of ``PUT /{index}``. ``building`` turns refresh off for a bulk rebuild.
+    Shards and replicas come from ``settings`` (default: one shard, for BM25 statistics of
+    the whole index, and one replica as soon as the cluster has a second node)."""
+    index: dict[str, Any] = {
+        **shard_settings(settings or OpenSearchSettings()),
         "max_result_window": MAX_RESULT_WINDOW,
         "analysis": analysis_settings(rules),
     }
     if building:
-        settings["refresh_interval"] = "-1"
-    return {"settings": {"index": settings}, "mappings": mappings(rules)}
+        index["refresh_interval"] = "-1"
+    return {"settings": {"index": index}, "mappings": mappings(rules)}

@@ -14,37 +14,38 @@ Semantics are those of the embedded store (``Filters.accepts`` is the reference)
 - dates are filtered on exact microseconds (a naive datetime is UTC).
 
 Writes go in bulk batches of ``batch_size`` and are retried with exponential back-off on
-429, 5xx and connection errors. A node that cannot be reached, or answers 5xx, raises
-``BackendUnavailable`` naming its URL.
+429, 5xx and connection errors; reads fail over between the nodes of ``settings.url`` (see
+``indexer.stores.opensearch_alias``, which holds the alias life cycle both OpenSearch stores
+share). A cluster that cannot be reached, or answers 5xx, raises ``BackendUnavailable`` naming
+its URL. With several primary shards (``settings.shards``) searches run as
+``dfs_query_then_fetch``, so that BM25 statistics stay those of the whole index.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import random
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
-from itertools import islice
-from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import NotFoundError, TransportError
-
-from indexer.distance import haversine_km
-from indexer.models import GeoPoint
 from indexer.settings import OpenSearchSettings
-from indexer.stores.errors import BackendUnavailable
+from indexer.stores.opensearch_alias import (
+    BATCH_SIZE,
+    Action,
+    AliasedIndex,
+    BulkIndexError,
+    batches,
+)
 from indexer.stores.opensearch_mapping import (
     MAPPING_VERSION,
     MAX_RESULT_WINDOW,
     index_body,
     synonym_rules,
     synonyms_checksum,
+)
+from indexer.stores.opensearch_query import (
+    GEO_DEPTH_FACTOR,
+    filter_clauses,
+    inside,
 )
 from indexer.stores.protocols import Filters, GeoFilter, Hit, IndexedDoc, KeywordQuery
 from indexer.utc import as_utc, epoch_micros
@@ -60,52 +61,6 @@ ROME_BOOST = 1.0
 SKILL_BOOST = 0.5
 CONCEPT_BOOST = 0.5
 CONCEPT_TEXT_BOOST = 0.5
-BATCH_SIZE = 500
-_GEO_SLACK = 1.001
-_GEO_SLACK_KM = 0.01
-_GEO_DEPTH_FACTOR = 4
-_INVALID_NAME_CHARS = frozenset('\\/*?"<>| ,#:')
-
-T = TypeVar("T")
-Action = tuple[dict[str, Any], dict[str, Any] | None]
-"""One bulk action: its header line, and its source line (``None`` for a delete)."""
-
-
-class BulkIndexError(RuntimeError):
-    """OpenSearch refused some documents for good (e.g. a mapping error); names the ids."""
-
-    def __init__(self, message: str, failures: Sequence[tuple[str, int, object]]) -> None:
-        super().__init__(message)
-        self.failures = list(failures)
-
-
-def _safe_url(url: str) -> str:
-    """``url`` without any user or password in it, for messages."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _retryable(error: Exception) -> bool:
-    if isinstance(error, OpenSearchConnectionError):
-        return True
-    status = getattr(error, "status_code", None)
-    return isinstance(status, int) and (status == 429 or status >= 500)
-
-
-def _check_alias(name: str) -> str:
-    if (not name or name != name.lower() or name[0] in "-_+" or name in (".", "..")
-            or _INVALID_NAME_CHARS.intersection(name)):
-        raise ValueError(f"invalid OpenSearch index name {name!r}: lower case, no spaces, "
-                         f"none of {''.join(sorted(_INVALID_NAME_CHARS))!r}")
-    return name
 
 
 def document_source(doc: IndexedDoc) -> dict[str, Any]:
@@ -131,7 +86,7 @@ def document_source(doc: IndexedDoc) -> dict[str, Any]:
     return source
 
 
-class OpenSearchKeywordStore:
+class OpenSearchKeywordStore(AliasedIndex):
     """A ``KeywordStore`` on OpenSearch, reading and writing through the alias ``index``.
 
     The physical index is created on the first write (``upsert`` or ``rebuild``); until then
@@ -155,56 +110,34 @@ class OpenSearchKeywordStore:
         max_backoff_s: float = 10.0,
         refresh: bool = True,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        self.settings = settings
-        self.alias = _check_alias(index)
-        self.url = _safe_url(settings.url)
+        super().__init__(settings, index, batch_size=batch_size, max_retries=max_retries,
+                         initial_backoff_s=initial_backoff_s, max_backoff_s=max_backoff_s,
+                         refresh=refresh)
         self.rules = synonym_rules(synonyms)
-        self.batch_size = batch_size
-        self.max_retries = max_retries
-        self.initial_backoff_s = initial_backoff_s
-        self.max_backoff_s = max_backoff_s
-        self.refresh_on_write = refresh
-        auth = ((settings.user, settings.password or "")
-                if settings.user is not None else None)
-        self.client = OpenSearch(
-            hosts=[settings.url],
-            http_auth=auth,
-            verify_certs=settings.verify_certs,
-            ca_certs=str(settings.ca_certs) if settings.ca_certs is not None else None,
-            timeout=settings.timeout_s,
-            max_retries=0,  # retries are ours: bounded, with back-off, for writes only
-            retry_on_timeout=False,
-        )
-        self._lock = threading.Lock()
-        self._ready = False
+        self._search_params: dict[str, str] = (
+            {"search_type": "dfs_query_then_fetch"} if (settings.shards or 1) > 1 else {})
+
+    # --- the index definition -----------------------------------------------------------------
+
+    def index_body(self, *, building: bool = False) -> dict[str, Any]:
+        """The French analysers, the fields, and the shards and replicas of the settings."""
+        return index_body(self.rules, building=building, settings=self.settings)
+
+    def wanted_meta(self) -> dict[str, Any]:
+        """The mapping version and the synonyms' checksum."""
+        return {"mapping_version": MAPPING_VERSION,
+                "synonyms_sha256": synonyms_checksum(self.rules)}
 
     # --- the KeywordStore protocol ------------------------------------------------------------
 
     def upsert(self, docs: Iterable[IndexedDoc]) -> None:
         """Add documents, replacing any with the same id (the last one wins)."""
         self._ensure_index()
-        written = 0
-        for batch in _batches(docs, self.batch_size):
-            latest = {doc.id: doc for doc in batch}  # one action per id: retries keep order
-            self._bulk(self.alias, [({"index": {"_id": doc.id}}, document_source(doc))
-                                    for doc in latest.values()])
-            written += len(latest)
-        if written and self.refresh_on_write:
-            self.refresh()
+        self._write(self._index_actions(batch) for batch in batches(docs, self.batch_size))
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
-        if not self._exists():
-            return
-        deleted = 0
-        for batch in _batches(ids, self.batch_size):
-            unique = list(dict.fromkeys(batch))
-            self._bulk(self.alias, [({"delete": {"_id": doc_id}}, None) for doc_id in unique])
-            deleted += len(unique)
-        if deleted and self.refresh_on_write:
-            self.refresh()
+        self._delete_ids(ids)
 
     def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
         """The ``top_k`` best documents that pass ``filters``, best first (ties by id)."""
@@ -217,9 +150,9 @@ class OpenSearchKeywordStore:
             logger.warning("top_k %d capped to %d", top_k, MAX_RESULT_WINDOW)
             top_k = MAX_RESULT_WINDOW
         bool_query: dict[str, Any] = {"should": should, "minimum_should_match": 1}
-        filter_clauses = self._filter_clauses(filters)
-        if filter_clauses:
-            bool_query["filter"] = filter_clauses
+        clauses = filter_clauses(filters)
+        if clauses:
+            bool_query["filter"] = clauses
         body: dict[str, Any] = {
             "query": {"bool": bool_query},
             "sort": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
@@ -231,36 +164,7 @@ class OpenSearchKeywordStore:
             return [self._hit(raw) for raw in self._search_raw(body, top_k)]
         return self._search_geo(body, top_k, filters.geo)
 
-    def count(self) -> int:
-        """How many documents the store holds (exact; writes count once refreshed)."""
-        try:
-            response = self._call(lambda: self.client.count(index=self.alias))
-        except NotFoundError:
-            return 0
-        return int(response["count"])
-
     # --- beyond the protocol ------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        """Make every write so far visible to searches and counts."""
-        with contextlib.suppress(NotFoundError):
-            self._call(lambda: self.client.indices.refresh(index=self.alias))
-
-    def save(self) -> None:
-        """Same as ``refresh()``: OpenSearch persists writes by itself."""
-        self.refresh()
-
-    def close(self) -> None:
-        """Release the HTTP connections."""
-        self.client.close()
-
-    def physical_indexes(self) -> list[str]:
-        """The physical indexes behind the alias (normally one; none before the first write)."""
-        try:
-            response = self._call(lambda: self.client.indices.get_alias(name=self.alias))
-        except NotFoundError:
-            return []
-        return sorted(response)
 
     def rebuild(self, docs: Iterable[IndexedDoc]) -> str:
         """Index ``docs`` into a new physical index, then switch the alias to it atomically.
@@ -269,181 +173,20 @@ class OpenSearchKeywordStore:
         the switch, the alias still points at the previous index, untouched, and the
         half-built index is deleted. Returns the new physical index's name.
         """
-        self._refuse_concrete_index()
-        new_index = self._new_index_name()
-        self._create(new_index, building=True)
-        logger.info("rebuilding %s into %s", self.alias, new_index)
+        self.begin_rebuild()
         try:
-            total = 0
-            for batch in _batches(docs, self.batch_size):
-                latest = {doc.id: doc for doc in batch}
-                self._bulk(new_index, [({"index": {"_id": doc.id}}, document_source(doc))
-                                       for doc in latest.values()])
-                total += len(latest)
-            self._call(lambda: self.client.indices.put_settings(
-                index=new_index, body={"index": {"refresh_interval": None}}))
-            self._call(lambda: self.client.indices.refresh(index=new_index))
-            old = self.physical_indexes()
-            actions: list[dict[str, Any]] = [
-                {"remove": {"index": name, "alias": self.alias}} for name in old]
-            actions.append({"add": {"index": new_index, "alias": self.alias}})
-            self._call(lambda: self.client.indices.update_aliases(body={"actions": actions}))
+            self.upsert(docs)
         except BaseException:
-            logger.warning("rebuild of %s failed: deleting the half-built %s; the alias is "
-                           "unchanged", self.alias, new_index)
-            self._delete_quietly(new_index)
+            self.abort_rebuild()
             raise
-        with self._lock:
-            self._ready = True
-        logger.info("alias %s now points at %s (%d documents); deleting %s",
-                    self.alias, new_index, total, old or "nothing")
-        for name in old:
-            self._delete_quietly(name)
-        return new_index
+        return self.finish_rebuild()
 
-    def drop(self) -> None:
-        """Delete the alias and every physical index behind it (tests, ``--rebuild`` tools)."""
-        for name in self.physical_indexes():
-            self._delete_quietly(name)
-        with self._lock:
-            self._ready = False
+    # --- internals ----------------------------------------------------------------------------
 
-    def mapping_is_current(self) -> bool:
-        """True when every index behind the alias has this code's mapping and synonyms."""
-        try:
-            response = self._call(lambda: self.client.indices.get_mapping(index=self.alias))
-        except NotFoundError:
-            return True
-        wanted = (MAPPING_VERSION, synonyms_checksum(self.rules))
-        for name, body in response.items():
-            meta = body.get("mappings", {}).get("_meta", {})
-            found = (meta.get("mapping_version"), meta.get("synonyms_sha256"))
-            if found != wanted:
-                logger.warning("index %s has mapping version %s (this code: %d) or other "
-                               "synonyms: rebuild it (`emploi index --rebuild`)",
-                               name, found[0], MAPPING_VERSION)
-                return False
-        return True
-
-    # --- internals: index life cycle --------------------------------------------------------
-
-    def _new_index_name(self) -> str:
-        return f"{self.alias}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S-%f')}"
-
-    def _create(self, name: str, *, building: bool = False,
-                with_alias: bool = False) -> None:
-        body = index_body(self.rules, building=building)
-        if with_alias:
-            body["aliases"] = {self.alias: {}}
-        self._call(lambda: self.client.indices.create(index=name, body=body))
-
-    def _exists(self) -> bool:
-        if self._ready:
-            return True
-        return bool(self._call(lambda: self.client.indices.exists_alias(name=self.alias)))
-
-    def _refuse_concrete_index(self) -> None:
-        exists = self._call(lambda: self.client.indices.exists(index=self.alias))
-        if exists and not self._call(lambda: self.client.indices.exists_alias(name=self.alias)):
-            raise RuntimeError(f"{self.alias!r} on {self.url} is an index, not an alias: "
-                               "delete it (or choose another name) so the store can manage it")
-
-    def _ensure_index(self) -> None:
-        """Create the first physical index with the alias when the alias does not exist."""
-        with self._lock:
-            if self._ready:
-                return
-            if self._call(lambda: self.client.indices.exists_alias(name=self.alias)):
-                self._ready = True
-            else:
-                self._refuse_concrete_index()
-                name = self._new_index_name()
-                logger.info("creating %s behind alias %s", name, self.alias)
-                self._create(name, with_alias=True)
-                self._ready = True
-                return
-        self.mapping_is_current()
-
-    def _delete_quietly(self, name: str) -> None:
-        try:
-            self._call(lambda: self.client.indices.delete(index=name))
-        except NotFoundError:
-            return
-        except (BackendUnavailable, TransportError) as error:
-            logger.warning("could not delete index %s: %s", name, error)
-
-    # --- internals: calls, retries ------------------------------------------------------------
-
-    def _call(self, request: Callable[[], T]) -> T:
-        """Run one request; unreachable node, 429 or 5xx become ``BackendUnavailable``."""
-        try:
-            return request()
-        except (OpenSearchConnectionError, TransportError) as error:
-            unavailable = self._unavailable(error)
-            if unavailable is None:
-                raise
-            raise unavailable from error
-
-    def _unavailable(self, error: Exception) -> BackendUnavailable | None:
-        """The ``BackendUnavailable`` that ``error`` amounts to, or None (e.g. a 400 or 404)."""
-        if isinstance(error, OpenSearchConnectionError):
-            return BackendUnavailable(
-                f"OpenSearch at {self.url} is unreachable: {error.info or error}", url=self.url)
-        if isinstance(error, TransportError) and _retryable(error):
-            return BackendUnavailable(
-                f"OpenSearch at {self.url} answered HTTP {error.status_code}: {error.error}",
-                url=self.url)
-        return None
-
-    def _backoff(self, attempt: int) -> float:
-        delay = min(self.max_backoff_s, self.initial_backoff_s * 2.0 ** attempt)
-        return delay / 2 + random.uniform(0, delay / 2)
-
-    def _bulk(self, index: str, actions: list[Action]) -> None:
-        """Send ``actions``; retry the whole request, or the items refused with 429/5xx."""
-        pending = actions
-        attempt = 0
-        while True:
-            lines: list[dict[str, Any]] = []
-            for header, source in pending:
-                lines.append(header)
-                if source is not None:
-                    lines.append(source)
-            try:
-                response = self.client.bulk(index=index, body=lines)
-            except (OpenSearchConnectionError, TransportError) as error:
-                if not _retryable(error):
-                    raise
-                if attempt >= self.max_retries:
-                    raise self._unavailable(error) or error from error
-                delay = self._backoff(attempt)
-                logger.warning("bulk of %d actions to %s failed (%s); retry %d/%d in %.2f s",
-                               len(pending), index, _describe(error), attempt + 1,
-                               self.max_retries, delay)
-                time.sleep(delay)
-                attempt += 1
-                continue
-            retry, failures = _item_failures(pending, response)
-            if failures:
-                raise BulkIndexError(
-                    f"OpenSearch at {self.url} refused {len(failures)} document(s) in "
-                    f"{index}, e.g. {failures[0][0]!r}: HTTP {failures[0][1]} "
-                    f"{failures[0][2]}", failures)
-            if not retry:
-                return
-            if attempt >= self.max_retries:
-                raise BackendUnavailable(
-                    f"OpenSearch at {self.url} kept refusing {len(retry)} document(s) with "
-                    f"429/5xx after {self.max_retries} retries", url=self.url)
-            delay = self._backoff(attempt)
-            logger.warning("%d of %d bulk items to %s refused (429/5xx); retry %d/%d in "
-                           "%.2f s", len(retry), len(pending), index, attempt + 1,
-                           self.max_retries, delay)
-            time.sleep(delay)
-            attempt += 1
-            pending = retry
-
-    # --- internals: queries -------------------------------------------------------------------
+    @staticmethod
+    def _index_actions(batch: list[IndexedDoc]) -> list[Action]:
+        latest = {doc.id: doc for doc in batch}  # one action per id: retries keep order
+        return [({"index": {"_id": doc.id}}, document_source(doc)) for doc in latest.values()]
 
     @staticmethod
     def _scoring_clauses(query: KeywordQuery) -> list[dict[str, Any]]:
@@ -468,31 +211,13 @@ class OpenSearchKeywordStore:
                        for concept in dict.fromkeys(query.concepts))
         return clauses
 
-    @staticmethod
-    def _filter_clauses(filters: Filters) -> list[dict[str, Any]]:
-        clauses: list[dict[str, Any]] = []
-        if filters.geo is not None:
-            radius = filters.geo.radius_km * _GEO_SLACK + _GEO_SLACK_KM
-            clauses.append({"geo_distance": {
-                "distance": f"{radius}km",
-                "location": {"lat": filters.geo.center.lat, "lon": filters.geo.center.lon}}})
-        if filters.contract_types:
-            clauses.append({"terms": {"contract_types": sorted(filters.contract_types)}})
-        if filters.rome_codes:
-            clauses.append({"terms": {"rome_codes": sorted(filters.rome_codes)}})
-        if filters.created_after is not None or filters.created_before is not None:
-            bounds: dict[str, int] = {}
-            if filters.created_after is not None:
-                bounds["gte"] = epoch_micros(filters.created_after)
-            if filters.created_before is not None:
-                bounds["lte"] = epoch_micros(filters.created_before)
-            clauses.append({"range": {"created_at_us": bounds}})
-        return clauses
-
     def _search_raw(self, body: dict[str, Any], size: int) -> list[dict[str, Any]]:
+        from opensearchpy.exceptions import NotFoundError
+
         try:
-            response = self._call(lambda: self.client.search(
-                index=self.alias, body={**body, "size": size}))
+            response = self._read(lambda: self.client.search(
+                index=self.alias, body={**body, "size": size},
+                params={"allow_partial_search_results": "false", **self._search_params}))
         except NotFoundError:
             return []
         hits: list[dict[str, Any]] = response["hits"]["hits"]
@@ -503,45 +228,15 @@ class OpenSearchKeywordStore:
         size = top_k
         while True:
             found = self._search_raw(body, size)
-            kept = [raw for raw in found if _inside(raw, geo)]
+            kept = [raw for raw in found if inside(raw, geo)]
             if len(kept) >= top_k or len(found) < size or size >= MAX_RESULT_WINDOW:
                 return [self._hit(raw) for raw in kept[:top_k]]
             logger.debug("geo check kept %d of %d hits; searching deeper", len(kept), size)
-            size = min(size * _GEO_DEPTH_FACTOR, MAX_RESULT_WINDOW)
+            size = min(size * GEO_DEPTH_FACTOR, MAX_RESULT_WINDOW)
 
     @staticmethod
     def _hit(raw: dict[str, Any]) -> Hit:
         return Hit(id=str(raw["_id"]), score=float(raw["_score"]))
 
 
-def _inside(raw: dict[str, Any], geo: GeoFilter) -> bool:
-    location = (raw.get("_source") or {}).get("location")
-    if location is None:
-        return False
-    point = GeoPoint(lat=location["lat"], lon=location["lon"])
-    return haversine_km(geo.center, point) <= geo.radius_km
-
-
-def _item_failures(
-    actions: Sequence[Action], response: dict[str, Any]
-) -> tuple[list[Action], list[tuple[str, int, object]]]:
-    """The actions to retry (429/5xx) and the permanent failures (id, status, error)."""
-    retry: list[Action] = []
-    failures: list[tuple[str, int, object]] = []
-    if not response.get("errors"):
-        return retry, failures
-    for action, item in zip(actions, response["items"], strict=True):
-        operation, result = next(iter(item.items()))
-        status = int(result.get("status", 200))
-        if status < 300 or (operation == "delete" and status == 404):
-            continue
-        if status == 429 or status >= 500:
-            retry.append(action)
-        else:
-            failures.append((str(result.get("_id")), status, result.get("error")))
-    return retry, failures
-
-
-def _describe(error: Exception) -> str:
-    status = getattr(error, "status_code", None)
-    return f"HTTP {status}" if isinstance(status, int) else type(error).__name__
+__all__ = ["BulkIndexError", "OpenSearchKeywordStore", "document_source", "epoch_micros"]

@@ -1,7 +1,12 @@
-"""The two store protocols, and the values that cross them.
+"""The two store protocols, the capabilities a backend may add to them, and the values that
+cross them.
 
-Every backend (embedded or remote) implements one of these protocols and passes the shared
-conformance suite in ``tests/conformance/``. The embedded backends are the reference behaviour.
+Every backend (embedded or remote) implements ``KeywordStore`` or ``VectorStore`` and passes the
+shared conformance suite in ``tests/conformance/``. The embedded backends are the reference
+behaviour. The catalog and the collections rely on nothing else; what differs between backends
+is declared by the small capability protocols below (``PersistentVectorStore``,
+``LabelledVectorStore``, ``DocumentVectorStore``, ``StagedRebuildStore``, ``ClosableStore``) and
+tested with ``isinstance`` on the protocol, never on a concrete class.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -177,4 +183,80 @@ class VectorStore(Protocol):
 
     def count(self) -> int:
         """How many vectors the store holds."""
+        ...
+
+
+# --- capabilities beyond the two protocols ----------------------------------------------------
+
+
+@runtime_checkable
+class PersistentVectorStore(Protocol):
+    """A vector store the catalog saves with each generation (FAISS writes files into
+    ``directory``; a remote store makes its writes durable, or finishes a rebuild), and
+    which says what the manifest should record of it."""
+
+    def save(self, directory: Path) -> None:
+        """Persist every write so far (into ``directory`` for a store kept in files)."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What the index manifest records of this store (index type and parameters)."""
+        ...
+
+
+@runtime_checkable
+class LabelledVectorStore(Protocol):
+    """A vector store with dense integer labels (FAISS): the collection's filter table keeps
+    each document's label and passes allow-lists as labels, skipping id look-ups."""
+
+    def label_of(self, doc_id: str) -> int | None:
+        """The label of a stored id, or None."""
+        ...
+
+    def search_labels(self, vectors: npt.NDArray[np.float32], top_k: int,
+                      labels: npt.NDArray[np.int64] | None = None,
+                      nprobe: int | None = None) -> list[list[Hit]]:
+        """Like ``VectorStore.search`` with the allow-list given as labels."""
+        ...
+
+
+@runtime_checkable
+class DocumentVectorStore(Protocol):
+    """A vector store that keeps each vector's filter fields (location, contract types, ROME
+    codes, creation time) and applies the portable ``Filters`` inside its own search, before
+    the top-k cut (OpenSearch's ``knn`` query with a ``filter``). The collection then sends
+    documents with their vectors and filters, not id allow-lists."""
+
+    def upsert_documents(self, docs: Sequence[IndexedDoc],
+                         vectors: npt.NDArray[np.float32]) -> None:
+        """Add vectors with their documents' filter fields, replacing any with the same id."""
+        ...
+
+    def search_filtered(self, vectors: npt.NDArray[np.float32], top_k: int,
+                        filters: Filters) -> list[list[Hit]]:
+        """For each query vector, the ``top_k`` nearest documents that pass ``filters``."""
+        ...
+
+
+@runtime_checkable
+class StagedRebuildStore(Protocol):
+    """A remote store that rebuilds into a new physical index while searches keep reading
+    the live one: ``begin_rebuild()``, writes, then ``save()`` switches atomically (an alias
+    swap); ``close()`` before ``save()`` abandons the rebuild and leaves the live index."""
+
+    def begin_rebuild(self) -> str:
+        """Start writing into a new index; return its name."""
+        ...
+
+    def close(self) -> None:
+        """Abandon an unfinished rebuild, release connections."""
+        ...
+
+
+@runtime_checkable
+class ClosableStore(Protocol):
+    """A store holding files, locks or connections to release."""
+
+    def close(self) -> None:
+        """Release what the store holds."""
         ...

@@ -31,6 +31,7 @@ judgements ignore distance, and a hard radius would only hide judged documents.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +46,14 @@ from indexer.collection import Collection
 from indexer.encoders import CachedEncoder, EmbeddingCache, Encoder, create_encoder
 from indexer.enrich import ConceptEnricher, concept_enricher
 from indexer.models import Offer, Profile
-from indexer.settings import EncoderKind, FusionMethod, KeywordBackend, MatchingSettings, Settings
+from indexer.settings import (
+    Backend,
+    EncoderKind,
+    FusionMethod,
+    KeywordBackend,
+    MatchingSettings,
+    Settings,
+)
 from indexer.stores.protocols import Hit, KeywordQuery
 from matcher.evaluation.beir import CorpusDoc, EvalQuery, LabelledSet, read_set
 from matcher.evaluation.metrics import evaluate_run
@@ -227,14 +235,27 @@ def judged_by_crosswalk(labelled: LabelledSet) -> bool:
 
 
 def eval_settings(settings: Settings, labelled: LabelledSet | None = None) -> Settings:
-    """The settings of an evaluation: embedded keyword store, no default radii, and no
-    crosswalk for a set judged by it."""
+    """The settings of an evaluation: the configured backend (``backend=opensearch``
+    evaluates on the cluster, under its own index prefix; a keyword-only OpenSearch setting
+    is evaluated embedded, as before), no default radii, and no crosswalk for a set judged
+    by it."""
     matching = settings.matching.model_copy(update={"default_radius_km": None,
                                                     "candidate_radius_km": None})
-    update: dict[str, Any] = {"keyword_backend": KeywordBackend.EMBEDDED, "matching": matching}
+    update: dict[str, Any] = {"matching": matching}
+    if settings.backend is Backend.EMBEDDED:
+        update["keyword_backend"] = KeywordBackend.EMBEDDED
     if labelled is not None and judged_by_crosswalk(labelled):
         update["concepts"] = settings.concepts.model_copy(update={"crosswalk": False})
     return settings.model_copy(update=update)
+
+
+def eval_index_settings(settings: Settings, name: str) -> Settings:
+    """``settings`` with OpenSearch indexes of their own for the index ``name`` of an
+    evaluation (``{prefix}-eval-{name}-offers``...), so that it never touches the live ones."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    opensearch = settings.opensearch.model_copy(
+        update={"index_prefix": f"{settings.opensearch.index_prefix}-eval-{slug}"})
+    return settings.model_copy(update={"opensearch": opensearch})
 
 
 def build_index(labelled: LabelledSet, direction: str, settings: Settings, encoder: Encoder,
@@ -242,6 +263,7 @@ def build_index(labelled: LabelledSet, direction: str, settings: Settings, encod
                 enricher: ConceptEnricher | None = None) -> SearchIndex:
     """Index the set's corpus (as offers, or as profiles) into a fresh generation, as the
     product does (gender-neutral profile texts, records read into concepts)."""
+    settings = eval_index_settings(settings, directory.name)
     with IndexWriter(directory, settings, encoder, rebuild=True,
                      profile_text=profile_index_text(taxonomy), enricher=enricher) as writer:
         if direction == "profiles":
@@ -344,8 +366,10 @@ def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
                                                 settings.cache_dir)
     direction = direction_of(labelled)
     report = EvalReport(labelled.name, dict(labelled.info))
+    stores = ("OpenSearch (keyword and k-NN vectors)" if settings.backend is Backend.OPENSEARCH
+              else "embedded (tantivy, FAISS)")
     report.notes.append(f"{len(labelled.queries)} queries, {len(labelled.corpus)} documents; "
-                        "keyword store: embedded (tantivy); radii lifted for evaluation")
+                        f"stores: {stores}; radii lifted for evaluation")
     if direction == "skills":
         _run_extraction(labelled, taxonomy, None, "-", settings, report)
     if NORMALISER in config.configs:

@@ -21,12 +21,14 @@ from click.testing import CliRunner
 
 from indexer.catalog import IndexWriter, SearchIndex
 from indexer.encoders import Encoder
+from indexer.enrich import concept_enricher
 from indexer.geo import Gazetteer
 from indexer.models import Offer, Profile
 from indexer.readers import read_offers, read_profiles
 from indexer.settings import KeywordBackend, OpenSearchSettings, Settings, load_settings
 from indexer.stores.opensearch_store import OpenSearchKeywordStore
 from matcher.engine import Engine
+from matcher.queries import profile_index_text
 from matcher.results import Explanation, Match
 from skills_taxonomy import Taxonomy
 from tests.conftest import FIXTURES
@@ -89,11 +91,13 @@ def embedded_settings_for(root: Path) -> Settings:
 
 def build_index(settings: Settings, encoder: Encoder, taxonomy: Taxonomy, *,
                 rebuild: bool = False) -> None:
-    """Index the fixture offers and profiles as ``emploi index`` does (synonyms included)."""
+    """Index the fixture offers and profiles as ``emploi index`` does (synonyms, gender-neutral
+    profile texts and the concepts read from every record included)."""
     synonyms = (taxonomy.title_synonyms()
                 if settings.keyword_backend is KeywordBackend.OPENSEARCH else [])
     with IndexWriter(settings.index_dir, settings, encoder, rebuild=rebuild,
-                     synonyms=synonyms) as writer:
+                     synonyms=synonyms, profile_text=profile_index_text(taxonomy),
+                     enricher=concept_enricher(settings, taxonomy, encoder)) as writer:
         writer.upsert_offers(_offers())
         writer.upsert_profiles(_profiles())
         writer.commit()

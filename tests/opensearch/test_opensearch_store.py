@@ -3,10 +3,12 @@ a remote backend has (aliases and rebuilds, bulk retries, an unreachable node, s
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from indexer.models import GeoPoint
@@ -16,7 +18,7 @@ from indexer.stores.opensearch_mapping import MAPPING_VERSION
 from indexer.stores.opensearch_store import BulkIndexError, OpenSearchKeywordStore
 from indexer.stores.protocols import Filters, IndexedDoc, KeywordQuery
 from tests.conformance.keyword_store_suite import KeywordStoreConformance, MakeKeywordStore
-from tests.opensearch.conftest import MakeOpenSearchStore
+from tests.opensearch.conftest import MakeOpenSearchStore, MakeOpenSearchVectorStore
 from tests.opensearch.proxy import FailingProxy
 
 pytestmark = pytest.mark.opensearch
@@ -251,15 +253,39 @@ def test_credentials_never_appear_in_the_message() -> None:
     assert "s3cret" not in str(caught.value)
 
 
-def test_5xx_at_query_time_raises_backend_unavailable(
+def test_a_passing_5xx_at_query_time_is_retried(
         make_opensearch_store: MakeOpenSearchStore, opensearch_url: str) -> None:
     with FailingProxy(opensearch_url) as proxy:
         store = make_opensearch_store(OpenSearchSettings(url=proxy.url))
         store.upsert(DOCS)
-        proxy.fail(1, status=503, path_part="/_search")
+        proxy.fail(2, status=503, path_part="/_search")
+        assert _ids(store, "boulanger") == ["a"]
+        assert proxy.failed_count() == 2
+
+
+def test_5xx_at_query_time_raises_backend_unavailable(
+        make_opensearch_store: MakeOpenSearchStore, opensearch_url: str) -> None:
+    with FailingProxy(opensearch_url) as proxy:
+        store = make_opensearch_store(OpenSearchSettings(url=proxy.url, retries=1))
+        store.upsert(DOCS)
+        proxy.fail(100, status=503, path_part="/_search")
         with pytest.raises(BackendUnavailable, match=r"HTTP 503"):
             store.search(KeywordQuery("boulanger"), Filters(), 5)
+        # (1 + client retries) attempts per read, (1 + read retries) reads
+        assert proxy.failed_count() == (1 + 1) * (1 + store.read_retries)
+        proxy.fail(0)
         assert _ids(store, "boulanger") == ["a"]
+
+
+def test_several_node_urls_fail_over_to_the_live_one(
+        make_opensearch_store: MakeOpenSearchStore, opensearch_url: str) -> None:
+    dead = f"http://127.0.0.1:{_closed_port()}"
+    store = make_opensearch_store(OpenSearchSettings(url=f"{dead},{opensearch_url}",
+                                                     timeout_s=10.0))
+    store.upsert(DOCS)
+    for _ in range(6):  # round-robin reaches the dead node: the client retries on the other
+        assert _ids(store, "boulanger") == ["a"]
+    assert dead in store.url and opensearch_url in store.url
 
 
 # --- query text is text -----------------------------------------------------------------------
@@ -325,3 +351,39 @@ def test_dates_are_filtered_to_the_microsecond(
     for filters, expected in ((after, []), (before, []), (exact, ["x"])):
         hits = store.search(KeywordQuery("maçon"), filters, 5)
         assert [hit.id for hit in hits] == expected
+
+
+def test_a_forked_process_gets_its_own_client(make_opensearch_store: MakeOpenSearchStore) -> None:
+    """gunicorn forks its workers after the engine is open: a child must not share the
+    parent's connections (two processes reading one socket mix their answers)."""
+    store = make_opensearch_store()
+    store.upsert(DOCS)
+    assert _ids(store, "boulanger") == ["a"]
+    parent_client = store.client
+    pid = os.fork()
+    if pid == 0:  # the child: its own client, which works
+        ok = store.client is not parent_client and _ids(store, "boulanger") == ["a"]
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store.client is parent_client
+    assert _ids(store, "électricien") == ["b"]
+
+
+def test_a_rebuild_deletes_what_a_killed_rebuild_left(
+        make_opensearch_store: MakeOpenSearchStore,
+        make_opensearch_vector_store: MakeOpenSearchVectorStore) -> None:
+    store = make_opensearch_store()
+    store.upsert(DOCS)
+    [live] = store.physical_indexes()
+    crashed = make_opensearch_store(index=store.alias)
+    leftover = crashed.begin_rebuild()  # then the process dies: no save, no close
+    neighbour = make_opensearch_vector_store(2, index=f"{store.alias}-vectors")
+    neighbour.upsert(["x"], np.asarray([[1.0, 0.0]], dtype=np.float32))
+    [neighbour_index] = neighbour.physical_indexes()
+    new = store.rebuild(DOCS[:1])
+    assert not store.client.indices.exists(index=leftover)
+    assert not store.client.indices.exists(index=live)
+    assert store.physical_indexes() == [new]
+    assert neighbour.physical_indexes() == [neighbour_index]  # another alias: untouched
+    assert neighbour.count() == 1

@@ -84,6 +84,9 @@ def main(ctx: click.Context, config: Path | None, data_dir: Path | None, verbose
     """Intelligence emploi: match job seekers and job offers, explained."""
     level = logging.WARNING - 10 * min(verbose + 1, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # opensearch-py logs every request at INFO: thousands of lines per index build in cluster
+    # mode; they are shown with -vv only (its warnings and errors always are)
+    logging.getLogger("opensearch").setLevel(level if verbose >= 2 else logging.WARNING)
     use_private_umask()  # indexes, caches and the database hold personal data
     ctx.ensure_object(dict)
     ctx.obj["settings"] = load_settings(config, data_dir=data_dir)

@@ -15,7 +15,8 @@ def describe_index(generation: Path, manifest: Manifest) -> str:
         f"index: {generation} (format {manifest.format_version}, updated "
         f"{manifest.updated_at})",
         f"encoder: {manifest.encoder} ({manifest.dimension}-d); keyword backend: "
-        f"{manifest.keyword_backend}; concept reader: {manifest.concept_reader or 'none'}",
+        f"{manifest.keyword_backend}; vector backend: {manifest.vector_backend}; concept "
+        f"reader: {manifest.concept_reader or 'none'}",
     ]
     kinds = list(dict.fromkeys([*manifest.counts, *manifest.vector_indexes]))
     for kind in kinds:
@@ -28,6 +29,10 @@ def describe_index(generation: Path, manifest: Manifest) -> str:
 def _vectors(manifest: Manifest, kind: str, entry: dict[str, Any] | None) -> str:
     if not entry:
         return "not recorded"
+    if entry.get("backend") == "opensearch":
+        return (f"in OpenSearch ({entry.get('alias', '?')}): {entry.get('engine', '?')} HNSW, "
+                f"m {entry.get('m', '?')}, ef_construction {entry.get('ef_construction', '?')}, "
+                f"{entry.get('candidates', '?')} candidates per shard")
     factory = str(entry.get("factory", "?"))
     if not factory.startswith("IVF"):
         return f"{factory} (exact search)"
