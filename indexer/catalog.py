@@ -49,13 +49,13 @@ from indexer.enrich import RecordEnricher
 from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
 from indexer.settings import Backend, KeywordBackend, Settings
-from indexer.stores.ann_recall import ensure_recall
-from indexer.stores.faiss_store import FaissVectorStore, set_faiss_threads
+from indexer.stores.faiss_store import set_faiss_threads
 from indexer.stores.protocols import (
     ClosableStore,
     IndexedDoc,
     KeywordStore,
     PersistentVectorStore,
+    RecallCheckedVectorStore,
     StagedRebuildStore,
     VectorStore,
 )
@@ -332,8 +332,11 @@ class IndexWriter:
             if collection.kind in self._keyword_rebuilds:
                 self._rebuild_keyword_store(collection, folder)
             vectors = collection.vectors
-            if isinstance(vectors, FaissVectorStore):
-                self._check_recall(collection.kind, vectors)
+            if isinstance(vectors, RecallCheckedVectorStore):
+                s = self.settings
+                vectors.check_recall(s.ann_recall_target, s.ann_recall_sample,
+                                     s.ann_max_probe_share, s.ann_flat_max_vectors,
+                                     collection.kind)
             _persist(collection, folder, compact=collection.kind in self._purged)
             manifest.counts[collection.kind] = len(collection)
             if isinstance(vectors, PersistentVectorStore):
@@ -352,15 +355,6 @@ class IndexWriter:
                  ", ".join(f"{kind} {count}" for kind, count in manifest.counts.items()))
         self._remove_old_generations(keep=final.name)
         return final
-
-    def _check_recall(self, kind: str, vectors: FaissVectorStore) -> None:
-        """Choose the vector index for the collection's size, then measure (or keep the
-        still-valid measurement of) its recall and tune its ``nprobe``."""
-        s = self.settings
-        vectors.flat_max_vectors = s.ann_flat_max_vectors
-        vectors.switch_index_if_needed()
-        ensure_recall(vectors, s.ann_recall_target, s.ann_recall_sample,
-                      s.ann_max_probe_share, label=kind)
 
     def _rebuild_keyword_store(self, collection: Collection[Any], folder: Path) -> None:
         """Rebuild a collection's keyword store from its live records, for a store whose

@@ -248,10 +248,12 @@ class Collection(Generic[ModelT]):
         return sorted(hits, key=lambda hit: (-hit.score, hit.id))
 
     def count_with_occupations(self, codes: Iterable[str], filters: Filters,
-                               min_confidence: float = 0.0) -> int:
+                               min_confidence: float = 0.0, excluding: Iterable[str] = ()
+                               ) -> int:
         """How many records that pass ``filters`` hold one of the occupations ``codes``
-        (given, or read from their text with at least ``min_confidence``)."""
-        return self._table.count_with_occupations(codes, filters, min_confidence)
+        (given, or read from their text with at least ``min_confidence``), the ids
+        ``excluding`` left out."""
+        return self._table.count_with_occupations(codes, filters, min_confidence, excluding)
 
     # --- internals ----------------------------------------------------------------------------
 

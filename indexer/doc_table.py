@@ -266,14 +266,19 @@ class DocTable:
         return rows, scores[rows]
 
     def count_with_occupations(self, codes: Iterable[str], filters: Filters,
-                               min_confidence: float = 0.0) -> int:
+                               min_confidence: float = 0.0, excluding: Iterable[str] = ()
+                               ) -> int:
         """How many live documents that pass ``filters`` hold one of the occupations
-        ``codes`` with at least ``min_confidence``."""
+        ``codes`` with at least ``min_confidence``, the ids ``excluding`` left out."""
         self._flush()
         holding = np.zeros(len(self._ids), dtype=bool)
         for code in codes:
             rows, confidence = self._romes.postings(code)
             holding[rows[confidence >= min_confidence]] = True
+        for doc_id in excluding:
+            row = self._row_of.get(doc_id)
+            if row is not None:
+                holding[row] = False
         allowed = self.allowed_mask(filters)
         holding &= self._alive if allowed is None else allowed
         return int(holding.sum())

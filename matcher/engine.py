@@ -176,13 +176,15 @@ class Engine:
         return self.offers_for_profile(self.profile_from_query(query), top_k,
                                        include_weak=include_weak)
 
-    def diagnose_list(self, profile: Profile, shown: int) -> ListDiagnosis:
+    def diagnose_list(self, profile: Profile, shown: int, shown_ids: Sequence[str] = ()
+                      ) -> ListDiagnosis:
         """Why a seeker's list of ``shown`` matches is thin (or empty), and the widenings
-        (radius, related occupations) that would add offers, with counts."""
+        (radius, related occupations) that would add offers, with counts (of offers not
+        among ``shown_ids``, the list's, when given)."""
         targets = seeker_targets(profile, self.taxonomy, self.normaliser,
                                  self.settings.matching)
         return diagnose(self.offers, profile, targets, self.taxonomy, shown,
-                        self.settings.matching.default_radius_km)
+                        self.settings.matching.default_radius_km, shown_ids)
 
     def profile_from_query(self, query: SeekerQuery) -> Profile:
         """A transient profile holding a typed search; the commune is resolved to its point."""
@@ -209,8 +211,11 @@ class Engine:
 
     def preview_change(self, profile: Profile, after: Profile, top_k: int = 20) -> TagPreview:
         """What replacing ``profile`` by ``after`` (a counsellor's edit: tags, weights,
-        occupations) would change in the seeker's top offers; nothing is written."""
+        occupations, rejected read skills) would change in the seeker's top offers; nothing is
+        written. ``after`` is read into concepts again, as saving it would, so an occupation
+        added or removed counts in the preview as it will once saved."""
         before = self.offers_for_profile(profile, top_k)
+        after = self.read_concepts(after)
         after_matches = self.offers_for_profile(after, top_k)
         before_ids, after_ids = [m.id for m in before], [m.id for m in after_matches]
         return TagPreview(before, after_matches,

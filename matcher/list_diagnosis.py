@@ -51,9 +51,11 @@ class ListDiagnosis:
 class _Counts:
     """Offers of given occupations around the seeker, within a radius, under their wishes."""
 
-    def __init__(self, offers: Collection[Offer], filters: Filters) -> None:
+    def __init__(self, offers: Collection[Offer], filters: Filters,
+                 shown: Sequence[str] = ()) -> None:
         self._offers = offers
         self._filters = filters
+        self._shown = shown
 
     def __call__(self, codes: Sequence[str], radius: float | None) -> int:
         if not codes:
@@ -61,19 +63,20 @@ class _Counts:
         center = self._filters.geo.center if self._filters.geo is not None else None
         geo = GeoFilter(center, radius) if center is not None and radius is not None else None
         scoped = Filters(geo=geo, contract_types=self._filters.contract_types)
-        return self._offers.count_with_occupations(codes, scoped, MIN_CONFIDENCE)
+        return self._offers.count_with_occupations(codes, scoped, MIN_CONFIDENCE, self._shown)
 
 
 def diagnose(offers: Collection[Offer], profile: Profile, targets: Mapping[str, float],
-             taxonomy: Taxonomy, shown: int, default_radius_km: float | None = None
-             ) -> ListDiagnosis:
-    """The diagnosis of a list of ``shown`` matches for ``profile`` (see module doc)."""
+             taxonomy: Taxonomy, shown: int, default_radius_km: float | None = None,
+             shown_ids: Sequence[str] = ()) -> ListDiagnosis:
+    """The diagnosis of a list of ``shown`` matches for ``profile`` (see module doc). The
+    widenings count only offers not already in the list (``shown_ids``, when given)."""
     filters = profile_filters(profile, default_radius_km)
     radius = filters.geo.radius_km if filters.geo is not None else None
     own = tuple(targets)
-    count = _Counts(offers, filters)
-    own_count = count(own, radius)
-    widenings = [*_wider_radii(count, own, radius, own_count),
+    own_count = _Counts(offers, filters)(own, radius)
+    count = _Counts(offers, filters, shown_ids)
+    widenings = [*_wider_radii(count, own, radius, count(own, radius)),
                  *_related(count, own, radius, taxonomy)]
     widenings.sort(key=lambda w: (-w.added, w.kind, w.text))
     reason = _reason(own, own_count, radius, taxonomy) if shown < THIN_LIST else None

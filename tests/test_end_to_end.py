@@ -116,8 +116,9 @@ def test_match_offers_lists_only_matches_unless_all(real_index: Path, real_data_
         return listed
 
     matches, everything = run(), run("--all")
-    assert len(everything) == 20
+    assert len(matches) <= len(everything) <= 20
     assert all(m["level"] is not None for m in matches)
+    assert any(m["level"] is None for m in everything)  # this seeker has results below
     assert [m["id"] for m in matches] == [m["id"] for m in everything
                                           if m["level"] is not None]
 

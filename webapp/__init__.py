@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
@@ -26,11 +25,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from indexer.settings import Settings, load_settings
-from webapp import auth, csrf, db, engine_ext
+from webapp import auth, board, csrf, db, engine_ext, formatting
 from webapp.api import bp as api_bp
-from webapp.charts import percent, score_bars_svg
+from webapp.charts import score_bars_svg
 from webapp.errors import register_error_handlers
+from webapp.explanations import filter_words, main_reasons
 from webapp.instance import instance_dir, instance_secret
+from webapp.navigation import nav_items
 from webapp.pages import (
     account,
     admin,
@@ -60,6 +61,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "INDEX_LOCK_WAIT_SECONDS": 20.0,
     "PICKER_LIMIT": 1000,
     "PREVIEW_TOP": 20,
+    "RESULTS_POOL": 200,
+    "RESULTS_PER_PAGE": 10,  # ranked offers a result list is filtered, sorted and paged from
+    "PRECOMPUTE_POOLS": None,  # offers whose pools `emploi serve` computes ahead (None: 2000)
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_ADDRESS_MAX_FAILURES": 30,
     "LOGIN_WINDOW": timedelta(minutes=15),
@@ -73,7 +77,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                            "script-src 'self'; object-src 'none'; base-uri 'none'; "
                            "form-action 'self'; frame-ancestors 'none'")
-DISPLAY_TIMEZONE = "Europe/Paris"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -166,33 +169,13 @@ def _security_headers(response: Response) -> Response:
 
 
 def _configure_jinja(app: Flask) -> None:
-    """Template helpers: the score chart, French number and date formats, contract labels."""
+    """Template helpers: the score chart, the map, French number and date formats
+    (:mod:`webapp.formatting`), contract labels, the navigation."""
     app.jinja_env.globals.update(score_bars_svg=score_bars_svg, CONTRACT_TYPES=CONTRACT_TYPES,
-                                 has_endpoint=lambda name: name in app.view_functions)
-    app.jinja_env.filters["percent"] = percent
-    app.jinja_env.filters["km"] = format_km
-    app.jinja_env.filters["score"] = format_score
-    app.jinja_env.filters["date"] = format_date
-
-
-def format_km(distance: float | None) -> str:
-    """A distance in French: 12.34 → '12,3 km'; None → 'distance inconnue'."""
-    if distance is None:
-        return "distance inconnue"
-    return f"{distance:.1f}".replace(".", ",") + "\u00a0km"
-
-
-def format_score(score: float) -> str:
-    """A score with three decimals and a French decimal comma."""
-    return f"{score:.3f}".replace(".", ",")
-
-
-def format_date(moment: Any) -> str:
-    """A time in Paris time, as '28/11/2026 à 17:20' (UTC when the zone is unknown)."""
-    if moment is None:
-        return ""
-    try:
-        zone = ZoneInfo(DISPLAY_TIMEZONE)
-    except ZoneInfoNotFoundError:
-        return f"{moment:%d/%m/%Y à %H:%M} UTC"
-    return f"{moment.astimezone(zone):%d/%m/%Y à %H:%M}"
+                                 has_endpoint=lambda name: name in app.view_functions,
+                                 nav_items=lambda user: nav_items(app, user),
+                                 filter_words=filter_words, main_reasons=main_reasons,
+                                 link_args=board.link_args, sorts=board.SORTS,
+                                 working_times=board.WORKING_TIMES,
+                                 experiences=board.EXPERIENCES, periods=board.PERIODS)
+    formatting.register(app)

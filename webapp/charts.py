@@ -1,4 +1,8 @@
-"""Server-side SVG charts: a horizontal bar per score component, readable without JavaScript."""
+"""Server-side SVG charts: a horizontal bar per score component, readable without JavaScript.
+
+Each bar says in a word how favourable its part of the match is ("très favorable" to
+"défavorable", or "non évalué" for a part that could not be judged and did not count); no raw
+number is printed on the page."""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from markupsafe import Markup, escape
 
 ROW_HEIGHT = 26
 BAR_HEIGHT = 14
-LABEL_WIDTH = 176
-BAR_WIDTH = 112
-VALUE_WIDTH = 136
+LABEL_WIDTH = 180
+BAR_WIDTH = 80
+VALUE_WIDTH = 130
 FONT_SIZE = 14
 WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
 TEXT_COLOUR = "#1a1a1a"
@@ -31,11 +35,34 @@ class Component(Protocol):
     def value(self) -> float: ...
     @property
     def share(self) -> float: ...
+    @property
+    def weight(self) -> float: ...
 
 
 def percent(value: float) -> str:
     """A ratio as a French percentage: 0.824 → '82 %'."""
     return f"{round(_clamp(value) * 100):d}\u00a0%"
+
+
+#: (lowest value, word): how one part of a match reads, from its value in [0, 1].
+COMPONENT_WORDS = ((0.8, "très favorable"), (0.55, "favorable"), (0.3, "partiel"),
+                   (0.0, "défavorable"))
+
+
+UNJUDGED = "non évalué"
+"""The word for a part of the match that could not be judged (no weight in the score: the
+offer names no contract, the profile gives no experience…)."""
+
+
+def component_word(value: float) -> str:
+    """A component's value in a word: 0.9 → 'très favorable', 0.1 → 'défavorable'."""
+    clamped = _clamp(value)
+    return next(word for floor, word in COMPONENT_WORDS if clamped >= floor)
+
+
+def judged_word(component: Component) -> str:
+    """:func:`component_word`, or :data:`UNJUDGED` when the component did not count."""
+    return component_word(component.value) if component.weight > 0 else UNJUDGED
 
 
 def _clamp(value: float) -> float:
@@ -47,9 +74,9 @@ def _row(index: int, component: Component) -> str:
     top = index * ROW_HEIGHT
     middle = top + ROW_HEIGHT / 2
     bar_y = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
-    width = round(_clamp(component.value) * BAR_WIDTH, 1)
+    width = round(_clamp(component.value) * BAR_WIDTH, 1) if component.weight > 0 else 0.0
     label = escape(component.label)
-    value_text = f"{percent(component.value)} · part {percent(component.share)}"
+    value_text = judged_word(component)
     return (
         f'<g class="score-row">'
         f'<text x="0" y="{middle}" dominant-baseline="middle">{label}</text>'
@@ -64,17 +91,16 @@ def _row(index: int, component: Component) -> str:
 
 
 def chart_title(components: Sequence[Component]) -> str:
-    """The chart's accessible name: every component's value and share, in words."""
-    parts = [f"{c.label} {percent(c.value)} (part du score {percent(c.share)})"
-             for c in components]
-    return "Composantes du score : " + ("; ".join(parts) if parts else "aucune")
+    """The chart's accessible name: every component in words."""
+    parts = [f"{c.label} : {judged_word(c)}" for c in components]
+    return "Ce qui compte dans ce classement : " + ("; ".join(parts) if parts else "rien")
 
 
 def score_bars_svg(components: Sequence[Component], chart_id: str | None = None) -> Markup:
     """An accessible horizontal bar chart of score components, one bar per component.
 
-    Each bar's length is the component's raw value in [0, 1]; the text beside it gives the value
-    and the component's share of the total score. ``chart_id`` makes the ``<title>`` id unique
+    Each bar's length is the component's value in [0, 1]; the word beside it says how
+    favourable that part is. ``chart_id`` makes the ``<title>`` id unique
     on a page (a counter is used when omitted).
     """
     title_id = f"score-chart-{chart_id or next(_chart_ids)}"

@@ -1,6 +1,7 @@
 """Bringing the index in line with the database when a server starts: the counsellors' tag
-edits are re-applied (a re-indexing from the demo file resets them) and erased profiles are
-removed for good (and kept on the erasure list indexing honours)."""
+edits (and the seekers' own search wishes) are re-applied (a re-indexing from the demo file
+resets them) and erased profiles are removed for good (and kept on the erasure list indexing
+honours)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from indexer.models import Profile
 from matcher.engine import Engine
 from webapp.erasure import erased_hashes, profile_id_hash, remember_erased
 from webapp.models import ErasedProfile
-from webapp.repositories.tags import overrides, tags_of, with_tags
+from webapp.repositories.tags import overrides, same_tags, with_tags
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def sync_index(session: Session, engine: Engine, *, lock_wait_s: float = 0.0
     upserts: list[Profile] = []
     for override in overrides(session):
         profile = engine.profiles.get(override.profile_id)
-        if profile is not None and tags_of(profile) != override.tags:
+        if profile is not None and not same_tags(profile, override.tags):
             upserts.append(with_tags(profile, override.tags))
     engine.write_profiles(upserts=upserts, deletes=deletes, purge=True, lock_wait_s=lock_wait_s)
     if upserts or deletes:

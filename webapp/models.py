@@ -116,6 +116,7 @@ class User(TimestampMixin, Base):
                                                          cascade="all, delete-orphan")
     offers: Mapped[list[OfferOwnership]] = relationship(back_populates="employer",
                                                         cascade="all, delete-orphan")
+    saved_offers: Mapped[list[SavedOffer]] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
@@ -220,8 +221,23 @@ class ContactRequest(TimestampMixin, Base):
              values_callable=lambda e: [m.value for m in e]),
         default=ContactStatus.PENDING)
     answered_at: Mapped[datetime | None] = mapped_column()
+    initiated_by: Mapped[str] = mapped_column(String(20), default="employer",
+                                              server_default="employer")
+    """``employer`` (a contact request the seeker answers) or ``seeker`` (an application the
+    seeker sent from the offer page, their details shared by their own choice)."""
 
     employer: Mapped[User] = relationship()
+
+
+class SavedOffer(TimestampMixin, Base):
+    """An offer a seeker keeps to read again (their own list; erased with the account)."""
+
+    __tablename__ = "saved_offers"
+    __table_args__ = (UniqueConstraint("user_id", "offer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[str] = mapped_column(String(120))
 
 
 class Consent(TimestampMixin, Base):

@@ -16,6 +16,9 @@ CONTRACT_TYPES: dict[str, str] = {
     "SAI": "Saisonnier",
     "LIB": "Profession libérale",
     "FRA": "Franchise",
+    "DDI": "CDD d'insertion",
+    "DIN": "CDI intérimaire",
+    "CCE": "Profession commerciale",
 }
 TAXONOMY_KINDS = ("occupation", "appellation", "item", "esco_occupation", "esco_skill")
 DEFAULT_KINDS = ("occupation", "appellation", "item")
@@ -88,9 +91,18 @@ def split_list(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def list_values(args: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Every value of a parameter given several times (``contract=CDI&contract=CDD``) or
+    comma-separated (``contract=CDI,CDD``)."""
+    getlist = getattr(args, "getlist", None)
+    raws = getlist(name) if callable(getlist) else [args.get(name, "")]
+    return tuple(part for raw in raws for part in split_list(str(raw)[:500]))
+
+
 def contract_param(args: Mapping[str, str], name: str = "contract") -> tuple[str, ...]:
-    """Contract type codes (CDI, CDD, MIS…), comma-separated; unknown codes are a 400."""
-    codes = tuple(code.upper() for code in split_list(args.get(name, "")))
+    """Contract type codes (CDI, CDD, MIS…), repeated or comma-separated; unknown codes are
+    a 400."""
+    codes = tuple(dict.fromkeys(code.upper() for code in list_values(args, name)))
     unknown = [code for code in codes if code not in CONTRACT_TYPES]
     if unknown:
         raise BadParameter(name, f"type de contrat inconnu {unknown[0][:10]!r}; "
@@ -106,6 +118,24 @@ def kinds_param(args: Mapping[str, str], name: str = "kinds") -> tuple[str, ...]
         raise BadParameter(name, f"type inconnu {unknown[0][:20]!r}; "
                                  f"attendus : {', '.join(TAXONOMY_KINDS)}")
     return kinds or DEFAULT_KINDS
+
+
+def choice_param(args: Mapping[str, str], name: str, choices: Mapping[str, str],
+                 default: str = "") -> str:
+    """One of ``choices`` (its keys); absent → ``default``; anything else is a 400 that lists
+    the accepted values."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise BadParameter(name, f"valeur inconnue {raw[:20]!r} ; attendues : "
+                                 f"{', '.join(key for key in choices if key)}")
+    return raw
+
+
+def page_param(args: Mapping[str, str], name: str = "page") -> int:
+    """A page number, from 1 (10,000 at most)."""
+    return _positive_int(args, name, 1, 10_000)
 
 
 def page_params(args: Mapping[str, str]) -> tuple[int, int]:

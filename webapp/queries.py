@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from indexer.models import SkillTag
 from matcher.engine import Engine, SeekerQuery
+from webapp import names
 from webapp.params import (
-    BadParameter,
     contract_param,
     float_param,
     split_list,
     text_param,
 )
 
-INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$", re.IGNORECASE)
 SKILL_MATCH_THRESHOLD = 0.85
 MAX_RADIUS_KM = 1000.0
 
 
-def resolve_commune(engine: Engine, text: str, name: str = "commune") -> str | None:
-    """An INSEE code from a code or a commune name ('' → None); unknown → 400 naming ``name``."""
-    text = text.strip()
-    if not text:
-        return None
-    if INSEE_CODE.match(text):
-        commune = engine.gazetteer.commune(text.upper())
-        if commune is not None:
-            return commune.code
-    else:
-        found = engine.gazetteer.search(text, limit=1)
-        if found:
-            return found[0].code
-    raise BadParameter(name, f"commune inconnue {text[:40]!r}")
+def resolve_commune(engine: Engine, text: str, name: str = "commune",
+                    code: str | None = None) -> str | None:
+    """The INSEE code of the commune a user chose (see :func:`webapp.names.resolve_commune`:
+    a code, or a name only one commune bears; the autocomplete's ``code``); '' → None. An
+    unknown or shared name is a :class:`~webapp.names.NameNotResolved` (400) naming ``name``
+    with the communes it may mean: never a silent guess. (An unknown INSEE code is a 400
+    here too: in a search it is a bad criterion, not a missing resource.)"""
+    try:
+        commune = names.resolve_commune(engine.gazetteer, text, code, name)
+    except names.UnknownCode as error:
+        raise names.NameNotResolved(name, error.text, names.COMMUNE_WORDS, []) from None
+    return commune.code if commune is not None else None
 
 
 def resolve_skill(engine: Engine, text: str, code: str | None = None,
@@ -58,12 +54,15 @@ def resolve_skills(engine: Engine, texts: Sequence[str]) -> tuple[SkillTag, ...]
 
 def seeker_query(engine: Engine, args: Mapping[str, str]) -> SeekerQuery:
     """A ``SeekerQuery`` from request parameters: ``text``, ``titles``, ``skills``,
-    ``commune``, ``radius``, ``contract``. Raises :class:`BadParameter` on a bad value."""
+    ``commune`` (a name, a postcode or an INSEE code; ``commune_code`` is the code the
+    autocomplete picked), ``radius``, ``contract`` (repeated or comma-separated). Raises
+    :class:`BadParameter` on a bad value."""
     return SeekerQuery(
         text=text_param(args, "text"),
         titles=split_list(text_param(args, "titles")),
         skills=resolve_skills(engine, split_list(text_param(args, "skills", 2000))),
-        commune=resolve_commune(engine, text_param(args, "commune")),
+        commune=resolve_commune(engine, text_param(args, "commune"),
+                                code=text_param(args, "commune_code", 10) or None),
         radius_km=float_param(args, "radius", 0.0, MAX_RADIUS_KM),
         contract_types=contract_param(args),
     )
@@ -74,18 +73,10 @@ def is_empty(query: SeekerQuery) -> bool:
     return not (query.text or query.titles or query.skills or query.commune)
 
 
-OCCUPATION_KINDS = ("occupation", "appellation", "esco_occupation")
-
-
-def resolve_occupation(engine: Engine, text: str, code: str | None = None) -> str | None:
-    """A ROME occupation code from a code (ROME, appellation) or the closest label, else None."""
-    taxonomy = engine.taxonomy
-    if code and code in taxonomy.occupations:
-        return code
-    if code and code in taxonomy.appellations:
-        return taxonomy.appellations[code].rome_code
-    for match in taxonomy.search(text.strip(), kinds=OCCUPATION_KINDS, limit=3):
-        rome = match.code if match.kind == "occupation" else match.rome_code
-        if rome and rome in taxonomy.occupations and match.score >= SKILL_MATCH_THRESHOLD:
-            return rome
-    return None
+def resolve_occupation(engine: Engine, text: str, code: str | None = None,
+                       name: str = "metier") -> str | None:
+    """The ROME code of the occupation a user chose (see
+    :func:`webapp.names.resolve_occupation`); '' → None; an unknown or shared name is a
+    :class:`~webapp.names.NameNotResolved` (400) with the occupations it may mean."""
+    choice = names.resolve_occupation(engine.taxonomy, text, code, name)
+    return choice.code if choice is not None else None

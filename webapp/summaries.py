@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from indexer.models import Offer, Place, Profile
@@ -40,12 +41,27 @@ def offer_summary(engine: Engine, offer: Offer) -> dict[str, Any]:
     return {
         "title": offer.title,
         "rome_code": offer.rome_code,
-        "rome_label": offer.rome_label,
+        "rome_label": offer.rome_label or (occupation_label(engine, offer.rome_code)
+                                           if offer.rome_code else None),
         "contract_type": offer.contract_type,
         "working_time": offer.working_time,
+        "experience": offer.experience,
+        "experience_label": offer.experience_label,
+        "salary": offer.salary,
+        "created_at": offer.created_at,
         "commune": place.commune if place else None,
-        "commune_name": commune_name(engine, place) or (place.label if place else None),
+        "commune_name": commune_name(engine, place) or place_label(place),
     }
+
+
+def place_label(place: Place | None) -> str | None:
+    """A place's own label made readable: France Travail's '07 - AUBENAS' → 'Aubenas (07)'."""
+    if place is None or not place.label:
+        return None
+    department, separator, name = place.label.partition(" - ")
+    if separator and department.strip().isalnum() and len(department.strip()) <= 3:
+        return f"{name.strip().title()} ({department.strip()})"
+    return place.label
 
 
 def candidate_summary(engine: Engine, profile: Profile, employer: User) -> dict[str, Any]:
@@ -80,9 +96,11 @@ def tag_rows(engine: Engine, profile: Profile, entries: Sequence[TagEdit]) -> li
 
 
 def profile_choice_label(profile: Profile) -> str:
-    """How a demo profile appears in a select list: its id and wanted titles only."""
+    """How a seeker appears in a counsellor's (or their own) select list: their name, as in
+    the counsellor's list, and wanted titles."""
+    name = profile.personal.name if profile.personal and profile.personal.name else "Demandeur"
     titles = ", ".join(profile.titles[:3])
-    return f"{profile.id} — {titles}" if titles else profile.id
+    return f"{name} — {titles}" if titles else name
 
 
 Result = tuple[Match, dict[str, Any]]
@@ -115,4 +133,6 @@ def candidate_results(engine: Engine, matches: Sequence[Match], employer: User
 
 def to_json(results: Sequence[Result]) -> list[dict[str, Any]]:
     """Results as JSON-ready dicts: ``Match.to_dict()`` plus the summary fields."""
-    return [{**match.to_dict(), **summary} for match, summary in results]
+    return [{**match.to_dict(), **{key: value.isoformat() if isinstance(value, datetime)
+                                   else value for key, value in summary.items()}}
+            for match, summary in results]

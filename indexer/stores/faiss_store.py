@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.atomic import atomic_path
-from indexer.stores.ann_recall import RecallCheck
+from indexer.stores.ann_recall import RecallCheck, ensure_recall
 from indexer.stores.protocols import Hit
 
 logger = logging.getLogger(__name__)
@@ -349,6 +349,14 @@ class FaissVectorStore:
             if factory == "Flat" or self._factory != "Flat":
                 return
             self._switch_to(factory, nprobe)
+
+    def check_recall(self, target: float, sample: int, max_probe_share: float,
+                     flat_max_vectors: int, label: str) -> None:
+        """Choose the index type for the store's size, then measure (or keep the still-valid
+        measurement of) recall@10 and tune ``nprobe`` (:func:`ann_recall.ensure_recall`)."""
+        self.flat_max_vectors = flat_max_vectors
+        self.switch_index_if_needed()
+        ensure_recall(self, target, sample, max_probe_share, label=label)
 
     def sample_stored_vectors(self, size: int, seed: int = 0) -> FloatArray:
         """Up to ``size`` stored vectors drawn at random (without replacement) from the IVF

@@ -219,6 +219,19 @@ class PersistentVectorStore(Protocol):
 
 
 @runtime_checkable
+class RecallCheckedVectorStore(Protocol):
+    """An approximate vector store that chooses its index type for its size and checks its
+    own recall before each save (FAISS IVF: ``nprobe`` tuned to a recall@10 target)."""
+
+    def check_recall(self, target: float, sample: int, max_probe_share: float,
+                     flat_max_vectors: int, label: str) -> None:
+        """Switch index type if the size calls for it, then measure (or keep a still-valid
+        measurement of) recall@10 on ``sample`` stored vectors and tune the search to meet
+        ``target``, logging a warning when it cannot."""
+        ...
+
+
+@runtime_checkable
 class LabelledVectorStore(Protocol):
     """A vector store with dense integer labels (FAISS): the collection's filter table keeps
     each document's label and passes allow-lists as labels, skipping id look-ups."""

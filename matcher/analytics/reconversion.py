@@ -89,9 +89,10 @@ def candidate_links(profile: Profile, taxonomy: Taxonomy,
     held = {s.code for s in profile.skills if s.code}
     links: dict[str, list[str]] = {}
     for origin in origins:
-        for target, rank in taxonomy.mobility_targets(origin):
+        for target, _rank in taxonomy.mobility_targets(origin):
             if target not in origins and target in taxonomy.occupations:
-                links.setdefault(target, []).append(f"mobilité ROME depuis {origin} (rang {rank})")
+                links.setdefault(target, []).append(
+                    f"évolution possible depuis « {taxonomy.occupations[origin].label} »")
     for target in sorted(offer_codes - set(origins)):
         if target not in taxonomy.occupations:
             continue
@@ -137,6 +138,15 @@ def suggest(snap: Snapshot, taxonomy: Taxonomy, profile: Profile, top: int = 10,
         suggestions[:top], messages)
 
 
+def _place_name(snap: Snapshot, placed: PlacedOffer) -> str | None:
+    """The name of an offer's commune ('Aubenas'), else its own label."""
+    commune = snap.geo.gazetteer.commune(placed.location.commune) \
+        if placed.location.commune else None
+    if commune is not None:
+        return commune.name
+    return placed.offer.place.label if placed.offer.place else None
+
+
 def _suggestion(snap: Snapshot, taxonomy: Taxonomy, code: str, links: list[str],
                 held: set[str], area: Territory | None, half_life_km: float) -> Suggestion:
     core = taxonomy.items_of(code, core_only=True)
@@ -154,8 +164,7 @@ def _suggestion(snap: Snapshot, taxonomy: Taxonomy, code: str, links: list[str],
     proximity = math.pow(0.5, nearest / half_life_km) if nearest is not None else 0.0
     score = (WEIGHTS["coverage"] * coverage + WEIGHTS["potential"] * potential
              + WEIGHTS["proximity"] * proximity)
-    offers = [OpenedOffer(p.offer.id, p.offer.title,
-                          p.offer.place.label if p.offer.place else None, round(d, 1))
+    offers = [OpenedOffer(p.offer.id, p.offer.title, _place_name(snap, p), round(d, 1))
               for d, p in nearby[:MAX_OFFERS_LISTED]]
     return Suggestion(code, taxonomy.occupations[code].label, links, round(score, 4),
                       round(coverage, 4), round(potential, 4), round(proximity, 4),

@@ -19,9 +19,9 @@ from matcher.analytics.territory import Territory
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = ("Estimation indisponible : aucune donnée de sortie du chômage (reprises "
-               "d'emploi) n'est disponible ici. Elle demande un fichier d'épisodes de "
-               "chômage (voir docs/territory.md) désigné par EMPLOI_OUTCOMES_FILE.")
+UNAVAILABLE = ("Estimation indisponible : ce service ne dispose pas encore des données de "
+               "reprise d'emploi des demandeurs. Elle sera affichée dès que votre "
+               "administrateur les aura fournies.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +44,16 @@ def return_to_work(outcomes_file: Path | None, snap: Snapshot, code: str,
     if outcomes_file is None:
         return ReturnToWork(False, UNAVAILABLE)
     if not outcomes_file.is_file():
-        return ReturnToWork(False, f"Estimation indisponible : le fichier d'épisodes "
-                                   f"{outcomes_file} est introuvable.")
+        logger.error("outcomes file %s not found", outcomes_file)
+        return ReturnToWork(False, "Estimation indisponible : les données de reprise d'emploi "
+                                   "sont introuvables ; votre administrateur est prévenu.")
     try:
         all_spells = read_spells(outcomes_file)
     except (AnalyticsError, OSError, UnicodeDecodeError) as error:
         logger.error("outcomes file %s unreadable: %s", outcomes_file, error)
-        return ReturnToWork(False, f"Estimation indisponible : le fichier d'épisodes est "
-                                   f"illisible ({getattr(error, 'message', error)}).")
+        return ReturnToWork(False, "Estimation indisponible : les données de reprise "
+                                   "d'emploi sont illisibles ; votre administrateur est "
+                                   "prévenu.")
     spells = [s for s in all_spells
               if s.rome_code == code
               and snap.geo.contains(territory, snap.geo.locate(Place(commune=s.commune)))]
@@ -60,5 +62,6 @@ def return_to_work(outcomes_file: Path | None, snap: Snapshot, code: str,
                                    f"chômage pour ce métier dans ce territoire, il en faut au "
                                    f"moins {MIN_SPELLS}.")
     estimate = kaplan_meier(durations(spells))
-    return ReturnToWork(True, f"Kaplan–Meier sur {estimate.spells} épisodes "
-                              f"({estimate.events} reprises d'emploi).", estimate)
+    return ReturnToWork(True, f"Estimé sur {estimate.spells} périodes de chômage de ce "
+                              f"métier dans ce territoire, dont {estimate.events} terminées "
+                              "par une reprise d'emploi.", estimate)

@@ -51,11 +51,11 @@ class Territory:
 
     @property
     def label(self) -> str:
-        """In French: "Aubenas (07019) et 30 km autour", "Ardèche (07)"."""
+        """In French, names only: "Aubenas et 30 km autour", "Ardèche", "Bretagne"."""
         if self.kind is TerritoryKind.COMMUNE:
-            return f"{self.name} ({self.code}) et {self.radius_km:g} km autour"
-        prefix = "département" if self.kind is TerritoryKind.DEPARTMENT else "région"
-        return f"{self.name} ({prefix} {self.code})"
+            radius = f"{self.radius_km:g}".replace(".", ",")
+            return f"{self.name} et {radius} km autour"
+        return self.name
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -130,6 +130,16 @@ class GeoContext:
     def region_name(self, code: str) -> str:
         """"Auvergne-Rhône-Alpes" for "84"; "Région 84" when the names file is absent."""
         return self._regions.get(code, f"Région {code}")
+
+    def department_names(self) -> dict[str, str]:
+        """Every département: code → name."""
+        return dict(self._departments)
+
+    def region_names(self) -> dict[str, str]:
+        """Every region: code → name ("Région 84" for a region of the communes whose name
+        the names file does not give, or without that file)."""
+        codes = set(self._regions) | set(self._areas.department_region.values())
+        return {code: self.region_name(code) for code in sorted(codes)}
 
     def region_of(self, department: str) -> str | None:
         """The region code of a département."""

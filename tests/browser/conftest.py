@@ -5,6 +5,11 @@ The app (tiny fixture engine, a copy of the test database) is served by waitress
 to use another), launched headless with a fresh profile folder; Playwright never downloads a
 browser. Without Chromium the tests skip, except under CI=true, where they fail. Every page
 visited is saved as a PNG under ``tests/artifacts/``.
+
+:meth:`Browser.check` also runs axe-core on the page (WCAG 2.1 A and AA rules: no violation
+allowed) and checks that at 390 px nothing scrolls sideways. axe-core comes from the npm
+registry: ``EMPLOI_AXE_JS`` names its ``axe.min.js``, else it is installed once with npm
+into ``.cache/axe/`` (without npm or the registry the tests skip, or fail under CI=true).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +38,9 @@ from tests.webapp.conftest import (  # noqa: F401  (fixtures shared with the web
 )
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
+AXE_HOME = Path(__file__).parent.parent.parent / ".cache" / "axe"
+AXE_VERSION = "4"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -54,6 +63,25 @@ def chromium() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The source of axe-core's ``axe.min.js`` (installed from the npm registry once)."""
+    configured = os.environ.get("EMPLOI_AXE_JS")
+    path = Path(configured) if configured else AXE_HOME / "node_modules" / "axe-core" / \
+        "axe.min.js"
+    if not path.exists() and not configured:
+        npm = shutil.which("npm")
+        require(npm is not None, "npm not found: it installs axe-core for the browser tests")
+        assert npm is not None
+        AXE_HOME.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund",
+                               "--prefix", str(AXE_HOME), f"axe-core@{AXE_VERSION}"],
+                              capture_output=True, text=True, timeout=300, check=False)
+        require(done.returncode == 0, f"npm could not install axe-core: {done.stderr[-300:]}")
+    require(path.exists(), f"axe-core not found at {path}")
+    return path.read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:  # noqa: F811  (the imported fixture)
     """The app served by waitress on 127.0.0.1 on a free port; its base URL."""
@@ -69,7 +97,7 @@ def live_server(app: Flask) -> Iterator[str]:  # noqa: F811  (the imported fixtu
 class Browser:
     """One Chromium context (fresh profile folder) and helpers for the journeys."""
 
-    def __init__(self, context: object, base_url: str, name: str) -> None:
+    def __init__(self, context: object, base_url: str, name: str, axe: str = "") -> None:
         from playwright.sync_api import BrowserContext, Page
 
         assert isinstance(context, BrowserContext)
@@ -77,6 +105,8 @@ class Browser:
         self.page: Page = context.pages[0] if context.pages else context.new_page()
         self.base_url = base_url
         self.name = name
+        self.axe = axe
+        self.checked: list[str] = []
         self.dialogs: list[str] = []
         self.page.on("dialog", self._dismiss)
         self.page.set_default_timeout(15_000)
@@ -101,6 +131,38 @@ class Browser:
             self.page.set_viewport_size(DESKTOP)
         return path
 
+    def check(self, label: str) -> None:
+        """Screenshots at 1280 and 390 px, no sideways scrolling at 390 px, and axe-core's
+        WCAG 2.1 A/AA rules without a single violation (the page as it is now)."""
+        self.shot(label)
+        self.page.set_viewport_size(PHONE)
+        try:
+            overflow = self.page.evaluate(
+                "() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{label}: {overflow} px of horizontal scroll at 390 px"
+            self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{label}-phone.png"),
+                                 full_page=True)
+            violations = self.axe_violations()
+            assert not violations, f"{label} (390 px): {violations}"
+        finally:
+            self.page.set_viewport_size(DESKTOP)
+        violations = self.axe_violations()
+        assert not violations, f"{label} (1280 px): {violations}"
+        self.checked.append(label)
+
+    def axe_violations(self) -> list[str]:
+        """axe-core's violations of the page, as 'rule: target' strings."""
+        assert self.axe, "the browser fixture was created without axe-core"
+        if not self.page.evaluate("() => typeof window.axe === 'object'"):
+            self.page.evaluate(self.axe + "\n;true")
+        found: list[str] = self.page.evaluate(
+            """async (tags) => {
+                const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                return result.violations.flatMap(v => v.nodes.map(
+                    n => v.id + ': ' + n.target.join(' ') + ' — ' + n.failureSummary));
+            }""", AXE_TAGS)
+        return found
+
     def login(self, account: str) -> None:
         """Sign in through the login form."""
         self.goto("/connexion")
@@ -116,7 +178,7 @@ class Browser:
 
 
 @pytest.fixture
-def browser(chromium: str, live_server: str, tmp_path: Path,
+def browser(chromium: str, live_server: str, tmp_path: Path, axe_source: str,
             request: pytest.FixtureRequest) -> Iterator[Browser]:
     """A headless Chromium with a fresh profile folder, on the live server."""
     from playwright.sync_api import sync_playwright
@@ -127,6 +189,6 @@ def browser(chromium: str, live_server: str, tmp_path: Path,
             str(tmp_path / "chromium-profile"), executable_path=chromium, headless=True,
             args=CHROMIUM_ARGS, viewport=DESKTOP, locale="fr-FR")
         try:
-            yield Browser(context, live_server, name)
+            yield Browser(context, live_server, name, axe_source)
         finally:
             context.close()

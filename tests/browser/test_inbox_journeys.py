@@ -138,8 +138,7 @@ def test_seeker_writes_to_their_counsellor_and_opens_their_diagnosis(checked: Br
 def test_employer_opens_their_offers_diagnosis(checked: Browser) -> None:
     browser, page = checked, checked.page
     browser.login("employer2")
-    page.get_by_label("Mes offres").select_option("OF-AGRI-1")
-    page.get_by_role("button", name="Voir les candidats").click()
+    page.locator('main a[href*="offre=OF-AGRI-1"]').first.click()    # from the dashboard
     page.get_by_role("link", name="Diagnostic de l'offre").click()
     expect(page.get_by_role("heading", name=re.compile("Diagnostic de l'offre"))).to_be_visible()
     flag = page.locator("article.flag").first

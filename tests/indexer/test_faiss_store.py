@@ -128,3 +128,9 @@ def test_an_ivf_store_finds_the_right_ids_after_deletes_and_replacements(
         assert {hit.id for hit in hits} == {"d1", "d2"}
         [hits] = reader.search_labels(vectors[1:2], 3, nprobe=16)
         assert "d1" not in {hit.id for hit in hits}  # its old vector is gone
+
+
+def test_the_catalog_sees_the_recall_check_through_its_protocol() -> None:
+    from indexer.stores.protocols import RecallCheckedVectorStore
+
+    assert isinstance(FaissVectorStore(8), RecallCheckedVectorStore)

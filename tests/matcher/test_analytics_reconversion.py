@@ -33,7 +33,8 @@ def test_suggestions_for_the_saleswoman(tiny_engine: Engine) -> None:
     assert (sport.coverage, sport.potential, sport.proximity) == (1.0, 0.25, 0.9489)
     assert sport.score == pytest.approx(0.7648, abs=1e-4)
     assert sport.core_missing == [] and [g.code for g in sport.core_held] == ["100010"]
-    assert sport.links == ["mobilité ROME depuis D1214 (rang 1)", "1 compétence clé en commun"]
+    assert sport.links == ["évolution possible depuis « Vendeur / Vendeuse en prêt-à-porter »",
+                           "1 compétence clé en commun"]
     assert [o.id for o in sport.offers] == ["OF-SPORT-1"] and sport.nearest_km == 1.9
     # M1203: core {100030} not held → 0; OF-COMPTA-1 in Aubenas itself → 0.075 + 0.2.
     assert compta.score == pytest.approx(0.275, abs=1e-4)

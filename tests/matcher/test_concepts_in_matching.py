@@ -145,3 +145,12 @@ def test_a_thin_list_says_why_and_what_would_widen_it(engine: Engine) -> None:
     related = {w.occupations: w.added for w in diagnosis.widenings if w.kind == "related"}
     assert related == {("D1214",): 1}  # the prêt-à-porter shop in Aubenas, read as D1214
     assert engine.diagnose_list(seeker, shown=5).reason is None  # not thin: no reason
+
+
+
+def test_a_widening_counts_only_offers_not_already_in_the_list(engine: Engine) -> None:
+    seeker = SEEKER.model_copy(update={"rome_codes": ["D1211"], "titles": [], "concepts": None,
+                                       "radius_km": 10})
+    shown = engine.diagnose_list(seeker, shown=1, shown_ids=["u-vente"])
+    assert ("D1214",) not in {w.occupations for w in shown.widenings if w.kind == "related"}
+    assert shown.own_occupation_offers == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.models import Profile, SkillTag
-from matcher.engine import Engine, SeekerQuery
+from matcher.engine import Engine, SeekerQuery, with_tags
 
 
 def _ids(matches: list) -> list[str]:  # type: ignore[type-arg]
@@ -110,6 +110,14 @@ def test_tag_preview_lists_entering_and_leaving_offers(tiny_engine: Engine) -> N
     assert preview.profile_after is not None
     assert {s.code for s in preview.profile_after.skills} == {"100021", "100020"}
     assert {s.code for s in profile.skills} == {"100030", "200005"}  # not saved
+
+
+def test_tag_preview_counts_an_occupation_change_as_saving_would(tiny_engine: Engine) -> None:
+    profile = _profile(tiny_engine, "P-VENDEUSE").model_copy(update={"radius_km": 100})
+    preview = tiny_engine.preview_change(profile, with_tags(profile, [], ["M1203"]), top_k=5)
+    read = preview.profile_after.concepts if preview.profile_after is not None else None
+    assert read is not None and "M1203" in {t.rome_code for t in read.occupations}
+    assert "OF-COMPTA-1" in _ids(preview.after) and "OF-COMPTA-1" not in _ids(preview.before)
 
 
 def test_candidates_of_either_gender_score_the_same(tiny_engine: Engine) -> None:

@@ -114,6 +114,11 @@ def test_search_is_accent_and_case_insensitive(tax: Taxonomy) -> None:
     assert (first.code, first.score) == ("100030", 1.0)
 
 
+def test_search_finds_a_label_from_its_first_letters(tax: Taxonomy) -> None:
+    matches = tax.search("consei", kinds=("item",), limit=5)
+    assert any(m.label.lower().startswith("conseiller") for m in matches)
+
+
 def test_search_empty_query_returns_nothing(tax: Taxonomy) -> None:
     assert tax.search("  ...  ") == []
     assert tax.search("vendeur", limit=0) == []

@@ -161,7 +161,7 @@ def test_preview(client: FlaskClient, token: dict[str, str], engine: Any,
                            headers=bearer(token["counsellor"]))
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) == {"before", "after", "entered", "left"}
+    assert set(data) == {"before", "after", "entered", "left", "moved", "notes"}
     _assert_results(data["before"])
     _assert_results(data["after"])
     after_ids = {row["id"] for row in data["after"]}

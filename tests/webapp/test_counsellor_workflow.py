@@ -57,7 +57,9 @@ def test_save_updates_index_audit_and_override(app: Flask, client: FlaskClient,
     auth.login("seeker")
     mine = _html(client.get("/chercheur/profil"))
     assert "Normes comptables" in mine and "par Counsellor le" in mine
-    assert "Encaisser un paiement" not in mine
+    skills = mine.split("Mes compétences")[1].split("Historique des modifications")[0]
+    assert "Encaisser un paiement" not in skills                       # no more one of them
+    assert "Compétence retirée : « Encaisser un paiement »" in mine    # the history says so
     assert "Reconversion vers la comptabilité" in mine
 
 
@@ -88,7 +90,7 @@ def test_preview_lists_entering_and_leaving_offers(app: Flask, auth: AuthActions
         "profil": profile.id, "remove": ["100010", "100011"], "occ_remove": ["D1214"],
         "nouveau_metier": "Comptable", "nouvelle": "Établir un bilan comptable",
         "action": "previsualiser"}))
-    match = re.search(r"\+(\d+) offres entrent, −(\d+) sortent", html)
+    match = re.search(r"Aperçu : (\d+) offres? entren?t?", html)
     assert match and int(match.group(1)) >= 1
     entering = html.split("Offres qui entrent")[1].split("Offres qui sortent")[0]
     assert "Comptable H/F" in entering
@@ -135,3 +137,22 @@ def test_counsellor_accepts_and_rejects_skills_read_from_the_summary(
     restored = engine.profiles.get(profile.id)
     assert restored.rejected_skills == [] and "200002" not in {s.code for s in restored.skills}
     assert "100012" in {t.code for t in restored.concepts.skills}
+
+
+def test_rejecting_a_read_skill_alone_is_a_change_shown_in_the_audit(
+        client: FlaskClient, auth: AuthActions, engine: Any, profile: Profile) -> None:
+    auth.login("counsellor")
+    summary = "Vendeuse : je sais mettre en rayon des articles."
+    engine.write_profiles(upserts=[profile.model_copy(update={"summary": summary})])
+    read = engine.profiles.get(profile.id)
+    assert "100012" in {t.code for t in read.concepts.skills}
+    label = engine.taxonomy.items["100012"].label
+    response = _save(auth, read, reject_read=["100012"], raison="Pas son métier")
+    assert response.status_code == 302
+    assert engine.profiles.get(profile.id).rejected_skills == ["100012"]
+    page = _html(client.get(f"/conseiller?profil={profile.id}"))
+    assert f"Compétence lue dans le résumé rejetée : « {label} »" in page
+    assert f"Ne plus rejeter « {label} »" in page
+    again = _save(auth, engine.profiles.get(profile.id), restore_read=["100012"],
+                  raison="Relu")
+    assert again.status_code == 302 and engine.profiles.get(profile.id).rejected_skills == []

@@ -22,7 +22,7 @@ def test_migrations_build_the_models_schema(tmp_path: Path) -> None:
     tables = set(inspect(database.engine).get_table_names())
     assert {"users", "api_tokens", "seeker_links", "offer_ownerships", "counsellor_assignments",
             "contact_requests", "consents", "tag_edits", "profile_overrides", "erased_profiles",
-            "login_attempts", "user_sessions", "claim_codes"} <= tables
+            "login_attempts", "user_sessions", "claim_codes", "saved_offers"} <= tables
     assert "login_failures" not in tables
     database.dispose()
 

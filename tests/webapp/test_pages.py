@@ -28,8 +28,30 @@ def test_home_presents_the_roles(client: FlaskClient) -> None:
     html = _html(response)
     assert response.status_code == 200
     assert '<html lang="fr">' in html
-    for href in ("/recherche", "/chercheur", "/employeur", "/conseiller", "/connexion"):
-        assert f'href="{href}"' in html
+    assert 'href="/recherche"' in html and 'action="/recherche"' in html
+    for target in ("/chercheur", "/employeur", "/conseiller"):  # sign in, then go there
+        assert f'href="/connexion?next={target}"' in html
+
+
+@pytest.mark.parametrize(("name", "own", "others"), [
+    ("seeker", ["/chercheur", "/chercheur/enregistrees", "/chercheur/contacts"],
+     ["/employeur", "/conseiller", "/territoire", "/admin"]),
+    ("employer", ["/employeur", "/employeur/contacts"], ["/chercheur", "/conseiller", "/admin"]),
+    ("counsellor", ["/conseiller", "/territoire"], ["/chercheur", "/employeur\"", "/admin"]),
+    ("admin", ["/admin/utilisateurs"], ["/chercheur", "/employeur", "/conseiller"]),
+])
+def test_home_adapts_to_the_role_and_links_only_pages_it_may_open(
+        client: FlaskClient, auth: AuthActions, name: str, own: list[str],
+        others: list[str]) -> None:
+    auth.login(name)
+    html = _html(client.get("/"))
+    main = html[html.index("<main"):html.index("</main>")]
+    for href in own:
+        assert f'href="{href}' in html, href
+    for href in others:
+        assert f'href="{href}' not in main, href
+    for link in set(re.findall(r'href="(/[^"#?]*)', main)):
+        assert client.get(link).status_code == 200, link  # never a 403 from the home page
 
 
 @pytest.mark.parametrize(("name", "pages"), [
@@ -65,6 +87,8 @@ def test_seeker_sees_offers_for_their_own_profile(client: FlaskClient, auth: Aut
     assert _explained_results(html) >= 1
     assert "Compétences en commun" in html and "Distance" in html
     assert "Pourquoi ce résultat ?" in html and "/offres/" in html
+    assert "Proximité de métier</dt>" in html
+    assert not re.search(r"\([A-N]\d{4}\)", html)                  # occupations by name only
 
 
 def test_a_thin_list_says_why_and_what_would_widen_it(client: FlaskClient, auth: AuthActions,
@@ -76,13 +100,25 @@ def test_a_thin_list_says_why_and_what_would_widen_it(client: FlaskClient, auth:
     assert "de votre métier" in html
     assert "seulement 1 offre de votre métier (Vendeur / Vendeuse en prêt-à-porter)" in html
     assert re.search(r"métier proche « Comptable » : \+1 offre dans votre rayon de 1 km", html)
+    assert 'href="#rayon">Mes critères</a>' in html and 'id="rayon"' in html
+
+
+def test_a_thin_list_never_offers_what_it_already_shows(client: FlaskClient,
+                                                         auth: AuthActions) -> None:
+    auth.login("seeker")
+    html = client.get("/chercheur").get_data(as_text=True)
+    notice = html.split('class="panel thin-list"')[1].split("</div>")[0]
+    listed = html.split(notice, 1)[1]
+    assert "Vendeur en articles de sport" in listed          # shown, a D1211 offer
+    assert "articles de sport" not in notice                  # so not offered as a widening
+    assert "Comptable" in notice
 
 
 def test_seeker_bad_parameter_is_400(client: FlaskClient, auth: AuthActions) -> None:
     auth.login("seeker")
     response = client.get("/chercheur?widen=peut-etre")
     assert response.status_code == 400
-    assert "« widen »" in _html(response)
+    assert "Élargir aux métiers proches : valeur attendue" in _html(response)
 
 
 def test_public_search(client: FlaskClient, engine: Any, offer: Offer) -> None:
@@ -95,25 +131,39 @@ def test_public_search(client: FlaskClient, engine: Any, offer: Offer) -> None:
     assert _explained_results(_html(response)) >= 1
 
 
-@pytest.mark.parametrize(("params", "name"), [
-    ({"titles": "boulanger", "radius": "loin"}, "radius"),
-    ({"titles": "boulanger", "radius": "-3"}, "radius"),
-    ({"titles": "boulanger", "contract": "XYZ"}, "contract"),
-    ({"titles": "boulanger", "commune": "Xqzwvkj"}, "commune"),
-    ({"titles": "boulanger", "top": "dix"}, "top"),
+@pytest.mark.parametrize(("params", "name", "label"), [
+    ({"titles": "boulanger", "radius": "loin"}, "radius", "Distance"),
+    ({"titles": "boulanger", "radius": "-3"}, "radius", "Distance"),
+    ({"titles": "boulanger", "contract": "XYZ"}, "contract", "Type de contrat"),
+    ({"titles": "boulanger", "commune": "Xqzwvkj"}, "commune", "Commune"),
+    ({"titles": "boulanger", "tri": "prix"}, "tri", "Tri"),
+    ({"titles": "boulanger", "temps": "nuit"}, "temps", "Temps de travail"),
+    ({"titles": "boulanger", "experience": "10"}, "experience", "Expérience"),
+    ({"titles": "boulanger", "depuis": "2"}, "depuis", "Date de publication"),
+    ({"titles": "boulanger", "page": "0"}, "page", "Page"),
 ])
 def test_search_bad_parameters_are_400(client: FlaskClient, params: dict[str, str],
-                                       name: str) -> None:
+                                       name: str, label: str) -> None:
     response = client.get("/recherche", query_string=params)
+    html = _html(response)
     assert response.status_code == 400
-    assert f"« {name} »" in _html(response)
+    assert 'role="alert" id="erreur"' in html
+    assert f"{label} : " in html or "Nous ne trouvons pas" in html
+    invalid = re.findall(r'<(?:input|select|fieldset)[^>]*aria-invalid="true"[^>]*>', html)
+    if name == "page":
+        assert not invalid                                   # no field: the message says it
+    else:
+        [field] = invalid                                    # one field, marked and focused
+        assert f'name="{name}"' in field or (name == "contract" and "contracts" in field)
+        assert 'aria-describedby="erreur' in field
+        assert "autofocus" in field or name == "contract"
 
 
 def test_employer_page_lists_only_own_offers(client: FlaskClient, auth: AuthActions) -> None:
     auth.login("employer")
     html = _html(client.get("/employeur"))
-    assert 'value="OF-VENTE-1"' in html and 'value="OF-COMPTA-1"' in html
-    assert 'value="OF-AGRI-1"' not in html
+    assert "/employeur?offre=OF-VENTE-1" in html and "/employeur?offre=OF-COMPTA-1" in html
+    assert "OF-AGRI-1" not in html
 
 
 def test_employer_candidates_are_pseudonymous(app: Flask, client: FlaskClient,
@@ -121,7 +171,7 @@ def test_employer_candidates_are_pseudonymous(app: Flask, client: FlaskClient,
                                               engine: Any, offer: Offer,
                                               personal_strings: list[str]) -> None:
     auth.login("employer")
-    response = client.get("/employeur", query_string={"offre": offer.id, "top": "100"})
+    response = client.get("/employeur", query_string={"offre": offer.id})
     html = _html(response)
     assert response.status_code == 200
     assert personal_strings, "the fixtures must seed personal data for this test to mean much"
@@ -176,8 +226,9 @@ def test_offer_detail_unknown_is_404_with_message(client: FlaskClient) -> None:
 def test_counsellor_lists_assigned_seekers(client: FlaskClient, auth: AuthActions) -> None:
     auth.login("counsellor")
     html = _html(client.get("/conseiller"))
-    assert "P-VENDEUSE" in html and "P-COMPTA" in html
-    assert "P-AGRI" not in html
+    assert "Camille Durand" in html and "Sophie Leroy" in html
+    assert "profil=P-VENDEUSE" in html and "profil=P-COMPTA" in html
+    assert "P-AGRI" not in html and "Jean Martin" not in html
 
 
 def test_counsellor_opens_a_profile_with_remove_checkboxes(client: FlaskClient,
@@ -187,10 +238,11 @@ def test_counsellor_opens_a_profile_with_remove_checkboxes(client: FlaskClient,
     html = _html(client.get("/conseiller", query_string={"profil": profile.id}))
     for tag in profile.skills:
         assert f'name="remove" value="{tag.code or tag.label}"' in html
-    assert 'data-suggest-url="/api/v1/taxonomy/suggest"' in html
-    assert 'data-suggest-kinds="item,esco_skill"' in html
-    assert 'data-suggest-kinds="occupation,appellation,esco_occupation"' in html
-    assert "suggest.js" in html and 'name="weight"' in html
+        assert f"({tag.code})" not in html  # names, not codes
+    assert 'data-combobox="/api/v1/suggestions/competences"' in html
+    assert 'data-combobox="/api/v1/suggestions/metiers"' in html
+    assert "combobox.js" in html and 'name="weight"' in html
+    assert "Ajuster le profil de Camille Durand" in html and "P-VENDEUSE</h1>" not in html
 
 
 def test_counsellor_unassigned_or_unknown_profile_is_404(client: FlaskClient,
@@ -220,14 +272,16 @@ def test_counsellor_preview_shows_before_and_after(client: FlaskClient, auth: Au
         "add": [f"{add.code or ''}|{add.label}"], "action": "previsualiser"})
     html = _html(response)
     assert response.status_code == 200
-    assert re.search(r"\+\d+ offres entrent, −\d+ sortent", html)
-    assert "Avant (" in html and "Après (" in html
+    assert re.search(r"Aperçu : (\d+ offres? (entre|entrent|sort|sortent|changen?t? de rang)"
+                     r"(, )?)+", html)
+    assert "Avant</h3>" in html and "Après</h3>" in html
     assert "Offres qui entrent" in html and "Offres qui sortent" in html
+    assert "Offres qui changent de rang" in html
     assert "Comptable" in html
 
 
 def test_static_files_are_served(client: FlaskClient) -> None:
-    for name in ("style.css", "suggest.js"):
+    for name in ("style.css", "combobox.js", "loading.js"):
         response = client.get(f"/static/{name}")
         assert response.status_code == 200
         response.close()

@@ -48,8 +48,10 @@ def test_no_seeker_is_null_tension(client: FlaskClient) -> None:
 def test_bad_input_is_400_or_404_with_a_message(client: FlaskClient,
                                                counsellor: dict[str, str]) -> None:
     cases = [
-        (f"{API}/potentiel?metier=Z9&departement=07", 400, "mal formé"),
-        (f"{API}/potentiel?metier=B1234&departement=07", 404, "inconnu"),
+        (f"{API}/potentiel?metier=Z9&departement=07", 400, "métier inconnu"),
+        (f"{API}/potentiel?metier=B1234&departement=07", 404, "métier inconnu"),
+        (f"{API}/potentiel?metier=vendeur&departement=07", 400, "vouliez-vous dire"),
+        (f"{API}/potentiel?metier=D1214&commune=Zzzville", 400, "commune inconnue"),
         (f"{API}/potentiel?metier=D1214&commune=99999", 404, "commune inconnue"),
         (f"{API}/potentiel?metier=D1214&departement=75", 404, "département inconnu"),
         (f"{API}/potentiel?metier=D1214&commune=07019&rayon=abc", 400, "rayon"),
@@ -60,7 +62,7 @@ def test_bad_input_is_400_or_404_with_a_message(client: FlaskClient,
         (f"{API}/reconversion/NOPE", 404, "Profil inconnu"),
         (f"{API}/offres/NOPE/vivier", 404, "offre inconnue"),
         (f"{API}/difficiles?metier=D1214&departement=26", 404, "aucune offre"),
-        (f"{API}/retour-emploi?metier=XX&departement=07", 400, "mal formé"),
+        (f"{API}/retour-emploi?metier=XX&departement=07", 400, "métier inconnu"),
     ]
     for url, status, message in cases:
         response = client.get(url, headers=counsellor)

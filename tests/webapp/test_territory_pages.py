@@ -24,29 +24,56 @@ def _text(client: FlaskClient, url: str, status: int = 200) -> str:
 
 def test_potential_page(client: FlaskClient) -> None:
     html = _text(client, "/territoire?metier=D1214&territoire=departement&code=07")
-    assert "Vendeur / Vendeuse en prêt-à-porter (D1214)" in html
+    assert "Vendeur / Vendeuse en prêt-à-porter — Ardèche</h2>" in html
+    assert "(D1214)" not in html and "(07)" not in html
     assert html.count('class="territory-chart"') == 2       # weekly series + départements
     assert "Calculé sur 8 offres indexées" in html
     assert "Estimation indisponible" in html
-    assert "non depuis aujourd'hui" in html
+    assert "les données de démonstration sont figées" in html
+    for jargon in ("docs/", "EMPLOI_", "n/a", "÷", "Kaplan"):
+        assert jargon not in html, jargon
+
+
+def test_potential_page_takes_names(client: FlaskClient) -> None:
+    by_name = _text(client, "/territoire?metier=vendeur+en+pr%C3%AAt-%C3%A0-porter"
+                            "&territoire=departement&lieu=Ard%C3%A8che")
+    assert "Vendeur / Vendeuse en prêt-à-porter — Ardèche</h2>" in by_name
+    around = _text(client, "/territoire?metier=Comptable&territoire=commune&lieu=Aubenas"
+                           "&rayon=20")
+    assert "Comptable — Aubenas et 20 km autour</h2>" in around
+    region = _text(client, "/territoire?metier=D1214&territoire=region&lieu=84")
+    assert "— Région 84</h2>" in region          # the fixtures have no region names file
+
+
+def test_potential_page_asks_did_you_mean(client: FlaskClient) -> None:
+    html = _text(client, "/territoire?metier=vendeur&territoire=departement&lieu=07", 400)
+    assert "Vouliez-vous dire" in html and 'aria-invalid="true"' in html
+    assert 'id="metier"' in html.split('aria-invalid="true"')[0].rsplit("<input", 1)[1]
+    assert "metier_code=D1214" in html                       # a link that answers the page
+    html = _text(client, "/territoire?metier=D1214&territoire=commune&lieu=Zzzville", 400)
+    assert "Nous ne trouvons pas « Zzzville »" in html
+    html = _text(client, "/territoire?metier=D1214&territoire=departement&lieu=Ardech", 400)
+    assert "Nous ne trouvons pas « Ardech »" in html and "code=07" in html
 
 
 def test_empty_form_and_errors(client: FlaskClient) -> None:
     assert "Calculer le potentiel" in _text(client, "/territoire")
-    assert "code ROME inconnu" in _text(
+    assert "Nous ne trouvons pas « B1234 »" in _text(
         client, "/territoire?metier=B1234&territoire=departement&code=07", 404)
-    assert "commune inconnue" in _text(
+    assert "Nous ne trouvons pas « 00000 »" in _text(
         client, "/territoire?metier=D1214&territoire=commune&code=00000", 404)
     assert "type de territoire inconnu" in _text(
         client, "/territoire?metier=D1214&territoire=pays&code=FR", 400)
-    assert "n/a" in _text(client, "/territoire?metier=A1101&territoire=commune&code=07186"
-                                  "&rayon=10")
+    assert "non calculable" in _text(client, "/territoire?metier=A1101&territoire=commune"
+                                             "&code=07186&rayon=10")
 
 
 def test_reconversion_page(client: FlaskClient, auth: AuthActions) -> None:
     auth.login("counsellor")
     html = _text(client, "/territoire/reconversion?profil=P-VENDEUSE")
-    assert "Vendeur / Vendeuse en articles de sport (D1211)" in html
+    assert "Vendeur / Vendeuse en articles de sport</h3>" in html and "(D1211)" not in html
+    assert "Évolution possible depuis « Vendeur / Vendeuse en prêt-à-porter »" in html
+    assert "score" not in html.lower().split("<main")[1]
     assert "Établir un bilan comptable" in html               # M1203's skill gap
     assert "Ajouter aux métiers visés" in html
     assert "Profil inconnu" in _text(client, "/territoire/reconversion?profil=NOPE", 404)
@@ -116,5 +143,5 @@ def test_return_to_work_with_an_outcomes_file(engine: Engine, database_url: str,
     app = create_app({"TESTING": True, "ENGINE": engine, "SECRET_KEY": "test",
                       "DATABASE_URL": database_url, "OUTCOMES_FILE": str(path)})
     html = _text(app.test_client(), "/territoire?metier=D1214&territoire=departement&code=07")
-    assert "Kaplan–Meier sur 20 épisodes (10 reprises d" in html
+    assert "Estimé sur 20 périodes de chômage de ce métier dans ce territoire, dont 10" in html
     assert "Médiane : 30 jours" in html

@@ -171,6 +171,11 @@ SCHEMAS: dict[str, Schema] = {
     "Suggestion": {"type": "object", "properties": {
         "kind": {"type": "string", "enum": list(TAXONOMY_KINDS)}, "code": {"type": "string"},
         "label": {"type": "string"}, "rome_code": NULLABLE_STRING, "score": {"type": "number"}}},
+    "Choice": {"type": "object", "required": ["code", "label", "detail"], "properties": {
+        "code": {"type": "string", "description": "ROME, INSEE, skill, département or region "
+                 "code"},
+        "label": {"type": "string", "description": "The name to show and to put in the field"},
+        "detail": {"type": "string", "description": "Secondary text: the code and context"}}},
     "User": {"type": "object", "properties": {
         "id": {"type": "integer"}, "email": {"type": "string"},
         "display_name": {"type": "string"},
@@ -180,7 +185,11 @@ SCHEMAS: dict[str, Schema] = {
         "skills": {"type": "array", "items": {"type": "object", "properties": {
             "code": NULLABLE_STRING, "label": {"type": "string"}, "weight": {"type": "number"},
             "source": NULLABLE_STRING}}},
-        "rome_codes": {"type": "array", "items": {"type": "string"}}}},
+        "rome_codes": {"type": "array", "items": {"type": "string"}},
+        "radius_km": {"type": ["number", "null"],
+                      "description": "Search radius wished (absent in older entries)"},
+        "contract_types": {"type": "array", "items": {"type": "string"},
+                           "description": "Contract types wished (absent in older entries)"}}},
     "Profile": {"type": "object", "properties": {
         "id": {"type": "string"},
         "titles": {"type": "array", "items": {"type": "string"}},
@@ -195,7 +204,13 @@ SCHEMAS: dict[str, Schema] = {
                     "before": {"type": "array", "items": _ref("OfferResult")},
                     "after": {"type": "array", "items": _ref("OfferResult")},
                     "entered": {"type": "array", "items": {"type": "string"}},
-                    "left": {"type": "array", "items": {"type": "string"}}}},
+                    "left": {"type": "array", "items": {"type": "string"}},
+                    "moved": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": "string"}, "before": {"type": "integer"},
+                        "after": {"type": "integer"}}},
+                        "description": "Offers in both lists whose rank (from 1) changed"},
+                    "notes": {"type": "array", "items": {"type": "string"},
+                              "description": "Why nothing changed; what cannot help"}}},
     "ContactRequest": {"type": "object", "properties": {
         "id": {"type": "integer"}, "offer_id": {"type": "string"},
         "offer_title": NULLABLE_STRING, "employer": {"type": "string"},
@@ -253,6 +268,18 @@ def _paths() -> dict[str, Schema]:
                     _query("top", {"type": "integer", "minimum": 1, "maximum": MAX_TOP},
                            "How many.")],
             errors=("400", "401"))},
+        **{f"/suggestions/{path}": {"get": _op(
+            f"Autocomplete (public): {what} for a name being typed, one entry per concept.",
+            {ok: _json({"type": "array", "items": _ref("Choice")}, "Choices, best first")},
+            params=[_query("q", {"type": "string", "minLength": 1, "maxLength": 200},
+                           "The beginning of the name (or a code).", required=True),
+                    _query("top", {"type": "integer", "minimum": 1, "maximum": 20},
+                           "How many (default 8).")],
+            secure=False, errors=("400",))}
+           for path, what in (("metiers", "ROME occupations"),
+                              ("communes", "communes (name, postcode or INSEE code)"),
+                              ("competences", "skills (ROME, ESCO)"),
+                              ("departements", "départements"), ("regions", "regions"))},
         "/profiles/{profile_id}": {"get": _op(
             "A profile's tags (own profile, or an assigned seeker).",
             {ok: _json(_ref("Profile"), "The profile")}, params=[PROFILE_ID])},

@@ -138,8 +138,9 @@ def _change(data: TagEditInput) -> TagChange:
 @bp.post("/profiles/<profile_id>/preview")
 @roles_required(Role.COUNSELLOR)
 def preview(profile_id: str) -> Response:
-    """Offers before and after a tag edit, with the ids that enter and leave (nothing saved);
-    ``top`` offers are compared (default 20)."""
+    """Offers before and after a tag edit, with the ids that enter, leave and move, and the
+    sentences that explain it (why nothing changed; nothing saved); ``top`` offers are
+    compared (default 20)."""
     engine = get_engine()
     top = top_param(request.args, default=int(current_app.config["PREVIEW_TOP"]))
     data = body(TagEditInput)
@@ -148,7 +149,10 @@ def preview(profile_id: str) -> Response:
                             top)
     return jsonify({"before": to_json(result.before), "after": to_json(result.after),
                     "entered": [m.id for m, _ in result.entered],
-                    "left": [m.id for m, _ in result.left]})
+                    "left": [m.id for m, _ in result.left],
+                    "moved": [{"id": move.row[0].id, "before": move.before, "after": move.after}
+                              for move in result.moves],
+                    "notes": result.notes})
 
 
 def _entry_json(entry: TagEdit) -> dict[str, Any]:

@@ -284,7 +284,7 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
            workers: int = 1, secure_cookies: bool = True, demo_accounts: bool = False) -> None:
     """Open the engine and the database, synchronise the index with the database (and seed
     the demo accounts in demo mode), then serve."""
-    from webapp import create_app
+    from webapp import create_app, warmup
     from webapp.cli.serving import ServingError, serve
     from webapp.db import db
     from webapp.engine_ext import get_engine
@@ -299,6 +299,7 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
         _warm_up(engine)
         if demo_accounts:
             _print_demo_accounts(engine)
+    warmup.start(app, engine)
     click.echo(f"Intelligence emploi is served on http://{host}:{port}  (Ctrl-C to stop)")
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)

@@ -140,16 +140,16 @@ def change_password() -> tuple[str, int] | BaseResponse:
     ends (this one restarts) and every API token is revoked."""
     user = require_user()
     current, new = request.form.get("current", ""), request.form.get("new", "")
-    error = None
+    error, field = None, "new"
     if not verify_password(user.password_hash, current):
-        error = "Le mot de passe actuel est incorrect."
+        error, field = "Le mot de passe actuel est incorrect.", "current"
     elif new == current:
         error = "Choisissez un mot de passe différent de l'actuel."
     else:
         error = password_problem(new)
     if error:
         return render_template("account.html", user=user, tokens=users.active_tokens(db(), user),
-                               new_token=None, error=error), 400
+                               new_token=None, error=error, error_field=field), 400
     users.set_password(user, new)
     ended = sessions.end_all(db(), user)
     revoked = users.revoke_all_tokens(db(), user)

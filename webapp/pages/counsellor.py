@@ -1,13 +1,15 @@
 """The counsellor pages: the seekers assigned to them, and the tag editor.
 
-An edit (skills added, removed or re-weighted; occupations added or removed) travels in the
-form until it is saved: "Prévisualiser" shows the offers that enter and leave the seeker's top
-offers, "Enregistrer" writes the new tags (index and audit log, with the reason), and each
+An edit (skills added, removed or re-weighted; occupations added or removed, mobility targets
+among them; the search radius) travels in the form until it is saved: "Prévisualiser" shows
+the offers that enter, leave and move in the seeker's top offers, and why nothing changed when
+nothing does, "Enregistrer" writes the new tags (index and audit log, with the reason), and each
 audit entry can be undone.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,20 +30,47 @@ from indexer.catalog import IndexBusyError
 from indexer.models import Profile, SkillTag
 from matcher.engine import Engine
 from webapp.auth import profile_for, require_user, roles_required
+from webapp.board import RADII
 from webapp.db import db
 from webapp.engine_ext import get_engine, index_lock_wait_s
 from webapp.errors import BUSY_MESSAGE, BUSY_RETRY_AFTER_S
 from webapp.models import Role
-from webapp.previews import preview
+from webapp.pages.listing import error_context
+from webapp.params import BadParameter
+from webapp.previews import preview, rank_note, summary_line
 from webapp.queries import resolve_occupation, resolve_skill
 from webapp.repositories import claims, ownership, tags
 from webapp.repositories.tags import TagChange, TagEditError, tag_key, tags_of, with_tags
-from webapp.summaries import occupation_label
+from webapp.summaries import commune_name, occupation_label, place_label
+from webapp.tag_diff import differences
 
 bp = Blueprint("counsellor", __name__)
 
 SOURCE = tags.COUNSELLOR_SOURCE
 WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0)
+RADIUS_CHOICES = {"": "Sans limite", **RADII}
+MAX_MOBILITY = 6
+
+
+def seeker_name(profile: Profile) -> str:
+    """The seeker's name as their counsellor sees it (the list's wording), else 'ce
+    demandeur'."""
+    if profile.personal is not None and profile.personal.name:
+        return profile.personal.name
+    return "ce demandeur"
+
+
+def mobility_choices(engine: Engine, profile: Profile) -> list[tuple[str, str]]:
+    """(code, label) of the ROME mobility targets of the seeker's occupations that they do
+    not target yet, best ranked first: the occupations a counsellor may add in one click."""
+    seen: dict[str, int] = {}
+    for code in profile.rome_codes:
+        if code in engine.taxonomy.occupations:
+            for target, rank in engine.taxonomy.mobility_targets(code):
+                if target not in profile.rome_codes and target in engine.taxonomy.occupations:
+                    seen[target] = min(rank, seen.get(target, rank))
+    ranked = sorted(seen, key=lambda code: (seen[code], code))[:MAX_MOBILITY]
+    return [(code, occupation_label(engine, code)) for code in ranked]
 
 
 def encode_tag(tag: SkillTag) -> str:
@@ -72,8 +101,11 @@ def _weights(form: MultiDict[str, str]) -> dict[str, float]:
     return result
 
 
-def change_from_form(engine: Engine, form: MultiDict[str, str]) -> TagChange:
-    """The edit held by the counsellor form, the typed skill and occupation included."""
+def change_from_form(engine: Engine, form: MultiDict[str, str], profile: Profile,
+                     ) -> TagChange:
+    """The edit held by the counsellor form, the typed skill and occupation included. A
+    typed occupation that names none, or several, is a :class:`NameNotResolved` (400) with
+    the occupations it may mean."""
     additions = decode_tags(form.getlist("add"))
     typed = form.get("nouvelle", "").strip()[:200]
     if typed:
@@ -82,17 +114,30 @@ def change_from_form(engine: Engine, form: MultiDict[str, str]) -> TagChange:
             additions.append(tag)
     occupations = [c for c in form.getlist("occ_add") if c in engine.taxonomy.occupations]
     typed_occupation = form.get("nouveau_metier", "").strip()[:200]
-    if typed_occupation:
-        code = resolve_occupation(engine, typed_occupation, form.get("nouveau_metier_code"))
-        if code is None:
-            abort(400, f"Métier introuvable dans le référentiel ROME : {typed_occupation}")
-        if code not in occupations:
-            occupations.append(code)
+    code = resolve_occupation(engine, typed_occupation, form.get("nouveau_metier_code") or None,
+                              name="nouveau_metier")
+    if code is not None and code not in occupations:
+        occupations.append(code)
     return TagChange(add_skills=additions, remove_skills=form.getlist("remove"),
                      weights=_weights(form), add_occupations=occupations,
                      remove_occupations=form.getlist("occ_remove"),
+                     wishes=_wishes(engine, form, profile),
                      reject_read=form.getlist("reject_read"),
                      restore_read=form.getlist("restore_read"))
+
+
+def _wishes(engine: Engine, form: MultiDict[str, str], profile: Profile
+            ) -> dict[str, Any] | None:
+    """The radius typed in the editor (``rayon``: a choice of :data:`RADIUS_CHOICES`, ''
+    for no limit), when it differs from the seeker's."""
+    raw = form.get("rayon")
+    if raw is None:
+        return None
+    if raw not in RADIUS_CHOICES:
+        raise BadParameter("rayon", "rayon inconnu ; attendus : "
+                                    + ", ".join(key or "vide" for key in RADIUS_CHOICES))
+    radius = float(raw) if raw else None
+    return {"radius_km": radius} if radius != profile.radius_km else None
 
 
 @bp.get("/conseiller")
@@ -104,7 +149,8 @@ def open_profile() -> tuple[str, int]:
     if not profile_id:
         seekers = [(pid, engine.profiles.get(pid))
                    for pid in ownership.assigned_profiles(db(), user)]
-        return render_template("counsellor_list.html", seekers=seekers), 200
+        places = {pid: commune_name(engine, p.place) for pid, p in seekers if p is not None}
+        return render_template("counsellor_list.html", seekers=seekers, places=places), 200
     profile = profile_for(engine, user, profile_id)
     return _render(engine, profile, TagChange(), show_preview=False)
 
@@ -117,7 +163,12 @@ def edit_profile() -> tuple[str, int] | tuple[str, int, dict[str, str]] | BaseRe
     still in the form and nothing saved."""
     engine, user = get_engine(), require_user()
     profile = profile_for(engine, user, request.form.get("profil", "").strip())
-    change = change_from_form(engine, request.form)
+    try:
+        change = change_from_form(engine, request.form, profile)
+    except BadParameter as error:
+        safe = change_from_form(engine, _without(request.form, error.parameter), profile)
+        return _render(engine, profile, safe, show_preview=False, status=error.code or 400,
+                       **error_context(error))
     action = request.form.get("action", "")
     if action == "enregistrer":
         try:
@@ -168,6 +219,14 @@ def claim_code() -> tuple[str, int]:
     return _render(engine, profile, TagChange(), show_preview=False, claim_code=code)
 
 
+def _without(form: MultiDict[str, str], name: str) -> MultiDict[str, str]:
+    """The form without the field that was in error (to show the rest of the edit)."""
+    kept = MultiDict([(k, v) for k, v in form.items(multi=True) if k != name])
+    if name == "nouveau_metier":
+        kept.pop("nouveau_metier_code", None)
+    return kept
+
+
 def read_key(tag: SkillTag) -> str:
     """How a skill read from the summary is named when rejected: its code, else its label."""
     return tag.code or tag.label
@@ -181,13 +240,21 @@ def read_skills(profile: Profile) -> list[SkillTag]:
     return [t for t in read if read_key(t) not in rejected and tag_key(t) not in given]
 
 
+def skill_label(engine: Engine, key: str) -> str:
+    """A skill's label in the taxonomy, from its code (the key itself when it is no code)."""
+    item = engine.taxonomy.items.get(key)
+    return item.label if item is not None else key
+
+
 def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: bool,
             error: str | None = None, status: int = 200,
-            claim_code: str | None = None) -> tuple[str, int]:
+            claim_code: str | None = None, **extra: Any) -> tuple[str, int]:
     """The tag editor for one seeker, with the preview when asked for."""
     after = with_tags(profile, change.apply(tags_of(profile)))
     top = int(current_app.config["PREVIEW_TOP"])
     entries = tags.history(db(), profile.id)
+    label = functools.partial(occupation_label, engine)
+    skill_name = functools.partial(skill_label, engine)
     context: dict[str, Any] = {
         "profile": profile, "change": change, "additions": list(change.add_skills),
         "removed": set(change.remove_skills), "weights": change.weights or {},
@@ -199,7 +266,14 @@ def _render(engine: Engine, profile: Profile, change: TagChange, show_preview: b
         "preview": preview(engine, profile, after, top) if show_preview else None,
         "error": error, "claim_code": claim_code, "claim_days": claims.VALIDITY.days,
         "linked": ownership.seeker_of(db(), profile.id) is not None,
-        "read_skills": read_skills(profile), "read_key": read_key,
+        "radius": after.radius_km, "radius_choices": RADIUS_CHOICES,
+        "mobility": mobility_choices(engine, after),
+        "diffs": {e.id: differences(e.before, e.after, label, skill_name) for e in entries},
+        "name": seeker_name(profile), "choices": [], "error_field": None,
+        "place": commune_name(engine, profile.place) or place_label(profile.place),
+        "rank_note": rank_note, "summary_line": summary_line,
+        "read_skills": read_skills(profile), "read_key": read_key, "skill_label": skill_label,
+        **extra,
     }
     return render_template("counsellor.html", **context), status
 

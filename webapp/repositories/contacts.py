@@ -27,6 +27,42 @@ def request_contact(session: Session, employer: User, offer_id: str, profile_id:
     return row
 
 
+def apply(session: Session, seeker: User, employer: User, offer_id: str, profile_id: str,
+          message: str = "") -> tuple[ContactRequest, bool]:
+    """A seeker applies to an employer's offer through the platform: their contact details
+    go to the employer by their own choice (recorded as a consent). An employer's pending
+    request for the same offer is accepted instead of creating a second one. Returns the
+    request and whether it changed (False when the details were already shared)."""
+    row = session.scalar(select(ContactRequest).where(
+        ContactRequest.employer_id == employer.id, ContactRequest.offer_id == offer_id,
+        ContactRequest.profile_id == profile_id))
+    if row is not None and row.status is ContactStatus.ACCEPTED:
+        return row, False
+    if row is None:
+        row = ContactRequest(employer_id=employer.id, offer_id=offer_id, profile_id=profile_id,
+                             message=message.strip()[:1000], initiated_by="seeker")
+        session.add(row)
+    elif message.strip() and not row.message:
+        row.message = message.strip()[:1000]
+    answer(session, row, seeker, accept=True)
+    session.flush()
+    return row, True
+
+
+def counts_by_offer(session: Session, employer: User
+                    ) -> dict[str, dict[str, int]]:
+    """For each of an employer's offers: requests by status (``pending``, ``accepted``,
+    ``declined``) and ``applications`` (sent by seekers)."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in sent_by(session, employer):
+        offer = counts.setdefault(row.offer_id, {"pending": 0, "accepted": 0, "declined": 0,
+                                                 "applications": 0})
+        offer[row.status.value] += 1
+        if row.initiated_by == "seeker":
+            offer["applications"] += 1
+    return counts
+
+
 def sent_by(session: Session, employer: User, offer_id: str | None = None
             ) -> Sequence[ContactRequest]:
     """An employer's requests, newest first (for one offer when given)."""

@@ -44,6 +44,12 @@ def owns_offer(session: Session, user: User, offer_id: str) -> bool:
         OfferOwnership.offer_id == offer_id, OfferOwnership.employer_id == user.id)) is not None
 
 
+def owner_of(session: Session, offer_id: str) -> User | None:
+    """The employer account that owns ``offer_id`` on the platform, if any."""
+    return session.scalar(select(User).join(OfferOwnership, OfferOwnership.employer_id == User.id)
+                          .where(OfferOwnership.offer_id == offer_id, User.active.is_(True)))
+
+
 def give_offer(session: Session, user: User, offer_id: str) -> None:
     """Make ``user`` (an employer) the owner of ``offer_id``."""
     if user.role is not Role.EMPLOYER:

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 from matcher.engine import Engine
 from webapp.inbox import repository as messages
 from webapp.models import Consent, User, utc_now
-from webapp.repositories import contacts, ownership, tags
+from webapp.repositories import contacts, ownership, saved, tags
 
 
 def export(session: Session, engine: Engine, user: User) -> dict[str, Any]:
     """Everything held about an account: account, profile (identity included), contact
-    requests, consents, the tag edits of their profile, and the messages they wrote to their
-    counsellors with the answers."""
+    requests and applications, saved offers, consents, the tag edits of their profile, and
+    the messages they wrote to their counsellors with the answers."""
     profile_id = ownership.profile_of(session, user)
     profile = engine.profiles.get(profile_id) if profile_id else None
     consents = session.scalars(select(Consent).where(Consent.user_id == user.id)
@@ -32,10 +32,12 @@ def export(session: Session, engine: Engine, user: User) -> dict[str, Any]:
         if profile_id else [],
         "contact_requests": [
             {"id": r.id, "employer": r.employer.display_name, "offer_id": r.offer_id,
-             "status": r.status.value, "message": r.message,
+             "status": r.status.value, "message": r.message, "initiated_by": r.initiated_by,
              "created_at": r.created_at.isoformat(),
              "answered_at": r.answered_at.isoformat() if r.answered_at else None}
             for r in (contacts.received_by(session, profile_id) if profile_id else [])],
+        "saved_offers": [{"offer_id": row.offer_id, "at": row.created_at.isoformat()}
+                         for row in saved.saved(session, user)],
         "consents": [{"purpose": c.purpose, "scope": c.scope, "granted": c.granted,
                       "at": c.created_at.isoformat()} for c in consents],
         "tag_edits": [

@@ -1,12 +1,17 @@
 """Counsellors' tag edits: the seeker's current tags, the audit log, saving and undoing.
 
 Tags are a small JSON value, ``{"skills": [{"code", "label", "weight", "source"}],
-"rome_codes": [...]}``. Saving writes the profile with its new tags into the index (through
-:meth:`matcher.engine.Engine.apply_tags`), records a :class:`~webapp.models.TagEdit` (who,
-when, before, after, reason) and keeps the tags in :class:`~webapp.models.ProfileOverride`,
-re-applied after a re-indexing. The database commit happens when the new index generation is
-ready and before it goes live, so the two change together or not at all; when another writer
-holds the index too long, :class:`~indexer.catalog.IndexBusyError` and nothing changed.
+"rome_codes": [...], "radius_km": float | null, "contract_types": [...]}`` (the last two, the
+seeker's search wishes, are absent from entries written before they could be edited: an
+absent key means "unchanged"), and ``"rejected": [...]`` when a counsellor rejected skills
+read from the seeker's summary. A seeker editing their own wishes from their results page is
+recorded the same way, as an entry they wrote. Saving writes the profile with its new tags
+into the index (through :meth:`matcher.engine.Engine.apply_tags`), records a
+:class:`~webapp.models.TagEdit` (who, when, before, after, reason) and keeps the tags in
+:class:`~webapp.models.ProfileOverride`, re-applied after a re-indexing. The database commit
+happens when the new index generation is ready and before it goes live, so the two change
+together or not at all; when another writer holds the index too long,
+:class:`~indexer.catalog.IndexBusyError` and nothing changed.
 Undoing an entry reverts exactly its changes on top of the current tags, as a new entry.
 """
 
@@ -39,12 +44,18 @@ def tag_key(tag: SkillTag | dict[str, Any]) -> str:
     return str(tag.get("code") or tag.get("label"))
 
 
+WISH_KEYS = ("radius_km", "contract_types")
+
+
 def tags_of(profile: Profile) -> Tags:
-    """A profile's tags as JSON (``rejected``: the skills read from its summary that a
-    counsellor rejected, only when there are some)."""
+    """A profile's tags as JSON: skills, target occupations, search wishes and
+    (``rejected``, only when there are some) the skills read from its summary that a
+    counsellor rejected."""
     tags: Tags = {"skills": [{"code": s.code, "label": s.label, "weight": s.weight,
                               "source": s.source} for s in profile.skills],
-                  "rome_codes": list(profile.rome_codes)}
+                  "rome_codes": list(profile.rome_codes),
+                  "radius_km": profile.radius_km,
+                  "contract_types": list(profile.contract_types)}
     if profile.rejected_skills:
         tags["rejected"] = list(profile.rejected_skills)
     return tags
@@ -57,9 +68,26 @@ def skills_of(tags: Tags) -> list[SkillTag]:
 
 
 def with_tags(profile: Profile, tags: Tags) -> Profile:
-    """``profile`` carrying ``tags`` instead of its own skills and occupations."""
-    return engine_module.with_tags(profile, skills_of(tags), tags.get("rome_codes", []),
-                                   tags.get("rejected", []))
+    """``profile`` carrying ``tags`` instead of its own skills, occupations and rejected read
+    skills (and wishes, when ``tags`` has them)."""
+    return engine_module.with_tags(with_wishes(profile, tags), skills_of(tags),
+                                   tags.get("rome_codes", []), tags.get("rejected", []))
+
+
+def with_wishes(profile: Profile, tags: Tags) -> Profile:
+    """``profile`` with the search wishes of ``tags`` (radius, contract types) when present."""
+    update = {key: tags[key] for key in WISH_KEYS if key in tags}
+    if "contract_types" in update:
+        update["contract_types"] = list(update["contract_types"] or [])
+    return profile.model_copy(update=update) if update else profile
+
+
+def same_tags(profile: Profile, tags: Tags) -> bool:
+    """True when the profile already carries ``tags`` (wish keys absent from ``tags``
+    ignored; an absent ``rejected`` is none)."""
+    current = tags_of(profile)
+    wanted = {"rejected": [], **tags}
+    return all(current.get(key, []) == value for key, value in wanted.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +99,8 @@ class TagChange:
     weights: dict[str, float] | None = None
     add_occupations: Sequence[str] = ()
     remove_occupations: Sequence[str] = ()
+    wishes: dict[str, Any] | None = None
+    """New search wishes (``radius_km``, ``contract_types``); absent keys are unchanged."""
     reject_read: Sequence[str] = ()
     """Skills read from the summary (by code, else label) the counsellor rejects; accepting
     one is adding it (``add_skills``)."""
@@ -93,7 +123,8 @@ class TagChange:
         codes += [c for c in dict.fromkeys(self.add_occupations) if c not in codes]
         rejected = [k for k in tags.get("rejected", []) if k not in set(self.restore_read)]
         rejected += [k for k in dict.fromkeys(self.reject_read) if k not in rejected]
-        result: Tags = {"skills": skills, "rome_codes": codes}
+        kept = {key: tags[key] for key in WISH_KEYS if key in tags}
+        result: Tags = {"skills": skills, "rome_codes": codes, **kept, **(self.wishes or {})}
         if rejected:
             result["rejected"] = rejected
         return result
@@ -118,7 +149,11 @@ def inverse(entry: TagEdit, current: Tags) -> Tags:
     removed = [c for c in entry.before["rome_codes"] if c not in entry.after["rome_codes"]]
     codes = [c for c in current["rome_codes"] if c not in added]
     codes += [c for c in removed if c not in codes]
-    result: Tags = {"skills": skills, "rome_codes": codes}
+    wishes = {key: current[key] for key in WISH_KEYS if key in current}
+    for key in WISH_KEYS:
+        if key in entry.before and key in entry.after and entry.before[key] != entry.after[key]:
+            wishes[key] = entry.before[key]
+    result: Tags = {"skills": skills, "rome_codes": codes, **wishes}
     was, now = entry.before.get("rejected", []), entry.after.get("rejected", [])
     rejected = [k for k in current.get("rejected", []) if k in was or k not in now]
     rejected += [k for k in was if k not in now and k not in rejected]
@@ -157,8 +192,9 @@ def save(session: Session, engine: Engine, author: User, profile: Profile, new_t
         undo_of.undone_by_id = entry.id
     session.merge(ProfileOverride(profile_id=profile.id, tags=new_tags, updated_at=utc_now()))
     try:
-        engine.apply_tags(profile, skills_of(new_tags), new_tags.get("rome_codes", []),
-                          new_tags.get("rejected", []), lock_wait_s=lock_wait_s,
+        engine.apply_tags(with_wishes(profile, new_tags), skills_of(new_tags),
+                          new_tags.get("rome_codes", []), new_tags.get("rejected", []),
+                          lock_wait_s=lock_wait_s,
                           before_publish=session.commit)
     except BaseException:
         session.rollback()
@@ -211,4 +247,5 @@ def forget_profile(session: Session, profile_id: str) -> None:
 
 def _comparable(tags: Tags) -> tuple[Any, ...]:
     return (tuple((tag_key(s), float(s.get("weight", 1.0))) for s in tags["skills"]),
-            tuple(tags["rome_codes"]))
+            tuple(tags["rome_codes"]), tags.get("radius_km"),
+            tuple(tags.get("contract_types") or ()), tuple(tags.get("rejected") or ()))

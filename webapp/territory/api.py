@@ -13,7 +13,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, request
 
 from matcher.analytics.errors import AnalyticsError
-from matcher.analytics.occupations import resolve_occupation
 from matcher.analytics.pool import candidate_pool, hard_to_fill
 from matcher.analytics.potential import DEFAULT_WEEKS, recruitment_potential
 from matcher.analytics.reconversion import suggest
@@ -23,7 +22,7 @@ from webapp.engine_ext import get_engine
 from webapp.models import Role
 from webapp.params import BadParameter, text_param, top_param
 from webapp.territory.common import current_snapshot, data_note, occupations_on_offer, outcomes_file
-from webapp.territory.params import territory_param
+from webapp.territory.params import occupation_param, territory_param
 
 bp = Blueprint("api_territory", __name__, url_prefix="/api/v1/territoire")
 
@@ -44,6 +43,14 @@ def _weeks() -> int:
     return int(raw)
 
 
+def _occupation() -> str:
+    """The ROME code of ``metier`` (a code or a name; ``metier_code`` from an autocomplete)."""
+    occupation = occupation_param(request.args, get_engine().taxonomy)
+    if occupation is None:
+        raise BadParameter("metier", "indiquez un métier : un nom ou un code ROME")
+    return occupation.code
+
+
 @bp.get("/metiers")
 @public
 def occupations() -> Response:
@@ -56,13 +63,13 @@ def occupations() -> Response:
 @bp.get("/potentiel")
 @public
 def potential() -> Response:
-    """Recruitment potential: ``metier`` (ROME code) and a territory (``commune`` + ``rayon``,
-    ``departement`` or ``region``); ``semaines`` (1–52, default 12)."""
+    """Recruitment potential: ``metier`` (a name or a ROME code) and a territory (``commune``
+    + ``rayon``, ``departement`` or ``region``: names or codes); ``semaines`` (1–52, default
+    12)."""
     engine, snap = get_engine(), current_snapshot()
     weeks = _weeks()
     territory = territory_param(request.args, snap.geo)
-    result = recruitment_potential(snap, engine.taxonomy, text_param(request.args, "metier", 10),
-                                   territory, weeks)
+    result = recruitment_potential(snap, engine.taxonomy, _occupation(), territory, weeks)
     return jsonify({**result.to_dict(), "data": data_note(snap)})
 
 
@@ -98,8 +105,8 @@ def hard_offers() -> Response:
     engine, snap = get_engine(), current_snapshot()
     top = top_param(request.args)
     territory = territory_param(request.args, snap.geo)
-    code_text = text_param(request.args, "metier", 10)
-    code = resolve_occupation(engine.taxonomy, code_text)[0] if code_text else None
+    occupation = occupation_param(request.args, engine.taxonomy)
+    code = occupation.code if occupation else None
     offers = [o.offer for o in snap.offers_in(territory, code)]
     if not offers:
         abort(404, f"aucune offre indexée dans ce territoire ({territory.label})"
@@ -113,8 +120,8 @@ def hard_offers() -> Response:
 def time_to_work() -> Response:
     """Time to return to work (Kaplan–Meier) for ``metier`` in a territory; answers
     ``available: false`` and why when no outcome data is configured."""
-    engine, snap = get_engine(), current_snapshot()
-    code = resolve_occupation(engine.taxonomy, text_param(request.args, "metier", 10))[0]
+    snap = current_snapshot()
+    code = _occupation()
     territory = territory_param(request.args, snap.geo)
     result = return_to_work(outcomes_file(), snap, code, territory)
     return jsonify({"occupation": code, "territory": territory.to_dict(), **result.to_dict()})

@@ -1,15 +1,18 @@
-"""Territory and career pages: recruitment potential, reconversion suggestions, employer
-targeting, and time to return to work (when outcome data exists).
+"""Territory and career pages: recruitment potential, reconversion suggestions, hard-to-fill
+offers, and time to return to work (when outcome data exists).
 
 Access: the potential page is public (aggregate counts over public offers, no individual
 data); reconversion is for counsellors (their assigned seekers) and for a seeker (their own
-profile); employer targeting and adding a suggested occupation to a seeker's targets are for
-counsellors. Bad input is answered on the page itself, in French, with 400 (malformed) or 404
-(unknown), never a 500.
+profile); the hard-to-fill offers (and each offer's candidate pool) and adding a suggested
+occupation to a seeker's targets are for counsellors. Occupations and places are typed by
+name (or code), with "Vouliez-vous dire … ?" choices when a name is unknown or shared. Bad
+input is answered on the page itself, in French, with 400 (malformed) or 404 (unknown),
+never a 500.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -17,22 +20,31 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from matcher.analytics.errors import AnalyticsError
 from matcher.analytics.occupations import resolve_occupation
-from matcher.analytics.pool import HARD_TO_FILL_BELOW, STRONG_SCORE, candidate_pool, hard_to_fill
+from matcher.analytics.pool import HARD_TO_FILL_BELOW, candidate_pool, hard_to_fill
 from matcher.analytics.potential import recruitment_potential
 from matcher.analytics.reconversion import suggest
 from matcher.analytics.return_to_work import return_to_work
 from matcher.analytics.snapshot import Snapshot
+from matcher.analytics.territory import Territory
 from webapp.auth import profile_for, public, require_user, roles_required
 from webapp.db import db
 from webapp.engine_ext import get_engine, index_lock_wait_s
 from webapp.models import Role
+from webapp.names import Choice
 from webapp.pages.common import offer_choices
+from webapp.pages.listing import error_context
 from webapp.params import BadParameter, text_param
 from webapp.repositories import ownership, tags
-from webapp.summaries import profile_choice_label
+from webapp.summaries import commune_name, occupation_label, place_label, profile_choice_label
 from webapp.territory.charts import department_bars_svg, weekly_series_svg
-from webapp.territory.common import current_snapshot, data_note, occupations_on_offer, outcomes_file
-from webapp.territory.params import KIND_LABELS, territory_given, territory_param
+from webapp.territory.common import current_snapshot, data_note, outcomes_file
+from webapp.territory.params import (
+    KIND_LABELS,
+    MAX_NAME,
+    occupation_param,
+    territory_given,
+    territory_param,
+)
 
 bp = Blueprint("territory", __name__)
 
@@ -40,20 +52,45 @@ HARD_TO_FILL_TOP = 20
 
 
 def _form(snap: Snapshot) -> dict[str, Any]:
-    """The values of the occupation + territory form, with sensible defaults."""
+    """The values of the occupation + territory form as typed, with sensible defaults (the
+    département with the most offers)."""
     args = request.args
     departments = [o.location.department for o in snap.offers if o.location.department]
     default_code = max(set(departments), key=departments.count) if departments else ""
-    return {"metier": text_param(args, "metier", 10).upper(),
-            "territoire": text_param(args, "territoire", 20) or "departement",
-            "code": text_param(args, "code", 20) or default_code,
+    typed_place = text_param(args, "lieu", MAX_NAME)
+    code = text_param(args, "code", 20)
+    kind = text_param(args, "territoire", 20) or "departement"
+    if not typed_place and not code and kind == "departement" and default_code:
+        code, typed_place = default_code, snap.geo.department_name(default_code)
+    return {"metier": text_param(args, "metier", MAX_NAME),
+            "metier_code": text_param(args, "metier_code", 10),
+            "territoire": kind, "lieu": typed_place or code, "code": code,
             "rayon": text_param(args, "rayon", 10) or "30",
-            "kinds": [(k.value, label) for k, label in KIND_LABELS.items()],
-            "occupations": occupations_on_offer(snap)}
+            "kinds": [(k.value, label) for k, label in KIND_LABELS.items()]}
+
+
+def _named(form: dict[str, Any], occupation: Choice | None, territory: Territory | None
+           ) -> dict[str, Any]:
+    """The form showing the names of what was resolved (not the codes typed)."""
+    named = dict(form)
+    if occupation is not None:
+        named.update(metier=occupation.label, metier_code=occupation.code)
+    if territory is not None:
+        named.update(lieu=territory.name, code=territory.code,
+                     territoire=territory.kind.value)
+    return named
 
 
 def _status(error: Exception) -> int:
-    return error.status if isinstance(error, AnalyticsError) else 400
+    return error.status if isinstance(error, AnalyticsError) else int(getattr(error, "code",
+                                                                              400) or 400)
+
+
+def _error(context: dict[str, Any], error: Exception) -> None:
+    if isinstance(error, BadParameter):
+        context.update(error_context(error))
+    elif isinstance(error, AnalyticsError):
+        context["error"] = error.message
 
 
 @bp.get("/territoire")
@@ -62,20 +99,23 @@ def potential() -> tuple[str, int]:
     """Recruitment potential of an occupation in a territory, with its charts."""
     engine, snap = get_engine(), current_snapshot()
     context: dict[str, Any] = {"form": _form(snap), "result": None, "error": None,
-                               "data": data_note(snap), "rtw": None}
+                               "error_field": None, "choices": [], "data": data_note(snap),
+                               "rtw": None, "args": request.args}
     if not request.args.get("metier", "").strip():
         return render_template("territory.html", **context), 200
     try:
+        occupation = occupation_param(request.args, engine.taxonomy, snap.occupations())
         territory = territory_param(request.args, snap.geo)
-        result = recruitment_potential(snap, engine.taxonomy, context["form"]["metier"],
-                                       territory)
+        assert occupation is not None
+        result = recruitment_potential(snap, engine.taxonomy, occupation.code, territory)
     except (AnalyticsError, BadParameter) as error:
-        context["error"] = error.message if isinstance(error, AnalyticsError) \
-            else error.description
+        _error(context, error)
         return render_template("territory.html", **context), _status(error)
     context.update(
+        form=_named(context["form"], occupation, territory),
         result=result,
         offers=[o for o in (engine.offers.get(i) for i in result.offer_ids[:15]) if o],
+        place_of=lambda offer: commune_name(engine, offer.place) or place_label(offer.place),
         series_svg=weekly_series_svg(result.weeks),
         departments_svg=department_bars_svg(result.by_department),
         rtw=return_to_work(outcomes_file(), snap, result.occupation, territory),
@@ -129,7 +169,7 @@ def add_target() -> BaseResponse:
         code, label = resolve_occupation(engine.taxonomy, request.form.get("metier", ""))
         new_tags = tags.tags_of(profile)
         if code in new_tags["rome_codes"]:
-            raise tags.TagEditError(f"{label} ({code}) fait déjà partie des métiers visés.")
+            raise tags.TagEditError(f"« {label} » fait déjà partie des métiers visés.")
         new_tags["rome_codes"] = [*new_tags["rome_codes"], code]
         entry = tags.save(db(), engine, user, profile, new_tags,
                           request.form.get("raison", "") or f"Piste de reconversion : {label}",
@@ -137,7 +177,7 @@ def add_target() -> BaseResponse:
     except (AnalyticsError, tags.TagEditError) as error:
         flash(error.message if isinstance(error, AnalyticsError) else str(error), "error")
     else:
-        flash(f"{label} ({code}) ajouté aux métiers visés (modification n° {entry.id}).",
+        flash(f"« {label} » est ajouté aux métiers visés (modification n° {entry.id}).",
               "info")
     return redirect(url_for("territory.reconversion", profil=profile.id))
 
@@ -145,37 +185,39 @@ def add_target() -> BaseResponse:
 @bp.get("/territoire/employeurs")
 @roles_required(Role.COUNSELLOR)
 def employers() -> tuple[str, int]:
-    """An offer's candidate pool (``offre``), or the hard-to-fill offers of a territory
-    (``code`` with ``territoire``, optionally ``metier``)."""
+    """The hard-to-fill offers of a territory (``territoire`` with ``lieu``/``code``,
+    optionally ``metier``), or one offer's candidate pool (``offre``)."""
     engine, snap = get_engine(), current_snapshot()
     offer_id = text_param(request.args, "offre", 100)
     context: dict[str, Any] = {
         "offers": offer_choices(engine), "offer_id": offer_id, "form": _form(snap),
-        "pool": None, "hard": None, "territory": None, "error": None, "data": data_note(snap),
-        "strong_score": STRONG_SCORE, "below": HARD_TO_FILL_BELOW,
+        "pool": None, "hard": None, "territory": None, "error": None, "error_field": None,
+        "choices": [], "data": data_note(snap), "below": HARD_TO_FILL_BELOW,
+        "args": request.args, "occupation": None,
     }
     try:
         if offer_id:
             offer = engine.offers.get(offer_id)
             if offer is None:
-                context["error"] = f"Offre inconnue : {offer_id}"
+                context["error"] = "Offre inconnue : elle a peut-être été pourvue ou retirée."
                 return render_template("territory_employers.html", **context), 404
             context["offer"] = offer
             context["pool"] = candidate_pool(engine, offer)
         elif territory_given(request.args):
+            occupation = occupation_param(request.args, engine.taxonomy, snap.occupations())
             territory = territory_param(request.args, snap.geo)
-            code_text = context["form"]["metier"]
-            code = resolve_occupation(engine.taxonomy, code_text)[0] if code_text else None
+            code = occupation.code if occupation else None
             offers = [o.offer for o in snap.offers_in(territory, code)]
-            context["territory"] = territory
+            context.update(territory=territory, occupation=occupation,
+                           form=_named(context["form"], occupation, territory))
             if not offers:
                 context["error"] = (f"Aucune offre indexée dans ce territoire ({territory.label})"
-                                    + (f" pour le métier {code}." if code else "."))
+                                    + (f" pour le métier « {occupation.label} »."
+                                       if occupation else "."))
                 return render_template("territory_employers.html", **context), 404
             context["hard"] = hard_to_fill(engine, offers, HARD_TO_FILL_TOP)
-            context["titles"] = {o.id: o for o in offers}
     except (AnalyticsError, BadParameter) as error:
-        context["error"] = error.message if isinstance(error, AnalyticsError) \
-            else error.description
+        _error(context, error)
         return render_template("territory_employers.html", **context), _status(error)
+    context["occupation_label"] = functools.partial(occupation_label, engine)
     return render_template("territory_employers.html", **context), 200

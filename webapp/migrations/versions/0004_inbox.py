@@ -2,7 +2,7 @@
 replies, classifier versions, and the employers a counsellor follows.
 
 Revision ID: 0004
-Revises: 0002 (the lead re-chains it after 0003 when both are merged)
+Revises: 0002 (0005, saved offers and applications, follows it)
 Create Date: 2026-12-01 01:49:32.905526
 """
 
