@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,8 @@ def test_bad_spell_files(tmp_path: Path, body: str, message: str) -> None:
         read_spells(path)
 
 
-def test_return_to_work_is_unavailable_without_data(tiny_engine: Engine, tmp_path: Path) -> None:
+def test_return_to_work_is_unavailable_without_data(tiny_engine: Engine, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     snap = snapshot(tiny_engine)
     ardeche = snap.geo.territory(TerritoryKind.DEPARTMENT, "07")
     result = return_to_work(None, snap, "D1214", ardeche)
@@ -76,8 +78,12 @@ def test_return_to_work_is_unavailable_without_data(tiny_engine: Engine, tmp_pat
     assert not missing.available and "introuvable" in missing.message
     broken = tmp_path / "broken.csv"
     broken.write_text("seeker_id\nS1\n", encoding="utf-8")
-    unreadable = return_to_work(broken, snap, "D1214", ardeche)
-    assert not unreadable.available and "colonnes manquantes" in unreadable.message
+    with caplog.at_level(logging.ERROR, logger="matcher.analytics.return_to_work"):
+        unreadable = return_to_work(broken, snap, "D1214", ardeche)
+    # the person reads that the data cannot be read; the administrator's log says why
+    assert not unreadable.available and "illisibles" in unreadable.message
+    assert "colonnes manquantes" not in unreadable.message
+    assert any("colonnes manquantes" in r.getMessage() for r in caplog.records)
 
 
 def test_return_to_work_by_occupation_and_territory(tiny_engine: Engine, tmp_path: Path) -> None:
