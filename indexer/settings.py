@@ -145,9 +145,11 @@ class MatchingSettings(BaseModel):
                     "0 encodes every query")
     ranking_model: str | None = Field(
         default=None,
-        description="feature weights and match-level thresholds: unset = the model shipped "
-                    "with the code (matcher/models/ranking.json, fitted by `emploi "
-                    "train-ranking`), a path = that artifact, 'hand' = the weights above")
+        description="feature weights and match-level thresholds: unset = "
+                    "matcher/models/ranking.json when a deployment put one there (`emploi "
+                    "train-ranking` writes it), else the weights above; 'hand' = the weights "
+                    "above; 'learned' = the model learnt on the dev sets, shipped; a path = "
+                    "that artifact")
     result_cache: int = Field(
         default=256, ge=0,
         description="ranked lists kept per request (record content, top, widen) for the "

@@ -35,6 +35,9 @@ LEVELS = (VERY_CLOSE, CLOSE, LEAD)
 HAND_THRESHOLDS = (0.6, 0.45, 0.3)
 """Score floors of the three levels with the hand weights (before any calibration)."""
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "ranking.json"
+LEARNED_MODEL = Path(__file__).resolve().parent / "models" / "ranking-learned.json"
+"""The model learnt on the dev sets (a), (c), (f), shipped for ``ranking_model = "learned"``
+(docs/evaluation.md: why it is not the default)."""
 
 
 class RankingModelError(ValueError):
@@ -128,13 +131,13 @@ class RankingModel:
 
 
 def ranking_model(settings: MatchingSettings) -> RankingModel:
-    """The model the settings select: ``ranking_model`` "hand" → the hand weights; a path →
-    that artifact; unset → the artifact shipped with the code when present, else the hand
-    weights."""
+    """The model the settings select: ``ranking_model`` "hand" → the hand weights; "learned"
+    → the learnt model shipped with the code; a path → that artifact; unset →
+    ``models/ranking.json`` when a deployment put one there, else the hand weights."""
     choice = settings.ranking_model
     if choice == "hand":
         return RankingModel.hand(settings)
-    path = Path(choice) if choice else DEFAULT_MODEL
+    path = LEARNED_MODEL if choice == "learned" else Path(choice) if choice else DEFAULT_MODEL
     if not choice and not path.exists():
         log.info("no ranking model at %s: hand-set weights", path)
         return RankingModel.hand(settings)

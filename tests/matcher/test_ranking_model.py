@@ -106,3 +106,11 @@ def test_engine_warns_when_the_index_recorded_another_ranking_model(
     assert used != "learned-000000000000"
     assert any("learned-000000000000" in r.getMessage() and used in r.getMessage()
                for r in caplog.records)
+
+
+def test_the_shipped_learned_model_loads_and_earned_its_place_in_cross_validation() -> None:
+    model = ranking_model(MatchingSettings(ranking_model="learned"))
+    assert model.source == "learned" and model.version.startswith("learned-")
+    assert set(model.weights) == set(FEATURES)
+    figures = model.metrics["cross_validated_ndcg_10"]
+    assert figures and all(f["learnt"] >= f["hand"] for f in figures.values())
