@@ -39,6 +39,7 @@ import numpy.typing as npt
 from indexer.atomic import atomic_path
 from indexer.stores.ann_recall import RecallCheck, ensure_recall
 from indexer.stores.protocols import Hit
+from indexer.stores.vector_input import checked_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -326,15 +327,7 @@ class FaissVectorStore:
     # --- internals ----------------------------------------------------------------------------
 
     def _validate(self, vectors: object, what: str) -> FloatArray:
-        array = np.asarray(vectors)
-        if array.ndim != 2 or array.shape[1] != self._dimension:
-            raise ValueError(f"{what} must have shape (n, {self._dimension}) for this "
-                             f"{self._dimension}-dimensional store, got {array.shape}")
-        if not np.issubdtype(array.dtype, np.floating):
-            raise ValueError(f"{what} must be float32, got {array.dtype}")
-        if not np.isfinite(array).all():
-            raise ValueError(f"{what} contain NaN or infinite values")
-        return np.ascontiguousarray(array, dtype=np.float32)
+        return checked_vectors(vectors, self._dimension, what)
 
     def _train_if_needed(self, matrix: FloatArray) -> None:
         if not self._index.is_trained:

@@ -45,6 +45,7 @@ from indexer.stores.opensearch_alias import Action, AliasedIndex
 from indexer.stores.opensearch_mapping import MAX_RESULT_WINDOW, shard_settings
 from indexer.stores.opensearch_query import GEO_DEPTH_FACTOR, filter_clauses, filter_fields, inside
 from indexer.stores.protocols import Filters, GeoFilter, Hit, IndexedDoc
+from indexer.stores.vector_input import checked_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -208,15 +209,7 @@ class OpenSearchVectorStore(AliasedIndex):
     # --- internals ----------------------------------------------------------------------------
 
     def _validate(self, vectors: object, what: str) -> FloatArray:
-        array = np.asarray(vectors)
-        if array.ndim != 2 or array.shape[1] != self._dimension:
-            raise ValueError(f"{what} must have shape (n, {self._dimension}) for this "
-                             f"{self._dimension}-dimensional store, got {array.shape}")
-        if not np.issubdtype(array.dtype, np.floating):
-            raise ValueError(f"{what} must be float32, got {array.dtype}")
-        if not np.isfinite(array).all():
-            raise ValueError(f"{what} contain NaN or infinite values")
-        return np.ascontiguousarray(array, dtype=np.float32)
+        return checked_vectors(vectors, self._dimension, what)
 
     def _vectors_for(self, ids: Sequence[str], vectors: object) -> FloatArray:
         matrix = self._validate(vectors, "vectors")
