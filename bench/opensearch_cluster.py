@@ -58,7 +58,7 @@ from bench.run import (
     load_avg,
     percentiles,
 )
-from indexer.encoders.cache import DB_NAME, content_key
+from indexer.encoders.cache import DB_NAME
 
 logger = logging.getLogger("bench.opensearch_cluster")
 
@@ -71,28 +71,7 @@ class DerivedEncoder(PooledEncoder):
     """USE for queries; every document text (skill labels included) is its cached real vector
     or a derived one: the stores' cost is measured, not the encoder's."""
 
-    def encode_documents(self, texts: Sequence[str]) -> FloatArray:
-        """Cached real vectors, else derived ones (never the model)."""
-        keys = [content_key(self.real.name, text) for text in texts]
-        found: dict[str, FloatArray] = {}
-        if self._db is not None:
-            with self._lock:
-                for start in range(0, len(keys), 900):
-                    chunk = keys[start:start + 900]
-                    marks = ",".join("?" * len(chunk))
-                    for key, blob in self._db.execute(
-                            f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk):
-                        found[key] = np.frombuffer(blob, dtype=np.float32)
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for row, key in enumerate(keys):
-            vector = found.get(key)
-            if vector is not None:
-                out[row] = vector
-                self.real_hits += 1
-            else:
-                out[row] = self._derived(key)
-                self.derived += 1
-        return out
+    encodes_labels = False
 
 
 def _get(url: str) -> Any:

@@ -160,20 +160,15 @@ class PooledEncoder:
         """Real USE encoding."""
         return self.real.encode_queries(texts)
 
+    encodes_labels = True
+    """Whether one-line texts (skill labels) missing from the cache are encoded for real."""
+
     def encode_documents(self, texts: Sequence[str]) -> FloatArray:
         """Cached real vectors, or derived ones."""
         keys = [content_key(self.real.name, text) for text in texts]
-        found: dict[str, FloatArray] = {}
-        if self._db is not None:
-            with self._lock:
-                for start in range(0, len(keys), 900):
-                    chunk = keys[start:start + 900]
-                    marks = ",".join("?" * len(chunk))
-                    for key, blob in self._db.execute(
-                            f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk):
-                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        found = self._cached(keys)
         labels = [text for text, key in zip(texts, keys, strict=True)
-                  if key not in found and "\n" not in text]
+                  if key not in found and "\n" not in text] if self.encodes_labels else []
         if labels:
             found.update(zip((content_key(self.real.name, t) for t in labels),
                              self.real.encode_documents(labels), strict=True))
@@ -187,6 +182,20 @@ class PooledEncoder:
                 out[row] = self._derived(key)
                 self.derived += 1
         return out
+
+    def _cached(self, keys: Sequence[str]) -> dict[str, FloatArray]:
+        """The cached real vectors of ``keys`` (those found)."""
+        found: dict[str, FloatArray] = {}
+        if self._db is None:
+            return found
+        with self._lock:
+            for start in range(0, len(keys), 900):
+                chunk = list(keys[start:start + 900])
+                marks = ",".join("?" * len(chunk))
+                for key, blob in self._db.execute(
+                        f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
 
     def _derived(self, key: str) -> FloatArray:
         seed = int(key[:16], 16)
