@@ -1,7 +1,9 @@
 """A real browser against the real app: Debian's Chromium driven by Playwright.
 
-The app (tiny fixture engine, a copy of the test database) is served by waitress on
-127.0.0.1 on a free port, in a thread. Chromium is ``/usr/bin/chromium`` (``EMPLOI_CHROMIUM``
+The app (tiny fixture engine, a copy of the test database) is served by werkzeug's threaded
+server on 127.0.0.1 on a free port, in a thread (its ``shutdown()`` ends the loop before the
+socket closes; closing waitress's socket under its running loop raised EBADF in the thread).
+Chromium is ``/usr/bin/chromium`` (``EMPLOI_CHROMIUM``
 to use another), launched headless with a fresh profile folder; Playwright never downloads a
 browser. Without Chromium the tests skip, except under CI=true, where they fail. Every page
 visited is saved as a PNG under ``tests/artifacts/``.
@@ -25,7 +27,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Dialog, ViewportSize
-from waitress.server import create_server
+from werkzeug.serving import make_server
 
 from tests.conftest import require
 from tests.webapp.conftest import (  # noqa: F401  (fixtures shared with the web app tests)
@@ -84,13 +86,13 @@ def axe_source() -> str:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:  # noqa: F811  (the imported fixture)
-    """The app served by waitress on 127.0.0.1 on a free port; its base URL."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port
-    thread = threading.Thread(target=server.run, daemon=True)
+    """The app served on 127.0.0.1 on a free port (threaded); its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()  # the loop ends first, then the socket closes
+    server.server_close()
     thread.join(timeout=5)
 
 
