@@ -59,15 +59,20 @@ def summary_markdown(results: dict[str, Any]) -> str:
             f"{b['vectors_real']:,}/{b['vectors_real'] + b['vectors_derived']:,} |")
     if results.get("real_build"):
         lines += ["", "Indexed from scratch through `emploi index`, every text encoded for "
-                  "real (USE), fresh embedding cache:", "",
-                  "| offers | encoding processes | seconds | offers/s | load |",
-                  "|---|---|---|---|---|"]
+                  "real (default encoder) and read into concepts, fresh embedding cache; then "
+                  "`emploi search` from a cold shell on that index, one process per query:", "",
+                  "| offers | encoding processes | seconds | offers/s | load | "
+                  "cold `emploi search` wall s | CPU s |",
+                  "|---|---|---|---|---|---|---|"]
         for run in results["real_build"]:
             if "error" in run:
                 lines.append(f"| not measured: {run['error']} |")
-            else:
-                lines.append(f"| {run['offers']:,} | {run['processes']} | {run['seconds']} | "
-                             f"{run['docs_per_s']} | {run['load_avg']} |")
+                continue
+            searches = run.get("cold_search", [])
+            walls = " / ".join(f"{c['wall_s']}" for c in searches) or "—"
+            cpus = " / ".join(f"{c['cpu_s']}" for c in searches) or "—"
+            lines.append(f"| {run['offers']:,} | {run['processes']} | {run['seconds']} | "
+                         f"{run['docs_per_s']} | {run['load_avg']} | {walls} | {cpus} |")
     lines += ["", "## Serving", "",
               "| N offers | reopen s | RSS after open MiB | RSS serving MiB | ANN | nprobe | "
               "recall@10 unfiltered | recall@10 radius 30 km | ANN ms p50 | exhaustive ms p50 |",

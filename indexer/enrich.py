@@ -23,7 +23,7 @@ from indexer.models import Concepts, OccupationTag, Offer, Profile, Requirement,
 from indexer.settings import ConceptSettings, Settings
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.concepts import ConceptReader, ConceptReading
-from skills_taxonomy.gender import GenderNeutraliser
+from skills_taxonomy.gender import neutraliser_for
 from skills_taxonomy.occupation_reader import OccupationReading
 from skills_taxonomy.segments import StatedRequirement
 from skills_taxonomy.skill_reader import SkillReading
@@ -63,7 +63,8 @@ def concept_reader(settings: Settings, taxonomy: Taxonomy, encoder: Encoder | No
     concepts = settings.concepts
     text_encoder = (CachedEncoder(encoder, EmbeddingCache(settings.cache_dir))
                     if encoder is not None and concepts.vectors else None)
-    return ConceptReader(taxonomy, text_encoder, use_crosswalk=concepts.crosswalk)
+    return ConceptReader(taxonomy, text_encoder, use_crosswalk=concepts.crosswalk,
+                         cache_dir=settings.cache_dir)
 
 
 def concept_enricher(settings: Settings, taxonomy: Taxonomy, encoder: Encoder | None
@@ -80,7 +81,7 @@ class ConceptEnricher:
     def __init__(self, reader: ConceptReader, settings: ConceptSettings | None = None) -> None:
         self.reader = reader
         self.settings = settings or ConceptSettings()
-        self._neutral = GenderNeutraliser(reader.taxonomy).neutral
+        self._neutral = neutraliser_for(reader.taxonomy).neutral
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -94,11 +95,13 @@ class ConceptEnricher:
 
     def offers(self, offers: Sequence[Offer]) -> list[Offer]:
         """Each offer with its concepts (texts encoded in batches, progress logged)."""
+        self.reader.prepare()
         self.reader.prepare_batch([o.title for o in offers], [o.description for o in offers])
         return list(_with_progress("offers", offers, self.offer))
 
     def profiles(self, profiles: Sequence[Profile]) -> list[Profile]:
         """Each profile with its concepts (texts encoded in batches, progress logged)."""
+        self.reader.prepare()
         self.reader.prepare_batch([self._neutral(t) for p in profiles for t in p.titles],
                                   [self._neutral(p.summary) for p in profiles])
         return list(_with_progress("profiles", profiles, self.profile))

@@ -38,6 +38,7 @@ from rapidfuzz import fuzz, process
 from indexer.atomic import write_bytes_atomic
 from indexer.distance import haversine_km_radians
 from indexer.models import GeoPoint, Place
+from skills_taxonomy.pickling import load_pickle
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +269,7 @@ def _load_raw(geo_dir: Path, cache_dir: Path | None) -> _Raw:
     if cache_path.exists():
         try:
             with cache_path.open("rb") as handle:
-                cached = pickle.load(handle)
+                cached = load_pickle(handle)
             if isinstance(cached, _Raw):
                 return cached
         except Exception as exc:  # a corrupt cache is rebuilt, never fatal

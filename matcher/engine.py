@@ -67,11 +67,15 @@ class TagPreview:
 class Engine:
     """Everything a request needs, opened once per process."""
 
-    def __init__(self, settings: Settings, taxonomy: Taxonomy, gazetteer: Gazetteer,
-                 encoder: Encoder, index: SearchIndex) -> None:
+    def __init__(self, settings: Settings, taxonomy: Taxonomy,
+                 gazetteer: Gazetteer | Callable[[], Gazetteer], encoder: Encoder,
+                 index: SearchIndex) -> None:
+        """``gazetteer`` may be a function that loads it: it is then loaded on first use
+        (a search without a commune never needs it)."""
         self.settings = settings
         self.taxonomy = taxonomy
-        self.gazetteer = gazetteer
+        self._gazetteer = gazetteer
+        self._gazetteer_lock = threading.Lock()
         self.encoder = encoder
         self._reload_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -90,6 +94,14 @@ class Engine:
             log.warning("the index was written with ranking model %s, the settings select %s "
                         "(EMPLOI_MATCHING__RANKING_MODEL): levels and floors follow %s",
                         recorded, used, used)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The communes (loaded on first use when the engine was given a loader)."""
+        with self._gazetteer_lock:
+            if not isinstance(self._gazetteer, Gazetteer):
+                self._gazetteer = self._gazetteer()
+            return self._gazetteer
 
     @property
     def concept_version(self) -> str | None:
@@ -143,10 +155,11 @@ class Engine:
     def open(cls, settings: Settings) -> Engine:
         """Load the taxonomy, communes and encoder, and open the index of ``settings``."""
         taxonomy = load_taxonomy(settings.rome_dir, settings.esco_dir, settings.cache_dir)
-        gazetteer = Gazetteer.load(settings.geo_dir, cache_dir=settings.cache_dir)
         encoder = create_encoder(settings)
         index = SearchIndex.open(settings.index_dir, settings, encoder)
-        return cls(settings, taxonomy, gazetteer, encoder, index)
+        return cls(settings, taxonomy,
+                   lambda: Gazetteer.load(settings.geo_dir, cache_dir=settings.cache_dir),
+                   encoder, index)
 
     @property
     def offers(self) -> Collection[Offer]:

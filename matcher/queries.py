@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 from indexer.documents import concept_ids, offer_embedding_text, profile_embedding_text
 from indexer.models import Offer, Profile, SkillTag
@@ -26,12 +25,11 @@ from matcher.features import (
     skill_importance,
 )
 from skills_taxonomy import Taxonomy
-from skills_taxonomy.gender import GenderNeutraliser
+from skills_taxonomy.gender import neutraliser_for
 from skills_taxonomy.normaliser import Normaliser
 
 TITLE_CONFIDENCE = 0.85
 MAX_MOBILITY_TARGETS = 5
-_NEUTRALISERS: WeakKeyDictionary[Taxonomy, GenderNeutraliser] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +59,6 @@ class MatchQuery:
     expansions: dict[str, str]
     occupation_confidence: dict[str, float] = field(default_factory=dict)
     concepts: ConceptQuery = field(default_factory=ConceptQuery)
-
-
-def neutraliser_for(taxonomy: Taxonomy) -> GenderNeutraliser:
-    """The taxonomy's gender neutraliser, built once per taxonomy."""
-    neutraliser = _NEUTRALISERS.get(taxonomy)
-    if neutraliser is None:
-        neutraliser = _NEUTRALISERS[taxonomy] = GenderNeutraliser(taxonomy)
-    return neutraliser
 
 
 def neutral_profile(profile: Profile, taxonomy: Taxonomy) -> Profile:

@@ -13,11 +13,12 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from skills_taxonomy.pickling import load_pickle
 from skills_taxonomy.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = "skills_taxonomy-cache-2"
+CACHE_FORMAT = "skills_taxonomy-cache-3"
 _CHUNK = 1 << 20
 
 
@@ -50,7 +51,7 @@ def load_cached(cache_dir: Path, checksum: str) -> Taxonomy | None:
         return None
     try:
         with path.open("rb") as handle:
-            cached = pickle.load(handle)
+            cached = load_pickle(handle)
     except Exception as error:  # a corrupt or outdated cache is rebuilt, never fatal
         logger.warning("ignoring unreadable taxonomy cache %s: %s", path, error)
         return None

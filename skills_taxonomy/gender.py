@@ -17,8 +17,10 @@ Folding for matching keys (accents stripped, case folded) is :func:`skills_taxon
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from skills_taxonomy.plural import STOP_WORDS_LIKE_PLURALS, singular
 from skills_taxonomy.text import fold
@@ -80,17 +82,11 @@ class GenderNeutraliser:
     labels.
     """
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, spelling: dict[str, str] | None = None) -> None:
+        """``spelling`` (folded word → its usual ROME spelling) is :attr:`spelling` of a
+        neutraliser built earlier for the same taxonomy (the reader cache keeps it)."""
         self._table = taxonomy.feminine_to_masculine
-        spellings: defaultdict[str, dict[str, int]] = defaultdict(dict)
-        labels = [f for a in taxonomy.appellations.values() for f in a.forms]
-        labels += [o.label for o in taxonomy.occupations.values()]
-        for label in labels:
-            for word in _WORD.findall(label.lower()):
-                counts = spellings[fold(word)]
-                counts[word] = counts.get(word, 0) + 1
-        self._spelling = {key: max(sorted(counts), key=lambda w: counts[w])
-                          for key, counts in spellings.items()}
+        self.spelling = spelling if spelling is not None else _spellings(taxonomy)
 
     def neutral(self, text: str) -> str:
         """``text`` lower-cased, without "H/F" marks or inclusive suffixes, feminine
@@ -109,11 +105,39 @@ class GenderNeutraliser:
 
     def _spelled(self, match: re.Match[str]) -> str:
         word = match.group(0)
-        return self._spelling.get(fold(word), word)
+        return self.spelling.get(fold(word), word)
 
     def _masculine(self, match: re.Match[str]) -> str:
         word = match.group(0)
         male = self._table.get(fold(word))
         if male is None:
             return word
-        return self._spelling.get(male, male)
+        return self.spelling.get(male, male)
+
+
+def _spellings(taxonomy: Taxonomy) -> dict[str, str]:
+    """Folded word → its most frequent spelling in the ROME's job titles and occupations."""
+    spellings: defaultdict[str, dict[str, int]] = defaultdict(dict)
+    labels = [f for a in taxonomy.appellations.values() for f in a.forms]
+    labels += [o.label for o in taxonomy.occupations.values()]
+    for label in labels:
+        for word in _WORD.findall(label.lower()):
+            counts = spellings[fold(word)]
+            counts[word] = counts.get(word, 0) + 1
+    return {key: max(sorted(counts), key=lambda w: counts[w])
+            for key, counts in spellings.items()}
+
+
+_NEUTRALISERS: WeakKeyDictionary[Taxonomy, GenderNeutraliser] = WeakKeyDictionary()
+_NEUTRALISERS_LOCK = threading.Lock()
+
+
+def neutraliser_for(taxonomy: Taxonomy, spelling: dict[str, str] | None = None
+                    ) -> GenderNeutraliser:
+    """The taxonomy's gender neutraliser, built once per taxonomy and process (from
+    ``spelling`` when given and none is built yet)."""
+    with _NEUTRALISERS_LOCK:
+        neutraliser = _NEUTRALISERS.get(taxonomy)
+        if neutraliser is None:
+            neutraliser = _NEUTRALISERS[taxonomy] = GenderNeutraliser(taxonomy, spelling)
+        return neutraliser

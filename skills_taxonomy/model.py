@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from skills_taxonomy.pickling import pickled_by_fields
+
 ItemKind = Literal["skill", "knowledge"]
 MatchKind = Literal["occupation", "appellation", "item", "esco_occupation", "esco_skill"]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Occupation:
     """A ROME occupation sheet ("fiche métier"), e.g. D1214."""
@@ -19,6 +22,7 @@ class Occupation:
     ogr_code: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Appellation:
     """A job title of an occupation; ``forms`` holds the masculine and feminine forms."""
@@ -30,6 +34,7 @@ class Appellation:
     rome_code: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Item:
     """A skill (savoir-faire, savoir-être) or a knowledge item (savoir)."""
@@ -41,6 +46,7 @@ class Item:
     subcategory: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class OccupationItem:
     """An item linked to an occupation; ``core`` marks a "cœur de métier" item."""
@@ -49,6 +55,7 @@ class OccupationItem:
     core: bool
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LabelMatch:
     """One search result: a concept, its canonical label, its ROME code and a score in [0, 1]."""
@@ -60,6 +67,7 @@ class LabelMatch:
     score: float
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EscoConcept:
     """An ESCO occupation or skill with its French labels."""
@@ -69,6 +77,7 @@ class EscoConcept:
     alt_labels: tuple[str, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CrosswalkRow:
     """One row of the ESCO ↔ ROME mapping (ESCO occupation ↔ ROME appellation)."""

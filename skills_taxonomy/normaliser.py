@@ -36,8 +36,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from skills_taxonomy.gender import GenderNeutraliser
+from skills_taxonomy.gender import neutraliser_for
 from skills_taxonomy.lexical import LexicalIndex
+from skills_taxonomy.pickling import pickled_by_fields
 from skills_taxonomy.rome_reader import split_gendered
 from skills_taxonomy.search import TITLE_KINDS
 from skills_taxonomy.taxonomy import Taxonomy
@@ -89,6 +90,21 @@ class OccupationMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class NormaliserState:
+    """What building a normaliser computes from the taxonomy and the encoder: kept by the
+    reader cache (:mod:`skills_taxonomy.reader_cache`) so a new process skips the build."""
+
+    forms: list[TitleForm]
+    lexical: LexicalIndex
+    groups: dict[str, set[str]]
+    matrix: FloatArray | None
+    floor: float
+    centroid_codes: list[str]
+    centroids: FloatArray | None
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class TitleForm:
     """One form of a job title, the occupation it belongs to and its ROME job title."""
 
@@ -119,7 +135,7 @@ class Normaliser:
         self._groups: dict[str, set[str]] = {}
         self._centroids: FloatArray | None = None
         self._centroid_codes: list[str] = []
-        self._neutraliser = GenderNeutraliser(taxonomy)
+        self._neutraliser = neutraliser_for(taxonomy)
         self._memo = lru_cache(maxsize=TITLE_MEMO)(self._normalise_neutral)
         self._vector_of = lru_cache(maxsize=CACHE_SIZE)(self._encode_neutral)
 
@@ -152,6 +168,21 @@ class Normaliser:
                          f", {self.encoder.name} floor {self._floor:.3f}"
                          if self.encoder is not None else "")
             return self._forms
+
+    def state(self) -> NormaliserState:
+        """The built state (building it first when needed), for the reader cache."""
+        forms = self._ensure_built()
+        assert self._lexical is not None
+        return NormaliserState(forms, self._lexical, self._groups, self._matrix, self._floor,
+                               self._centroid_codes, self._centroids)
+
+    def restore(self, state: NormaliserState) -> None:
+        """Adopt a state built earlier for the same taxonomy, encoder and settings."""
+        with self._lock:
+            self._lexical, self._groups = state.lexical, state.groups
+            self._matrix, self._floor = state.matrix, state.floor
+            self._centroid_codes, self._centroids = state.centroid_codes, state.centroids
+            self._forms = state.forms
 
     # ----------------------------------------------------------------------------- search
 

@@ -69,6 +69,14 @@ class OccupationReader:
         self.normaliser.prepare()
         self._texts()
 
+    def text_index(self) -> OccupationTextIndex:
+        """The occupation documents' BM25 index (built on first use), for the reader cache."""
+        return self._texts()
+
+    def restore(self, text_index: OccupationTextIndex) -> None:
+        """Adopt occupation documents indexed earlier from the same taxonomy."""
+        self._text_index = text_index
+
     def _texts(self) -> OccupationTextIndex:
         if self._text_index is None:
             self._text_index = OccupationTextIndex(self.taxonomy)

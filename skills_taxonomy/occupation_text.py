@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from skills_taxonomy.lexical import content_words
+from skills_taxonomy.postings import Postings
 from skills_taxonomy.taxonomy import Taxonomy
 
 BM25_K1 = 1.2
@@ -40,16 +41,15 @@ class OccupationTextIndex:
                 postings[word].append((row, count))
         total = max(len(self._codes), 1)
         average = (sum(lengths) / total) if lengths else 1.0
-        self._rows: dict[str, npt.NDArray[np.int64]] = {}
-        self._weights: dict[str, npt.NDArray[np.float64]] = {}
+        lists: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
         for word, pairs in postings.items():
             idf = math.log(1.0 + (total - len(pairs) + 0.5) / (len(pairs) + 0.5))
             rows = np.array([row for row, _ in pairs], dtype=np.int64)
             frequency = np.array([count for _, count in pairs], dtype=np.float64)
             norms = 1.0 - BM25_B + BM25_B * np.array(lengths, dtype=np.float64)[rows] / average
-            self._rows[word] = rows
-            self._weights[word] = (idf * frequency * (BM25_K1 + 1.0)
-                                   / (frequency + BM25_K1 * norms))
+            lists[word] = (rows, idf * frequency * (BM25_K1 + 1.0)
+                           / (frequency + BM25_K1 * norms))
+        self._postings = Postings(lists)
 
     def scores(self, text: str, top: int | None = None) -> dict[str, float]:
         """Occupation → BM25 of ``text`` relative to the best occupation (only those > 0; the
@@ -57,9 +57,9 @@ class OccupationTextIndex:
         words = Counter(content_words(text, self._table)[:MAX_QUERY_WORDS])
         raw = np.zeros(len(self._codes), dtype=np.float64)
         for word, query_count in words.items():
-            rows = self._rows.get(word)
-            if rows is not None:
-                raw[rows] += self._weights[word] * (1.0 + math.log(query_count))
+            posting = self._postings.get(word)
+            if posting is not None:
+                raw[posting[0]] += posting[1] * (1.0 + math.log(query_count))
         best = float(raw.max()) if len(raw) else 0.0
         if best <= 0:
             return {}

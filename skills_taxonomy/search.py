@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from skills_taxonomy.model import LabelMatch
+from skills_taxonomy.pickling import pickled_by_fields
 from skills_taxonomy.text import fold
 
 STOP_WORDS = frozenset(
@@ -23,6 +24,7 @@ _SHORTLIST_CUTOFF = 40
 lets rapidfuzz prune most of the keys at once."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LabelEntry:
     """A searchable concept: its kind, code, canonical label and ROME code."""

@@ -45,6 +45,8 @@ import numpy.typing as npt
 
 from skills_taxonomy.lexical import content_words, word_tokens
 from skills_taxonomy.normaliser import unrelated_floor
+from skills_taxonomy.pickling import pickled_by_fields
+from skills_taxonomy.postings import Postings
 from skills_taxonomy.segments import Passage, StatedRequirement, passages
 from skills_taxonomy.taxonomy import Taxonomy
 from skills_taxonomy.vectors import FloatArray, TextEncoder, unit_rows
@@ -114,6 +116,7 @@ class TextAnalysis:
     vectors: FloatArray | None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class _Entry:
     code: str
@@ -173,8 +176,8 @@ class _LabelIndex:
                 idf[t] for t in tokens) < min_idf_single_word)
             for token, multiplier in tokens.items():
                 postings[token].append((row, idf[token] * multiplier))
-        self._rows = {t: np.array([r for r, _ in p], dtype=np.int64) for t, p in postings.items()}
-        self._weights = {t: np.array([w for _, w in p]) for t, p in postings.items()}
+        self._postings = Postings({token: ([row for row, _ in pairs], [w for _, w in pairs])
+                                   for token, pairs in postings.items()})
         self._mass = np.array(masses, dtype=np.float64)
         self._ignored = np.array(common_single, dtype=bool)
 
@@ -186,9 +189,9 @@ class _LabelIndex:
         label whose word is common: "Accueil" alone says little)."""
         found = np.zeros(len(self.entries), dtype=np.float64)
         for token in tokens:
-            rows = self._rows.get(token)
-            if rows is not None:
-                found[rows] += self._weights[token]
+            posting = self._postings.get(token)
+            if posting is not None:
+                found[posting[0]] += posting[1]
         found[self._ignored] = 0.0
         return np.minimum(found / np.where(self._mass > 0, self._mass, 1.0), 1.0)
 
@@ -199,10 +202,10 @@ class _LabelIndex:
         rows: list[Rows] = []
         weights: list[Floats] = []
         for token in tokens:
-            found = self._rows.get(token)
-            if found is not None:
-                rows.append(found)
-                weights.append(self._weights[token])
+            posting = self._postings.get(token)
+            if posting is not None:
+                rows.append(posting[0])
+                weights.append(posting[1])
         if not rows:
             return _NO_ROWS, _NO_FLOATS
         unique, inverse = np.unique(np.concatenate(rows), return_inverse=True)
@@ -211,6 +214,17 @@ class _LabelIndex:
         shares = np.minimum(sums / np.where(mass > 0, mass, 1.0), 1.0)
         kept = ~self._ignored[unique] & (shares > 0)
         return unique[kept], shares[kept]
+
+
+@dataclass(frozen=True, slots=True)
+class SkillReaderState:
+    """What building a skill reader computes from the taxonomy and the encoder: kept by the
+    reader cache (:mod:`skills_taxonomy.reader_cache`) so a new process skips the build."""
+
+    items: _LabelIndex
+    esco: _LabelIndex
+    matrix: FloatArray | None
+    floor: float
 
 
 class SkillReader:
@@ -260,6 +274,19 @@ class SkillReader:
                          time.monotonic() - started, len(self._items.entries),
                          len(self._esco.entries))
             return self._items
+
+    def state(self) -> SkillReaderState:
+        """The built state (building it first when needed), for the reader cache."""
+        items = self._built()
+        assert self._esco is not None
+        return SkillReaderState(items, self._esco, self._matrix, self._floor)
+
+    def restore(self, state: SkillReaderState) -> None:
+        """Adopt a state built earlier for the same taxonomy, encoder and settings."""
+        with self._lock:
+            self._esco, self._matrix, self._floor = state.esco, state.matrix, state.floor
+            self._row_of = {e.code: row for row, e in enumerate(state.items.entries)}
+            self._items = state.items
 
     def analyse(self, text: str) -> TextAnalysis:
         """Cut ``text`` into passages, with their tokens and (with an encoder) vectors: what

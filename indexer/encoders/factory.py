@@ -37,7 +37,12 @@ def static_encoder(settings: Settings) -> StaticEncoder:
     first use when empty."""
     if settings.model:
         return StaticEncoder(Path(settings.model))
-    from indexer.encoders.distill import default_builder
+
+    def distil(directory: Path) -> Path:
+        # imported only when a model must be distilled: distill needs scipy (0.3 s to import)
+        from indexer.encoders.distill import default_builder
+
+        return default_builder(settings)(directory)
 
     return StaticEncoder(default_model_dir(settings.cache_dir), teacher=DEFAULT_TEACHER,
-                         build=default_builder(settings))
+                         build=distil)

@@ -72,12 +72,14 @@ def file_sha256(path: Path) -> str:
 
 
 def write_npz(path: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
-    """``numpy.savez_compressed`` with fixed zip timestamps, so equal arrays give equal
-    bytes (and equal checksums)."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    """``numpy.savez`` with fixed zip timestamps, so equal arrays give equal bytes (and
+    equal checksums). Stored, not deflated: the float16 table barely compresses (13 %) and
+    inflating it took half a second of every cold start. (Models written deflated by
+    earlier versions still load.)"""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for name, array in arrays.items():
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED
             with archive.open(info, "w", force_zip64=True) as stream:
                 np.lib.format.write_array(stream, np.asanyarray(array), allow_pickle=False)
 

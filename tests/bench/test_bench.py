@@ -57,6 +57,9 @@ def test_benchmark_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path) -> None
     results = bench_run.run(args)
     assert [run["processes"] for run in results["real_build"]] == [1, 2]
     assert all(run["offers"] == 20 and run["docs_per_s"] > 0 for run in results["real_build"])
+    cold = [search for run in results["real_build"] for search in run["cold_search"]]
+    assert len(cold) == 2 * len(bench_run.COLD_SEARCHES)
+    assert all(search["ok"] and search["wall_s"] > 0 and search["cpu_s"] > 0 for search in cold)
     entry = results["sizes"]["300"]
     assert entry["build"]["vector_index"] == "Flat"
     assert entry["build"]["reindex_unchanged_s"] >= 0

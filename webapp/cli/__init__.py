@@ -21,6 +21,7 @@ from indexer.permissions import restrict_tree, use_private_umask
 from indexer.settings import Settings, load_settings
 from indexer.stores.errors import BackendUnavailable
 from matcher.results import Match
+from webapp.cli.lazy import LazyGroup
 
 if TYPE_CHECKING:
     from matcher.engine import Engine
@@ -73,7 +74,14 @@ all_option = click.option("--all", "include_weak", is_flag=True,
                                "are not matches (level null).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             lazy_subcommands={
+                 "admin": "webapp.cli.admin:admin",
+                 "eval": "webapp.cli.eval:eval_command",
+                 "eval-sets": "webapp.cli.eval:eval_sets_command",
+                 "eval-fairness": "webapp.cli.eval:eval_fairness_command",
+                 "train-ranking": "webapp.cli.eval:train_ranking_command",
+                 "messages": "webapp.cli.messages:messages"})
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A TOML settings file (also EMPLOI_CONFIG).")
 @click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
@@ -311,13 +319,16 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
 
 
 def _warm_up(engine: Engine) -> None:
-    """Build the title normaliser in the background while the server starts listening: the
-    first offer diagnosis or title search would otherwise wait for it (seconds; about a
-    minute on a first start, before its vectors are cached)."""
+    """Build the title normaliser (read from the cache folder after the first start) and load
+    the communes in the background while the server starts listening: the first offer
+    diagnosis, title search or search around a commune would otherwise wait for them."""
     import threading
 
-    threading.Thread(target=engine.normalise_title, args=("vendeur",), daemon=True,
-                     name="normaliser-warm-up").start()
+    def warm() -> None:
+        engine.normalise_title("vendeur")
+        _ = engine.gazetteer
+
+    threading.Thread(target=warm, daemon=True, name="engine-warm-up").start()
 
 
 def _print_demo_accounts(engine: Engine) -> None:
@@ -332,9 +343,13 @@ def _print_demo_accounts(engine: Engine) -> None:
 
 
 def _open_engine(ctx: click.Context, index_dir: Path | None) -> Engine:
+    """The engine, its concept reader ready: read from the cache folder, or built and kept
+    there by this first command (about 20 s once; a fraction of a second afterwards)."""
     from matcher.engine import Engine
 
-    return Engine.open(_settings(ctx, index_dir))
+    engine = Engine.open(_settings(ctx, index_dir))
+    engine.prepare()
+    return engine
 
 
 def _print_matches(matches: Sequence[Match], as_json: bool,
@@ -361,24 +376,3 @@ def _candidate_label(engine: Engine, profile_id: str, alias: str) -> str:
     if profile is None:
         return ""
     return f"{alias}  {', '.join(profile.titles)}"
-
-
-def _register_subcommands() -> None:
-    from webapp.cli.admin import admin
-    from webapp.cli.eval import (
-        eval_command,
-        eval_fairness_command,
-        eval_sets_command,
-        train_ranking_command,
-    )
-    from webapp.cli.messages import messages
-
-    main.add_command(eval_command)
-    main.add_command(eval_sets_command)
-    main.add_command(eval_fairness_command)
-    main.add_command(train_ranking_command)
-    main.add_command(admin)
-    main.add_command(messages)
-
-
-_register_subcommands()

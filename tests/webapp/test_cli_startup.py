@@ -1,0 +1,50 @@
+"""The ``emploi`` command starts light: the web app (Flask, SQLAlchemy, the pages) is imported
+only by the commands that need it, and the lazily loaded subcommands still work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import webapp
+from webapp.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_MODULES = ("flask", "sqlalchemy", "alembic", "webapp.app", "webapp.db")
+
+
+def test_importing_the_command_imports_no_web_stack() -> None:
+    code = ("import sys, webapp.cli; "
+            f"print(','.join(m for m in {WEB_MODULES!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    assert loaded == ""
+
+
+@pytest.mark.parametrize(("command", "words"), [
+    (["admin", "--help"], "Accounts and the database"),
+    (["messages", "--help"], "counsellors' inbox"),
+    (["eval", "--help"], "--set"),
+    (["train-ranking", "--help"], "--set"),
+])
+def test_lazy_subcommands_load_when_invoked(command: list[str], words: str) -> None:
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.output
+    assert words in result.output
+
+
+def test_the_help_lists_the_lazy_subcommands_with_the_others() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in ("admin", "eval", "eval-sets", "messages", "search", "serve", "index"):
+        assert f"  {name} " in result.output
+
+
+def test_the_package_exposes_create_app_and_nothing_unknown() -> None:
+    assert callable(webapp.create_app)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = webapp.nope
