@@ -107,7 +107,8 @@ def first_lines(source: Path, limit: int, target: Path) -> int:
     return len(lines)
 
 
-def measure(offers: Path, limit: int, index_dir: Path, concepts: bool) -> dict[str, Any]:
+def measure(offers: Path, limit: int, index_dir: Path, concepts: bool,
+            encode_processes: int = 1) -> dict[str, Any]:
     """Build ``index_dir`` from scratch from the first ``limit`` offers; the stage figures."""
     from webapp.cli.indexing import build_index
 
@@ -119,7 +120,7 @@ def measure(offers: Path, limit: int, index_dir: Path, concepts: bool) -> dict[s
     with tempfile.TemporaryDirectory() as scratch:
         subset = Path(scratch) / "offers.jsonl"
         count = first_lines(offers, limit, subset)
-        settings = load_settings(index_dir=index_dir, encode_processes=1,
+        settings = load_settings(index_dir=index_dir, encode_processes=encode_processes,
                                  concepts={"enabled": concepts})
         load_before = os.getloadavg()
         with ExitStack() as stack:
@@ -130,11 +131,12 @@ def measure(offers: Path, limit: int, index_dir: Path, concepts: bool) -> dict[s
             outcome = build_index(settings, [subset], [], rebuild=True,
                                   report_path=Path(scratch) / "rejections.jsonl")
             total = time.perf_counter() - started
-    stages = {stage: {"seconds": round(seconds, 2), "calls": clock.calls[stage],
+    stages = {stage: {"seconds": round(seconds, 4), "calls": clock.calls[stage],
                       "records_per_s": round(outcome.offers / seconds, 1) if seconds else None}
               for stage, seconds in clock.seconds.items()}
     return {"offers": count, "indexed": outcome.offers, "concepts": concepts,
-            "encoder": settings.encoder.value, "total_s": round(total, 2),
+            "encoder": settings.encoder.value, "encode_processes": encode_processes,
+            "total_s": round(total, 2),
             "records_per_s": round(outcome.offers / total, 1), "stages": stages,
             "load_before": [round(v, 2) for v in load_before],
             "load_after": [round(v, 2) for v in os.getloadavg()]}
@@ -149,10 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="emptied (but for its embedding cache), then built from scratch")
     parser.add_argument("--no-concepts", action="store_true",
                         help="index without the concept reader (concepts.enabled off)")
+    parser.add_argument("--encode-processes", type=int, default=1,
+                        help="EMPLOI_ENCODE_PROCESSES of the run (default 1: encoding in the "
+                             "writer's background thread; 0: one process per core)")
     parser.add_argument("--out", type=Path, help="also write the figures here (JSON)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    result = measure(args.offers, args.limit, args.index_dir, not args.no_concepts)
+    result = measure(args.offers, args.limit, args.index_dir, not args.no_concepts,
+                     args.encode_processes)
     text = json.dumps(result, indent=2)
     logger.info("stages:\n%s", text)
     if args.out is not None:

@@ -44,9 +44,9 @@ PHRASE_SLOP = 3
 WRITER_HEAP_BYTES = 256_000_000
 WRITER_THREADS = 1
 """Indexing threads of the writer. Documents are built in Python, one at a time, and one
-tantivy thread indexes them faster than they come (20k GENERATED offers: the same wall time
-as two threads, a quarter less CPU; see docs/performance.md, issue 13), with the whole heap
-for one segment at a time instead of a share of it per thread."""
+tantivy thread indexes them as fast as they come (20k GENERATED offers: the same wall time as
+two threads or tantivy's own choice, slightly less CPU; docs/performance.md, issue 13), with
+the whole heap for one segment at a time instead of a share of it per thread."""
 _GEO_DEPTH_FACTOR = 4
 
 
