@@ -4,7 +4,8 @@ finds every text already encoded and its run measures reading and storing alone.
 Encoding 200,000 offers with USE on two cores takes about half an hour; the memory of
 ``emploi index`` is what streaming input bounds, and it does not depend on the vectors. This
 writes one pseudo-random unit vector per embedding text and per skill label of a JSONL file
-(offers or profiles) into ``INDEX_DIR/embeddings``, keyed exactly as
+(offers or profiles) into ``INDEX_DIR/embeddings``, keyed for the settings' encoder
+(``EMPLOI_ENCODER``, default static) exactly as
 :func:`indexer.encoders.encode_documents_cached` keys them, streaming the file::
 
     python -m bench.seed_vectors --kind offers --input .cache/bench/corpus/offers.GENERATED.jsonl \\
@@ -25,9 +26,9 @@ import numpy as np
 
 from indexer.catalog import embedding_cache_path
 from indexer.documents import offer_embedding_text, profile_embedding_text
-from indexer.encoders import EmbeddingCache, content_key
-from indexer.encoders.use import UseEncoder
+from indexer.encoders import EmbeddingCache, content_key, create_encoder
 from indexer.models import Offer, Profile
+from indexer.settings import load_settings
 
 logger = logging.getLogger("bench.seed_vectors")
 CHUNK = 10_000
@@ -86,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    encoder = UseEncoder()  # the default encoder's name and dimension; the model never loads
+    encoder = create_encoder(load_settings())  # the settings' encoder: its name and dimension
     count = seed(args.input, args.kind, args.index_dir, encoder.name, encoder.dimension)
     logger.info("%d GENERATED vectors in %s", count, embedding_cache_path(args.index_dir))
     return 0

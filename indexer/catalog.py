@@ -51,6 +51,7 @@ from indexer.models import Offer, Profile
 from indexer.settings import Backend, KeywordBackend, Settings
 from indexer.stores.faiss_store import set_faiss_threads
 from indexer.stores.protocols import (
+    AppendableKeywordStore,
     ClosableStore,
     IndexedDoc,
     KeywordStore,
@@ -364,11 +365,12 @@ class IndexWriter:
             collection.keyword.close()
         shutil.rmtree(folder / "keyword", ignore_errors=True)
         fresh = keyword_store_factory(self.settings, self.synonyms)(folder, collection.kind)
-        ids = collection.ids()
+        ids = collection.ids()  # distinct: the new, empty store takes them as new
+        write = fresh.add_new if isinstance(fresh, AppendableKeywordStore) else fresh.upsert
         for start in range(0, len(ids), ENCODE_CHUNK):
-            fresh.upsert(doc for doc in (collection.document(i)
-                                         for i in ids[start:start + ENCODE_CHUNK])
-                         if doc is not None)
+            write(doc for doc in (collection.document(i)
+                                  for i in ids[start:start + ENCODE_CHUNK])
+                  if doc is not None)
         collection.keyword = fresh
         log.info("%s: keyword store rebuilt without the purged records (%d kept)",
                  collection.kind, len(ids))

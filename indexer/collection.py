@@ -7,6 +7,12 @@ and validates it, behind a small LRU cache, so serving a million offers keeps on
 columns in memory. A writer (working on a copy of the live generation) appends new records
 to the file; replaced records leave dead lines that ``write_records`` compacts away once they
 are more than a quarter of the file.
+
+A collection whose keyword store and table are both empty when it first writes (a fresh
+generation: ``emploi index --rebuild``, or a first build) knows that every id its table does
+not hold is new to the store too, since both change only through it: those documents go to
+the store's ``add_new`` when it has one (no replace check per document), repeated ids to
+``upsert``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from indexer.atomic import atomic_binary_writer
 from indexer.doc_table import Columns, DocTable
 from indexer.lru import LruCache
 from indexer.stores.protocols import (
+    AppendableKeywordStore,
     DocumentVectorStore,
     Filters,
     Hit,
@@ -61,6 +68,7 @@ class Collection(Generic[ModelT]):
         self._read_fd: int | None = None
         self._append: IO[bytes] | None = None
         self._lru: LruCache[str, ModelT] = LruCache(lru_size)
+        self._keyword_fresh: bool | None = None  # known at the first write
 
     @classmethod
     def open(cls, kind: str, keyword: KeywordStore, vectors: VectorStore,
@@ -138,7 +146,7 @@ class Collection(Generic[ModelT]):
         if not records:
             return
         docs = [self._to_document(record) for record in records]
-        self.keyword.upsert(docs)
+        self._write_keyword(docs)
         ids = [doc.id for doc in docs]
         if isinstance(self.vectors, DocumentVectorStore):
             self.vectors.upsert_documents(docs, vectors)
@@ -256,6 +264,34 @@ class Collection(Generic[ModelT]):
         return self._table.count_with_occupations(codes, filters, min_confidence, excluding)
 
     # --- internals ----------------------------------------------------------------------------
+
+    def _write_keyword(self, docs: list[IndexedDoc]) -> None:
+        """Send ``docs`` to the keyword store: with a fresh store (module doc), the ids the
+        table does not hold through ``add_new`` (each id's first document of the batch), the
+        others through ``upsert``, after them, so that the last document of an id wins."""
+        keyword = self.keyword
+        if not isinstance(keyword, AppendableKeywordStore) or not self._fresh_keyword_store():
+            self.keyword.upsert(docs)
+            return
+        new: list[IndexedDoc] = []
+        again: list[IndexedDoc] = []
+        seen: set[str] = set()
+        for doc in docs:
+            if doc.id in seen or doc.id in self._table:
+                again.append(doc)
+            else:
+                seen.add(doc.id)
+                new.append(doc)
+        keyword.add_new(new)
+        if again:
+            keyword.upsert(again)
+
+    def _fresh_keyword_store(self) -> bool:
+        """Whether the keyword store and the table were both empty at this collection's
+        first write (decided then, once)."""
+        if self._keyword_fresh is None:
+            self._keyword_fresh = len(self._table) == 0 and self.keyword.count() == 0
+        return self._keyword_fresh
 
     def _reader(self) -> int:
         if self._read_fd is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import defaultdict
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -28,8 +29,11 @@ from skills_taxonomy.text import fold
 if TYPE_CHECKING:
     from skills_taxonomy.taxonomy import Taxonomy
 
-_WORD_RE = re.compile(r"\w+")
+_WORD_SPLIT_RE = re.compile(r"(\w+)")
 _MIN_GENDERED_LENGTH = 6
+_FORM_MEMO = 1 << 17
+"""Distinct words whose normal form :func:`normalise_forms` remembers (a French corpus of
+any size uses far fewer; an entry is a few hundred bytes)."""
 
 # (feminine suffix, masculine suffix), longest first; accented and plain spellings alike.
 _FEMININE_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -58,7 +62,16 @@ def masculine(word: str) -> str:
 
 def normalise_forms(text: str) -> str:
     """Singular, then masculine, word by word: what the keyword index and its queries see."""
-    return _WORD_RE.sub(lambda match: masculine(singular(match.group(0))), text)
+    parts = _WORD_SPLIT_RE.split(text)  # words at the odd positions
+    parts[1::2] = map(_normal_form, parts[1::2])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=_FORM_MEMO)
+def _normal_form(word: str) -> str:
+    """``masculine(singular(word))``, remembered: indexing calls it for every word of every
+    document, and a corpus repeats its words."""
+    return masculine(singular(word))
 
 
 _DOTS = "·•‧∙⋅"

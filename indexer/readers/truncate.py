@@ -42,42 +42,72 @@ def truncate_oversize(model: type[BaseModel], data: Mapping[str, Any]
     return _model(model, data, "", cuts), cuts
 
 
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """What the annotation of a field (or of a list's items) says about its values: cut a
+    string or list longer than ``limit`` when ``truncate``, look into a list's items with
+    ``item``, into a nested model's fields with ``model``. Worked out once per annotation."""
+
+    limit: int | None
+    truncate: bool
+    item: _Rule | None
+    model: type[BaseModel] | None
+
+
+_PLANS: dict[type[BaseModel], tuple[tuple[str, _Rule], ...]] = {}
+"""Each model's fields with their rules (models are few and fixed)."""
+
+
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, _Rule], ...]:
+    plan = _PLANS.get(model)
+    if plan is None:
+        plan = tuple((name, _rule(info.annotation, list(info.metadata)))
+                     for name, info in model.model_fields.items())
+        _PLANS[model] = plan
+    return plan
+
+
+def _rule(annotation: Any, metadata: list[Any]) -> _Rule:
+    base, extra = _unwrap(annotation)
+    metadata = [*metadata, *extra]
+    item = _rule(get_args(base)[0], []) if get_origin(base) is list else None
+    model = base if isinstance(base, type) and issubclass(base, BaseModel) else None
+    return _Rule(max_length(metadata), oversize_action(metadata) == "truncated", item, model)
+
+
 def _model(model: type[BaseModel], data: Mapping[str, Any], prefix: str,
            cuts: list[Cut]) -> Mapping[str, Any]:
     out: dict[str, Any] | None = None
-    for name, info in model.model_fields.items():
+    for name, rule in _plan(model):
         if name not in data:
             continue
         value = data[name]
-        base, metadata = _unwrap(info.annotation)
-        new = _value(base, [*info.metadata, *metadata], value, f"{prefix}{name}", cuts)
+        new = _value(rule, value, f"{prefix}{name}", cuts)
         if new is not value:
             out = dict(data) if out is None else out
             out[name] = new
     return data if out is None else out
 
 
-def _value(base: Any, metadata: list[Any], value: Any, path: str, cuts: list[Cut]) -> Any:
-    limit = max_length(metadata)
-    truncate = oversize_action(metadata) == "truncated"
+def _value(rule: _Rule, value: Any, path: str, cuts: list[Cut]) -> Any:
+    limit = rule.limit
     if isinstance(value, str):
-        if truncate and limit is not None and len(value) > limit:
+        if rule.truncate and limit is not None and len(value) > limit:
             cuts.append(Cut(path, len(value), limit, "characters"))
             return value[:limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
         return value
-    if isinstance(value, list) and get_origin(base) is list:
+    if isinstance(value, list) and rule.item is not None:
         items = value
-        if truncate and limit is not None and len(value) > limit:
+        if rule.truncate and limit is not None and len(value) > limit:
             cuts.append(Cut(path, len(value), limit, "items"))
             items = value[:limit]
-        item_base, item_metadata = _unwrap(get_args(base)[0])
-        new_items = [_value(item_base, item_metadata, item, f"{path}[{index}]", cuts)
+        new_items = [_value(rule.item, item, f"{path}[{index}]", cuts)
                      for index, item in enumerate(items)]
         changed = items is not value or any(a is not b for a, b in zip(new_items, items,
                                                                          strict=True))
         return new_items if changed else value
-    if isinstance(value, Mapping) and isinstance(base, type) and issubclass(base, BaseModel):
-        return _model(base, value, f"{path}.", cuts)
+    if isinstance(value, Mapping) and rule.model is not None:
+        return _model(rule.model, value, f"{path}.", cuts)
     return value
 
 

@@ -5,7 +5,8 @@ Every backend (embedded or remote) implements ``KeywordStore`` or ``VectorStore`
 shared conformance suite in ``tests/conformance/``. The embedded backends are the reference
 behaviour. The catalog and the collections rely on nothing else; what differs between backends
 is declared by the small capability protocols below (``PersistentVectorStore``,
-``LabelledVectorStore``, ``DocumentVectorStore``, ``StagedRebuildStore``, ``ClosableStore``) and
+``LabelledVectorStore``, ``DocumentVectorStore``, ``AppendableKeywordStore``,
+``StagedRebuildStore``, ``ClosableStore``) and
 tested with ``isinstance`` on the protocol, never on a concrete class.
 """
 
@@ -262,6 +263,19 @@ class DocumentVectorStore(Protocol):
     def search_filtered(self, vectors: npt.NDArray[np.float32], top_k: int,
                         filters: Filters) -> list[list[Hit]]:
         """For each query vector, the ``top_k`` nearest documents that pass ``filters``."""
+        ...
+
+
+@runtime_checkable
+class AppendableKeywordStore(Protocol):
+    """A keyword store that adds documents it is known not to hold faster than ``upsert``
+    replaces them (tantivy: no delete-by-term queued per document). A collection whose
+    keyword store and filter table were both empty when it first wrote (a fresh generation)
+    sends the ids its table does not hold here, and repeated ones to ``upsert``."""
+
+    def add_new(self, docs: Iterable[IndexedDoc]) -> None:
+        """Add documents whose ids the store does not hold; the caller guarantees it (an id
+        added twice may be stored twice)."""
         ...
 
 

@@ -42,6 +42,11 @@ CONCEPT_BOOST = 0.5
 CONCEPT_TEXT_BOOST = 0.5
 PHRASE_SLOP = 3
 WRITER_HEAP_BYTES = 256_000_000
+WRITER_THREADS = 1
+"""Indexing threads of the writer. Documents are built in Python, one at a time, and one
+tantivy thread indexes them as fast as they come (20k GENERATED offers: the same wall time as
+two threads or tantivy's own choice, slightly less CPU; docs/performance.md, issue 13), with
+the whole heap for one segment at a time instead of a share of it per thread."""
 _GEO_DEPTH_FACTOR = 4
 
 
@@ -106,6 +111,16 @@ class TantivyKeywordStore:
                 writer.add_document(self._to_document(doc))
                 self._dirty = True
 
+    def add_new(self, docs: Iterable[IndexedDoc]) -> None:
+        """Add documents whose ids the store does not hold, without the delete-by-term that
+        ``upsert`` queues for each (the caller guarantees the ids are new: one added twice
+        would be stored twice)."""
+        with self._lock:
+            writer = self._open_writer()
+            for doc in docs:
+                writer.add_document(self._to_document(doc))
+                self._dirty = True
+
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
         with self._lock:
@@ -164,7 +179,7 @@ class TantivyKeywordStore:
 
     def _open_writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self._index.writer(WRITER_HEAP_BYTES)
+            self._writer = self._index.writer(WRITER_HEAP_BYTES, WRITER_THREADS)
         return self._writer
 
     def _commit(self) -> None:

@@ -74,3 +74,28 @@ def test_benchmark_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path) -> None
     except ImportError:
         return
     assert (out / "plots" / "latency.png").exists()
+
+
+def test_index_stages_times_each_stage_of_a_rebuild(data_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import index_stages
+    from indexer.catalog import live_generation
+
+    monkeypatch.setenv("EMPLOI_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("EMPLOI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("EMPLOI_ENCODER", "use")
+    offers, _ = write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3),
+                             tmp_path / "corpus", 30, 5)
+    index_dir = tmp_path / "index"
+    first = index_stages.measure(offers, 25, index_dir, concepts=True)
+    again = index_stages.measure(offers, 12, index_dir, concepts=False)
+
+    assert first["offers"] == first["indexed"] == 25
+    assert set(first["stages"]) == {"concepts", "encoding", "keyword", "vectors", "records",
+                                    "commit"}
+    assert all(stage["seconds"] > 0 and stage["records_per_s"] > 0
+               for stage in first["stages"].values())
+    assert "concepts" not in again["stages"] and again["indexed"] == 12
+    # each run starts from scratch: the second index holds the second run's offers only
+    records = (live_generation(index_dir) / "offers" / "documents.jsonl").read_text()
+    assert len(records.splitlines()) == 12

@@ -12,7 +12,9 @@ override ``assert_no_copy`` to add its own check that a purge left nothing behin
         def make_store(self) -> Iterator[MakeKeywordStore]:
             yield lambda: MyStore(...)
 
-The suite only uses the ``KeywordStore`` protocol, so it holds for any backend. Fixture
+The suite only uses the ``KeywordStore`` protocol, so it holds for any backend; its tests of
+``add_new`` run on backends with the ``AppendableKeywordStore`` capability (the others skip
+them, saying so). Fixture
 documents and expected results are written by hand.
 """
 
@@ -30,6 +32,7 @@ import pytest
 from indexer.distance import haversine_km
 from indexer.models import GeoPoint
 from indexer.stores.protocols import (
+    AppendableKeywordStore,
     Filters,
     GeoFilter,
     Hit,
@@ -103,6 +106,22 @@ def _ids(hits: Iterable[Hit]) -> list[str]:
 
 def _search(store: KeywordStore, text: str, top_k: int = 10, **filters: Any) -> list[str]:
     return _ids(store.search(KeywordQuery(text), Filters(**filters), top_k))
+
+
+_PROBES: tuple[tuple[str, Filters], ...] = (
+    ("boulanger", Filters()),
+    ("pain viennoiseries chantier", Filters()),
+    ("électricien câblage", Filters(geo=GeoFilter(LYON, 30.0))),
+    ("vendeur soins nettoyage", Filters(contract_types=frozenset({"CDD"}))),
+    ("agent", Filters()),
+)
+"""Queries and filters on which ``add_new`` and ``upsert`` must give the same results."""
+
+
+def _appendable(store: KeywordStore) -> AppendableKeywordStore:
+    if not isinstance(store, AppendableKeywordStore):
+        pytest.skip(f"{type(store).__name__} has no add_new (AppendableKeywordStore)")
+    return store
 
 
 class KeywordStoreConformance:
@@ -194,6 +213,35 @@ class KeywordStoreConformance:
         catalogue.upsert([CATALOGUE[2]])
         assert catalogue.count() == 5
         assert _search(catalogue, "vendeur") == ["vendeur"]
+
+    # --- add_new (the AppendableKeywordStore capability) --------------------------------
+
+    def test_add_new_finds_what_upsert_finds(self, make_store: MakeKeywordStore,
+                                             catalogue: KeywordStore) -> None:
+        appended = _appendable(make_store())
+        appended.add_new(doc for doc in CATALOGUE)
+        assert appended.count() == catalogue.count() == 5
+        for text, filters in _PROBES:
+            expected = catalogue.search(KeywordQuery(text), filters, 10)
+            found = appended.search(KeywordQuery(text), filters, 10)
+            assert _ids(found) == _ids(expected), (text, filters)
+            assert [h.score for h in found] == pytest.approx([h.score for h in expected])
+        assert _search(appended, "fournil") == ["boulanger"]
+
+    def test_upsert_after_add_new_replaces(self, make_store: MakeKeywordStore) -> None:
+        store = _appendable(make_store())
+        store.add_new(CATALOGUE)
+        store.upsert([_doc("boulanger", "Pâtissier", "Entremets et chocolat.")])
+        assert store.count() == 5
+        assert _search(store, "fournil") == []
+        assert _search(store, "chocolat") == ["boulanger"]
+
+    def test_delete_after_add_new(self, make_store: MakeKeywordStore) -> None:
+        store = _appendable(make_store())
+        store.add_new(CATALOGUE)
+        store.delete(["vendeur"])
+        assert store.count() == 4
+        assert _search(store, "vendeur") == []
 
     def test_purge_leaves_no_copy_in_the_store_files(self, make_store: MakeKeywordStore,
                                                       assert_no_copy: NoCopyCheck) -> None:
