@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 from indexer.atomic import write_bytes_atomic
 from indexer.distance import haversine_km_radians
 from indexer.models import GeoPoint, Place
-from skills_taxonomy.pickling import load_pickle
+from skills_taxonomy.pickling import read_pickle_file
 
 logger = logging.getLogger(__name__)
 
@@ -266,14 +266,9 @@ def _load_raw(geo_dir: Path, cache_dir: Path | None) -> _Raw:
         return _build_raw(geo_dir)
     key = _checksum(geo_dir / name for name in (COMMUNES_FILE, LAPOSTE_FILE, DEPARTMENTS_FILE))
     cache_path = cache_dir / f"gazetteer-{key[:24]}.pickle"
-    if cache_path.exists():
-        try:
-            with cache_path.open("rb") as handle:
-                cached = load_pickle(handle)
-            if isinstance(cached, _Raw):
-                return cached
-        except Exception as exc:  # a corrupt cache is rebuilt, never fatal
-            logger.warning("ignoring unreadable gazetteer cache %s: %s", cache_path, exc)
+    cached = read_pickle_file(cache_path, "gazetteer cache")
+    if isinstance(cached, _Raw):
+        return cached
     raw = _build_raw(geo_dir)
     try:
         write_bytes_atomic(cache_path, pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from skills_taxonomy.pickling import load_pickle
+from skills_taxonomy.pickling import read_pickle_file, write_pickle_file
 from skills_taxonomy.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
@@ -47,13 +44,8 @@ def cache_path(cache_dir: Path, checksum: str) -> Path:
 def load_cached(cache_dir: Path, checksum: str) -> Taxonomy | None:
     """Return the cached taxonomy for ``checksum``, or ``None`` if absent or unreadable."""
     path = cache_path(cache_dir, checksum)
-    if not path.is_file():
-        return None
-    try:
-        with path.open("rb") as handle:
-            cached = load_pickle(handle)
-    except Exception as error:  # a corrupt or outdated cache is rebuilt, never fatal
-        logger.warning("ignoring unreadable taxonomy cache %s: %s", path, error)
+    cached = read_pickle_file(path, "taxonomy cache")
+    if cached is None:
         return None
     if not isinstance(cached, Taxonomy) or cached.checksum != checksum:
         logger.warning("ignoring taxonomy cache %s: checksum mismatch", path)
@@ -64,15 +56,7 @@ def load_cached(cache_dir: Path, checksum: str) -> Taxonomy | None:
 
 def store_cached(cache_dir: Path, taxonomy: Taxonomy) -> Path:
     """Write the taxonomy to the cache atomically (temporary file, then ``os.replace``)."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_path(cache_dir, taxonomy.checksum)
-    descriptor, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".taxonomy-", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(taxonomy, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_pickle_file(target, taxonomy)
     logger.info("taxonomy cached in %s", target)
     return target

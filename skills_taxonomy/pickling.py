@@ -14,11 +14,17 @@ with its field values, which loads several times faster and keeps ``__init__``'s
 from __future__ import annotations
 
 import gc
+import logging
+import os
 import pickle
+import tempfile
 from dataclasses import fields
+from pathlib import Path
 from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def pickled_by_fields(cls: type[T]) -> type[T]:
@@ -45,3 +51,32 @@ def load_pickle(handle: IO[bytes]) -> Any:
     finally:
         if enabled:
             gc.enable()
+
+
+def read_pickle_file(path: Path, what: str) -> Any | None:
+    """The object pickled in ``path`` (loaded by :func:`load_pickle`), or None when the file
+    is missing or cannot be read (logged as ``ignoring unreadable <what> <path>``): a cache
+    that cannot be used is rebuilt, never fatal."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            return load_pickle(handle)
+    except Exception as error:  # a corrupt or outdated cache file
+        log.warning("ignoring unreadable %s %s: %s", what, path, error)
+        return None
+
+
+def write_pickle_file(path: Path, value: object) -> None:
+    """Pickle ``value`` into ``path`` atomically: a temporary file in the same folder, then
+    ``os.replace``, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-",
+                                              suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

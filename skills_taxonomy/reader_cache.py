@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from skills_taxonomy.normaliser import NormaliserState
 from skills_taxonomy.occupation_text import OccupationTextIndex
-from skills_taxonomy.pickling import load_pickle
+from skills_taxonomy.pickling import read_pickle_file, write_pickle_file
 from skills_taxonomy.skill_reader import SkillReaderState
 
 log = logging.getLogger(__name__)
@@ -76,13 +73,8 @@ def state_path(cache_dir: Path, key: str) -> Path:
 def load_state(cache_dir: Path, key: str) -> ReaderState | None:
     """The state kept for ``key``, or None when there is none (or it cannot be used)."""
     path = state_path(cache_dir, key)
-    if not path.is_file():
-        return None
-    try:
-        with path.open("rb") as handle:
-            state = load_pickle(handle)
-    except Exception as error:  # a corrupt or outdated file is rebuilt, never fatal
-        log.warning("ignoring unreadable concept reader state %s: %s", path, error)
+    state = read_pickle_file(path, "concept reader state")
+    if state is None:
         return None
     if not isinstance(state, ReaderState) or state.key != key:
         log.warning("ignoring concept reader state %s: built for another key", path)
@@ -92,17 +84,8 @@ def load_state(cache_dir: Path, key: str) -> ReaderState | None:
 
 def store_state(cache_dir: Path, state: ReaderState) -> Path:
     """Write ``state`` atomically (temporary file, then ``os.replace``); return its path."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
     target = state_path(cache_dir, state.key)
-    descriptor, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".concept-reader-",
-                                              suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_pickle_file(target, state)
     log.info("concept reader state kept in %s", target)
     _remove_old_states(cache_dir, keep=target)
     return target
