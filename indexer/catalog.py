@@ -45,7 +45,9 @@ from indexer.documents import (
 )
 from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
 from indexer.encoders.cache import content_key
-from indexer.enrich import RecordEnricher
+from indexer.encoders.pool import encode_processes
+from indexer.enrich import ConceptEnricher, RecordEnricher
+from indexer.enrich_pool import ProcessPoolEnricher
 from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
 from indexer.settings import Backend, KeywordBackend, Settings
@@ -231,6 +233,7 @@ class IndexWriter:
         self.ranking_model = ranking_model
         self.lock_wait_s = lock_wait_s
         self.enricher = enricher
+        self._reading: RecordEnricher | None = None  # the enricher, or its process pool
         self._purged: set[str] = set()
         self._keyword_rebuilds: set[str] = set()
         self.profile_text = profile_text
@@ -266,7 +269,11 @@ class IndexWriter:
                 log.warning("index update not committed: the previous index stays live")
                 self._discard()
         finally:
-            self._release_lock()
+            try:
+                if isinstance(self._reading, ProcessPoolEnricher):
+                    self._reading.close()
+            finally:
+                self._release_lock()
 
     @property
     def offers(self) -> Collection[Offer]:
@@ -285,13 +292,28 @@ class IndexWriter:
     def upsert_offers(self, offers: Iterable[Offer]) -> int:
         """Add or replace offers, taken from ``offers`` (a list or a stream) a chunk at a
         time (embeddings come from the content-hash cache when known); return how many."""
+        reading = self._reader_of_chunks()
         return self._upsert(self.offers, offers, offer_embedding_text,
-                            self.enricher.offers if self.enricher is not None else None)
+                            reading.offers if reading is not None else None)
 
     def upsert_profiles(self, profiles: Iterable[Profile]) -> int:
         """Add or replace profiles, a chunk at a time; return how many."""
+        reading = self._reader_of_chunks()
         return self._upsert(self.profiles, profiles, self.profile_text,
-                            self.enricher.profiles if self.enricher is not None else None)
+                            reading.profiles if reading is not None else None)
+
+    def _reader_of_chunks(self) -> RecordEnricher | None:
+        """The enricher, spread over worker processes (one per core, or
+        ``encode_processes``) when it is a concept reader and more than one is asked for:
+        large chunks are then read in parallel, small ones here."""
+        if self.enricher is None:
+            return None
+        if self._reading is None:
+            processes = encode_processes(self.settings)
+            self._reading = (ProcessPoolEnricher(self.enricher, self.settings, processes)
+                             if isinstance(self.enricher, ConceptEnricher) and processes > 1
+                             else self.enricher)
+        return self._reading
 
     def delete_offers(self, ids: Iterable[str]) -> list[str]:
         """Remove offers; return the ids that existed."""

@@ -95,16 +95,26 @@ class ConceptEnricher:
 
     def offers(self, offers: Sequence[Offer]) -> list[Offer]:
         """Each offer with its concepts (texts encoded in batches, progress logged)."""
-        self.reader.prepare()
-        self.reader.prepare_batch([o.title for o in offers], [o.description for o in offers])
+        self.prepare_offers(offers)
         return list(_with_progress("offers", offers, self.offer))
 
     def profiles(self, profiles: Sequence[Profile]) -> list[Profile]:
         """Each profile with its concepts (texts encoded in batches, progress logged)."""
+        self.prepare_profiles(profiles)
+        return list(_with_progress("profiles", profiles, self.profile))
+
+    def prepare_offers(self, offers: Sequence[Offer]) -> None:
+        """Build the reader (or read its kept state) and encode what reading these offers
+        needs, in batches (into the reader's cache)."""
+        self.reader.prepare()
+        self.reader.prepare_batch([o.title for o in offers], [o.description for o in offers])
+
+    def prepare_profiles(self, profiles: Sequence[Profile]) -> None:
+        """Build the reader (or read its kept state) and encode what reading these profiles
+        needs, in batches (into the reader's cache)."""
         self.reader.prepare()
         self.reader.prepare_batch([self._neutral(t) for p in profiles for t in p.titles],
                                   [self._neutral(p.summary) for p in profiles])
-        return list(_with_progress("profiles", profiles, self.profile))
 
     def offer(self, offer: Offer) -> Offer:
         """The offer with its occupations (given, then read) and the skills of its text."""

@@ -1,0 +1,154 @@
+"""Concept reading spread over worker processes, for indexing on several cores.
+
+Reading a record into concepts (:mod:`indexer.enrich`) is pure Python and costs tens of
+milliseconds per offer, far more than encoding or storing it: on one core it is most of a
+from-scratch ``emploi index`` (docs/performance.md, issue 13). The pool starts ``processes``
+workers, each with its own concept reader for the same taxonomy and settings, and sends them
+the records of a chunk in small batches; the records come back in order, read as the
+indexing process would have read them (the same reader, version checked).
+
+The indexing process first prepares its reader, which keeps the built state in the cache
+folder (:mod:`skills_taxonomy.reader_cache`), so each worker reads that state in a fraction of
+a second instead of building it; and it encodes what the chunk's readings need
+(``prepare_batch``: titles and passages, through the shared embedding cache), so the workers
+find every vector there. On the 2 shared cores here, 2,000 GENERATED offers were read at 42–50
+offers/s in two workers against 30–33 in the indexing process (docs/performance.md).
+Chunks smaller than ``min_records`` are read in the calling process: a web write of a few
+records never starts the pool, which starts on the first chunk that is large enough.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from types import TracebackType
+
+from indexer.encoders.factory import create_encoder
+from indexer.encoders.pool import watch_parent
+from indexer.enrich import ConceptEnricher, RecordT, concept_reader
+from indexer.models import Offer, Profile
+from indexer.settings import ConceptSettings, Settings
+from skills_taxonomy import Taxonomy
+
+log = logging.getLogger(__name__)
+
+POOL_BATCH = 32
+"""Records per task: small enough to keep every worker busy to the end of a chunk."""
+MIN_RECORDS = 512
+"""Chunks below this are read in the calling process."""
+
+_worker_enricher: ConceptEnricher | None = None
+
+
+def _start_worker(settings: Settings, taxonomy: Taxonomy, concepts: ConceptSettings,
+                  with_vectors: bool, version: str, parent_pid: int) -> None:
+    global _worker_enricher  # one reader per worker process, built once
+    watch_parent(parent_pid)
+    encoder = create_encoder(settings, distil=False) if with_vectors else None
+    enricher = ConceptEnricher(concept_reader(settings, taxonomy, encoder), concepts)
+    if enricher.version != version:
+        raise RuntimeError(f"a reading worker built reader {enricher.version!r}, "
+                           f"the indexing process reads with {version!r}")
+    _worker_enricher = enricher
+
+
+def _read_offers(offers: Sequence[Offer]) -> list[Offer]:
+    if _worker_enricher is None:
+        raise RuntimeError("reading worker not initialised")
+    return [_worker_enricher.offer(offer) for offer in offers]
+
+
+def _read_profiles(profiles: Sequence[Profile]) -> list[Profile]:
+    if _worker_enricher is None:
+        raise RuntimeError("reading worker not initialised")
+    return [_worker_enricher.profile(profile) for profile in profiles]
+
+
+class ProcessPoolEnricher:
+    """A :class:`~indexer.enrich.RecordEnricher` reading large chunks in worker processes
+    (module doc), and small ones with ``local``. Use as a context manager (or call
+    :meth:`close`) so the workers stop."""
+
+    def __init__(self, local: ConceptEnricher, settings: Settings, processes: int, *,
+                 min_records: int = MIN_RECORDS, batch_size: int = POOL_BATCH) -> None:
+        self.local = local
+        self._settings = settings
+        self._processes = processes
+        self._min_records = min_records
+        self._batch_size = batch_size
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False  # the workers could not start: read here from then on
+
+    @property
+    def version(self) -> str:
+        """The reader's version (the workers' is checked against it)."""
+        return self.local.version
+
+    def offers(self, offers: Sequence[Offer]) -> list[Offer]:
+        """Each offer with its concepts, as :meth:`ConceptEnricher.offers` reads them."""
+        if len(offers) < self._min_records or self._broken:
+            return self.local.offers(offers)
+        self.local.prepare_offers(offers)
+        return self._map("offers", _read_offers, offers) or self.local.offers(offers)
+
+    def profiles(self, profiles: Sequence[Profile]) -> list[Profile]:
+        """Each profile with its concepts, as :meth:`ConceptEnricher.profiles` reads them."""
+        if len(profiles) < self._min_records or self._broken:
+            return self.local.profiles(profiles)
+        self.local.prepare_profiles(profiles)
+        return (self._map("profiles", _read_profiles, profiles)
+                or self.local.profiles(profiles))
+
+    def _map(self, kind: str, read: Callable[[list[RecordT]], list[RecordT]],
+             records: Sequence[RecordT]) -> list[RecordT]:
+        pool = self._started()
+        started = time.monotonic()
+        batches = [list(records[i:i + self._batch_size])
+                   for i in range(0, len(records), self._batch_size)]
+        out: list[RecordT] = []
+        try:
+            for batch in pool.map(read, batches):
+                out.extend(batch)
+        except BrokenProcessPool as exc:  # e.g. a worker's reader is not this one
+            log.warning("concept reading workers stopped (%s): reading in this process", exc)
+            self._broken = True
+            self.close()
+            return []
+        elapsed = time.monotonic() - started
+        log.info("concepts: %d %s read in %d processes (%.1f/s)", len(out), kind,
+                 self._processes, len(out) / elapsed if elapsed > 0 else float("inf"))
+        return out
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            reader = self.local.reader
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._processes, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self._settings, reader.taxonomy, self.local.settings,
+                          reader.encoder is not None, self.local.version, os.getpid()))
+            log.info("reading concepts in %d worker processes", self._processes)
+        return self._pool
+
+    @property
+    def workers_started(self) -> bool:
+        """Whether the worker processes are running (a large enough chunk started them)."""
+        return self._pool is not None
+
+    def close(self) -> None:
+        """Stop the workers (if they were started)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ProcessPoolEnricher:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,43 @@
+"""Concept reading in worker processes reads every record as the indexing process does, and
+small chunks never start the workers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.enrich import concept_enricher
+from indexer.enrich_pool import ProcessPoolEnricher
+from indexer.readers import read_offers, read_profiles
+from indexer.settings import load_settings
+from skills_taxonomy import Taxonomy
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_workers_read_offers_and_profiles_as_this_process_does(
+        mini_taxonomy: Taxonomy, tmp_path: Path) -> None:
+    settings = load_settings(data_dir=FIXTURES, cache_dir=tmp_path / "cache",
+                             index_dir=tmp_path / "index", concepts={"vectors": False})
+    local = concept_enricher(settings, mini_taxonomy, None)
+    assert local is not None
+    offers = read_offers(FIXTURES / "engine" / "offers.jsonl").records
+    profiles = read_profiles(FIXTURES / "engine" / "profiles.jsonl").records
+    expected_offers, expected_profiles = local.offers(offers), local.profiles(profiles)
+    assert any(o.concepts is not None and o.concepts.skills for o in expected_offers)
+
+    with ProcessPoolEnricher(local, settings, processes=2, min_records=1, batch_size=3) as pool:
+        assert pool.offers(offers) == expected_offers
+        assert pool.profiles(profiles) == expected_profiles
+        assert pool.workers_started
+
+
+def test_a_small_chunk_is_read_here_without_workers(mini_taxonomy: Taxonomy,
+                                                    tmp_path: Path) -> None:
+    settings = load_settings(data_dir=FIXTURES, cache_dir=tmp_path / "cache",
+                             index_dir=tmp_path / "index", concepts={"vectors": False})
+    local = concept_enricher(settings, mini_taxonomy, None)
+    assert local is not None
+    offers = read_offers(FIXTURES / "engine" / "offers.jsonl").records[:3]
+    with ProcessPoolEnricher(local, settings, processes=2, min_records=10) as pool:
+        assert pool.offers(offers) == local.offers(offers)
+        assert not pool.workers_started
