@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from skills_taxonomy.normaliser import NormaliserState
@@ -47,14 +46,21 @@ class ReaderState:
     occupation_texts: OccupationTextIndex
 
 
-@lru_cache(maxsize=1)
-def source_digest() -> str:
-    """SHA-256 of this package's Python sources: the code that builds the state."""
+def _digest_of_sources() -> str:
     digest = hashlib.sha256()
     for path in sorted(_PACKAGE.glob("*.py")):
         digest.update(f"\n{path.name}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+_SOURCE_DIGEST = _digest_of_sources()  # when the package is imported, with the code in use
+
+
+def source_digest() -> str:
+    """SHA-256 of this package's Python sources as they were when it was imported: the code
+    that builds the state (a file edited later does not change the key of this process)."""
+    return _SOURCE_DIGEST
 
 
 def state_key(taxonomy_checksum: str, reader_version: str, settings: str) -> str:
