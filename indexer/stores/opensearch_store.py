@@ -135,6 +135,12 @@ class OpenSearchKeywordStore(AliasedIndex):
         self._ensure_index()
         self._write(self._index_actions(batch) for batch in batches(docs, self.batch_size))
 
+    def add_new(self, docs: Iterable[IndexedDoc]) -> None:
+        """Add documents whose ids the store does not hold (``AppendableKeywordStore``). A bulk
+        ``index`` by id costs OpenSearch the same for a new document as for a replaced one, so
+        this is :meth:`upsert`; an id added twice is stored once."""
+        self.upsert(docs)
+
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
         self._delete_ids(ids)

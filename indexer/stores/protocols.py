@@ -269,7 +269,8 @@ class DocumentVectorStore(Protocol):
 @runtime_checkable
 class AppendableKeywordStore(Protocol):
     """A keyword store that adds documents it is known not to hold faster than ``upsert``
-    replaces them (tantivy: no delete-by-term queued per document). A collection whose
+    replaces them (tantivy: no delete-by-term queued per document; OpenSearch: the same bulk
+    ``index`` as ``upsert``, which costs it nothing more). A collection whose
     keyword store and filter table were both empty when it first wrote (a fresh generation)
     sends the ids its table does not hold here, and repeated ones to ``upsert``."""
 

@@ -13,9 +13,9 @@ override ``assert_no_copy`` to add its own check that a purge left nothing behin
             yield lambda: MyStore(...)
 
 The suite only uses the ``KeywordStore`` protocol, so it holds for any backend; its tests of
-``add_new`` run on backends with the ``AppendableKeywordStore`` capability (the others skip
-them, saying so). Fixture
-documents and expected results are written by hand.
+``add_new`` run on backends with the ``AppendableKeywordStore`` capability (tantivy and
+OpenSearch both have it; a backend without it skips them, saying so). Fixture documents and
+expected results are written by hand.
 """
 
 from __future__ import annotations
