@@ -12,10 +12,10 @@ override ``assert_no_copy`` to add its own check that a purge left nothing behin
         def make_store(self) -> Iterator[MakeKeywordStore]:
             yield lambda: MyStore(...)
 
-The suite only uses the ``KeywordStore`` protocol, so it holds for any backend; its tests of
-``add_new`` run on backends with the ``AppendableKeywordStore`` capability (tantivy and
-OpenSearch both have it; a backend without it skips them, saying so). Fixture documents and
-expected results are written by hand.
+The suite only uses the ``KeywordStore`` protocol, so it holds for any backend; a backend with
+the ``AppendableKeywordStore`` capability (tantivy, OpenSearch) subclasses
+:class:`AppendableKeywordStoreConformance`, which adds the tests of ``add_new``. Fixture
+documents and expected results are written by hand.
 """
 
 from __future__ import annotations
@@ -119,8 +119,7 @@ _PROBES: tuple[tuple[str, Filters], ...] = (
 
 
 def _appendable(store: KeywordStore) -> AppendableKeywordStore:
-    if not isinstance(store, AppendableKeywordStore):
-        pytest.skip(f"{type(store).__name__} has no add_new (AppendableKeywordStore)")
+    assert isinstance(store, AppendableKeywordStore), type(store).__name__
     return store
 
 
@@ -213,35 +212,6 @@ class KeywordStoreConformance:
         catalogue.upsert([CATALOGUE[2]])
         assert catalogue.count() == 5
         assert _search(catalogue, "vendeur") == ["vendeur"]
-
-    # --- add_new (the AppendableKeywordStore capability) --------------------------------
-
-    def test_add_new_finds_what_upsert_finds(self, make_store: MakeKeywordStore,
-                                             catalogue: KeywordStore) -> None:
-        appended = _appendable(make_store())
-        appended.add_new(doc for doc in CATALOGUE)
-        assert appended.count() == catalogue.count() == 5
-        for text, filters in _PROBES:
-            expected = catalogue.search(KeywordQuery(text), filters, 10)
-            found = appended.search(KeywordQuery(text), filters, 10)
-            assert _ids(found) == _ids(expected), (text, filters)
-            assert [h.score for h in found] == pytest.approx([h.score for h in expected])
-        assert _search(appended, "fournil") == ["boulanger"]
-
-    def test_upsert_after_add_new_replaces(self, make_store: MakeKeywordStore) -> None:
-        store = _appendable(make_store())
-        store.add_new(CATALOGUE)
-        store.upsert([_doc("boulanger", "Pâtissier", "Entremets et chocolat.")])
-        assert store.count() == 5
-        assert _search(store, "fournil") == []
-        assert _search(store, "chocolat") == ["boulanger"]
-
-    def test_delete_after_add_new(self, make_store: MakeKeywordStore) -> None:
-        store = _appendable(make_store())
-        store.add_new(CATALOGUE)
-        store.delete(["vendeur"])
-        assert store.count() == 4
-        assert _search(store, "vendeur") == []
 
     def test_purge_leaves_no_copy_in_the_store_files(self, make_store: MakeKeywordStore,
                                                       assert_no_copy: NoCopyCheck) -> None:
@@ -466,3 +436,38 @@ class KeywordStoreConformance:
         store.upsert(_doc(f"inside-{i}", "Aide", "Plombier.", location=LYON) for i in range(3))
         found = _ids(store.search(KeywordQuery("plombier"), Filters(geo=GeoFilter(LYON, 30.0)), 4))
         assert sorted(found) == ["inside-0", "inside-1", "inside-2", "weak"]
+
+
+class AppendableKeywordStoreConformance(KeywordStoreConformance):
+    """The whole keyword suite, plus ``add_new`` (the ``AppendableKeywordStore`` capability):
+    backends that have the capability subclass this one instead."""
+
+    def test_satisfies_the_appendable_protocol(self, make_store: MakeKeywordStore) -> None:
+        assert isinstance(make_store(), AppendableKeywordStore)
+
+    def test_add_new_finds_what_upsert_finds(self, make_store: MakeKeywordStore,
+                                             catalogue: KeywordStore) -> None:
+        appended = _appendable(make_store())
+        appended.add_new(doc for doc in CATALOGUE)
+        assert appended.count() == catalogue.count() == 5
+        for text, filters in _PROBES:
+            expected = catalogue.search(KeywordQuery(text), filters, 10)
+            found = appended.search(KeywordQuery(text), filters, 10)
+            assert _ids(found) == _ids(expected), (text, filters)
+            assert [h.score for h in found] == pytest.approx([h.score for h in expected])
+        assert _search(appended, "fournil") == ["boulanger"]
+
+    def test_upsert_after_add_new_replaces(self, make_store: MakeKeywordStore) -> None:
+        store = _appendable(make_store())
+        store.add_new(CATALOGUE)
+        store.upsert([_doc("boulanger", "Pâtissier", "Entremets et chocolat.")])
+        assert store.count() == 5
+        assert _search(store, "fournil") == []
+        assert _search(store, "chocolat") == ["boulanger"]
+
+    def test_delete_after_add_new(self, make_store: MakeKeywordStore) -> None:
+        store = _appendable(make_store())
+        store.add_new(CATALOGUE)
+        store.delete(["vendeur"])
+        assert store.count() == 4
+        assert _search(store, "vendeur") == []

@@ -9,10 +9,13 @@ import pytest
 from indexer.stores.protocols import Filters, IndexedDoc, KeywordQuery
 from indexer.stores.tantivy_store import TantivyKeywordStore
 from skills_taxonomy.plural import strip_plurals
-from tests.conformance.keyword_store_suite import KeywordStoreConformance, MakeKeywordStore
+from tests.conformance.keyword_store_suite import (
+    AppendableKeywordStoreConformance,
+    MakeKeywordStore,
+)
 
 
-class TestTantivyKeywordStore(KeywordStoreConformance):
+class TestTantivyKeywordStore(AppendableKeywordStoreConformance):
     """Runs the conformance suite on in-memory tantivy indexes."""
 
     @pytest.fixture
@@ -20,7 +23,7 @@ class TestTantivyKeywordStore(KeywordStoreConformance):
         return lambda: TantivyKeywordStore(None)
 
 
-class TestTantivyOnDisk(KeywordStoreConformance):
+class TestTantivyOnDisk(AppendableKeywordStoreConformance):
     """Runs the conformance suite on on-disk tantivy indexes."""
 
     @pytest.fixture

@@ -20,7 +20,7 @@ from indexer.stores.opensearch_mapping import MAPPING_VERSION
 from indexer.stores.opensearch_store import BulkIndexError, OpenSearchKeywordStore
 from indexer.stores.protocols import Filters, IndexedDoc, KeywordQuery, KeywordStore
 from tests.conformance.keyword_store_suite import (
-    KeywordStoreConformance,
+    AppendableKeywordStoreConformance,
     MakeKeywordStore,
     NoCopyCheck,
     StorageOf,
@@ -49,7 +49,7 @@ def _ids(store: OpenSearchKeywordStore, text: str, **query: object) -> list[str]
     return [hit.id for hit in hits]
 
 
-class TestOpenSearchKeywordStore(KeywordStoreConformance):
+class TestOpenSearchKeywordStore(AppendableKeywordStoreConformance):
     """The shared conformance suite, each store on its own alias."""
 
     @pytest.fixture
