@@ -17,6 +17,14 @@ SEEKER_VARIANTS = ("none", "radius30", "contract", "radius30+contract")
 PARTS = ("query_encoding", "keyword", "vector", "fusion", "records", "features")
 
 
+def _real_vectors(build: dict[str, Any]) -> str:
+    """"all (encoder)" when every vector was encoded, else "real/total" (derived vectors)."""
+    if build.get("vectors") == "real":
+        return f"all ({build.get('encoder', '?')})"
+    real, derived = build.get("vectors_real") or 0, build.get("vectors_derived") or 0
+    return f"{real:,}/{real + derived:,}"
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "—"
@@ -56,7 +64,7 @@ def summary_markdown(results: dict[str, Any]) -> str:
             f"{_fmt(b['offers_from_scratch_projected_s'])} s | {_fmt(b['reindex_unchanged_s'])} s"
             f" | ×{_fmt(b['reindex_speedup_vs_projected_first_run'])} | {_fmt(b['peak_rss_mib'])}"
             f" | {_fmt(b['index_mib'])} | {b['vector_index']} | "
-            f"{b['vectors_real']:,}/{b['vectors_real'] + b['vectors_derived']:,} |")
+            f"{_real_vectors(b)} |")
     if results.get("real_build"):
         lines += ["", "Indexed from scratch through `emploi index`, every text encoded for "
                   "real (default encoder) and read into concepts, fresh embedding cache; then "

@@ -14,13 +14,16 @@ matcher is not modified and pays nothing when the benchmark is not running), ANN
 against exhaustive search, serving RSS, and, for the largest size at most 100k, the web API
 under concurrent load and the same keyword queries on a real OpenSearch node.
 
-**Document vectors.** Encoding is measured for real (USE, one BLAS thread) on a sample, and
-reported as the encoding share of indexing (``encode_docs_per_s``; the projection for N is
-N / rate). The vectors the stores index come from the content-hash cache filled by
-:mod:`bench.encode` when the text was encoded there, and otherwise are *derived*: a real
-vector of another encoded text plus Gaussian noise (cosine ≈ 0.9 with it), renormalised, so
-the index holds N distinct vectors with the neighbourhood structure of real ones. The share of
-real vectors is recorded. Query vectors are always encoded for real, in the timed path.
+**Vectors.** By default (``--vectors real``) every document and query vector is encoded for
+real with the default encoder (the static model, distilled once into ``--cache-dir`` before
+the timing starts): the index holds N real vectors and ``vectors_derived`` is 0. The build
+phase encodes the offers as ``emploi index`` does; document encoding throughput is also
+measured on its own on a sample (``encoding``). ``--vectors derived`` reproduces the earlier
+rounds: USE-m3 for queries, and document vectors from the content-hash cache filled by
+:mod:`bench.encode` where the text was encoded there, otherwise *derived* (a real vector of
+another text plus Gaussian noise, cosine ≈ 0.9 with it, renormalised); the count of each is
+recorded. The GENERATED records carry their occupation and skill codes, so the build does not
+read their texts into concepts (``--real-build`` times that path through ``emploi index``).
 
 Results: ``OUT/results.json``, ``OUT/summary.md`` and ``OUT/plots/*.png``.
 """
@@ -210,14 +213,13 @@ class PooledEncoder:
         return unit
 
 
-def measure_encoder(texts: Sequence[str]) -> dict[str, float]:
-    """Real document-encoding throughput on ``texts`` (fresh model, one BLAS thread)."""
-    encoder = UseEncoder()
+def measure_encoder(encoder: Any, texts: Sequence[str]) -> dict[str, Any]:
+    """Real document-encoding throughput of ``encoder`` on ``texts`` (after a warm-up)."""
     encoder.encode_documents(list(texts[:4]))
     started = time.perf_counter()
     encoder.encode_documents(list(texts))
     elapsed = time.perf_counter() - started
-    return {"texts": len(texts), "seconds": round(elapsed, 2),
+    return {"encoder": encoder.name, "texts": len(texts), "seconds": round(elapsed, 3),
             "docs_per_s": round(len(texts) / elapsed, 1),
             "mean_chars": round(sum(map(len, texts)) / max(len(texts), 1), 1),
             "load_avg": load_avg()}
@@ -233,6 +235,19 @@ def _settings(index_dir: Path, data_dir: Path, cache_dir: Path) -> Any:
     os.environ["EMPLOI_INDEX_DIR"] = str(index_dir)
     os.environ["EMPLOI_CACHE_DIR"] = str(cache_dir)
     return load_settings()
+
+
+def bench_encoder(args: argparse.Namespace, settings: Any, *, documents: bool) -> Any:
+    """The encoder of the run: the default one of ``settings`` (``--vectors real``), or USE-m3
+    with cached-or-derived document vectors (``--vectors derived``; queries only when
+    ``documents`` is false)."""
+    if args.vectors == "real":
+        from indexer.encoders.factory import create_encoder
+
+        return create_encoder(settings, distil=False)
+    if documents:
+        return PooledEncoder(Path(args.real_cache) if args.real_cache else None)
+    return UseEncoder()
 
 
 def _read_jsonl(path: Path, model: type[Any], limit: int) -> list[Any]:
@@ -271,12 +286,13 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
     index_dir = Path(args.index_dir)
     shutil.rmtree(index_dir, ignore_errors=True)
     settings = _settings(index_dir, Path(args.data_dir), Path(args.cache_dir))
-    encoder = PooledEncoder(Path(args.real_cache) if args.real_cache else None)
+    encoder = bench_encoder(args, settings, documents=True)
     timer = Timer()
     offers_file, profiles_file = Path(args.corpus) / OFFERS_FILE, Path(args.corpus) / PROFILES_FILE
     sample = [offer_embedding_text(o) for o in _read_jsonl(offers_file, Offer,
                                                             args.encode_sample)]
-    encoding = measure_encoder(sample)
+    encoding = measure_encoder(
+        UseEncoder() if args.vectors == "derived" else encoder, sample)
     rss_before = current_rss_mib()
     started = time.perf_counter()
     taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
@@ -293,7 +309,8 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
             collection.keyword.save = timer.wrap(  # type: ignore[attr-defined]
                 f"{kind}.keyword_commit", collection.keyword.save)  # type: ignore[attr-defined]
         encoder.encode_documents = timer.wrap(  # type: ignore[method-assign]
-            "vectors_lookup", encoder.encode_documents)
+            "vectors_lookup" if args.vectors == "derived" else "encoding",
+            encoder.encode_documents)
         offers_s, read_s = _upsert_chunks(writer.upsert_offers, offers_file, Offer, args.size)
         profiles_s, read_profiles_s = _upsert_chunks(writer.upsert_profiles, profiles_file,
                                                      Profile, args.profiles)
@@ -329,7 +346,9 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
         "reindex_speedup_vs_projected_first_run": round(
             (encode_projected_s + offers_s) / max(reindex_s, 1e-9), 1),
         "reindex_speedup_vs_store_only_first_run": round(offers_s / max(reindex_s, 1e-9), 1),
-        "vectors_real": encoder.real_hits, "vectors_derived": encoder.derived,
+        "vectors": args.vectors, "encoder": encoder.name,
+        "vectors_real": getattr(encoder, "real_hits", None),
+        "vectors_derived": getattr(encoder, "derived", 0),
         "peak_rss_mib": build_peak, "rss_before_build_mib": rss_before,
         "index_mib": du_mib(generation.parent / (index_dir / "CURRENT").read_text().strip()),
         "index_offers_mib": du_mib(index_dir / (index_dir / "CURRENT").read_text().strip()
@@ -376,7 +395,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     index_dir = Path(args.index_dir)
     settings = _settings(index_dir, Path(args.data_dir), Path(args.cache_dir))
     taxonomy = load_taxonomy(settings.rome_dir, settings.esco_dir, settings.cache_dir)
-    encoder = UseEncoder()
+    encoder = bench_encoder(args, settings, documents=False)
     encoder.encode_queries(["échauffement"])
     rss_start = current_rss_mib()
     started = time.perf_counter()
@@ -451,7 +470,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
             "skill_labels_encoded_before_timing": labels_added, "load_avg": load_avg()}
 
 
-def _complete_label_cache(index: Any, encoder: UseEncoder) -> int:
+def _complete_label_cache(index: Any, encoder: Any) -> int:
     """Encode the records' skill labels missing from the index's embedding cache, as an index
     built by this version holds them (an index from an older version does not); return how
     many were missing."""
@@ -519,7 +538,7 @@ def _time_queries(timer: Timer, items: Sequence[Any], run: Callable[[Any], Any],
             "scored_mean": round(float(np.mean(scored)), 1), "load_avg": load_avg()}
 
 
-def _recall(index: Any, encoder: UseEncoder, queries: Sequence[Any]) -> dict[str, Any]:
+def _recall(index: Any, encoder: Any, queries: Sequence[Any]) -> dict[str, Any]:
     """recall@10 of the configured search against exhaustive search (nprobe = nlist)."""
     from indexer.stores.faiss_store import FaissVectorStore
 
@@ -599,11 +618,17 @@ def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
         # a counsellor's token reaches the seekers assigned to them (not offers' candidates)
         paths = [f"/api/v1/profiles/{profile_id}/offers?top=10&per_page=10"
                  for profile_id in ids]
-        if not _wait_ready(port, paths[0], headers, timeout_s=300):
-            return {"error": f"server not ready, see {log_path}"}
+        status = _wait_ready(port, paths[0], headers, timeout_s=300)
+        if status != 200:
+            return {"error": f"server answers {status}, see {log_path}"}
+        background_s = _wait_warmed_up(log_path, workers, timeout_s=1800)
+        if background_s is None:
+            return {"error": f"the server's background warm-up did not end, see {log_path}"}
+        logger.info("web: the server's background warm-up ended after %.0f s", background_s)
         warm_up = _warm_up(port, paths, headers, clients, passes=3 if caches else 0)
         result = _hammer(port, paths, headers, seconds, clients)
         result["warm_up"] = warm_up
+        result["background_warm_up_s"] = background_s
         result.update({"server_threads": threads, "server_workers": workers,
                        "caches": caches, "clients": clients,
                        "auth": "bearer token" if headers else "none",
@@ -657,16 +682,36 @@ def _get(port: int, path: str, headers: dict[str, str],
     return response.status
 
 
-def _wait_ready(port: int, path: str, headers: dict[str, str], timeout_s: float) -> bool:
+def _wait_ready(port: int, path: str, headers: dict[str, str], timeout_s: float
+                ) -> int | None:
+    """The status of the first answer to ``path``, or None when the server never answered."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             status = _get(port, path, headers)
             logger.info("web: server answers %d", status)
-            return True
+            return status
         except OSError:
             time.sleep(1.0)
-    return False
+    return None
+
+
+WARMED_UP = "candidate pools computed ahead: "
+"""What each server process logs when its background warm-up (:mod:`webapp.warmup`: the
+analytics snapshot, then the candidate pools of the latest offers) is done."""
+
+
+def _wait_warmed_up(log_path: Path, workers: int, timeout_s: float) -> float | None:
+    """Wait until every server process logged the end of its background warm-up, which
+    competes with requests for the interpreter while it runs; the seconds waited, or None
+    after ``timeout_s``."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if sum(WARMED_UP in line and " offers in " in line for line in lines) >= workers:
+            return round(time.monotonic() - started, 1)
+        time.sleep(2.0)
+    return None
 
 
 def _warm_up(port: int, paths: Sequence[str], headers: dict[str, str], clients: int,
@@ -870,7 +915,8 @@ def _child(phase: str, args: argparse.Namespace, size: int, index_dir: Path, cor
                "--corpus", str(corpus), "--data-dir", str(args.data_dir),
                "--cache-dir", str(args.cache_dir), "--queries", str(args.queries),
                "--recall-queries", str(args.recall_queries),
-               "--encode-sample", str(args.encode_sample), "--phase-out", str(out)]
+               "--encode-sample", str(args.encode_sample), "--phase-out", str(out),
+               "--vectors", args.vectors]
     if args.real_cache:
         command += ["--real-cache", str(args.real_cache)]
     logger.info("N=%d: phase %s (load %.2f)", size, phase, load_avg())
@@ -912,7 +958,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not _corpus_covers(corpus, largest, n_profiles):
         generator = load_generator(Path(args.data_dir), Path(args.cache_dir), args.seed)
         write_corpus(generator, corpus, largest, n_profiles)
+    if args.vectors == "real":
+        _distilled_model(Path(args.data_dir), Path(args.cache_dir))  # outside the timing
     results: dict[str, Any] = {"GENERATED_corpus": True, "machine": machine(),
+                               "vectors": args.vectors,
                                "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                                "sizes": {}}
     web_size = max((s for s in sizes if s <= 100_000), default=None)
@@ -988,14 +1037,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", default="bench/results")
     parser.add_argument("--work", default=".cache/bench/work")
     parser.add_argument("--corpus", default=None, help="an existing GENERATED corpus folder")
+    parser.add_argument("--vectors", choices=("real", "derived"), default="real",
+                        help="real: every vector encoded with the default encoder; derived: "
+                             "USE-m3 queries, documents from --real-cache or derived (the "
+                             "earlier rounds)")
     parser.add_argument("--real-cache", default=None,
-                        help="embedding cache filled by bench.encode (real vectors)")
+                        help="with --vectors derived: embedding cache filled by bench.encode")
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     parser.add_argument("--cache-dir", default="var/cache")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--recall-queries", type=int, default=100)
-    parser.add_argument("--encode-sample", type=int, default=300)
+    parser.add_argument("--encode-sample", type=int, default=2000)
     parser.add_argument("--reuse-index", action="store_true",
                         help="measure serving on an index a previous run built (its build "
                              "results are kept, marked reused)")

@@ -51,6 +51,21 @@ class Columns:
     rome_codes: list[tuple[str, ...]]
     rome_weights: list[tuple[float, ...]]
     """The confidence of each of ``rome_codes`` (1 for a code the record carries)."""
+    skills: Entries | None = None
+    """Each row's skills with their weights (:attr:`IndexedDoc.skill_keys`), or None when the
+    table was saved before it kept them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    """A multi-valued column's values for some rows, flattened: entry ``i`` is the value
+    ``vocabulary[codes[i]]``, with weight ``weights[i]``, of the row at position ``owner[i]``
+    of those asked for (a row's entries are contiguous, in the order they were added)."""
+
+    owner: IntArray
+    codes: npt.NDArray[np.int32]
+    weights: npt.NDArray[np.float64]
+    vocabulary: Sequence[str]
 
 
 FloatArray = npt.NDArray[np.float32]
@@ -68,7 +83,7 @@ class _Multi:
         self.weights: FloatArray = np.empty(0, dtype=np.float32)
         self._pending: list[tuple[int, int, float]] = []
         self._postings: dict[int, tuple[IntArray, FloatArray]] | None = None
-        self._by_row: tuple[IntArray, list[str], FloatArray] | None = None
+        self._by_row: tuple[IntArray, FloatArray, npt.NDArray[np.int32]] | None = None
 
     def add(self, row: int, values: Iterable[str], weights: Sequence[float] = ()) -> None:
         for position, value in enumerate(values):
@@ -91,30 +106,41 @@ class _Multi:
             self._postings = None
             self._by_row = None
 
-    def _row_index(self) -> tuple[IntArray, list[str], FloatArray]:
+    def _row_index(self) -> tuple[IntArray, FloatArray, npt.NDArray[np.int32]]:
+        """The entries sorted by row (stable: a row's values keep their order): rows,
+        weights, value codes."""
         self.flush()
         if self._by_row is None:
             order = np.argsort(self.rows, kind="stable")
-            vocabulary = self.vocabulary
-            self._by_row = (self.rows[order],
-                            [vocabulary[code] for code in self.codes[order].tolist()],
-                            self.weights[order])
+            self._by_row = (self.rows[order], self.weights[order], self.codes[order])
         return self._by_row
 
     def values(self, rows: IntArray) -> list[tuple[str, ...]]:
         """The values of each of ``rows``, in the order they were added."""
-        sorted_rows, names, _ = self._row_index()
-        starts = np.searchsorted(sorted_rows, rows, side="left").tolist()
-        ends = np.searchsorted(sorted_rows, rows, side="right").tolist()
-        return [tuple(names[start:end]) for start, end in zip(starts, ends, strict=True)]
+        sorted_rows, _, codes = self._row_index()
+        positions, counts = _entry_positions(sorted_rows, rows)
+        vocabulary = self.vocabulary
+        names = [vocabulary[code] for code in codes[positions].tolist()]
+        offsets = np.cumsum(counts) - counts
+        return [tuple(names[start:start + count]) for start, count in
+                zip(offsets.tolist(), counts.tolist(), strict=True)]
 
     def value_weights(self, rows: IntArray) -> list[tuple[float, ...]]:
-        """The weights of the values of each of ``rows`` (as :meth:`values`)."""
-        sorted_rows, _, weights = self._row_index()
-        starts = np.searchsorted(sorted_rows, rows, side="left").tolist()
-        ends = np.searchsorted(sorted_rows, rows, side="right").tolist()
-        listed = weights.tolist()
-        return [tuple(listed[start:end]) for start, end in zip(starts, ends, strict=True)]
+        """The weights of the values of each of ``rows`` (as :meth:`values`); only those
+        rows' weights are gathered, so the cost follows ``rows``, not the table."""
+        sorted_rows, weights, _ = self._row_index()
+        positions, counts = _entry_positions(sorted_rows, rows)
+        offsets = np.cumsum(counts) - counts  # where each row's weights start in the gather
+        gathered = weights[positions].tolist()
+        return [tuple(gathered[start:start + count]) for start, count in
+                zip(offsets.tolist(), counts.tolist(), strict=True)]
+
+    def entries(self, rows: IntArray) -> Entries:
+        """The values of ``rows`` with their weights, flattened (the cost follows ``rows``)."""
+        sorted_rows, weights, codes = self._row_index()
+        positions, counts = _entry_positions(sorted_rows, rows)
+        return Entries(np.repeat(np.arange(len(rows)), counts), codes[positions],
+                       weights[positions].astype(np.float64), self.vocabulary)
 
     def postings(self, value: str) -> tuple[IntArray, FloatArray]:
         """The rows holding ``value`` and its weight in each (all rows, dead ones included)."""
@@ -162,6 +188,16 @@ class _Multi:
         return column
 
 
+def _entry_positions(sorted_rows: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """Where the entries of each of ``rows`` lie in ``sorted_rows`` (concatenated, row after
+    row), and how many each row has."""
+    starts = np.searchsorted(sorted_rows, rows, side="left")
+    counts = np.searchsorted(sorted_rows, rows, side="right") - starts
+    offsets = np.cumsum(counts) - counts
+    positions: IntArray = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
+    return positions, counts
+
+
 class DocTable:
     """Columns of ``IndexedDoc`` fields plus each row's vector label and record location."""
 
@@ -180,6 +216,9 @@ class DocTable:
         self._contracts = _Multi()
         self._romes = _Multi()
         self._skills = _Multi()
+        self._skill_keys = _Multi()
+        self._skill_keys_known = True
+        """False for a table saved before it kept the skill keys (until it is rebuilt)."""
         self._labels_ok: bool | None = None
         self.upsert(docs)
 
@@ -218,7 +257,8 @@ class DocTable:
         created[self._created[rows] == _NO_DATE] = np.nan
         return Columns(found, self._lat[rows], self._lon[rows], created,
                        self._contracts.values(rows), self._romes.values(rows),
-                       self._romes.value_weights(rows))
+                       self._romes.value_weights(rows),
+                       self._skill_keys.entries(rows) if self._skill_keys_known else None)
 
     def newest_created(self) -> datetime | None:
         """The latest creation time of the live documents, or None when none has one."""
@@ -317,6 +357,7 @@ class DocTable:
             self._contracts.add(row, doc.contract_types)
             self._romes.add(row, doc.rome_codes, doc.occupation_weights)
             self._skills.add(row, doc.skill_codes)
+            self._skill_keys.add(row, doc.skill_keys, doc.skill_key_weights)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents; unknown ids are ignored."""
@@ -395,7 +436,7 @@ class DocTable:
         if locations is not None:
             self._offset = np.array([o for o, _ in locations], dtype=np.int64)
             self._length = np.array([n for _, n in locations], dtype=np.int64)
-        for column in (self._contracts, self._romes, self._skills):
+        for column in self._multis():
             column.remap(keep, new_row)
         self._alive = np.ones(len(self._ids), dtype=bool)
 
@@ -407,7 +448,8 @@ class DocTable:
             "lon": self._lon, "created": self._created, "label": self._label,
             "offset": self._offset, "length": self._length,
             **self._contracts.arrays("contract"), **self._romes.arrays("rome"),
-            **self._skills.arrays("skill")}
+            **self._skills.arrays("skill"),
+            **(self._skill_keys.arrays("skillkey") if self._skill_keys_known else {})}
         with atomic_binary_writer(directory / TABLE_FILE) as stream:
             np.savez(stream, **arrays)
 
@@ -428,6 +470,9 @@ class DocTable:
             table._contracts = _Multi.from_arrays(data, "contract")
             table._romes = _Multi.from_arrays(data, "rome")
             table._skills = _Multi.from_arrays(data, "skill")
+            table._skill_keys_known = "skillkey_rows" in data.files
+            if table._skill_keys_known:
+                table._skill_keys = _Multi.from_arrays(data, "skillkey")
         alive = np.flatnonzero(table._alive).tolist()
         table._row_of = {table._ids[row]: row for row in alive}
         return table
@@ -449,6 +494,9 @@ class DocTable:
         if self._dead_pending:
             self._alive[np.asarray(self._dead_pending, dtype=np.int64)] = False
             self._dead_pending = []
-        for column in (self._contracts, self._romes, self._skills):
+        for column in self._multis():
             column.flush()
+
+    def _multis(self) -> tuple[_Multi, ...]:
+        return self._contracts, self._romes, self._skills, self._skill_keys
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from indexer.models import OccupationTag, Offer, Profile, SkillTag
+from indexer.skill_identity import asked_skills, held_skills
 from indexer.stores.protocols import IndexedDoc
 
 #: How much of an offer's description goes into its embedding text.
@@ -83,6 +84,7 @@ def offer_document(offer: Offer) -> IndexedDoc:
                   offer.sector])
     occupations = offer.occupation_tags
     skills = offer.matching_skills
+    keys, importance = asked_skills(skills)
     return IndexedDoc(
         id=offer.id,
         title=title,
@@ -95,6 +97,8 @@ def offer_document(offer: Offer) -> IndexedDoc:
         occupation_weights=tuple(o.confidence for o in occupations),
         concepts=concept_ids(occupations, skills),
         concept_text=concept_text(occupations, skills),
+        skill_keys=keys,
+        skill_key_weights=importance,
     )
 
 
@@ -104,6 +108,7 @@ def profile_document(profile: Profile) -> IndexedDoc:
     home point as fields."""
     occupations = profile.occupation_tags
     skills = profile.matching_skills
+    keys, weights = held_skills(skills)
     return IndexedDoc(
         id=profile.id,
         title=_join(_unique(profile.titles), sep=" — "),
@@ -116,6 +121,8 @@ def profile_document(profile: Profile) -> IndexedDoc:
         contract_types=_unique(profile.contract_types),
         location=profile.place.point if profile.place else None,
         created_at=None,
+        skill_keys=keys,
+        skill_key_weights=weights,
     )
 
 

@@ -21,18 +21,14 @@ from indexer.models import (
     OccupationTag,
     Offer,
     Profile,
-    Requirement,
     SkillTag,
 )
+from indexer.skill_identity import held_weight, identities, skill_importance
 from indexer.utc import as_utc
 from matcher.results import SkillRef
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.text import fold
 
-WISHED_SKILL_WEIGHT = 0.5
-TRAINABLE_SKILL_WEIGHT = 0.25
-_IMPORTANCE = {Requirement.REQUIRED: 1.0, Requirement.WISHED: WISHED_SKILL_WEIGHT,
-               Requirement.TRAINABLE: TRAINABLE_SKILL_WEIGHT}
 WISHED_EXPERIENCE_FLOOR = 0.5
 """Experience fit of a beginner for an offer that only wishes experience ("S"): a wished
 experience is a soft requirement, so lacking it costs half of what lacking a required one does
@@ -64,18 +60,6 @@ def skill_key(tag: SkillTag) -> str:
     return f"code:{tag.code}" if tag.code else f"label:{fold(tag.label)}"
 
 
-def _identities(tag: SkillTag) -> tuple[str, ...]:
-    """A tag is the same skill as another when their codes or their folded labels agree (the
-    ROME gives one label several codes, e.g. a competence and a core item)."""
-    return _identities_of(tag.code, tag.label)
-
-
-@lru_cache(maxsize=65536)
-def _identities_of(code: str | None, label: str) -> tuple[str, ...]:
-    folded = f"label:{fold(label)}"
-    return (f"code:{code}", folded) if code else (folded,)
-
-
 @dataclass(frozen=True, slots=True)
 class HeldSkills:
     """A side's skills, indexed by identity (code and folded label) with the best weight
@@ -90,21 +74,9 @@ class HeldSkills:
         tags = tuple(held)
         weight: dict[str, float] = {}
         for tag in tags:
-            for key in _identities(tag):
-                weight[key] = max(weight.get(key, 0.0), min(tag.weight, 1.0) * trust(tag))
+            for key in identities(tag):
+                weight[key] = max(weight.get(key, 0.0), held_weight(tag))
         return cls(tags, weight)
-
-
-def trust(tag: SkillTag) -> float:
-    """How much a tag counts for what it is: 1 for a tag a record lists, the confidence of
-    the reading for one read from the record's text."""
-    return tag.confidence if tag.inferred and tag.confidence is not None else 1.0
-
-
-def skill_importance(tag: SkillTag) -> float:
-    """How much an asked skill counts: required 1, wished 0.5, learnt on the job 0.25, times
-    the confidence of the reading for a skill read from the text."""
-    return _IMPORTANCE[tag.requirement] * trust(tag)
 
 
 def skill_ref(tag: SkillTag, label: str | None = None) -> SkillRef:
@@ -123,7 +95,7 @@ def _credits(asked: Sequence[SkillTag], held: HeldSkills, related: RelatedFinder
     """Per asked skill: (tag, importance, weight held, close held skill when not held)."""
     for tag in asked:
         importance = skill_importance(tag)
-        got = max(held.weight.get(key, 0.0) for key in _identities(tag))
+        got = max(held.weight.get(key, 0.0) for key in identities(tag))
         yield tag, importance, got, (related(tag) if got <= 0 and related is not None
                                      else None)
 
@@ -213,7 +185,10 @@ def occupation_weights(tags: Iterable[OccupationTag]) -> dict[str, float]:
     return weights
 
 
+@lru_cache(maxsize=1 << 16)
 def _pair_proximity(a: str, b: str, taxonomy: Taxonomy) -> OccupationProximity:
+    """The relation of two ROME codes (memoised: a request compares the same few codes with
+    every candidate; the taxonomy is immutable and hashed by identity)."""
     if a == b:
         return OccupationProximity(1.0, f"même métier : {_label(a, taxonomy)}")
     if a in taxonomy.occupations and b in taxonomy.occupations:

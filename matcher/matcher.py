@@ -42,6 +42,7 @@ from matcher.query_vectors import QueryVectorCache
 from matcher.ranking import RankingModel, ranking_model
 from matcher.related_skills import SkillNeighbours
 from matcher.results import Explanation, Match, OccupationRef, RetrievalTrace, ScoreComponent
+from matcher.skill_bounds import asked_coverage_bounds, skill_coverage_bounds
 from matcher.widening import trace_expansions, widen
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.normaliser import Normaliser
@@ -189,7 +190,7 @@ class Matcher:
         skills = self._held(profile.matching_skills)
         direction = _Direction(
             pair_of=lambda offer: Pair(offer, profile, targets),
-            bound_of=self._offer_bound(query, profile),
+            bound_of=self._offer_bound(query, profile, skills),
             skills_of=lambda _pair: skills,
             matched_of=lambda pair: pair.offer)
         return self._match(query, self.offers, top_k, direction,
@@ -307,15 +308,20 @@ class Matcher:
 
     # --- bounds: a candidate's best possible score, from the filter table ---------------------
 
-    def _offer_bound(self, query: MatchQuery, profile: Profile) -> BoundOf:
-        """Bound offers for this seeker: all but skills and experience are exact."""
+    def _offer_bound(self, query: MatchQuery, profile: Profile, skills: _Skills) -> BoundOf:
+        """Bound offers for this seeker: all but skills and experience are exact; skills
+        are exact for the asked skills the seeker holds, and taken at the related-skill
+        credit for the others."""
         proximity = _memo(lambda occupations: occupation_proximity(
             query.occupation_confidence, dict(occupations), self.taxonomy).value)
         origin = _point(profile)
         contract_filtered = bool(query.filters.contract_types)
+        unheld_credit = self.settings.related_skill_credit if skills[1] is not None else 0.0
 
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
-            return {"retrieval": retrieval, "skills": np.ones_like(retrieval),
+            return {"retrieval": retrieval,
+                    "skills": skill_coverage_bounds(columns.skills, skills[0], unheld_credit,
+                                                    len(retrieval)),
                     "occupation": np.array([proximity(o) for o in _occupations(columns)]),
                     "distance": self._decay(origin, columns),
                     "contract": np.full_like(retrieval, np.nan) if contract_filtered else
@@ -327,7 +333,9 @@ class Matcher:
 
     def _candidate_bound(self, offer: Offer) -> BoundOf:
         """Bound seekers for this offer: distance and contract are exact, occupation too
-        when the seeker's record names ROME codes (else up to 1, from their titles)."""
+        when the seeker's record names ROME codes (else up to 1, from their titles); skills
+        are exact for the asked skills the seeker holds, and taken at the related-skill
+        credit for the others."""
         offer_codes = occupation_weights(offer.occupation_tags)
         proximity = _memo(lambda occupations: occupation_proximity(
             dict(occupations), offer_codes, self.taxonomy).value if occupations else 1.0)
@@ -335,8 +343,14 @@ class Matcher:
         created = np.array([np.nan if offer.created_at is None
                             else as_utc(offer.created_at).timestamp()])
 
+        asked = offer.matching_skills
+        unheld_credit = (self.settings.related_skill_credit
+                         if self.settings.skill_weight > 0 else 0.0)
+
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
-            return {"retrieval": retrieval, "skills": np.ones_like(retrieval),
+            return {"retrieval": retrieval,
+                    "skills": asked_coverage_bounds(asked, columns.skills, unheld_credit,
+                                                    len(retrieval)),
                     "occupation": np.array([proximity(o) for o in _occupations(columns)]),
                     "distance": self._decay(target, columns),
                     "contract": _maybe([contract_match(offer.contract_type, wished)

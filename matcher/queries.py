@@ -17,13 +17,9 @@ from dataclasses import dataclass, field
 from indexer.documents import concept_ids, offer_embedding_text, profile_embedding_text
 from indexer.models import Offer, Profile, SkillTag
 from indexer.settings import MatchingSettings
+from indexer.skill_identity import skill_importance
 from indexer.stores.protocols import Filters, GeoFilter, KeywordQuery
-from matcher.features import (
-    MOBILITY_VALUE,
-    SAME_PARENT_VALUE,
-    occupation_weights,
-    skill_importance,
-)
+from matcher.features import MOBILITY_VALUE, SAME_PARENT_VALUE, occupation_weights
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.gender import neutraliser_for
 from skills_taxonomy.normaliser import Normaliser

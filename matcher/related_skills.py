@@ -38,7 +38,11 @@ class SkillNeighbours:
         self._lock = threading.Lock()
 
     def prepare(self, labels: Sequence[str]) -> None:
-        """Fetch or encode the labels not seen yet, in one batch."""
+        """Fetch or encode the labels not seen yet, in one batch. Labels already known cost
+        a dictionary lookup, without the lock: request threads wait for each other only
+        when one of them fetches (the cache's connection serves one thread at a time)."""
+        if all(label in self._vectors for label in labels):
+            return
         with self._lock:
             missing = [label for label in dict.fromkeys(labels) if label not in self._vectors]
             if missing:

@@ -13,9 +13,12 @@ person's rows are gone from every file when the request answers.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +159,42 @@ def alembic_config(database: Database) -> Config:
     return config
 
 
+MIGRATION_LOCK_KEY = 0x656D706C6F69
+"""The PostgreSQL advisory lock key that serialises schema upgrades ("emploi" in ASCII)."""
+
+
 def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (the latest by default)."""
-    logger.info("upgrading the database schema to %s", revision)
-    command.upgrade(alembic_config(database), revision)
+    """Bring the schema to ``revision`` (the latest by default).
+
+    Processes that start together (gunicorn's workers, an ``emploi admin`` command beside
+    the server) upgrade one at a time: the first creates the schema, the others find it
+    current. Without the lock, two of them could both try to create the same table."""
+    with _migration_lock(database):
+        logger.info("upgrading the database schema to %s", revision)
+        command.upgrade(alembic_config(database), revision)
+
+
+@contextmanager
+def _migration_lock(database: Database) -> Iterator[None]:
+    """An inter-process lock held while the schema is upgraded: a lock file beside a SQLite
+    database, an advisory lock on PostgreSQL, none elsewhere (one process at a time is then
+    the deployment's duty)."""
+    path = sqlite_path(database.url)
+    if path is not None:
+        with path.with_name(path.name + ".migrate.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    if database.engine.dialect.name != "postgresql":
+        yield
+        return
+    with database.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                               {"key": MIGRATION_LOCK_KEY})

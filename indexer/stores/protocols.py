@@ -47,6 +47,13 @@ class IndexedDoc:
     concept_text: str = ""
     """The concepts' canonical labels and synonyms (job titles in both genders, ESCO labels,
     skill labels read from the text): a separate, lower-weighted text field."""
+    skill_keys: tuple[str, ...] = ()
+    """The record's skills, one entry each, as their joined identities
+    (:mod:`indexer.skill_identity`): kept in the filter table, where the matcher bounds skill
+    coverage with them; not searched."""
+    skill_key_weights: tuple[float, ...] = ()
+    """For each of ``skill_keys``: an offer's importance of the asked skill, or the weight a
+    profile holds it with."""
 
     def weight_of(self, position: int) -> float:
         """The confidence of ``rome_codes[position]``."""

@@ -62,6 +62,10 @@ def test_benchmark_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path) -> None
     assert all(search["ok"] and search["wall_s"] > 0 and search["cpu_s"] > 0 for search in cold)
     entry = results["sizes"]["300"]
     assert entry["build"]["vector_index"] == "Flat"
+    # every vector encoded for real by the default (static) encoder, none derived
+    assert entry["build"]["vectors"] == "real" and entry["build"]["vectors_derived"] == 0
+    assert entry["build"]["encoder"].startswith("static-")
+    assert entry["build"]["encoding"]["encoder"] == entry["build"]["encoder"]
     assert entry["build"]["reindex_unchanged_s"] >= 0
     assert set(entry["serve"]["latency_ms"]) >= {"seeker_offers.none",
                                                  "seeker_offers.radius30",
@@ -99,3 +103,14 @@ def test_index_stages_times_each_stage_of_a_rebuild(data_dir: Path, tmp_path: Pa
     # each run starts from scratch: the second index holds the second run's offers only
     records = (live_generation(index_dir) / "offers" / "documents.jsonl").read_text()
     assert len(records.splitlines()) == 12
+
+
+def test_the_web_load_waits_for_every_server_process_to_end_its_warm_up(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    progress = "INFO webapp.warmup: candidate pools computed ahead: 100/2000 (3.1/s, …)\n"
+    done = "INFO webapp.warmup: candidate pools computed ahead: 2000 offers in 512.0 s\n"
+    log.write_text(progress + done + progress, encoding="utf-8")
+    assert bench_run._wait_warmed_up(log, workers=2, timeout_s=0.5) is None
+    log.write_text(progress + done + done, encoding="utf-8")
+    waited = bench_run._wait_warmed_up(log, workers=2, timeout_s=5)
+    assert waited is not None and waited < 5

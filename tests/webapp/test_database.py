@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -35,4 +37,31 @@ def test_migrations_go_down_and_up(tmp_path: Path) -> None:
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     command.upgrade(config, "head")
     assert "users" in inspect(database.engine).get_table_names()
+    database.dispose()
+
+
+def _upgrade_when_released(url: str, start: Any) -> None:
+    start.wait()
+    database = Database(url)
+    upgrade(database)
+    database.dispose()
+
+
+def test_processes_starting_together_upgrade_one_at_a_time(tmp_path: Path) -> None:
+    """gunicorn's workers and an ``emploi admin`` command open a fresh database at once:
+    every one of them must come up (none may try to create a table another just made)."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    workers = [context.Process(target=_upgrade_when_released, args=(url, start))
+               for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    database = Database(url)
+    with database.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     database.dispose()

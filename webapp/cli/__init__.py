@@ -304,16 +304,23 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
     with app.app_context():
         engine = get_engine()  # open now: fail before listening, not on the first request
         sync_index(db(), engine, lock_wait_s=settings.index_lock_wait_s)
-        _warm_up(engine)
         if demo_accounts:
             _print_demo_accounts(engine)
-    warmup.start(app, engine)
     click.echo(f"Intelligence emploi is served on http://{host}:{port}  (Ctrl-C to stop)")
+
+    def start_background_work() -> None:
+        # In each serving process, never before gunicorn forks its workers: a thread running
+        # in the master at the fork would stay there, and a lock it held would be held
+        # forever in every worker.
+        _warm_up(engine)
+        warmup.start(app, engine)
+
     if debug:
+        start_background_work()
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
     try:
-        serve(app, host, port, threads, workers)
+        serve(app, host, port, threads, workers, on_worker_start=start_background_work)
     except ServingError as exc:
         raise click.UsageError(str(exc)) from exc
 

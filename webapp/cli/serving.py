@@ -9,6 +9,7 @@ notices a new index generation (written by another process) within seconds and r
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -20,11 +21,16 @@ class ServingError(RuntimeError):
     """The server cannot run as asked (the message says what to install or change)."""
 
 
-def serve(app: Flask, host: str, port: int, threads: int, workers: int = 1) -> None:
-    """Serve ``app`` until interrupted."""
+def serve(app: Flask, host: str, port: int, threads: int, workers: int = 1,
+          on_worker_start: Callable[[], object] | None = None) -> None:
+    """Serve ``app`` until interrupted. ``on_worker_start`` runs in each serving process
+    before it takes requests (gunicorn's workers are forked from a process that serves
+    none: background threads started before the fork would not be in them)."""
     if workers <= 1:
         import waitress
 
+        if on_worker_start is not None:
+            on_worker_start()
         logger.info("waitress on %s:%d with %d threads", host, port, threads)
         waitress.serve(app, host=host, port=port, threads=threads)
         return
@@ -39,6 +45,8 @@ def serve(app: Flask, host: str, port: int, threads: int, workers: int = 1) -> N
             options: dict[str, Any] = {"bind": f"{host}:{port}", "workers": workers,
                                        "threads": threads, "worker_class": "gthread",
                                        "timeout": 120}
+            if on_worker_start is not None:
+                options["post_worker_init"] = lambda _worker: on_worker_start()
             for key, value in options.items():
                 self.cfg.set(key, value)
 

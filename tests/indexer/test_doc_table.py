@@ -1,0 +1,105 @@
+"""DocTable.columns: what the matcher bounds candidates with, read from the table alone."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from indexer.doc_table import TABLE_FILE, DocTable
+from indexer.models import GeoPoint
+from indexer.stores.protocols import IndexedDoc
+
+
+def _doc(doc_id: str, romes: tuple[str, ...] = (), weights: tuple[float, ...] = (),
+         contracts: tuple[str, ...] = (), place: GeoPoint | None = None) -> IndexedDoc:
+    return IndexedDoc(id=doc_id, title=doc_id, text="", rome_codes=romes,
+                      occupation_weights=weights, contract_types=contracts, location=place,
+                      created_at=datetime(2025, 3, 1, tzinfo=UTC))
+
+
+DOCS = [
+    _doc("a", ("J1501", "J1502"), (1.0, 0.25), ("CDI",), GeoPoint(lat=44.7, lon=4.6)),
+    _doc("b"),
+    _doc("c", ("H2913",), (), ("CDD", "MIS")),
+    _doc("d", ("K2111", "J1501", "M1607"), (0.5, 0.75, 0.125)),
+]
+
+
+def test_columns_give_each_known_id_its_own_codes_weights_and_place() -> None:
+    table = DocTable(DOCS)
+    columns = table.columns(["d", "zz", "b", "a", "c"])
+    assert columns.found == [0, 2, 3, 4]  # "zz" is unknown
+    assert columns.rome_codes == [("K2111", "J1501", "M1607"), (), ("J1501", "J1502"),
+                                  ("H2913",)]
+    assert columns.rome_weights == [(0.5, 0.75, 0.125), (), (1.0, 0.25), (1.0,)]
+    assert columns.contract_types == [(), (), ("CDI",), ("CDD", "MIS")]
+    assert columns.lat[2] == 44.7 and columns.lon[2] == 4.6
+    assert math.isnan(columns.lat[0]) and math.isnan(columns.lon[1])
+
+
+def test_columns_follow_a_replaced_document_and_forget_a_deleted_one() -> None:
+    table = DocTable(DOCS)
+    table.upsert([_doc("a", ("F1703",), (0.5,), ("SAI",))])
+    table.delete(["c"])
+    columns = table.columns(["a", "c", "d"])
+    assert columns.found == [0, 2]
+    assert columns.rome_codes == [("F1703",), ("K2111", "J1501", "M1607")]
+    assert columns.rome_weights == [(0.5,), (0.5, 0.75, 0.125)]
+    assert columns.contract_types == [("SAI",), ()]
+
+
+def test_columns_of_many_rows_keep_every_row_apart() -> None:
+    docs = [_doc(f"o{n}", tuple(f"R{n}-{k}" for k in range(n % 4)),
+                 tuple((k + 1) / 8 for k in range(n % 4))) for n in range(500)]
+    table = DocTable(docs)
+    asked = [f"o{n}" for n in range(499, -1, -7)]
+    columns = table.columns(asked)
+    for position, doc_id in enumerate(asked):
+        n = int(doc_id[1:])
+        assert columns.rome_codes[position] == tuple(f"R{n}-{k}" for k in range(n % 4))
+        assert columns.rome_weights[position] == tuple((k + 1) / 8 for k in range(n % 4))
+
+
+def _asking(doc_id: str, asked: tuple[str, ...], importance: tuple[float, ...]) -> IndexedDoc:
+    return IndexedDoc(id=doc_id, title=doc_id, text="", skill_keys=asked,
+                      skill_key_weights=importance)
+
+
+def _asked_of(table: DocTable, ids: list[str]) -> list[list[tuple[str, float]]]:
+    columns = table.columns(ids)
+    entries = columns.skills
+    assert entries is not None
+    rows: list[list[tuple[str, float]]] = [[] for _ in columns.found]
+    for owner, code, weight in zip(entries.owner.tolist(), entries.codes.tolist(),
+                                   entries.weights.tolist(), strict=True):
+        rows[owner].append((entries.vocabulary[code], weight))
+    return rows
+
+
+def test_skill_keys_are_kept_per_row_duplicates_included(tmp_path: Path) -> None:
+    table = DocTable([_asking("a", ("x", "y", "x"), (1.0, 0.5, 0.25)), _asking("b", (), ()),
+                      _asking("c", ("y",), (0.75,))])
+    expected = [[("y", 0.75)], [("x", 1.0), ("y", 0.5), ("x", 0.25)], []]
+    assert _asked_of(table, ["c", "a", "b"]) == expected
+    table.save(tmp_path)
+    loaded = DocTable.load(tmp_path)
+    assert loaded is not None and _asked_of(loaded, ["c", "a", "b"]) == expected
+    loaded.upsert([_asking("a", ("z",), (0.5,))])
+    loaded.delete(["c"])
+    loaded.compact()
+    assert _asked_of(loaded, ["a", "b", "c"]) == [[("z", 0.5)], []]
+
+
+def test_a_table_saved_before_it_kept_skill_keys_says_it_does_not_know(
+        tmp_path: Path) -> None:
+    DocTable([_asking("a", ("x",), (1.0,))]).save(tmp_path)
+    path = tmp_path / TABLE_FILE
+    with np.load(path) as data:
+        older = {name: data[name] for name in data.files if not name.startswith("skillkey_")}
+    np.savez(path, **older)
+    loaded = DocTable.load(tmp_path)
+    assert loaded is not None and loaded.columns(["a"]).skills is None
+    assert loaded.columns(["a"]).found == [0]
