@@ -42,7 +42,7 @@ from matcher.query_vectors import QueryVectorCache
 from matcher.ranking import RankingModel, ranking_model
 from matcher.related_skills import SkillNeighbours
 from matcher.results import Explanation, Match, OccupationRef, RetrievalTrace, ScoreComponent
-from matcher.skill_bounds import asked_coverage_bounds, skill_coverage_bounds
+from matcher.skill_bounds import offer_skill_bounds, seeker_skill_bounds
 from matcher.widening import trace_expansions, widen
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.normaliser import Normaliser
@@ -320,8 +320,8 @@ class Matcher:
 
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
             return {"retrieval": retrieval,
-                    "skills": skill_coverage_bounds(columns.skills, skills[0], unheld_credit,
-                                                    len(retrieval)),
+                    "skills": offer_skill_bounds(columns.skills, skills[0], unheld_credit,
+                                                 len(retrieval)),
                     "occupation": np.array([proximity(o) for o in _occupations(columns)]),
                     "distance": self._decay(origin, columns),
                     "contract": np.full_like(retrieval, np.nan) if contract_filtered else
@@ -349,8 +349,8 @@ class Matcher:
 
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
             return {"retrieval": retrieval,
-                    "skills": asked_coverage_bounds(asked, columns.skills, unheld_credit,
-                                                    len(retrieval)),
+                    "skills": seeker_skill_bounds(asked, columns.skills, unheld_credit,
+                                                  len(retrieval)),
                     "occupation": np.array([proximity(o) for o in _occupations(columns)]),
                     "distance": self._decay(target, columns),
                     "contract": _maybe([contract_match(offer.contract_type, wished)

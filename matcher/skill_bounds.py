@@ -25,8 +25,8 @@ from matcher.features import HeldSkills
 Array = npt.NDArray[np.float64]
 
 
-def skill_coverage_bounds(asked: Entries | None, held: HeldSkills, unheld_credit: float,
-                          size: int) -> Array:
+def offer_skill_bounds(asked: Entries | None, held: HeldSkills, unheld_credit: float,
+                       size: int) -> Array:
     """For each of ``size`` rows, an upper bound of its skill coverage by ``held``; NaN
     when the row asks nothing (its coverage is unknown, as the exact score has it), 1 for
     every row when the table does not know what the rows ask (``asked`` None)."""
@@ -45,8 +45,8 @@ def skill_coverage_bounds(asked: Entries | None, held: HeldSkills, unheld_credit
     return bounds
 
 
-def asked_coverage_bounds(asked: Sequence[SkillTag], held: Entries | None,
-                          unheld_credit: float, size: int) -> Array:
+def seeker_skill_bounds(asked: Sequence[SkillTag], held: Entries | None,
+                        unheld_credit: float, size: int) -> Array:
     """For each of ``size`` seekers (rows of ``held``: their skills with the weight they hold
     each with), an upper bound of their coverage of the ``asked`` skills of one offer; NaN for
     every row when nothing is asked, 1 when the table does not know the seekers' skills."""

@@ -13,7 +13,7 @@ from indexer.doc_table import DocTable
 from indexer.documents import offer_document, profile_document
 from indexer.models import Offer, Profile, Requirement, SkillTag
 from matcher.features import HeldSkills, skill_credit
-from matcher.skill_bounds import asked_coverage_bounds, skill_coverage_bounds
+from matcher.skill_bounds import offer_skill_bounds, seeker_skill_bounds
 
 # Two codes share a label (the ROME does that) and two labels differ only in case and accents:
 # a skill is the same as another when either its code or its folded label agrees.
@@ -41,7 +41,7 @@ def _offers(rng: random.Random, count: int) -> list[Offer]:
 def _bounds(offers: list[Offer], held: HeldSkills, unheld_credit: float) -> list[float]:
     table = DocTable([offer_document(offer) for offer in offers])
     ids = [offer.id for offer in offers]
-    bounds: list[float] = skill_coverage_bounds(table.columns(ids).skills, held,
+    bounds: list[float] = offer_skill_bounds(table.columns(ids).skills, held,
                                                 unheld_credit, len(ids)).tolist()
     return bounds
 
@@ -75,14 +75,14 @@ def test_offers_are_bounded_from_the_skills_they_ask(unheld_credit: float) -> No
 
 
 def test_an_unknown_table_bounds_every_row_at_one() -> None:
-    assert skill_coverage_bounds(None, HeldSkills.of([]), 0.5, 3).tolist() == [1.0, 1.0, 1.0]
+    assert offer_skill_bounds(None, HeldSkills.of([]), 0.5, 3).tolist() == [1.0, 1.0, 1.0]
 
 
 def _candidate_bounds(asked: list[SkillTag], profiles: list[Profile],
                       unheld_credit: float) -> list[float]:
     table = DocTable([profile_document(profile) for profile in profiles])
     ids = [profile.id for profile in profiles]
-    bounds: list[float] = asked_coverage_bounds(asked, table.columns(ids).skills,
+    bounds: list[float] = seeker_skill_bounds(asked, table.columns(ids).skills,
                                                 unheld_credit, len(ids)).tolist()
     return bounds
 
