@@ -118,10 +118,9 @@ class _Multi:
     def values(self, rows: IntArray) -> list[tuple[str, ...]]:
         """The values of each of ``rows``, in the order they were added."""
         sorted_rows, _, codes = self._row_index()
-        positions, counts = _entry_positions(sorted_rows, rows)
+        positions, counts, offsets = _entry_positions(sorted_rows, rows)
         vocabulary = self.vocabulary
         names = [vocabulary[code] for code in codes[positions].tolist()]
-        offsets = np.cumsum(counts) - counts
         return [tuple(names[start:start + count]) for start, count in
                 zip(offsets.tolist(), counts.tolist(), strict=True)]
 
@@ -129,8 +128,7 @@ class _Multi:
         """The weights of the values of each of ``rows`` (as :meth:`values`); only those
         rows' weights are gathered, so the cost follows ``rows``, not the table."""
         sorted_rows, weights, _ = self._row_index()
-        positions, counts = _entry_positions(sorted_rows, rows)
-        offsets = np.cumsum(counts) - counts  # where each row's weights start in the gather
+        positions, counts, offsets = _entry_positions(sorted_rows, rows)
         gathered = weights[positions].tolist()
         return [tuple(gathered[start:start + count]) for start, count in
                 zip(offsets.tolist(), counts.tolist(), strict=True)]
@@ -138,7 +136,7 @@ class _Multi:
     def entries(self, rows: IntArray) -> Entries:
         """The values of ``rows`` with their weights, flattened (the cost follows ``rows``)."""
         sorted_rows, weights, codes = self._row_index()
-        positions, counts = _entry_positions(sorted_rows, rows)
+        positions, counts, _ = _entry_positions(sorted_rows, rows)
         return Entries(np.repeat(np.arange(len(rows)), counts), codes[positions],
                        weights[positions].astype(np.float64), self.vocabulary)
 
@@ -188,14 +186,15 @@ class _Multi:
         return column
 
 
-def _entry_positions(sorted_rows: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+def _entry_positions(sorted_rows: IntArray, rows: IntArray
+                     ) -> tuple[IntArray, IntArray, IntArray]:
     """Where the entries of each of ``rows`` lie in ``sorted_rows`` (concatenated, row after
-    row), and how many each row has."""
+    row), how many each row has, and where each row's entries start in that concatenation."""
     starts = np.searchsorted(sorted_rows, rows, side="left")
     counts = np.searchsorted(sorted_rows, rows, side="right") - starts
     offsets = np.cumsum(counts) - counts
     positions: IntArray = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
-    return positions, counts
+    return positions, counts, offsets
 
 
 class DocTable:

@@ -78,6 +78,10 @@ class HeldSkills:
                 weight[key] = max(weight.get(key, 0.0), held_weight(tag))
         return cls(tags, weight)
 
+    def weight_of(self, keys: Iterable[str]) -> float:
+        """The weight a skill known under ``keys`` (its identities) is held with; 0 if not."""
+        return max((self.weight.get(key, 0.0) for key in keys), default=0.0)
+
 
 def skill_ref(tag: SkillTag, label: str | None = None) -> SkillRef:
     """A tag as an explanation names it (read from the text or listed)."""
@@ -95,7 +99,7 @@ def _credits(asked: Sequence[SkillTag], held: HeldSkills, related: RelatedFinder
     """Per asked skill: (tag, importance, weight held, close held skill when not held)."""
     for tag in asked:
         importance = skill_importance(tag)
-        got = max(held.weight.get(key, 0.0) for key in identities(tag))
+        got = held.weight_of(identities(tag))
         yield tag, importance, got, (related(tag) if got <= 0 and related is not None
                                      else None)
 

@@ -33,8 +33,9 @@ def offer_skill_bounds(asked: Entries | None, held: HeldSkills, unheld_credit: f
     if asked is None:
         return np.ones(size)
     distinct, position = np.unique(asked.codes, return_inverse=True)
-    held_weight = np.array([_held_weight(held, asked.vocabulary[code])
-                            for code in distinct.tolist()], dtype=np.float64)
+    held_weight = np.array(
+        [held.weight_of(asked.vocabulary[code].split(IDENTITY_SEPARATOR))
+         for code in distinct.tolist()], dtype=np.float64)
     got = held_weight[position]
     credit = asked.weights * np.where(got > 0, got, unheld_credit)
     total = np.bincount(asked.owner, weights=asked.weights, minlength=size)
@@ -74,8 +75,3 @@ def seeker_skill_bounds(asked: Sequence[SkillTag], held: Entries | None,
     earned: Array = np.where(got > 0, got, unheld_credit) @ importance
     bounds: Array = earned / total
     return bounds
-
-
-def _held_weight(held: HeldSkills, identities: str) -> float:
-    """The weight the seeker holds a skill with, under any of its joined identities."""
-    return max(held.weight.get(key, 0.0) for key in identities.split(IDENTITY_SEPARATOR))
