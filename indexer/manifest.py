@@ -12,8 +12,9 @@ from indexer.atomic import write_text_atomic
 from indexer.stores.ann_recall import RecallCheck
 from indexer.utc import utc_now_iso
 
-FORMAT_VERSION = 2
-"""2: records carry their concepts; the filter table has occupation weights and skills."""
+FORMAT_VERSION = 3
+"""2: records carry their concepts; the filter table has occupation weights and skills.
+3: the embedded keyword store indexes the titles' adjacent term pairs (``title_pairs``)."""
 MANIFEST_NAME = "manifest.json"
 
 

@@ -197,7 +197,8 @@ class Matcher:
                            self.settings.retrieval_feature)
 
     def _candidates_for_offer(self, offer: Offer, top_k: int) -> tuple[Match, ...]:
-        query = query_for_offer(offer, self.settings.candidate_radius_km, self.taxonomy)
+        query = query_for_offer(offer, self.settings.candidate_radius_km, self.taxonomy,
+                                self.settings)
         direction = _Direction(
             pair_of=lambda profile: Pair(offer, profile, seeker_targets(
                 profile, self.taxonomy, self.normaliser, self.settings)),

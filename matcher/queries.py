@@ -144,6 +144,7 @@ def query_for_profile(profile: Profile, taxonomy: Taxonomy,
                       settings: MatchingSettings | None = None) -> MatchQuery:
     """Offers for a seeker: their titles and skills, filtered by their place and contracts."""
     profile = neutral_profile(profile, taxonomy)
+    settings = settings or MatchingSettings()
     targets = seeker_targets(profile, taxonomy, normaliser, settings)
     occupations = tuple(targets)
     skills = profile.matching_skills
@@ -155,6 +156,7 @@ def query_for_profile(profile: Profile, taxonomy: Taxonomy,
         rome_codes=occupations,
         skill_codes=tuple(dict.fromkeys(s.code for s in skills if s.code)),
         concepts=concept_ids(profile.occupation_tags, skills),
+        max_text_terms=settings.keyword_max_terms or None,
     )
     return MatchQuery(keyword, profile_embedding_text(profile),
                       profile_filters(profile, default_radius_km), occupations, {}, targets,
@@ -170,8 +172,10 @@ def profile_filters(profile: Profile, default_radius_km: float | None = None) ->
 
 
 def query_for_offer(offer: Offer, candidate_radius_km: float | None,
-                    taxonomy: Taxonomy | None = None) -> MatchQuery:
+                    taxonomy: Taxonomy | None = None,
+                    settings: MatchingSettings | None = None) -> MatchQuery:
     """Candidates for an offer: its title and skills, seekers near its place."""
+    settings = settings or MatchingSettings()
     targets = occupation_weights(offer.occupation_tags)
     occupations = tuple(targets)
     skills = offer.matching_skills
@@ -182,6 +186,7 @@ def query_for_offer(offer: Offer, candidate_radius_km: float | None,
         rome_codes=occupations,
         skill_codes=tuple(dict.fromkeys(s.code for s in skills if s.code)),
         concepts=concept_ids(offer.occupation_tags, skills),
+        max_text_terms=settings.keyword_max_terms or None,
     )
     point = offer.place.point if offer.place else None
     geo = GeoFilter(point, candidate_radius_km) if point is not None and candidate_radius_km \

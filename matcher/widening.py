@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from indexer.models import Offer
-from indexer.stores.protocols import KeywordQuery
 from matcher.queries import MatchQuery
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.text import fold
@@ -115,8 +114,8 @@ def widen(query: MatchQuery, taxonomy: Taxonomy) -> MatchQuery:
     skills = core_skill_expansions(query.occupations, taxonomy, query.keyword.skill_codes)
     if not (occupations or synonyms or skills):
         return query
-    keyword = KeywordQuery(
-        text=query.keyword.text,
+    keyword = replace(
+        query.keyword,
         titles=(*query.keyword.titles, *(e.label for e in occupations),
                 *(e.label for e in synonyms)),
         rome_codes=(*query.keyword.rome_codes, *(e.code for e in occupations)),

@@ -209,7 +209,7 @@ def prepare(query: EvalQuery, direction: str, taxonomy: Taxonomy,
         offer = query_offer(query)
         if enricher is not None:
             offer = enricher.offer(offer)
-        engine = query_for_offer(offer, matching.candidate_radius_km, taxonomy)
+        engine = query_for_offer(offer, matching.candidate_radius_km, taxonomy, matching)
         plain_titles = engine.keyword.titles
         asker: Offer | Profile = offer
     else:
@@ -220,7 +220,8 @@ def prepare(query: EvalQuery, direction: str, taxonomy: Taxonomy,
                                    matching)
         plain_titles = tuple(profile.titles)
         asker = profile
-    plain = MatchQuery(KeywordQuery(text=engine.keyword.text, titles=plain_titles),
+    plain = MatchQuery(KeywordQuery(text=engine.keyword.text, titles=plain_titles,
+                                    max_text_terms=engine.keyword.max_text_terms),
                        engine.embedding_text, engine.filters, (), {})
     return Prepared(query.id, asker, engine, plain)
 

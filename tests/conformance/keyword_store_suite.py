@@ -273,6 +273,17 @@ class KeywordStoreConformance:
         query = KeywordQuery("restaurant", titles=("commis de cuisine",))
         assert _ids(store.search(query, Filters(), 10)) == ["cuisine", "plonge"]
 
+    def test_query_title_phrase_outranks_the_same_words_apart(
+            self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        # Same words, same lengths: only the order of the title's words tells them apart.
+        store.upsert([
+            _doc("apart", "Soignant de nuit, aide au repas", "Maison de retraite."),
+            _doc("phrase", "Aide soignant de nuit au repas", "Maison de retraite."),
+        ])
+        query = KeywordQuery("", titles=("Aide-soignant",))
+        assert _ids(store.search(query, Filters(), 10)) == ["phrase", "apart"]
+
     def test_titles_alone_are_a_query(self, catalogue: KeywordStore) -> None:
         query = KeywordQuery("", titles=("Vendeur en magasin",))
         assert _ids(catalogue.search(query, Filters(), 10))[:1] == ["vendeur"]

@@ -104,7 +104,12 @@ def test_widening_adds_synonyms_and_core_skills_with_reasons(tiny_engine: Engine
     assert profile is not None
     from matcher.queries import query_for_profile
 
-    query = widen(query_for_profile(profile, tiny_engine.taxonomy), tiny_engine.taxonomy)
+    narrow = query_for_profile(profile, tiny_engine.taxonomy)
+    query = widen(narrow, tiny_engine.taxonomy)
+    # Widening adds titles and codes; it keeps what the narrow query looked for.
+    assert query.keyword.concepts == narrow.keyword.concepts != ()
+    assert query.keyword.max_text_terms == narrow.keyword.max_text_terms is not None
+    assert set(narrow.keyword.titles) < set(query.keyword.titles)
     kinds = {key.split(":", 1)[0] for key in query.expansions}
     assert {"parent", "skill"} <= kinds
     assert all("poids" in reason for reason in query.expansions.values())
