@@ -219,6 +219,9 @@ class DocTable:
         self._skill_keys_known = True
         """False for a table saved before it kept the skill keys (until it is rebuilt)."""
         self._labels_ok: bool | None = None
+        self._writes = 0
+        """Bumped by every write: what the memoised filter mask was computed at."""
+        self._last_mask: tuple[Filters, int, BoolArray] | None = None
         self.upsert(docs)
 
     # --- reads --------------------------------------------------------------------------------
@@ -339,6 +342,7 @@ class DocTable:
                locations: Sequence[tuple[int, int]] | None = None) -> None:
         """Add or replace documents, with their vector labels and record locations."""
         self._labels_ok = None
+        self._writes += 1
         for index, doc in enumerate(docs):
             old = self._row_of.get(doc.id)
             if old is not None:
@@ -360,6 +364,7 @@ class DocTable:
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents; unknown ids are ignored."""
+        self._writes += 1
         for doc_id in ids:
             row = self._row_of.pop(doc_id, None)
             if row is not None:
@@ -368,11 +373,21 @@ class DocTable:
     # --- filters ------------------------------------------------------------------------------
 
     def allowed_mask(self, filters: Filters) -> BoolArray | None:
-        """A boolean mask over rows of the live documents that pass ``filters``, or None
-        when nothing is filtered."""
+        """A read-only boolean mask over rows of the live documents that pass ``filters``,
+        or None when nothing is filtered. The last one is kept until the next write: one
+        request asks it of the vector and the concept channels (≈ 1 ms at 100k, 10 at 1M)."""
         if filters.is_empty():
             return None
         self._flush()
+        writes, last = self._writes, self._last_mask
+        if last is not None and last[1] == writes and last[0] == filters:
+            return last[2]
+        mask = self._filter_mask(filters)
+        mask.flags.writeable = False
+        self._last_mask = (filters, writes, mask)
+        return mask
+
+    def _filter_mask(self, filters: Filters) -> BoolArray:
         mask = self._alive.copy()
         if filters.contract_types:
             mask &= self._contracts.mask(filters.contract_types, len(mask))
@@ -425,6 +440,7 @@ class DocTable:
         """Drop dead rows (keeping row order); ``locations`` gives the live rows' new record
         locations, in row order."""
         self._flush()
+        self._writes += 1
         keep = self._alive
         new_row = np.cumsum(keep) - 1
         self._ids = [self._ids[row] for row in np.flatnonzero(keep).tolist()]
@@ -477,6 +493,8 @@ class DocTable:
         return table
 
     def _flush(self) -> None:
+        if self._pending or self._dead_pending:
+            self._writes += 1
         if self._pending:
             columns = list(zip(*self._pending, strict=True))
             self._lat = np.concatenate([self._lat, np.asarray(columns[0], dtype=np.float64)])

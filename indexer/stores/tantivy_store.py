@@ -235,7 +235,8 @@ class TantivyKeywordStore:
 
     # --- internals: queries --------------------------------------------------------------------
 
-    def _terms(self, text: str) -> list[str]:
+    def terms(self, text: str) -> list[str]:
+        """The analysed terms of ``text``, as this store indexes and searches them."""
         return [term for term in self._analyzer.analyze(normalise_forms(text)) if term]
 
     def _term(self, field: str, value: str, boost: float) -> tantivy.Query:
@@ -250,7 +251,7 @@ class TantivyKeywordStore:
             clauses.append(self._term("text", term, 1.0))
             clauses.append(self._term("concept_text", term, CONCEPT_TEXT_BOOST))
         for title in query.titles:
-            clauses.extend(self._title_clauses(self._terms(title)))
+            clauses.extend(self._title_clauses(self.terms(title)))
         clauses.extend(self._term("rome", code, ROME_BOOST) for code in query.rome_codes)
         clauses.extend(self._term("skill", code, SKILL_BOOST) for code in query.skill_codes)
         clauses.extend(self._term("concept", concept, CONCEPT_BOOST)
@@ -262,7 +263,7 @@ class TantivyKeywordStore:
     def _text_terms(self, query: KeywordQuery, searcher: tantivy.Searcher) -> list[str]:
         """The free text's distinct terms, in query order; beyond ``query.max_text_terms``,
         only the most selective (fewest texts hold them; ties: the earlier in the query)."""
-        terms = list(dict.fromkeys(self._terms(query.text)))
+        terms = list(dict.fromkeys(self.terms(query.text)))
         limit = query.max_text_terms
         if limit is None or len(terms) <= limit:
             return terms

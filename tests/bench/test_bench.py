@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import keyword_cost
 from bench import run as bench_run
 from bench.corpus import META_FILE, OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
 from indexer.readers import read_offers, read_profiles
@@ -114,3 +115,25 @@ def test_the_web_load_waits_for_every_server_process_to_end_its_warm_up(tmp_path
     log.write_text(progress + done + done, encoding="utf-8")
     waited = bench_run._wait_warmed_up(log, workers=2, timeout_s=5)
     assert waited is not None and waited < 5
+
+
+def test_keyword_cost_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMPLOI_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("EMPLOI_CACHE_DIR", str(tmp_path / "cache"))
+    write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3), tmp_path / "corpus",
+                 60, 12)
+    out, store = tmp_path / "cost.json", tmp_path / "store"
+    assert keyword_cost.main(["--corpus", str(tmp_path / "corpus"), "--offers", "60",
+                              "--seekers", "12", "--store", str(store), "--terms", "0,8",
+                              "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["offers"] == 60 and result["seekers"] == 12
+    rows = {(row["max_text_terms"], row["filters"]): row for row in result["rows"]}
+    assert set(rows) == {(limit, kind) for limit in (None, 8) for kind in keyword_cost.FILTERS}
+    assert all(0.0 <= rows[(8, kind)]["overlap_at_10"] <= 1.0
+               for kind in keyword_cost.FILTERS)
+    assert all(row["p50_ms"] > 0 for row in result["rows"])
+    assert keyword_cost.open_store(tmp_path / "corpus", 60, store).count() == 60  # reused
+    with pytest.raises(SystemExit, match="holds 60 offers, not 30"):
+        keyword_cost.open_store(tmp_path / "corpus", 30, store)

@@ -10,7 +10,7 @@ import numpy as np
 
 from indexer.doc_table import TABLE_FILE, DocTable
 from indexer.models import GeoPoint
-from indexer.stores.protocols import IndexedDoc
+from indexer.stores.protocols import Filters, IndexedDoc
 
 
 def _doc(doc_id: str, romes: tuple[str, ...] = (), weights: tuple[float, ...] = (),
@@ -103,3 +103,27 @@ def test_a_table_saved_before_it_kept_skill_keys_says_it_does_not_know(
     loaded = DocTable.load(tmp_path)
     assert loaded is not None and loaded.columns(["a"]).skills is None
     assert loaded.columns(["a"]).found == [0]
+
+
+def _passing(table: DocTable, filters: Filters) -> set[str]:
+    mask = table.allowed_mask(filters)
+    assert mask is not None
+    return {table.id_of(row) for row in np.flatnonzero(mask).tolist()}
+
+
+def test_the_kept_filter_mask_follows_every_write() -> None:
+    table = DocTable(DOCS)
+    cdi = Filters(contract_types=frozenset({"CDI"}))
+    assert _passing(table, cdi) == {"a"}
+    first = table.allowed_mask(cdi)
+    assert first is not None and table.allowed_mask(cdi) is first  # kept
+    assert not first.flags.writeable  # nobody can change what the next request reads
+    assert _passing(table, Filters(contract_types=frozenset({"CDD"}))) == {"c"}
+    table.upsert([_doc("e", contracts=("CDI",))])
+    assert _passing(table, cdi) == {"a", "e"}
+    table.delete(["a"])
+    assert _passing(table, cdi) == {"e"}
+    table.upsert([_doc("e", contracts=("CDD",))])
+    assert _passing(table, cdi) == set()
+    table.compact()
+    assert _passing(table, Filters(contract_types=frozenset({"CDD"}))) == {"c", "e"}
