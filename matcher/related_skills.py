@@ -16,7 +16,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
+from indexer.encoders import (
+    CacheFreeEncoder,
+    EmbeddingCache,
+    Encoder,
+    encode_documents_cached,
+)
 from indexer.models import SkillTag
 from matcher.features import HeldSkills, RelatedFinder, skill_key
 
@@ -29,10 +34,13 @@ class SkillNeighbours:
                  cache_dir: Path | None = None) -> None:
         """``cache_dir``: the index's embedding cache, where indexing stored the vectors of
         the records' skill labels (labels not found there are encoded and added). It is
-        opened on first use, in the process that uses it (a server may fork after start)."""
+        opened on first use, in the process that uses it (a server may fork after start),
+        and not at all for an encoder that computes a vector faster than the cache finds it
+        (:class:`~indexer.encoders.CacheFreeEncoder`): the same vectors, sooner."""
         self._encoder = encoder
         self._threshold = threshold
-        self._cache_dir = cache_dir
+        cache_free = isinstance(encoder, CacheFreeEncoder) and encoder.faster_than_cache
+        self._cache_dir = None if cache_free else cache_dir
         self._cache: tuple[int, EmbeddingCache] | None = None
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
         self._lock = threading.Lock()

@@ -9,11 +9,12 @@ from indexer.encoders.cache import (
 )
 from indexer.encoders.e5 import E5Encoder
 from indexer.encoders.factory import create_encoder
-from indexer.encoders.protocol import Encoder
+from indexer.encoders.protocol import CacheFreeEncoder, Encoder
 from indexer.encoders.sentence_transformers_encoder import SentenceTransformerEncoder
 from indexer.encoders.use import UseEncoder
 
 __all__ = [
+    "CacheFreeEncoder",
     "CachedEncoder",
     "E5Encoder",
     "EmbeddingCache",

@@ -342,6 +342,11 @@ class StaticEncoder:
         """The model's dimension."""
         return self.model.dimension
 
+    @property
+    def faster_than_cache(self) -> bool:
+        """Always: a vector is a mean of looked-up rows (:class:`CacheFreeEncoder`)."""
+        return True
+
     def encode_queries(self, texts: Sequence[str]) -> FloatArray:
         """Encode search queries."""
         return self.model.encode(texts)

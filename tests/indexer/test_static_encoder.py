@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.encoders import Encoder, UseEncoder, create_encoder
+from indexer.encoders import CacheFreeEncoder, Encoder, UseEncoder, create_encoder
 from indexer.encoders.distill import (
     DistillConfig,
     SparseRows,
@@ -120,6 +120,10 @@ def test_sparse_rows_products_match_dense() -> None:
 def test_static_encoder_name_carries_teacher_dimension_and_checksum(
         static: StaticEncoder, small_model: StaticModel) -> None:
     assert static.name == f"static-use-m3-32d-{small_model.manifest['model_sha256'][:10]}"
+
+
+def test_static_encoder_is_faster_than_the_cache(static: StaticEncoder) -> None:
+    assert isinstance(static, CacheFreeEncoder) and static.faster_than_cache
 
 
 def test_similar_texts_are_close(static: StaticEncoder) -> None:
