@@ -68,6 +68,11 @@ TRAIN_POINTS_PER_LIST = 40
 TRAIN_MAX = 65_536
 #: From this many allowed labels on, a filtered search uses a bitmap selector.
 BITMAP_MIN_LABELS = 4096
+EXACT_AMONG_RATIO = 32
+"""A filtered IVF search scans ≈ count × probe / nlist stored vectors (≈ 50 ns each, the
+allow-list checked first); reading one allowed vector back by label costs ≈ 1.5 µs. When the
+allow-list is this many times smaller than the scan, its vectors are scored exactly instead:
+100k offers within 30 km of a seeker, ≈ 900 allowed, 1.9 ms instead of 6–14."""
 #: Share of the lists probed by an unfiltered IVF search.
 PROBE_SHARE = 1 / 16
 MIN_NPROBE = 16
@@ -95,6 +100,7 @@ def choose_index(count: int, flat_max: int | None = None) -> tuple[str, int]:
 
 FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
+_DIRECT_MAP: Any = faiss.DirectMap  # type: ignore[attr-defined]  # missing from the stubs
 
 
 class FaissVectorStore:
@@ -219,11 +225,44 @@ class FaissVectorStore:
             k = min(top_k, size)
             if k <= 0 or queries.shape[0] == 0:
                 return [[] for _ in range(queries.shape[0])]
+            if labels is not None and self._exact_is_cheaper(len(labels), nprobe):
+                return [self._exact_among(query, k, labels) for query in queries]
             params, selector = self._params(labels, nprobe)
             scores, found = self._index.search(queries, k, params=params)
             del selector  # referenced until the search is over
             return [self._hits(row_scores, row_labels)
                     for row_scores, row_labels in zip(scores, found, strict=True)]
+
+    def _probe(self, allowed: int | None, nprobe: int | None) -> int:
+        """The lists an IVF search probes: ``nprobe`` when given, else the store's, scaled up
+        for an allow-list so as many allowed candidates are expected as without a filter."""
+        probe = nprobe or self.nprobe
+        if allowed is not None and nprobe is None and self._count:
+            probe = int(np.ceil(probe / max(allowed / self._count, 1e-9)))
+        return int(min(self.nlist, probe))
+
+    def _exact_is_cheaper(self, allowed: int, nprobe: int | None) -> bool:
+        """Whether scoring the allowed vectors one by one beats the IVF scan
+        (:data:`EXACT_AMONG_RATIO`); never for an exact index, which is a scan already."""
+        if not self.nlist:
+            return False
+        scanned = self._count * self._probe(allowed, nprobe) / self.nlist
+        return allowed * EXACT_AMONG_RATIO <= scanned
+
+    def _exact_among(self, query: FloatArray, k: int, labels: IdArray) -> list[Hit]:
+        """The ``k`` best of the allowed vectors, read back from the IVF lists by label
+        and scored exactly (ties by label)."""
+        ivf: Any = faiss.extract_index_ivf(self._index)
+        if ivf.direct_map.type == _DIRECT_MAP.NoMap:
+            # kept up to date by FAISS through later adds and removals
+            ivf.set_direct_map_type(_DIRECT_MAP.Hashtable)
+        labels = np.ascontiguousarray(labels, dtype=np.int64)
+        scores = ivf.reconstruct_batch(labels) @ query
+        keep = np.arange(len(scores))
+        if len(scores) > k:  # every score tied with the k-th, then the best k by (score, label)
+            keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[-k])
+        best = keep[np.lexsort((labels[keep], -scores[keep]))][:k]
+        return self._hits(scores[best], labels[best])
 
     def _params(self, labels: IdArray | None, nprobe: int | None) -> tuple[Any, Any]:
         ivf = self._factory.startswith("IVF")
@@ -231,13 +270,7 @@ class FaissVectorStore:
             return None, None
         params: Any = faiss.SearchParametersIVF() if ivf else faiss.SearchParameters()
         if ivf:
-            nlist = int(self._factory[3:].split(",")[0])
-            probe = nprobe or self.nprobe
-            if labels is not None and nprobe is None and self._count:
-                # keep the expected number of allowed candidates as without a filter
-                share = max(len(labels) / self._count, 1e-9)
-                probe = int(min(nlist, np.ceil(probe / share)))
-            params.nprobe = int(min(nlist, probe))
+            params.nprobe = self._probe(None if labels is None else len(labels), nprobe)
         selector: Any = None
         if labels is not None:
             selector = self._selector(labels)

@@ -134,3 +134,30 @@ def test_the_catalog_sees_the_recall_check_through_its_protocol() -> None:
     from indexer.stores.protocols import RecallCheckedVectorStore
 
     assert isinstance(FaissVectorStore(8), RecallCheckedVectorStore)
+
+
+def _exact_ids(vectors: np.ndarray, rows: list[int], query: np.ndarray, k: int) -> list[str]:
+    scores = vectors[rows] @ query
+    return [f"d{rows[i]}" for i in np.lexsort((np.array(rows), -scores))[:k]]
+
+
+def test_a_short_allow_list_is_scored_exactly_through_every_change(tmp_path: Path) -> None:
+    vectors = _unit_rows(3000)
+    store = FaissVectorStore(16, "IVF64,Flat", nprobe=1)  # one list: far from exact
+    store.upsert([f"d{i}" for i in range(3000)], vectors)
+    rows = list(range(5, 3000, 75))
+    allowed = {f"d{i}" for i in rows}
+    assert store._exact_is_cheaper(len(allowed), None)
+    query = vectors[7]
+    expected = _exact_ids(vectors, rows, query, 5)
+    assert [hit.id for hit in store.search(query[None], 5, allowed)[0]] == expected
+    gone, moved = expected[0], expected[1]  # delete the best, send the second far away
+    store.delete([gone])
+    store.upsert([moved], -query[None])
+    vectors[int(moved[1:])] = -query
+    rows.remove(int(gone[1:]))
+    expected = _exact_ids(vectors, rows, query, 5)
+    assert moved not in expected
+    store.save(tmp_path)
+    for reader in (store, FaissVectorStore.load(tmp_path)):  # and memory-mapped
+        assert [hit.id for hit in reader.search(query[None], 5, allowed)[0]] == expected
