@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
-import json
 import logging
 import statistics
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import OFFERS_FILE, PROFILES_FILE
+from bench.json_output import configure_logging, emit
 from indexer.documents import offer_document
 from indexer.models import Offer, Profile
 from indexer.settings import load_settings
@@ -149,14 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="term limits to time, comma-separated (0: every term)")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     limits = sorted({int(value) for value in args.terms.split(",")}, reverse=True)
     result = measure(args.corpus, args.offers, args.seekers, args.store, limits)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out is not None:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
     return 0
 
 

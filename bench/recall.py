@@ -16,7 +16,6 @@ target, sample and probe ceiling. Prints one JSON object; ``--out`` also writes 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from bench.corpus import OFFERS_FILE
+from bench.json_output import configure_logging, emit
 from indexer.documents import offer_embedding_text
 from indexer.encoders import create_encoder
 from indexer.models import Offer
@@ -106,13 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="exact-search limit (default: the store's, 50,000)")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     result = measure(args.corpus, args.size, args.flat_max)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out is not None:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
     return 0
 
 
