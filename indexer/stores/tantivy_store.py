@@ -13,6 +13,7 @@ top k. Two choices keep it so:
 - a long free text (a seeker's summary) is searched by its ``KeywordQuery.max_text_terms``
   most selective terms, those rarest in the indexed texts, as MoreLikeThis selects its terms:
   the common ones add little to a BM25 score and cost the longest posting lists.
+
 Every filter is a clause of the query itself, so the top-k cut happens after filtering; the
 geo filter is a bounding box in the query, then an exact great-circle check, re-querying
 deeper until the top-k is exact.
@@ -215,9 +216,8 @@ class TantivyKeywordStore:
     def _to_document(self, doc: IndexedDoc) -> tantivy.Document:
         document = tantivy.Document()
         document.add_text("id", doc.id)
-        title = normalise_forms(doc.title)
-        document.add_text("title", title)
-        for pair in title_pairs(self._analyzer.analyze(title)):
+        document.add_text("title", normalise_forms(doc.title))
+        for pair in title_pairs(self.terms(doc.title)):  # as a query's title is analysed
             document.add_text("title_pairs", pair)
         document.add_text("text", normalise_forms(doc.text))
         if doc.concept_text:
