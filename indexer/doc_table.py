@@ -73,9 +73,11 @@ FloatArray = npt.NDArray[np.float32]
 
 class _Multi:
     """A multi-valued column (contract types, ROME codes, skill codes): (row, value code,
-    weight) triples; the weight is 1 unless given (an inferred occupation's confidence)."""
+    weight) triples; the weight is 1 unless given (an inferred occupation's confidence).
+    In a ``distinct`` column a row holds a value once (a repeat keeps its first weight)."""
 
-    def __init__(self) -> None:
+    def __init__(self, distinct: bool = True) -> None:
+        self.distinct = distinct
         self.vocabulary: list[str] = []
         self._code_of: dict[str, int] = {}
         self.rows = np.empty(0, dtype=np.int64)
@@ -86,7 +88,13 @@ class _Multi:
         self._by_row: tuple[IntArray, FloatArray, npt.NDArray[np.int32]] | None = None
 
     def add(self, row: int, values: Iterable[str], weights: Sequence[float] = ()) -> None:
+        """Give ``row`` the ``values`` (in a distinct column, a repeat is dropped)."""
+        seen: set[str] = set()
         for position, value in enumerate(values):
+            if self.distinct:
+                if value in seen:
+                    continue
+                seen.add(value)
             code = self._code_of.get(value)
             if code is None:
                 code = self._code_of[value] = len(self.vocabulary)
@@ -155,6 +163,21 @@ class _Multi:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         return self._postings[code]
 
+    def gather(self, weights: Mapping[str, float], weighted: bool
+               ) -> tuple[IntArray, npt.NDArray[np.float64]]:
+        """The rows holding each of the values ``weights`` names, concatenated, with the
+        value's weight (× the row's own weight in it when ``weighted``) for each."""
+        rows: list[IntArray] = []
+        values: list[npt.NDArray[np.float64]] = []
+        for value, weight in weights.items():
+            held, own = self.postings(value)
+            rows.append(held)
+            values.append(weight * own.astype(np.float64) if weighted
+                          else np.full(len(held), weight, dtype=np.float64))
+        if not rows:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        return np.concatenate(rows), np.concatenate(values)
+
     def mask(self, values: Iterable[str], size: int) -> BoolArray:
         mask = np.zeros(size, dtype=bool)
         for value in values:
@@ -176,8 +199,9 @@ class _Multi:
                 f"{prefix}_vocabulary": np.array(self.vocabulary, dtype=str)}
 
     @classmethod
-    def from_arrays(cls, data: np.lib.npyio.NpzFile, prefix: str) -> _Multi:
-        column = cls()
+    def from_arrays(cls, data: np.lib.npyio.NpzFile, prefix: str, distinct: bool = True
+                    ) -> _Multi:
+        column = cls(distinct)
         column.vocabulary = data[f"{prefix}_vocabulary"].tolist()
         column._code_of = {value: code for code, value in enumerate(column.vocabulary)}
         column.rows = data[f"{prefix}_rows"].astype(np.int64)
@@ -215,7 +239,8 @@ class DocTable:
         self._contracts = _Multi()
         self._romes = _Multi()
         self._skills = _Multi()
-        self._skill_keys = _Multi()
+        self._skill_keys = _Multi(distinct=False)
+        """What each row asks, in order, a skill asked twice included (the bounds count it)."""
         self._skill_keys_known = True
         """False for a table saved before it kept the skill keys (until it is rebuilt)."""
         self._labels_ok: bool | None = None
@@ -288,24 +313,31 @@ class DocTable:
         return len(self.skill_postings(code))
 
     def concept_scores(self, occupations: Mapping[str, float], skills: Mapping[str, float],
-                       occupation_share: float) -> tuple[IntArray, npt.NDArray[np.float64]]:
-        """Live rows holding any of the ``occupations`` or ``skills``, each scored
+                       occupation_share: float, allowed: BoolArray | None = None
+                       ) -> tuple[IntArray, npt.NDArray[np.float64]]:
+        """Live rows (those of ``allowed`` when given, a mask from :meth:`allowed_mask`)
+        holding any of the ``occupations`` or ``skills``, in row order, each scored
         ``occupation_share`` × (the best code weight × the row's confidence in that code) +
-        (1 − ``occupation_share``) × (the share of the skills' weight the row holds)."""
+        (1 − ``occupation_share``) × (the share of the skills' weight the row holds).
+
+        The codes' postings are accumulated over the whole table, but only the rows they
+        touch are combined and returned: the cost follows the postings, not the table."""
         self._flush()
-        occupation = np.zeros(len(self._ids), dtype=np.float64)
-        for code, weight in occupations.items():
-            rows, confidence = self._romes.postings(code)
-            np.maximum.at(occupation, rows, weight * confidence.astype(np.float64))
-        skill = np.zeros(len(self._ids), dtype=np.float64)
+        size = len(self._ids)
+        occupation_rows, occupation_values = self._romes.gather(occupations, weighted=True)
+        skill_rows, skill_values = self._skills.gather(skills, weighted=False)
+        touched = np.zeros(size, dtype=bool)
+        touched[occupation_rows] = True
+        touched[skill_rows] = True
+        rows = np.flatnonzero(touched & (self._alive if allowed is None else allowed))
+        occupation = np.zeros(size, dtype=np.float64)
+        np.maximum.at(occupation, occupation_rows, occupation_values)
         total = sum(skills.values())
-        for code, weight in skills.items():
-            skill[self._skills.postings(code)[0]] += weight
-        if total > 0:
-            skill /= total
-        scores = occupation_share * occupation + (1.0 - occupation_share) * skill
-        rows = np.flatnonzero((scores > 0) & self._alive)
-        return rows, scores[rows]
+        skill = np.bincount(skill_rows, weights=skill_values / total if total > 0 else
+                            skill_values, minlength=size)
+        scores = occupation_share * occupation[rows] + (1.0 - occupation_share) * skill[rows]
+        keep = scores > 0
+        return rows[keep], scores[keep]
 
     def count_with_occupations(self, codes: Iterable[str], filters: Filters,
                                min_confidence: float = 0.0, excluding: Iterable[str] = ()
@@ -411,6 +443,15 @@ class DocTable:
             return None
         return {self._ids[row] for row in np.flatnonzero(mask).tolist()}
 
+    def allowed_share(self, mask: BoolArray) -> float:
+        """The share of the live documents in ``mask`` (from :meth:`allowed_mask`)."""
+        return int(np.count_nonzero(mask)) / len(self) if len(self) else 0.0
+
+    def in_mask(self, ids: Sequence[str], mask: BoolArray) -> list[bool]:
+        """Whether each of ``ids`` is a row of ``mask`` (an unknown id is not)."""
+        rows = [self._row_of.get(doc_id) for doc_id in ids]
+        return [row is not None and bool(mask[row]) for row in rows]
+
     def labels(self, mask: BoolArray) -> IntArray:
         """The vector labels of the rows in ``mask`` (in row order)."""
         labels: IntArray = self._label[mask]
@@ -487,7 +528,7 @@ class DocTable:
             table._skills = _Multi.from_arrays(data, "skill")
             table._skill_keys_known = "skillkey_rows" in data.files
             if table._skill_keys_known:
-                table._skill_keys = _Multi.from_arrays(data, "skillkey")
+                table._skill_keys = _Multi.from_arrays(data, "skillkey", distinct=False)
         alive = np.flatnonzero(table._alive).tolist()
         table._row_of = {table._ids[row]: row for row in alive}
         return table

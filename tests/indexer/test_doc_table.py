@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -127,3 +128,45 @@ def test_the_kept_filter_mask_follows_every_write() -> None:
     assert _passing(table, cdi) == set()
     table.compact()
     assert _passing(table, Filters(contract_types=frozenset({"CDD"}))) == {"c", "e"}
+
+
+def _reference_concept_score(doc: IndexedDoc, occupations: dict[str, float],
+                             skills: dict[str, float], share: float) -> float:
+    """The concept score of one document, written out from its definition."""
+    confidence = {code: doc.occupation_weights[i] if i < len(doc.occupation_weights) else 1.0
+                  for i, code in reversed(list(enumerate(doc.rome_codes)))}
+    occupation = max([weight * confidence[code] for code, weight in occupations.items()
+                      if code in confidence], default=0.0)
+    held = sum(weight for code, weight in skills.items() if code in doc.skill_codes)
+    return share * occupation + (1 - share) * held / sum(skills.values())
+
+
+def test_concept_scores_follow_their_definition_over_live_and_allowed_rows() -> None:
+    rng = np.random.default_rng(5)
+    romes, skills = ["A1", "A2", "A3", "A4"], [f"s{i}" for i in range(8)]
+
+    def pick(values: list[str]) -> tuple[str, ...]:
+        return tuple(rng.choice(values, size=int(rng.integers(0, 4))).tolist())  # repeats too
+
+    docs = [IndexedDoc(id=f"d{i}", title="t", text="", rome_codes=(codes := pick(romes)),
+                       occupation_weights=tuple(rng.random(len(codes)).round(2).tolist()),
+                       skill_codes=pick(skills), contract_types=("CDI",) if i % 2 else ("CDD",))
+            for i in range(60)]
+    table = DocTable(docs)
+    table.delete(["d3", "d7"])
+    table.upsert([replace(docs[10], id="d11")])  # d11 now holds d10's codes
+    live = {doc.id: doc for doc in docs if doc.id not in {"d3", "d7"}} | {
+        "d11": replace(docs[10], id="d11")}
+    occupations, wanted = {"A1": 1.0, "A3": 0.5}, {"s1": 2.0, "s4": 1.0, "s9": 1.0}
+    for filters in (Filters(), Filters(contract_types=frozenset({"CDI"}))):
+        rows, scores = table.concept_scores(occupations, wanted, 0.6,
+                                            table.allowed_mask(filters))
+        found = {table.id_of(row): score for row, score in zip(rows.tolist(), scores.tolist(),
+                                                                 strict=True)}
+        expected = {doc_id: score for doc_id, doc in live.items()
+                    if not filters.contract_types or "CDI" in doc.contract_types
+                    if (score := _reference_concept_score(doc, occupations, wanted, 0.6)) > 0}
+        assert found.keys() == expected.keys() and len(found) > 10
+        # the table keeps weights in float32
+        assert all(math.isclose(found[key], expected[key], rel_tol=1e-6) for key in expected)
+    assert list(rows) == sorted(rows)
