@@ -13,10 +13,16 @@ generation: ``emploi index --rebuild``, or a first build) knows that every id it
 not hold is new to the store too, since both change only through it: those documents go to
 the store's ``add_new`` when it has one (no replace check per document), repeated ids to
 ``upsert``.
+
+Filters are applied inside each store's query, with one exception: a keyword store that
+prunes only unfiltered queries (tantivy's block-max WAND) is asked for a deeper unfiltered
+top when the filters keep most documents, and the table's mask filters it; the store's own
+filtered query answers whenever that deeper top could miss a hit.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +46,7 @@ from indexer.stores.protocols import (
     KeywordQuery,
     KeywordStore,
     LabelledVectorStore,
+    PruningKeywordStore,
     VectorStore,
 )
 
@@ -48,6 +55,12 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 DOCUMENTS_FILE = "documents.jsonl"
 LRU_SIZE = 4096
 COMPACT_GARBAGE = 0.25
+POST_FILTER_MIN_SHARE = 0.3
+"""Filters that keep at least this share of the documents are applied after an unfiltered
+keyword search when the store prunes only unfiltered queries (:class:`PruningKeywordStore`)."""
+POST_FILTER_DEPTH = 1.5
+"""How much deeper than ``top_k`` ÷ share that unfiltered search goes (a margin for the
+allowed documents being unevenly spread among the best)."""
 
 
 class Collection(Generic[ModelT]):
@@ -211,10 +224,17 @@ class Collection(Generic[ModelT]):
     # --- searches -----------------------------------------------------------------------------
 
     def keyword_search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
-        """Keyword top-k; the store applies ``filters`` inside its query."""
+        """Keyword top-k among the documents that pass ``filters``: the store applies them
+        inside its query, unless filtering costs it its pruning and they keep most documents
+        (:meth:`_post_filtered_keyword`)."""
         if query.is_empty() or top_k <= 0:
             return []
-        return self.keyword.search(query, filters, top_k)
+        keyword = self.keyword
+        if isinstance(keyword, PruningKeywordStore) and keyword.filters_stop_pruning:
+            hits = self._post_filtered_keyword(query, filters, top_k)
+            if hits is not None:
+                return hits
+        return keyword.search(query, filters, top_k)
 
     def vector_search(self, vector: npt.NDArray[np.float32], filters: Filters,
                       top_k: int) -> list[Hit]:
@@ -243,11 +263,8 @@ class Collection(Generic[ModelT]):
         those that pass ``filters``, best first (ties by id)."""
         if top_k <= 0 or not (occupations or skills):
             return []
-        rows, scores = self._table.concept_scores(occupations, skills, occupation_share)
-        mask = self._table.allowed_mask(filters)
-        if mask is not None:
-            keep = mask[rows]
-            rows, scores = rows[keep], scores[keep]
+        rows, scores = self._table.concept_scores(occupations, skills, occupation_share,
+                                                  self._table.allowed_mask(filters))
         if len(rows) > top_k:
             best = np.argpartition(-scores, top_k - 1)[:top_k]
             rows, scores = rows[best], scores[best]
@@ -264,6 +281,27 @@ class Collection(Generic[ModelT]):
         return self._table.count_with_occupations(codes, filters, min_confidence, excluding)
 
     # --- internals ----------------------------------------------------------------------------
+
+    def _post_filtered_keyword(self, query: KeywordQuery, filters: Filters, top_k: int
+                               ) -> list[Hit] | None:
+        """The filtered top-k read from a deeper unfiltered one (``top_k`` × the depth factor
+        ÷ the share of documents the filters keep), kept by the table's mask: the same hits
+        as the filtered query when it finds ``top_k`` of them, or when the unfiltered query
+        found fewer than it asked (every matching document was seen). None when the filters
+        keep less than ``POST_FILTER_MIN_SHARE`` of the documents (or nothing is filtered), or
+        when the deeper top held too few: the store's own query answers then."""
+        mask = self._table.allowed_mask(filters)
+        share = 0.0 if mask is None else self._table.allowed_share(mask)
+        if mask is None or share < POST_FILTER_MIN_SHARE:
+            return None
+        depth = math.ceil(top_k * POST_FILTER_DEPTH / share)
+        found = self.keyword.search(query, Filters(), depth)
+        kept = [hit for hit, allowed in zip(found, self._table.in_mask(
+            [hit.id for hit in found], mask), strict=True) if allowed]
+        if len(kept) >= top_k or len(found) < depth:
+            return kept[:top_k]
+        return None
+
 
     def _write_keyword(self, docs: list[IndexedDoc]) -> None:
         """Send ``docs`` to the keyword store: with a fresh store (module doc), the ids the

@@ -181,6 +181,11 @@ class TantivyKeywordStore:
             self._refresh()
             return int(self._index.searcher().num_docs)
 
+    @property
+    def filters_stop_pruning(self) -> bool:
+        """True: a filter clause turns the WAND disjunction into an exhaustive one."""
+        return True
+
     def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
         """The ``top_k`` best documents that pass ``filters``, best first."""
         if top_k <= 0 or query.is_empty():
