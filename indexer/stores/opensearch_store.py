@@ -24,6 +24,7 @@ its URL. With several primary shards (``settings.shards``) searches run as
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -52,6 +53,8 @@ from indexer.utc import as_utc, epoch_micros
 from skills_taxonomy.gender import normalise_forms
 
 logger = logging.getLogger(__name__)
+_WORD = re.compile(r"\w+")
+"""A run of word characters: a text has at most as many analysed terms as runs."""
 
 TITLE_BOOST = 2.0
 QUERY_TITLE_BOOST = 1.5
@@ -155,7 +158,7 @@ class OpenSearchKeywordStore(AliasedIndex):
         """The ``top_k`` best documents that pass ``filters``, best first (ties by id)."""
         if top_k <= 0 or query.is_empty():
             return []
-        should = self._scoring_clauses(query)
+        should = self._scoring_clauses(query, self._selective_text(query))
         if not should:
             return []
         if top_k > MAX_RESULT_WINDOW:
@@ -200,12 +203,36 @@ class OpenSearchKeywordStore(AliasedIndex):
         latest = {doc.id: doc for doc in batch}  # one action per id: retries keep order
         return [({"index": {"_id": doc.id}}, document_source(doc)) for doc in latest.values()]
 
+    def _selective_text(self, query: KeywordQuery) -> str:
+        """The free text, or beyond ``query.max_text_terms`` distinct terms only the words of
+        the most selective ones (fewest documents hold them in ``text``; ties: the earlier in
+        the query), in query order, as the embedded store selects them. The index's own
+        analyser reads the text and counts the documents (``_termvectors`` of an artificial
+        document: one shard's statistics, exact on one shard)."""
+        text = normalise_forms(query.text)
+        limit = query.max_text_terms
+        if limit is None or len(_WORD.findall(text)) <= limit:  # no more terms than words
+            return text
+        response = self._read(lambda: self.client.termvectors(
+            index=self.alias, body={"doc": {"text": text}, "fields": ["text"],
+                                    "term_statistics": True, "field_statistics": False,
+                                    "positions": True, "offsets": True}))
+        terms = response.get("term_vectors", {}).get("text", {}).get("terms", {})
+        if len(terms) <= limit:
+            return text
+        first = {term: min(token["position"] for token in stats["tokens"])
+                 for term, stats in terms.items()}
+        chosen = sorted(terms, key=lambda term: (terms[term].get("doc_freq", 0), first[term]))
+        spans = sorted((min(terms[term]["tokens"], key=lambda token: token["position"])
+                        for term in chosen[:limit]), key=lambda token: token["position"])
+        return " ".join(text[token["start_offset"]:token["end_offset"]] for token in spans)
+
     @staticmethod
-    def _scoring_clauses(query: KeywordQuery) -> list[dict[str, Any]]:
+    def _scoring_clauses(query: KeywordQuery, text: str) -> list[dict[str, Any]]:
         clauses: list[dict[str, Any]] = []
-        if query.text.strip():
+        if text.strip():
             clauses.append({"multi_match": {
-                "query": normalise_forms(query.text),
+                "query": text,
                 "fields": [f"title^{TITLE_BOOST}", "text", f"concept_text^{CONCEPT_TEXT_BOOST}"],
                 "type": "most_fields", "operator": "or"}})
         for title in query.titles:

@@ -307,6 +307,49 @@ class KeywordStoreConformance:
         query = KeywordQuery("atelier", skill_codes=("333",))
         assert _ids(store.search(query, Filters(), 10)) == ["b", "a"]
 
+    # --- long free texts: the most selective terms only ---------------------------------
+
+    @staticmethod
+    def _with_common_words(store: KeywordStore, count: int) -> KeywordStore:
+        store.upsert([IndexedDoc(id=f"common-{i}", title="Poste", text="Travail en équipe.")
+                      for i in range(count)])
+        store.upsert([IndexedDoc(id="rare", title="Poste", text="Soudure à l'arc.")])
+        return store
+
+    def test_max_text_terms_keeps_the_most_selective_terms(
+            self, make_store: MakeKeywordStore) -> None:
+        store = self._with_common_words(make_store(), 20)
+        text = "travail équipe soudure"
+        every_term = [hit.id for hit in store.search(KeywordQuery(text), Filters(), 50)]
+        assert "rare" in every_term and len(every_term) == 21
+        one_term = store.search(KeywordQuery(text, max_text_terms=1), Filters(), 50)
+        assert [hit.id for hit in one_term] == ["rare"]
+        two_terms = store.search(KeywordQuery(text, max_text_terms=2), Filters(), 50)
+        chosen = store.search(KeywordQuery("travail soudure"), Filters(), 50)
+        assert [(h.id, round(h.score, 4)) for h in two_terms] == [
+            (h.id, round(h.score, 4)) for h in chosen]
+        assert store.search(KeywordQuery(text, max_text_terms=3), Filters(), 50) == \
+            store.search(KeywordQuery(text), Filters(), 50)
+
+    def test_max_text_terms_breaks_ties_by_query_order(
+            self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        store.upsert([IndexedDoc(id=word, title="Poste", text=word)
+                      for word in ("cariste", "magasinier", "soudeur")])
+        query = KeywordQuery("soudeur cariste magasinier", max_text_terms=2)
+        assert sorted(hit.id for hit in store.search(query, Filters(), 10)) == [
+            "cariste", "soudeur"]
+
+    def test_max_text_terms_leaves_titles_and_codes_alone(
+            self, make_store: MakeKeywordStore) -> None:
+        store = self._with_common_words(make_store(), 5)
+        store.upsert([IndexedDoc(id="coded", title="Soudeur", text="Atelier.",
+                                 rome_codes=("H2913",))])
+        query = KeywordQuery("travail équipe soudure", titles=("Soudeur",),
+                             rome_codes=("H2913",), max_text_terms=1)
+        ids = [hit.id for hit in store.search(query, Filters(), 10)]
+        assert ids[0] == "coded" and "rare" in ids
+
     def test_codes_alone_are_a_query(self, catalogue: KeywordStore) -> None:
         query = KeywordQuery("", rome_codes=("F1602",))
         assert _ids(catalogue.search(query, Filters(), 10)) == ["electricien"]

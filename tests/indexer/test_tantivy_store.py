@@ -58,35 +58,3 @@ def test_title_pairs_are_adjacent_analysed_terms() -> None:
     assert title_pairs(["soudeur"]) == []
 
 
-def _store_with_common_words(count: int) -> TantivyKeywordStore:
-    store = TantivyKeywordStore(None)
-    store.upsert([IndexedDoc(id=f"common-{i}", title="Poste", text="Travail en équipe.")
-                  for i in range(count)])
-    store.upsert([IndexedDoc(id="rare", title="Poste", text="Soudure à l'arc.")])
-    return store
-
-
-def test_max_text_terms_keeps_the_most_selective_terms() -> None:
-    store = _store_with_common_words(20)
-    text = "travail équipe soudure"
-    every_term = [hit.id for hit in store.search(KeywordQuery(text), Filters(), 50)]
-    assert "rare" in every_term and len(every_term) == 21
-    one_term = store.search(KeywordQuery(text, max_text_terms=1), Filters(), 50)
-    assert [hit.id for hit in one_term] == ["rare"]
-
-
-def test_max_text_terms_breaks_ties_by_query_order() -> None:
-    store = TantivyKeywordStore(None)
-    store.upsert([IndexedDoc(id=word, title="Poste", text=word)
-                  for word in ("cariste", "magasinier", "soudeur")])
-    query = KeywordQuery("soudeur cariste magasinier", max_text_terms=2)
-    assert sorted(hit.id for hit in store.search(query, Filters(), 10)) == ["cariste", "soudeur"]
-
-
-def test_max_text_terms_leaves_titles_and_codes_alone() -> None:
-    store = _store_with_common_words(5)
-    store.upsert([IndexedDoc(id="coded", title="Soudeur", text="Atelier.", rome_codes=("H2913",))])
-    query = KeywordQuery("travail équipe soudure", titles=("Soudeur",), rome_codes=("H2913",),
-                         max_text_terms=1)
-    ids = [hit.id for hit in store.search(query, Filters(), 10)]
-    assert ids[0] == "coded" and "rare" in ids
