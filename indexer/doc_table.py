@@ -13,6 +13,7 @@ without parsing a record: opening an index of a million offers reads a few array
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -210,6 +211,17 @@ class _Multi:
         return column
 
 
+def _longitude_reach(lat: float, band: float) -> float | None:
+    """How far in longitude (degrees) a circle of ``band`` degrees of latitude around a
+    point at ``lat`` reaches, with a margin; None when it reaches every longitude (a pole
+    inside the band)."""
+    if abs(lat) + band >= 90.0:
+        return None
+    reach = math.degrees(math.asin(min(1.0, math.sin(math.radians(band))
+                                       / math.cos(math.radians(lat))))) * 1.001 + 1e-6
+    return None if reach >= 180.0 else reach
+
+
 def _entry_positions(sorted_rows: IntArray, rows: IntArray
                      ) -> tuple[IntArray, IntArray, IntArray]:
     """Where the entries of each of ``rows`` lie in ``sorted_rows`` (concatenated, row after
@@ -247,6 +259,7 @@ class DocTable:
         self._writes = 0
         """Bumped by every write: what the memoised filter mask was computed at."""
         self._last_mask: tuple[Filters, int, BoolArray] | None = None
+        self._latitude_order: tuple[IntArray, npt.NDArray[np.float64]] | None = None
         self.upsert(docs)
 
     # --- reads --------------------------------------------------------------------------------
@@ -407,7 +420,8 @@ class DocTable:
     def allowed_mask(self, filters: Filters) -> BoolArray | None:
         """A read-only boolean mask over rows of the live documents that pass ``filters``,
         or None when nothing is filtered. The last one is kept until the next write: one
-        request asks it of the vector and the concept channels (≈ 1 ms at 100k, 10 at 1M)."""
+        request asks it of the keyword, vector and concept channels (a 30 km radius at 1M
+        offers: ≈ 2.8 ms, 7.6 before the latitude order and the longitude reach)."""
         if filters.is_empty():
             return None
         self._flush()
@@ -459,17 +473,31 @@ class DocTable:
 
     def _within(self, candidates: BoolArray, lat: float, lon: float, radius_km: float
                 ) -> BoolArray:
-        """Rows within ``radius_km`` (great circle), checked exactly only inside a
-        latitude band (a cheap pre-filter)."""
+        """Rows of ``candidates`` within ``radius_km`` (great circle), checked exactly only
+        inside the latitude band that contains the circle, read from the rows sorted by
+        latitude: the cost follows the band, not the table."""
         band = radius_km / KM_PER_DEGREE + 1e-6
-        with np.errstate(invalid="ignore"):
-            rows = np.flatnonzero(candidates & (np.abs(self._lat - lat) <= band))
+        order, latitudes = self._by_latitude()
+        low = int(np.searchsorted(latitudes, lat - band, side="left"))
+        high = int(np.searchsorted(latitudes, lat + band, side="right"))
+        rows = order[low:high]  # a row without a location sorts last (NaN): never in the band
+        rows = rows[candidates[rows]]
+        reach = _longitude_reach(lat, band)
+        if reach is not None:  # and inside the longitudes the circle spans (across ±180°)
+            rows = rows[np.abs((self._lon[rows] - lon + 180.0) % 360.0 - 180.0) <= reach]
         distance = haversine_km_many(self._lat[rows], self._lon[rows],
                                      GeoPoint.model_construct(lat=lat, lon=lon))
         result = np.zeros(len(candidates), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            result[rows] = distance <= radius_km  # NaN (no location) compares False
+        result[rows[distance <= radius_km]] = True
         return result
+
+    def _by_latitude(self) -> tuple[IntArray, npt.NDArray[np.float64]]:
+        """Every row sorted by latitude (rows without one last), with the sorted latitudes;
+        computed again only after rows were added or compacted."""
+        if self._latitude_order is None or len(self._latitude_order[0]) != len(self._lat):
+            order = np.argsort(self._lat, kind="stable")
+            self._latitude_order = (order, self._lat[order])
+        return self._latitude_order
 
     # --- persistence --------------------------------------------------------------------------
 
@@ -495,6 +523,7 @@ class DocTable:
         for column in self._multis():
             column.remap(keep, new_row)
         self._alive = np.ones(len(self._ids), dtype=bool)
+        self._latitude_order = None
 
     def save(self, directory: Path) -> None:
         """Write the columns to ``directory/table.npz`` atomically."""

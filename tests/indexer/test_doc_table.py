@@ -11,7 +11,7 @@ import numpy as np
 
 from indexer.doc_table import TABLE_FILE, DocTable
 from indexer.models import GeoPoint
-from indexer.stores.protocols import Filters, IndexedDoc
+from indexer.stores.protocols import Filters, GeoFilter, IndexedDoc
 
 
 def _doc(doc_id: str, romes: tuple[str, ...] = (), weights: tuple[float, ...] = (),
@@ -170,3 +170,48 @@ def test_concept_scores_follow_their_definition_over_live_and_allowed_rows() -> 
         # the table keeps weights in float32
         assert all(math.isclose(found[key], expected[key], rel_tol=1e-6) for key in expected)
     assert list(rows) == sorted(rows)
+
+
+def test_radius_filters_pass_what_filters_accept_through_every_write(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+
+    def located(number: int) -> IndexedDoc:
+        place = None if number % 9 == 0 else GeoPoint(lat=float(rng.uniform(43.0, 49.0)),
+                                                      lon=float(rng.uniform(-1.0, 7.0)))
+        return _doc(f"p{number}", contracts=("CDI",) if number % 3 else ("CDD",), place=place)
+
+    edges = [_doc(name, contracts=("CDI",), place=GeoPoint(lat=lat, lon=lon)) for name, lat, lon
+             in (("east", 0.0, 179.95), ("west", 0.0, -179.95), ("pole", 89.95, 0.0),
+                 ("pole-far-side", 89.95, 180.0), ("north", 70.0, 20.0))]
+    docs = {doc.id: doc for doc in [*map(located, range(400)), *edges]}
+    table = DocTable(docs.values())
+    centres = [GeoPoint(lat=float(rng.uniform(43.0, 49.0)), lon=float(rng.uniform(-1.0, 7.0)))
+               for _ in range(12)]
+    centres += [GeoPoint(lat=0.0, lon=-179.99), GeoPoint(lat=89.99, lon=90.0),
+                GeoPoint(lat=70.0, lon=22.5)]  # across ±180°, a pole, far north (wide lons)
+
+    def check(current: DocTable) -> None:
+        for number, centre in enumerate(centres):
+            filters = Filters(geo=GeoFilter(centre, float(rng.choice([5.0, 30.0, 120.0]))),
+                              contract_types=frozenset({"CDI"}) if number % 2 else frozenset())
+            expected = {doc.id for doc in docs.values() if filters.accepts(doc)}
+            assert current.allowed_ids(filters) == expected
+        assert sum(len(current.allowed_ids(Filters(geo=GeoFilter(c, 120.0))) or ())
+                   for c in centres) > 50  # the circles hold documents
+        for centre, near in ((centres[-3], {"east", "west"}),
+                             (centres[-2], {"pole", "pole-far-side"}), (centres[-1], {"north"})):
+            assert current.allowed_ids(Filters(geo=GeoFilter(centre, 100.0))) == near
+
+    check(table)
+    moved = [located(n) for n in range(400, 460)] + [located(5), located(7)]  # new and moved
+    table.upsert(moved)
+    docs.update({doc.id: doc for doc in moved})
+    table.delete(["p10", "p11"])
+    del docs["p10"], docs["p11"]
+    check(table)
+    table.compact()
+    check(table)
+    table.save(tmp_path)
+    loaded = DocTable.load(tmp_path)
+    assert loaded is not None
+    check(loaded)
