@@ -14,7 +14,7 @@ from typing import Any
 logger = logging.getLogger("bench.report")
 
 SEEKER_VARIANTS = ("none", "radius30", "contract", "radius30+contract")
-PARTS = ("query_encoding", "keyword", "vector", "fusion", "records", "features")
+PARTS = ("query_encoding", "keyword", "vector", "concept", "fusion", "records", "features")
 
 
 def _real_vectors(build: dict[str, Any]) -> str:

@@ -308,7 +308,7 @@ def phase_build(args: argparse.Namespace) -> dict[str, Any]:
                 f"{kind}.vector_save", collection.vectors.save)  # type: ignore[attr-defined]
             collection.keyword.save = timer.wrap(  # type: ignore[attr-defined]
                 f"{kind}.keyword_commit", collection.keyword.save)  # type: ignore[attr-defined]
-        encoder.encode_documents = timer.wrap(  # type: ignore[method-assign]
+        encoder.encode_documents = timer.wrap(
             "vectors_lookup" if args.vectors == "derived" else "encoding",
             encoder.encode_documents)
         offers_s, read_s = _upsert_chunks(writer.upsert_offers, offers_file, Offer, args.size)
@@ -418,8 +418,10 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
             "keyword", collection.keyword_search)
         collection.vector_search = timer.wrap(  # type: ignore[method-assign]
             "vector", collection.vector_search)
+        collection.concept_search = timer.wrap(  # type: ignore[method-assign]
+            "concept", collection.concept_search)
         collection.get = timer.wrap("records", collection.get)  # type: ignore[method-assign]
-    encoder.encode_queries = timer.wrap(  # type: ignore[method-assign]
+    encoder.encode_queries = timer.wrap(
         "query_encoding", encoder.encode_queries)
     original_fuse = matcher_module.fuse  # type: ignore[attr-defined]
     matcher_module.fuse = timer.wrap("fusion", original_fuse)  # type: ignore[attr-defined]
