@@ -14,10 +14,11 @@ not hold is new to the store too, since both change only through it: those docum
 the store's ``add_new`` when it has one (no replace check per document), repeated ids to
 ``upsert``.
 
-Filters are applied inside each store's query, with one exception: a keyword store that
-prunes only unfiltered queries (tantivy's block-max WAND) is asked for a deeper unfiltered
-top when the filters keep most documents, and the table's mask filters it; the store's own
-filtered query answers whenever that deeper top could miss a hit.
+Filters that keep most documents (``POST_FILTER_MIN_SHARE``) are applied to a deeper
+unfiltered top by the table's mask, where filtering inside the search costs more: a keyword
+store that prunes only unfiltered queries (tantivy's block-max WAND), and the FAISS store
+(an IVF search with an allow-list probes more lists). The filtered search answers whenever
+that deeper top holds too few. Other filters are applied inside each store's search.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import numpy.typing as npt
 from pydantic import BaseModel
 
 from indexer.atomic import atomic_binary_writer
-from indexer.doc_table import Columns, DocTable
+from indexer.doc_table import BoolArray, Columns, DocTable
 from indexer.lru import LruCache
 from indexer.stores.protocols import (
     AppendableKeywordStore,
@@ -56,8 +57,10 @@ DOCUMENTS_FILE = "documents.jsonl"
 LRU_SIZE = 4096
 COMPACT_GARBAGE = 0.25
 POST_FILTER_MIN_SHARE = 0.3
-"""Filters that keep at least this share of the documents are applied after an unfiltered
-keyword search when the store prunes only unfiltered queries (:class:`PruningKeywordStore`)."""
+"""Filters that keep at least this share of the documents are applied after a deeper
+unfiltered search (:meth:`Collection._post_filtered`): a vector search on a table-filtered
+store, a keyword search on a store that prunes only unfiltered queries
+(:class:`PruningKeywordStore`)."""
 POST_FILTER_DEPTH = 1.5
 """How much deeper than ``top_k`` ÷ share that unfiltered search goes (a margin for the
 allowed documents being unevenly spread among the best)."""
@@ -226,12 +229,15 @@ class Collection(Generic[ModelT]):
     def keyword_search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:
         """Keyword top-k among the documents that pass ``filters``: the store applies them
         inside its query, unless filtering costs it its pruning and they keep most documents
-        (:meth:`_post_filtered_keyword`)."""
+        (:meth:`_post_filtered`)."""
         if query.is_empty() or top_k <= 0:
             return []
         keyword = self.keyword
-        if isinstance(keyword, PruningKeywordStore) and keyword.filters_stop_pruning:
-            hits = self._post_filtered_keyword(query, filters, top_k)
+        mask = self._table.allowed_mask(filters)
+        if (mask is not None and isinstance(keyword, PruningKeywordStore)
+                and keyword.filters_stop_pruning):
+            hits = self._post_filtered(lambda depth: keyword.search(query, Filters(), depth),
+                                       mask, top_k, short_is_complete=True)
             if hits is not None:
                 return hits
         return keyword.search(query, filters, top_k)
@@ -239,22 +245,28 @@ class Collection(Generic[ModelT]):
     def vector_search(self, vector: npt.NDArray[np.float32], filters: Filters,
                       top_k: int) -> list[Hit]:
         """Vector top-k among the documents that pass ``filters`` (applied before the cut):
-        inside the store's own query when it keeps the filter fields, else through an
-        allow-list computed by the filter table."""
+        inside the store's own query when it keeps the filter fields, else from a deeper
+        unfiltered search when they keep most documents (:meth:`_post_filtered`), else
+        through an allow-list computed by the filter table."""
         if top_k <= 0:
             return []
         query = vector.reshape(1, -1)
-        if isinstance(self.vectors, DocumentVectorStore):
-            return self.vectors.search_filtered(query, top_k, filters)[0]
+        vectors = self.vectors
+        if isinstance(vectors, DocumentVectorStore):
+            return vectors.search_filtered(query, top_k, filters)[0]
         mask = self._table.allowed_mask(filters)
         if mask is None:
-            return self.vectors.search(query, top_k)[0]
+            return vectors.search(query, top_k)[0]
         if not mask.any():
             return []
-        if isinstance(self.vectors, LabelledVectorStore) and self._table.has_labels():
-            return self.vectors.search_labels(query, top_k, self._table.labels(mask))[0]
+        hits = self._post_filtered(lambda depth: vectors.search(query, depth)[0], mask, top_k,
+                                   short_is_complete=False)
+        if hits is not None:
+            return hits
+        if isinstance(vectors, LabelledVectorStore) and self._table.has_labels():
+            return vectors.search_labels(query, top_k, self._table.labels(mask))[0]
         allowed = self._table.allowed_ids(filters)
-        return self.vectors.search(query, top_k, allowed)[0]
+        return vectors.search(query, top_k, allowed)[0]
 
     def concept_search(self, occupations: Mapping[str, float], skills: Mapping[str, float],
                        filters: Filters, top_k: int, occupation_share: float = 0.6
@@ -282,26 +294,29 @@ class Collection(Generic[ModelT]):
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _post_filtered_keyword(self, query: KeywordQuery, filters: Filters, top_k: int
-                               ) -> list[Hit] | None:
-        """The filtered top-k read from a deeper unfiltered one (``top_k`` × the depth factor
-        ÷ the share of documents the filters keep), kept by the table's mask: the same hits
-        as the filtered query when it finds ``top_k`` of them, or when the unfiltered query
-        found fewer than it asked (every matching document was seen). None when the filters
-        keep less than ``POST_FILTER_MIN_SHARE`` of the documents (or nothing is filtered), or
-        when the deeper top held too few: the store's own query answers then."""
-        mask = self._table.allowed_mask(filters)
-        share = 0.0 if mask is None else self._table.allowed_share(mask)
-        if mask is None or share < POST_FILTER_MIN_SHARE:
+    def _post_filtered(self, search: Callable[[int], list[Hit]], mask: BoolArray,
+                       top_k: int, *, short_is_complete: bool) -> list[Hit] | None:
+        """The filtered top-k read from a deeper unfiltered ``search(depth)`` (``top_k`` × the
+        depth factor ÷ the share of documents ``mask`` keeps), kept by the mask: the hits a
+        search filtered inside would give when ``top_k`` of them are found, or when the
+        search found fewer than asked and ``short_is_complete`` (a keyword search: every
+        matching document was seen). None when the mask keeps less than
+        ``POST_FILTER_MIN_SHARE`` of the documents, or when the deeper top held too few: the
+        caller filters inside the search then.
+
+        Why it pays: tantivy prunes only unfiltered queries (block-max WAND), and an IVF
+        search with an allow-list probes more lists the fewer it allows (1M offers, half of
+        them allowed: 24 → 14 ms keyword, 16 → 9 ms vector, same recall@10)."""
+        share = self._table.allowed_share(mask)
+        if share < POST_FILTER_MIN_SHARE:
             return None
         depth = math.ceil(top_k * POST_FILTER_DEPTH / share)
-        found = self.keyword.search(query, Filters(), depth)
-        kept = [hit for hit, allowed in zip(found, self._table.in_mask(
-            [hit.id for hit in found], mask), strict=True) if allowed]
-        if len(kept) >= top_k or len(found) < depth:
+        found = search(depth)
+        kept = [hit for hit, allowed in zip(
+            found, self._table.in_mask([hit.id for hit in found], mask), strict=True) if allowed]
+        if len(kept) >= top_k or (short_is_complete and len(found) < depth):
             return kept[:top_k]
         return None
-
 
     def _write_keyword(self, docs: list[IndexedDoc]) -> None:
         """Send ``docs`` to the keyword store: with a fresh store (module doc), the ids the

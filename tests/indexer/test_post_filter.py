@@ -1,7 +1,7 @@
-"""A collection over a store that prunes only unfiltered queries (tantivy) applies filters
-that keep most documents after a deeper unfiltered search: the hits must be those of the
-store's own filtered query, and the store must answer itself when the filters are selective
-or the deeper top holds too few allowed documents."""
+"""A collection applies filters that keep most documents to a deeper unfiltered search, for
+a keyword store that prunes only unfiltered queries (tantivy) and for the FAISS store: the
+hits must be those of the store's own filtered search, and the filtered search must answer
+when the filters are selective or the deeper top holds too few allowed documents."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from indexer.collection import POST_FILTER_MIN_SHARE, Collection
@@ -31,6 +32,23 @@ WORDS = ("pain", "fournil", "soins", "patients", "cuisine", "salle", "chantier",
 TITLES = ("Boulanger", "Aide-soignant", "Cuisinier", "Couvreur", "Comptable", "Serveuse")
 ROME = ("D1102", "J1501", "G1602", "F1610", "M1203", "G1803")
 LYON = GeoPoint(lat=45.7640, lon=4.8357)
+DIMENSION = 4
+ZINC = np.array([1.0, 0.0, 0.0, 0.0])
+
+
+class VectorLog(FaissVectorStore):
+    """A real FAISS store that records the allow-list size of each search (None: none;
+    ``search`` goes through ``search_labels``)."""
+
+    def __init__(self, dimension: int) -> None:
+        super().__init__(dimension)
+        self.calls: list[int | None] = []
+
+    def search_labels(self, vectors: npt.NDArray[np.float32], top_k: int,
+                      labels: npt.NDArray[np.int64] | None = None, nprobe: int | None = None
+                      ) -> list[list[Hit]]:
+        self.calls.append(None if labels is None else len(labels))
+        return super().search_labels(vectors, top_k, labels, nprobe)
 
 
 class SearchLog(TantivyKeywordStore):
@@ -66,11 +84,12 @@ def offers(tmp_path: Path) -> Iterator[Collection[Offer]]:
                       contract_type="CDD", rome_code="F1610") for n in range(90)]
     records += [Offer(id=f"y{n}", title="Couvreur", description="zingueur " + "toiture " * 40,
                       contract_type="CDI", rome_code="F1610") for n in range(3)]
-    collection = Collection("offers", SearchLog(tmp_path / "keyword"),
-                            FaissVectorStore(4), offer_document, folder=tmp_path / "offers",
-                            model=Offer)
-    rng = np.random.default_rng(1)
-    collection.upsert(records, rng.standard_normal((len(records), 4)).astype(np.float32))
+    collection = Collection("offers", SearchLog(tmp_path / "keyword"), VectorLog(DIMENSION),
+                            offer_document, folder=tmp_path / "offers", model=Offer)
+    vectors = np.random.default_rng(1).standard_normal((len(records), DIMENSION))
+    vectors[600:690] = ZINC  # the CDD-only offers share one direction
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    collection.upsert(records, vectors.astype(np.float32))
     collection.delete(["o5", "o17"])  # dead rows must not count
     yield collection
     collection.close()
@@ -107,7 +126,8 @@ def test_the_store_answers_when_the_deeper_top_holds_too_few_allowed(
     store = offers.keyword
     assert isinstance(store, SearchLog)
     cdi = Filters(contract_types=frozenset({"CDI"}))
-    assert offers._table.allowed_share(offers._table.allowed_mask(cdi)) >= POST_FILTER_MIN_SHARE
+    mask = offers._table.allowed_mask(cdi)
+    assert mask is not None and offers._table.allowed_share(mask) >= POST_FILTER_MIN_SHARE
     found = offers.keyword_search(KeywordQuery("zingueur"), cdi, 10)
     assert [f for f, _ in store.calls] == [Filters(), cdi]  # tried, then the store's query
     assert sorted(hit.id for hit in found) == ["y0", "y1", "y2"]
@@ -121,3 +141,44 @@ def test_an_exhausted_unfiltered_search_is_the_whole_answer(
     found = offers.keyword_search(KeywordQuery("zinc"), cdd, 200)
     assert [f for f, _ in store.calls] == [Filters()]  # fewer than asked: nothing deeper
     assert sorted(hit.id for hit in found) == sorted(f"z{n}" for n in range(90))
+
+
+@pytest.mark.parametrize(("filters", "post_filtered"), [
+    (Filters(contract_types=frozenset({"CDI"})), True),
+    (Filters(created_after=datetime(2024, 3, 1, tzinfo=UTC)), True),
+    (Filters(contract_types=frozenset({"MIS"})), False),
+    (Filters(geo=GeoFilter(LYON, 25.0)), False),
+])
+def test_post_filtered_vector_hits_are_the_filtered_search_hits(
+        offers: Collection[Offer], filters: Filters, post_filtered: bool) -> None:
+    store = offers.vectors
+    assert isinstance(store, VectorLog)
+    allowed = offers._table.allowed_ids(filters)
+    assert allowed is not None
+    for seed in range(3):
+        query = np.random.default_rng(seed).standard_normal(DIMENSION).astype(np.float32)
+        query /= np.linalg.norm(query)
+        store.calls.clear()
+        found = offers.vector_search(query, filters, 20)
+        assert (store.calls == [None]) is post_filtered  # one unfiltered search, no more
+        expected = store.search(query.reshape(1, -1), 20, allowed)[0]  # exact (Flat)
+        assert len(expected) == 20
+        assert _pairs(found) == _pairs(expected)
+
+
+def test_the_filtered_vector_search_answers_when_the_deeper_top_holds_too_few(
+        offers: Collection[Offer]) -> None:
+    store = offers.vectors
+    assert isinstance(store, VectorLog)
+    cdi = Filters(contract_types=frozenset({"CDI"}))
+    found = offers.vector_search(ZINC.astype(np.float32), cdi, 10)  # nearest: 90 CDD offers
+    allowed = offers._table.allowed_ids(cdi)
+    assert allowed is not None and store.calls == [None, len(allowed)]
+    assert _pairs(found) == _pairs(store.search(ZINC.reshape(1, -1).astype(np.float32), 10,
+                                                allowed)[0])
+    assert all(hit.id not in {f"z{n}" for n in range(90)} for hit in found)
+    store.calls.clear()  # deeper, the unfiltered top holds some allowed offers, not enough
+    found = offers.vector_search(ZINC.astype(np.float32), cdi, 60)
+    assert store.calls == [None, len(allowed)] and len(found) == 60
+    assert _pairs(found) == _pairs(store.search(ZINC.reshape(1, -1).astype(np.float32), 60,
+                                                allowed)[0])
