@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import faiss
+import numpy as np
 import pytest
 
-from bench import keyword_cost
+from bench import ivf_choice, keyword_cost
 from bench import run as bench_run
 from bench.corpus import META_FILE, OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
 from indexer.readers import read_offers, read_profiles
@@ -137,3 +139,28 @@ def test_keyword_cost_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path,
     assert keyword_cost.open_store(tmp_path / "corpus", 60, store).count() == 60  # reused
     with pytest.raises(SystemExit, match="holds 60 offers, not 30"):
         keyword_cost.open_store(tmp_path / "corpus", 30, store)
+
+
+def test_ivf_choice_reads_the_stored_vectors_and_measures_recall(tmp_path: Path) -> None:
+    vectors = np.random.default_rng(4).standard_normal((3000, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = faiss.index_factory(8, "IVF16,Flat", faiss.METRIC_INNER_PRODUCT)
+    index.train(vectors)
+    index.add(vectors)
+    faiss.write_index(index, str(tmp_path / "index.faiss"))
+    read = ivf_choice.stored_vectors(tmp_path / "index.faiss")
+    assert read.shape == vectors.shape
+    assert np.array_equal(np.sort(read, axis=0), np.sort(vectors, axis=0))
+
+    out = tmp_path / "ivf.json"
+    assert ivf_choice.main(["--index", str(tmp_path / "index.faiss"), "--factories",
+                            "IVF16,Flat", "IVF64,Flat", "--nprobe", "1,16,64",
+                            "--queries", "50", "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    rows = {(row["factory"], row["nprobe"]): row for row in result["rows"]}
+    assert set(rows) == {("IVF16,Flat", 1), ("IVF16,Flat", 16), ("IVF64,Flat", 1),
+                         ("IVF64,Flat", 16), ("IVF64,Flat", 64)}
+    assert rows[("IVF16,Flat", 16)]["recall_at_10"] == 1.0  # every list probed: exact
+    assert rows[("IVF64,Flat", 64)]["recall_at_10"] == 1.0
+    assert rows[("IVF64,Flat", 1)]["recall_at_10"] < 0.9
+    assert result["vectors"] == 3000 and result["queries"] == 50
