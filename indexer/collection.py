@@ -224,6 +224,11 @@ class Collection(Generic[ModelT]):
             os.close(self._read_fd)
             self._read_fd = None
 
+    def prepare_reads(self) -> None:
+        """Build the filter table's lookup structures ahead of the first searches
+        (:meth:`DocTable.prepare_reads`); a server calls it in the background at start."""
+        self._table.prepare_reads()
+
     # --- searches -----------------------------------------------------------------------------
 
     def keyword_search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:

@@ -215,3 +215,16 @@ def test_radius_filters_pass_what_filters_accept_through_every_write(tmp_path: P
     loaded = DocTable.load(tmp_path)
     assert loaded is not None
     check(loaded)
+
+
+def test_prepared_reads_are_built_ahead_and_follow_later_writes() -> None:
+    table = DocTable(DOCS)
+    table.prepare_reads()
+    assert table._romes._postings is not None and table._latitude_order is not None
+    prepared = table._romes._postings
+    assert _passing(table, Filters(rome_codes=frozenset({"J1501"}))) == {"a", "d"}
+    assert table._romes._postings is prepared  # the search used what was built ahead
+    table.upsert([_doc("e", ("J1501",), place=GeoPoint(lat=44.71, lon=4.61))])
+    assert _passing(table, Filters(rome_codes=frozenset({"J1501"}))) == {"a", "d", "e"}
+    near = Filters(geo=GeoFilter(GeoPoint(lat=44.7, lon=4.6), 5.0))
+    assert _passing(table, near) == {"a", "e"}

@@ -326,14 +326,17 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
 
 
 def _warm_up(engine: Engine) -> None:
-    """Build the title normaliser (read from the cache folder after the first start) and load
-    the communes in the background while the server starts listening: the first offer
-    diagnosis, title search or search around a commune would otherwise wait for them."""
+    """Build the title normaliser (read from the cache folder after the first start), load
+    the communes and build the filter tables' postings in the background while the server
+    starts listening: the first offer diagnosis, title search, search around a commune or
+    filtered search would otherwise wait for them."""
     import threading
 
     def warm() -> None:
         engine.normalise_title("vendeur")
         _ = engine.gazetteer
+        engine.offers.prepare_reads()
+        engine.profiles.prepare_reads()
 
     threading.Thread(target=warm, daemon=True, name="engine-warm-up").start()
 
