@@ -30,6 +30,8 @@ from indexer.stores.protocols import Filters, IndexedDoc
 from indexer.utc import epoch_seconds, from_epoch_seconds
 
 _NO_DATE = np.iinfo(np.int64).min
+_ROW_TYPES = (np.float64, np.float64, np.int64, np.int64, np.int64, np.int64)
+"""The types of a pending row's fields, as :meth:`DocTable._flush` stores them."""
 TABLE_FILE = "table.npz"
 
 BoolArray = npt.NDArray[np.bool_]
@@ -70,6 +72,9 @@ class Entries:
 
 
 FloatArray = npt.NDArray[np.float32]
+PACK_EVERY = 65_536
+"""Pending entries (of a multi-valued column) or rows (of the table) are packed into arrays
+this often: a build of a million offers kept ≈ 20 million Python triples otherwise."""
 
 
 class _Multi:
@@ -85,6 +90,9 @@ class _Multi:
         self.codes = np.empty(0, dtype=np.int32)
         self.weights: FloatArray = np.empty(0, dtype=np.float32)
         self._pending: list[tuple[int, int, float]] = []
+        self._packed: list[tuple[IntArray, npt.NDArray[np.int32], FloatArray]] = []
+        """Entries added since the last flush, packed into arrays every ``PACK_EVERY``
+        (a Python triple costs ≈ 70 bytes where the arrays take 16)."""
         self._postings: dict[int, tuple[IntArray, FloatArray]] | None = None
         self._by_row: tuple[IntArray, FloatArray, npt.NDArray[np.int32]] | None = None
 
@@ -102,16 +110,26 @@ class _Multi:
                 self.vocabulary.append(value)
             weight = weights[position] if position < len(weights) else 1.0
             self._pending.append((row, code, weight))
+        if len(self._pending) >= PACK_EVERY:
+            self._pack()
         self._postings = None
         self._by_row = None
 
+    def _pack(self) -> None:
+        rows, codes, weights = zip(*self._pending, strict=True)
+        self._packed.append((np.asarray(rows, dtype=np.int64), np.asarray(codes, dtype=np.int32),
+                             np.asarray(weights, dtype=np.float32)))
+        self._pending = []
+
     def flush(self) -> None:
         if self._pending:
-            rows, codes, weights = zip(*self._pending, strict=True)
-            self.rows = np.concatenate([self.rows, np.asarray(rows, dtype=np.int64)])
-            self.codes = np.concatenate([self.codes, np.asarray(codes, dtype=np.int32)])
-            self.weights = np.concatenate([self.weights, np.asarray(weights, dtype=np.float32)])
-            self._pending = []
+            self._pack()
+        if self._packed:
+            self.rows = np.concatenate([self.rows, *(rows for rows, _, _ in self._packed)])
+            self.codes = np.concatenate([self.codes, *(codes for _, codes, _ in self._packed)])
+            self.weights = np.concatenate([self.weights,
+                                           *(weights for _, _, weights in self._packed)])
+            self._packed = []
             self._postings = None
             self._by_row = None
 
@@ -256,6 +274,9 @@ class DocTable:
         self._offset = np.empty(0, dtype=np.int64)
         self._length = np.empty(0, dtype=np.int64)
         self._pending: list[tuple[float, float, int, int, int, int]] = []
+        """Rows added since the last flush: latitude, longitude, creation (epoch seconds),
+        vector label, record offset and length; packed every ``PACK_EVERY`` rows."""
+        self._packed_rows: list[list[npt.NDArray[Any]]] = []
         self._dead_pending: list[int] = []
         self._contracts = _Multi()
         self._romes = _Multi()
@@ -420,6 +441,8 @@ class DocTable:
                 epoch_seconds(doc.created_at) if doc.created_at else _NO_DATE,
                 labels[index] if labels is not None else -1,
                 offset, length))
+            if len(self._pending) >= PACK_EVERY:
+                self._pack_rows()
             self._contracts.add(row, doc.contract_types)
             self._romes.add(row, doc.rome_codes, doc.occupation_weights)
             self._skills.add(row, doc.skill_codes)
@@ -580,22 +603,26 @@ class DocTable:
         table._row_of = {table._ids[row]: row for row in alive}
         return table
 
+    def _pack_rows(self) -> None:
+        """Turn the pending rows into one array per column (``_ROW_TYPES``)."""
+        columns = zip(*self._pending, strict=True)
+        self._packed_rows.append([np.asarray(values, dtype=dtype)
+                                  for values, dtype in zip(columns, _ROW_TYPES, strict=True)])
+        self._pending = []
+
     def _flush(self) -> None:
-        if self._pending or self._dead_pending:
+        if self._pending or self._packed_rows or self._dead_pending:
             self._writes += 1
         if self._pending:
-            columns = list(zip(*self._pending, strict=True))
-            self._lat = np.concatenate([self._lat, np.asarray(columns[0], dtype=np.float64)])
-            self._lon = np.concatenate([self._lon, np.asarray(columns[1], dtype=np.float64)])
-            self._created = np.concatenate([self._created,
-                                            np.asarray(columns[2], dtype=np.int64)])
-            self._label = np.concatenate([self._label, np.asarray(columns[3], dtype=np.int64)])
-            self._offset = np.concatenate([self._offset,
-                                           np.asarray(columns[4], dtype=np.int64)])
-            self._length = np.concatenate([self._length,
-                                           np.asarray(columns[5], dtype=np.int64)])
-            self._alive = np.concatenate([self._alive, np.ones(len(self._pending), bool)])
-            self._pending = []
+            self._pack_rows()
+        if self._packed_rows:
+            packed = [np.concatenate(parts) for parts in zip(*self._packed_rows, strict=True)]
+            self._lat, self._lon, self._created, self._label, self._offset, self._length = (
+                np.concatenate([current, added]) for current, added in zip(
+                    (self._lat, self._lon, self._created, self._label, self._offset,
+                     self._length), packed, strict=True))
+            self._alive = np.concatenate([self._alive, np.ones(len(packed[0]), bool)])
+            self._packed_rows = []
         if self._dead_pending:
             self._alive[np.asarray(self._dead_pending, dtype=np.int64)] = False
             self._dead_pending = []

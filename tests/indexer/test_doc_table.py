@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from indexer import doc_table
 from indexer.doc_table import TABLE_FILE, DocTable
 from indexer.models import GeoPoint
 from indexer.stores.protocols import Filters, GeoFilter, IndexedDoc
@@ -228,3 +230,29 @@ def test_prepared_reads_are_built_ahead_and_follow_later_writes() -> None:
     assert _passing(table, Filters(rome_codes=frozenset({"J1501"}))) == {"a", "d", "e"}
     near = Filters(geo=GeoFilter(GeoPoint(lat=44.7, lon=4.6), 5.0))
     assert _passing(table, near) == {"a", "e"}
+
+
+def test_packing_pending_rows_and_entries_changes_nothing_stored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(8)
+
+    def doc(number: int) -> IndexedDoc:
+        return _doc(f"d{number}", tuple(rng.choice(["A1", "B2", "C3"], size=2).tolist()),
+                    (0.5, 1.0), (("CDI",), ("CDD",))[number % 2],
+                    GeoPoint(lat=float(rng.uniform(43, 49)), lon=float(rng.uniform(-1, 7))))
+
+    batches = [[doc(n) for n in range(start, start + 7)] for start in range(0, 35, 7)]
+    saved = {}
+    for pack_every in (3, doc_table.PACK_EVERY):
+        monkeypatch.setattr(doc_table, "PACK_EVERY", pack_every)
+        table = DocTable()
+        for number, batch in enumerate(batches):
+            table.upsert(batch, labels=list(range(number * 7, number * 7 + 7)))
+            table.delete([f"d{number}"])
+        table.save(tmp_path / str(pack_every))
+        with np.load(tmp_path / str(pack_every) / TABLE_FILE) as data:
+            saved[pack_every] = {name: data[name] for name in data.files}
+    small, default = saved.values()
+    assert small.keys() == default.keys() and len(small["ids"]) == 35
+    for name in small:
+        assert np.array_equal(small[name], default[name], equal_nan=small[name].dtype.kind == "f")
