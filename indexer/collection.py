@@ -238,11 +238,11 @@ class Collection(Generic[ModelT]):
         if query.is_empty() or top_k <= 0:
             return []
         keyword = self.keyword
-        mask = self._table.allowed_mask(filters)
-        if (mask is not None and isinstance(keyword, PruningKeywordStore)
-                and keyword.filters_stop_pruning):
-            hits = self._post_filtered(lambda depth: keyword.search(query, Filters(), depth),
-                                       mask, top_k, short_is_complete=True)
+        if isinstance(keyword, PruningKeywordStore) and keyword.filters_stop_pruning:
+            mask = self._table.allowed_mask(filters)
+            hits = None if mask is None else self._post_filtered(
+                lambda depth: keyword.search(query, Filters(), depth), mask, top_k,
+                short_is_complete=True)
             if hits is not None:
                 return hits
         return keyword.search(query, filters, top_k)
