@@ -220,11 +220,11 @@ class OpenSearchKeywordStore(AliasedIndex):
         terms = response.get("term_vectors", {}).get("text", {}).get("terms", {})
         if len(terms) <= limit:
             return text
-        first = {term: min(token["position"] for token in stats["tokens"])
+        first = {term: min(stats["tokens"], key=lambda token: token["position"])
                  for term, stats in terms.items()}
-        chosen = sorted(terms, key=lambda term: (terms[term].get("doc_freq", 0), first[term]))
-        spans = sorted((min(terms[term]["tokens"], key=lambda token: token["position"])
-                        for term in chosen[:limit]), key=lambda token: token["position"])
+        chosen = sorted(terms, key=lambda term: (terms[term].get("doc_freq", 0),
+                                                 first[term]["position"]))[:limit]
+        spans = sorted((first[term] for term in chosen), key=lambda token: token["position"])
         return " ".join(text[token["start_offset"]:token["end_offset"]] for token in spans)
 
     @staticmethod
