@@ -48,6 +48,7 @@ from indexer.stores.protocols import (
     KeywordStore,
     LabelledVectorStore,
     PruningKeywordStore,
+    ReadPreparingStore,
     VectorStore,
 )
 
@@ -225,9 +226,13 @@ class Collection(Generic[ModelT]):
             self._read_fd = None
 
     def prepare_reads(self) -> None:
-        """Build the filter table's lookup structures ahead of the first searches
-        (:meth:`DocTable.prepare_reads`); a server calls it in the background at start."""
+        """Build the filter table's lookup structures (:meth:`DocTable.prepare_reads`) and
+        what the stores can build ahead (:class:`ReadPreparingStore`) before the first
+        searches; a server calls it in the background at start."""
         self._table.prepare_reads()
+        for store in (self.keyword, self.vectors):
+            if isinstance(store, ReadPreparingStore):
+                store.prepare_reads()
 
     # --- searches -----------------------------------------------------------------------------
 

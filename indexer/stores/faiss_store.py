@@ -249,13 +249,25 @@ class FaissVectorStore:
         scanned = self._count * self._probe(allowed, nprobe) / self.nlist
         return allowed * EXACT_AMONG_RATIO <= scanned
 
+    def prepare_reads(self) -> None:
+        """Build now the direct map that reads an allow-list's vectors back by label (an IVF
+        index; 0.28 s at 1M vectors), which the first filtered search would otherwise pay."""
+        with self._lock:
+            if self.nlist:
+                self._direct_mapped()
+
+    def _direct_mapped(self) -> Any:
+        """The IVF index, its label → vector map built (kept up to date by FAISS through
+        later adds and removals)."""
+        ivf: Any = faiss.extract_index_ivf(self._index)
+        if ivf.direct_map.type == _DIRECT_MAP.NoMap:
+            ivf.set_direct_map_type(_DIRECT_MAP.Hashtable)
+        return ivf
+
     def _exact_among(self, query: FloatArray, k: int, labels: IdArray) -> list[Hit]:
         """The ``k`` best of the allowed vectors, read back from the IVF lists by label
         and scored exactly (ties by label)."""
-        ivf: Any = faiss.extract_index_ivf(self._index)
-        if ivf.direct_map.type == _DIRECT_MAP.NoMap:
-            # kept up to date by FAISS through later adds and removals
-            ivf.set_direct_map_type(_DIRECT_MAP.Hashtable)
+        ivf = self._direct_mapped()
         labels = np.ascontiguousarray(labels, dtype=np.int64)
         scores = ivf.reconstruct_batch(labels) @ query
         keep = np.arange(len(scores))

@@ -306,6 +306,17 @@ class PruningKeywordStore(Protocol):
 
 
 @runtime_checkable
+class ReadPreparingStore(Protocol):
+    """A store that can build ahead what its first searches would otherwise build and pay
+    for (FAISS: the direct map that reads an allow-list's vectors back by label). A server
+    calls it in its background warm-up (``Collection.prepare_reads``)."""
+
+    def prepare_reads(self) -> None:
+        """Build the structures the first searches need."""
+        ...
+
+
+@runtime_checkable
 class StagedRebuildStore(Protocol):
     """A remote store that rebuilds into a new physical index while searches keep reading
     the live one: ``begin_rebuild()``, writes, then ``save()`` switches atomically (an alias

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import faiss
 import numpy as np
 import pytest
 
 from indexer.stores.faiss_store import IDS_FILE, INDEX_FILE, LABELS_FILE, FaissVectorStore
-from indexer.stores.protocols import VectorStore
+from indexer.stores.protocols import ReadPreparingStore, VectorStore
 from tests.conformance.vector_store_suite import (
     MakeVectorStore,
     ReloadVectorStore,
@@ -161,3 +163,26 @@ def test_a_short_allow_list_is_scored_exactly_through_every_change(tmp_path: Pat
     store.save(tmp_path)
     for reader in (store, FaissVectorStore.load(tmp_path)):  # and memory-mapped
         assert [hit.id for hit in reader.search(query[None], 5, allowed)[0]] == expected
+
+
+def test_prepared_reads_build_the_direct_map_the_exact_scoring_uses(tmp_path: Path) -> None:
+    vectors = _unit_rows(3000)
+    store = FaissVectorStore(16, "IVF64,Flat", nprobe=1)
+    store.upsert([f"d{i}" for i in range(3000)], vectors)
+    store.save(tmp_path)
+    reader = FaissVectorStore.load(tmp_path)
+    assert isinstance(reader, ReadPreparingStore)
+    ivf = faiss.extract_index_ivf(reader._index)
+    direct_map: Any = faiss.DirectMap  # type: ignore[attr-defined]  # missing from the stubs
+    assert ivf.direct_map.type == direct_map.NoMap
+    reader.prepare_reads()
+    assert ivf.direct_map.type == direct_map.Hashtable
+    rows = list(range(3, 3000, 90))
+    query = vectors[11]
+    allowed = {f"d{i}" for i in rows}
+    assert [hit.id for hit in reader.search(query[None], 5, allowed)[0]] == _exact_ids(
+        vectors, rows, query, 5)
+    exact = FaissVectorStore(16)
+    exact.upsert(["a"], vectors[:1])
+    exact.prepare_reads()  # nothing to build for an exact index
+    assert [hit.id for hit in exact.search(vectors[:1], 1)[0]] == ["a"]
