@@ -82,15 +82,17 @@ def summary_markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {run['offers']:,} | {run['processes']} | {run['seconds']} | "
                          f"{run['docs_per_s']} | {run['load_avg']} | {walls} | {cpus} |")
     lines += ["", "## Serving", "",
-              "| N offers | reopen s | RSS after open MiB | RSS serving MiB | ANN | nprobe | "
-              "recall@10 unfiltered | recall@10 radius 30 km | ANN ms p50 | exhaustive ms p50 |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| N offers | reopen s | reads prepared s | RSS after open MiB | RSS serving MiB | "
+              "ANN | nprobe | recall@10 unfiltered | recall@10 radius 30 km | ANN ms p50 | "
+              "exhaustive ms p50 |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for size, entry in results["sizes"].items():
         s = entry["serve"]
         r = s.get("recall", {})
         rec = r.get("recall_at_10", {})
         lines.append(
-            f"| {int(size):,} | {s['reopen_s']} | {s['rss_after_open_mib']} | "
+            f"| {int(size):,} | {s['reopen_s']} | {_fmt(s.get('prepare_reads_s'))} | "
+            f"{s['rss_after_open_mib']} | "
             f"{s['rss_serving_mib']} | {r.get('index')} | {r.get('nprobe')} | "
             f"{_fmt(rec.get('unfiltered'))} | {_fmt(rec.get('filtered'))} | "
             f"{_fmt(r.get('ann_ms', {}).get('p50'))} | "
