@@ -60,6 +60,9 @@ CONTRACT_WISH_WEIGHTS = (0.35, 0.35, 0.10, 0.20)
 RADII_KM = (10.0, 20.0, 30.0, 50.0)
 RADIUS_WEIGHTS = (0.2, 0.35, 0.3, 0.15)
 PRESENT_SHARE = 0.8
+MAX_EXPERIENCE_YEARS = 60.0
+"""Years of experience are drawn from a gamma law, cut at what a profile accepts (one draw in
+a million profiles went beyond it)."""
 EPOCH = datetime(2024, 12, 1, tzinfo=UTC)
 SPAN_DAYS = 182
 
@@ -254,7 +257,7 @@ class CorpusGenerator:
             skills = [{"code": core[i].code, "label": core[i].label} for i in picks]
             contracts = CONTRACT_WISHES[int(rng.choice(len(CONTRACT_WISHES),
                                                        p=CONTRACT_WISH_WEIGHTS))]
-            years = round(float(rng.gamma(2.0, 3.0)) * 2) / 2
+            years = min(round(float(rng.gamma(2.0, 3.0)) * 2) / 2, MAX_EXPERIENCE_YEARS)
             place = self.communes.place(rng, self.communes.draw(rng))
             experience = (f"{years:g} ans d'expérience" if years >= 1 else "Débutant(e)")
             yield {
