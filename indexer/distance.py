@@ -46,3 +46,14 @@ def haversine_km_many(lats: FloatArray, lons: FloatArray, point: GeoPoint) -> Fl
     coordinate is NaN."""
     return haversine_km_radians(math.radians(point.lat), math.radians(point.lon),
                                 np.radians(lats), np.radians(lons))
+
+
+def longitude_reach(lat: float, dlat: float) -> float | None:
+    """How far in longitude (degrees, 0.1 % wider) a circle that spans ``dlat`` degrees of
+    latitude around a point at ``lat`` reaches; None when it reaches every longitude (a pole
+    within ``dlat``, or 180° or more)."""
+    if abs(lat) + dlat >= 90.0:
+        return None
+    reach = math.degrees(math.asin(min(1.0, math.sin(math.radians(dlat))
+                                       / math.cos(math.radians(lat))))) * 1.001
+    return None if reach >= 180.0 else reach

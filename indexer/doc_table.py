@@ -13,7 +13,6 @@ without parsing a record: opening an index of a million offers reads a few array
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.atomic import atomic_binary_writer
-from indexer.distance import KM_PER_DEGREE, haversine_km_many
+from indexer.distance import KM_PER_DEGREE, haversine_km_many, longitude_reach
 from indexer.models import GeoPoint
 from indexer.stores.protocols import Filters, IndexedDoc
 from indexer.utc import epoch_seconds, from_epoch_seconds
@@ -236,17 +235,6 @@ class _Multi:
         column.codes = data[f"{prefix}_codes"].astype(np.int32)
         column.weights = data[f"{prefix}_weights"].astype(np.float32)
         return column
-
-
-def _longitude_reach(lat: float, band: float) -> float | None:
-    """How far in longitude (degrees) a circle of ``band`` degrees of latitude around a
-    point at ``lat`` reaches, with a margin; None when it reaches every longitude (a pole
-    inside the band)."""
-    if abs(lat) + band >= 90.0:
-        return None
-    reach = math.degrees(math.asin(min(1.0, math.sin(math.radians(band))
-                                       / math.cos(math.radians(lat))))) * 1.001 + 1e-6
-    return None if reach >= 180.0 else reach
 
 
 def _entry_positions(sorted_rows: IntArray, rows: IntArray
@@ -523,7 +511,7 @@ class DocTable:
         high = int(np.searchsorted(latitudes, lat + band, side="right"))
         rows = order[low:high]  # a row without a location sorts last (NaN): never in the band
         rows = rows[candidates[rows]]
-        reach = _longitude_reach(lat, band)
+        reach = longitude_reach(lat, band)
         if reach is not None:  # and inside the longitudes the circle spans (across ±180°)
             rows = rows[np.abs((self._lon[rows] - lon + 180.0) % 360.0 - 180.0) <= reach]
         distance = haversine_km_many(self._lat[rows], self._lon[rows],

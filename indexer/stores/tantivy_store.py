@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.distance import KM_PER_DEGREE, haversine_km
+from indexer.distance import KM_PER_DEGREE, haversine_km, longitude_reach
 from indexer.models import GeoPoint
 from indexer.stores.protocols import (
     Filters,
@@ -321,13 +320,9 @@ class TantivyKeywordStore:
         """Range clauses on lat/lon that contain the circle (a superset of it)."""
         lat, lon = geo.center.lat, geo.center.lon
         dlat = geo.radius_km / KM_PER_DEGREE * 1.001
-        low_lat, high_lat = lat - dlat, lat + dlat
-        if low_lat <= -90.0 or high_lat >= 90.0:  # a pole is inside: every longitude
-            return [self._float_range("lat", max(low_lat, -90.0), min(high_lat, 90.0))]
-        dlon = math.degrees(math.asin(min(1.0, math.sin(math.radians(dlat))
-                                          / math.cos(math.radians(lat))))) * 1.001
-        box = [self._float_range("lat", low_lat, high_lat)]
-        if dlon >= 180.0:
+        box = [self._float_range("lat", max(lat - dlat, -90.0), min(lat + dlat, 90.0))]
+        dlon = longitude_reach(lat, dlat)
+        if dlon is None:  # a pole is inside, or every longitude anyway
             return box
         low_lon, high_lon = lon - dlon, lon + dlon
         if low_lon >= -180.0 and high_lon <= 180.0:
