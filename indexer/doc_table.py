@@ -49,10 +49,10 @@ class Columns:
     lon: npt.NDArray[np.float64]
     created: npt.NDArray[np.float64]
     """Creation time in seconds since the epoch, NaN when unknown."""
-    contract_types: list[tuple[str, ...]]
-    rome_codes: list[tuple[str, ...]]
-    rome_weights: list[tuple[float, ...]]
-    """The confidence of each of ``rome_codes`` (1 for a code the record carries)."""
+    contracts: Entries
+    """Each row's contract types (an offer's own, a seeker's wishes), in the order given."""
+    romes: Entries
+    """Each row's ROME codes with their confidence (1 for a code the record carries)."""
     skills: Entries | None = None
     """Each row's skills with their weights (:attr:`IndexedDoc.skill_keys`), or None when the
     table was saved before it kept them."""
@@ -68,6 +68,16 @@ class Entries:
     codes: npt.NDArray[np.int32]
     weights: npt.NDArray[np.float64]
     vocabulary: Sequence[str]
+    code_of: Mapping[str, int]
+    """The code of each value of ``vocabulary``."""
+
+    def grouped(self, size: int) -> list[list[tuple[str, float]]]:
+        """The entries of each of ``size`` rows as (value, weight) pairs, in order."""
+        rows: list[list[tuple[str, float]]] = [[] for _ in range(size)]
+        for owner, code, weight in zip(self.owner.tolist(), self.codes.tolist(),
+                                       self.weights.tolist(), strict=True):
+            rows[owner].append((self.vocabulary[code], weight))
+        return rows
 
 
 FloatArray = npt.NDArray[np.float32]
@@ -141,30 +151,12 @@ class _Multi:
             self._by_row = (self.rows[order], self.weights[order], self.codes[order])
         return self._by_row
 
-    def values(self, rows: IntArray) -> list[tuple[str, ...]]:
-        """The values of each of ``rows``, in the order they were added."""
-        sorted_rows, _, codes = self._row_index()
-        positions, counts, offsets = _entry_positions(sorted_rows, rows)
-        vocabulary = self.vocabulary
-        names = [vocabulary[code] for code in codes[positions].tolist()]
-        return [tuple(names[start:start + count]) for start, count in
-                zip(offsets.tolist(), counts.tolist(), strict=True)]
-
-    def value_weights(self, rows: IntArray) -> list[tuple[float, ...]]:
-        """The weights of the values of each of ``rows`` (as :meth:`values`); only those
-        rows' weights are gathered, so the cost follows ``rows``, not the table."""
-        sorted_rows, weights, _ = self._row_index()
-        positions, counts, offsets = _entry_positions(sorted_rows, rows)
-        gathered = weights[positions].tolist()
-        return [tuple(gathered[start:start + count]) for start, count in
-                zip(offsets.tolist(), counts.tolist(), strict=True)]
-
     def entries(self, rows: IntArray) -> Entries:
         """The values of ``rows`` with their weights, flattened (the cost follows ``rows``)."""
         sorted_rows, weights, codes = self._row_index()
         positions, counts, _ = _entry_positions(sorted_rows, rows)
         return Entries(np.repeat(np.arange(len(rows)), counts), codes[positions],
-                       weights[positions].astype(np.float64), self.vocabulary)
+                       weights[positions].astype(np.float64), self.vocabulary, self._code_of)
 
     def postings(self, value: str) -> tuple[IntArray, FloatArray]:
         """The rows holding ``value`` and its weight in each (all rows, dead ones included)."""
@@ -314,8 +306,7 @@ class DocTable:
         created = self._created[rows].astype(np.float64)
         created[self._created[rows] == _NO_DATE] = np.nan
         return Columns(found, self._lat[rows], self._lon[rows], created,
-                       self._contracts.values(rows), self._romes.values(rows),
-                       self._romes.value_weights(rows),
+                       self._contracts.entries(rows), self._romes.entries(rows),
                        self._skill_keys.entries(rows) if self._skill_keys_known else None)
 
     def newest_created(self) -> datetime | None:

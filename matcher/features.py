@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
@@ -67,6 +67,10 @@ class HeldSkills:
 
     tags: tuple[SkillTag, ...]
     weight: Mapping[str, float]
+    _answers: dict[tuple[str, ...], float] = field(default_factory=dict, compare=False,
+                                                   repr=False)
+    """:meth:`weight_of` by identities already asked (a request asks the same skills of
+    hundreds of candidates)."""
 
     @classmethod
     def of(cls, held: Iterable[SkillTag]) -> HeldSkills:
@@ -78,9 +82,13 @@ class HeldSkills:
                 weight[key] = max(weight.get(key, 0.0), held_weight(tag))
         return cls(tags, weight)
 
-    def weight_of(self, keys: Iterable[str]) -> float:
+    def weight_of(self, keys: tuple[str, ...]) -> float:
         """The weight a skill known under ``keys`` (its identities) is held with; 0 if not."""
-        return max((self.weight.get(key, 0.0) for key in keys), default=0.0)
+        answer = self._answers.get(keys)
+        if answer is None:
+            answer = self._answers[keys] = max((self.weight.get(key, 0.0) for key in keys),
+                                               default=0.0)
+        return answer
 
 
 def skill_ref(tag: SkillTag, label: str | None = None) -> SkillRef:
@@ -163,7 +171,7 @@ def occupation_proximity(mine: Mapping[str, float], theirs: Mapping[str, float],
     best = OccupationProximity(0.0, None)
     for a, mine_trust in mine.items():
         for b, their_trust in theirs.items():
-            candidate = _pair_proximity(a, b, taxonomy)
+            candidate = code_proximity(a, b, taxonomy)
             trust = min(mine_trust, 1.0) * min(their_trust, 1.0)
             if candidate.relation is not None and candidate.value * trust > best.value:
                 best = OccupationProximity(candidate.value * trust, _relation(
@@ -190,9 +198,10 @@ def occupation_weights(tags: Iterable[OccupationTag]) -> dict[str, float]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _pair_proximity(a: str, b: str, taxonomy: Taxonomy) -> OccupationProximity:
-    """The relation of two ROME codes (memoised: a request compares the same few codes with
-    every candidate; the taxonomy is immutable and hashed by identity)."""
+def code_proximity(a: str, b: str, taxonomy: Taxonomy) -> OccupationProximity:
+    """The relation of two ROME codes, its value the same either way (memoised: a request
+    compares the same few codes with every candidate; the taxonomy is immutable and hashed
+    by identity)."""
     if a == b:
         return OccupationProximity(1.0, f"même métier : {_label(a, taxonomy)}")
     if a in taxonomy.occupations and b in taxonomy.occupations:

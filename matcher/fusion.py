@@ -1,18 +1,33 @@
 """Fusing the rankings of the retrieval channels (keyword, vector, and concepts) into one
-retrieval score in [0, 1]."""
+retrieval score in [0, 1].
+
+The channels' hits are laid out once over the union of their ids (:class:`RankedChannels`:
+each id's tied rank and min-max normalised score in every channel, as arrays), so that a
+request computes both of its fusions (the candidates' order and the retrieval feature) from
+one layout, in array operations rather than per-candidate Python.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from indexer.settings import FusionMethod, MatchingSettings
 from indexer.stores.protocols import Hit
 
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+KEYWORD, VECTOR, CONCEPT = 0, 1, 2
+"""Rows of :class:`RankedChannels`' arrays."""
 
-@dataclass(frozen=True, slots=True)
-class FusedHit:
-    """A candidate with its fused retrieval score and its rank in each list (1-based)."""
+
+class FusedHit(NamedTuple):
+    """A candidate with its fused retrieval score and its rank in each list (1-based; a
+    named tuple: a request makes hundreds)."""
 
     id: str
     score: float
@@ -21,17 +36,73 @@ class FusedHit:
     concept_rank: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RankedChannels:
+    """The hits of the keyword, vector and concept channels over the union of their ids
+    (first seen first): each id's tied rank in each channel (0 where absent) and its score
+    min-max normalised within the channel (0 where absent)."""
+
+    ids: list[str]
+    ranks: IntArray
+    """Shape (3, len(ids)): rows :data:`KEYWORD`, :data:`VECTOR`, :data:`CONCEPT`."""
+    normalised: FloatArray
+    """Same shape: each channel's scores mapped to [0, 1] (all 1 when they are equal)."""
+
+    @classmethod
+    def of(cls, keyword: Sequence[Hit], vector: Sequence[Hit],
+           concept: Sequence[Hit] = ()) -> RankedChannels:
+        """Lay out the three channels' hits (each list best first)."""
+        channels = (keyword, vector, concept)
+        position = {doc_id: index for index, doc_id in enumerate(
+            dict.fromkeys(hit.id for hits in channels for hit in hits))}
+        ranks = np.zeros((3, len(position)), dtype=np.int64)
+        normalised = np.zeros((3, len(position)), dtype=np.float64)
+        for row, hits in enumerate(channels):
+            if hits:
+                columns = np.fromiter((position[hit.id] for hit in hits), np.int64, len(hits))
+                scores = np.fromiter((hit.score for hit in hits), np.float64, len(hits))
+                ranks[row, columns] = _tied_ranks(scores)
+                normalised[row, columns] = _min_max(scores)
+        return cls(list(position), ranks, normalised)
+
+    def reciprocal_rank(self, k: int, channels: int, with_concept: bool = True) -> FloatArray:
+        """RRF (Cormack et al., 2009): Σ 1/(k + rank) over the lists that hold the id (the
+        concept list only ``with_concept``), divided by its maximum (``channels`` lists all
+        ranking it first)."""
+        found = self.ranks > 0
+        shares = np.where(found, 1.0 / (k + np.where(found, self.ranks, 1)), 0.0)
+        total = shares[KEYWORD] + shares[VECTOR]
+        if with_concept:
+            total = total + shares[CONCEPT]
+        fused: FloatArray = total / (channels / (k + 1))
+        return fused
+
+    def weighted(self, keyword: float, vector: float, concept: float) -> FloatArray:
+        """The weighted mean of the normalised scores (an absent id counts 0)."""
+        total = keyword + vector + concept or 1.0
+        mean: FloatArray = (keyword * self.normalised[KEYWORD]
+                            + vector * self.normalised[VECTOR]
+                            + concept * self.normalised[CONCEPT]) / total
+        return mean
+
+    def hits(self, scores: FloatArray) -> list[FusedHit]:
+        """Every id with its score and ranks, best score first (ties by id)."""
+        if not self.ids:
+            return []
+        order = np.lexsort((np.array(self.ids), -scores))
+        keyword, vector, concept = ([rank or None for rank in row.tolist()]
+                                    for row in self.ranks[:, order])
+        ids = [self.ids[i] for i in order.tolist()]
+        return list(map(FusedHit._make, zip(ids, scores[order].tolist(), keyword, vector,
+                                            concept, strict=True)))
+
+
 def reciprocal_rank_fusion(keyword: Sequence[Hit], vector: Sequence[Hit], k: int,
                            concept: Sequence[Hit] | None = None) -> list[FusedHit]:
     """RRF (Cormack et al., 2009): Σ 1/(k + rank) over the lists, divided by its maximum
     (every channel asked ranking the document first: two, or three with ``concept``)."""
-    ranks = _ranks(keyword, vector, concept or ())
-    best = (2 if concept is None else 3) / (k + 1)
-    fused = [
-        FusedHit(doc_id, sum(1.0 / (k + r) for r in found if r is not None) / best, *found)
-        for doc_id, found in ranks.items()
-    ]
-    return sorted(fused, key=lambda hit: (-hit.score, hit.id))
+    channels = RankedChannels.of(keyword, vector, concept or ())
+    return channels.hits(channels.reciprocal_rank(k, 2 if concept is None else 3))
 
 
 def weighted_fusion(keyword: Sequence[Hit], vector: Sequence[Hit], keyword_weight: float,
@@ -39,54 +110,66 @@ def weighted_fusion(keyword: Sequence[Hit], vector: Sequence[Hit], keyword_weigh
                     concept_weight: float = 0.0) -> list[FusedHit]:
     """Min-max normalise each list's scores to [0, 1] (absent = 0) and take the weighted mean
     (``concept`` counts with ``concept_weight`` when given)."""
-    concept = concept or ()
-    if not concept:
-        concept_weight = 0.0
-    ranks = _ranks(keyword, vector, concept)
-    scores = [(keyword_weight, _min_max(keyword)), (vector_weight, _min_max(vector)),
-              (concept_weight, _min_max(concept))]
-    total = sum(weight for weight, _ in scores) or 1.0
-    fused = [
-        FusedHit(doc_id, sum(weight * found.get(doc_id, 0.0) for weight, found in scores)
-                 / total, *doc_ranks)
-        for doc_id, doc_ranks in ranks.items()
-    ]
-    return sorted(fused, key=lambda hit: (-hit.score, hit.id))
+    channels = RankedChannels.of(keyword, vector, concept or ())
+    return channels.hits(channels.weighted(keyword_weight, vector_weight,
+                                           concept_weight if concept else 0.0))
 
 
 def fuse(keyword: Sequence[Hit], vector: Sequence[Hit], settings: MatchingSettings,
          concept: Sequence[Hit] | None = None) -> list[FusedHit]:
     """Fuse with the configured method."""
+    return fuse_channels(RankedChannels.of(keyword, vector, concept or ()), settings,
+                         concept is not None)
+
+
+def fuse_channels(channels: RankedChannels, settings: MatchingSettings,
+                  with_concept: bool = True) -> list[FusedHit]:
+    """:func:`fuse` of channels already laid out (the concept channel counts only when
+    ``with_concept``)."""
     if settings.fusion is FusionMethod.WEIGHTED:
-        return weighted_fusion(keyword, vector, settings.keyword_weight, settings.vector_weight,
-                               concept, settings.concept_weight)
-    return reciprocal_rank_fusion(keyword, vector, settings.rrf_k, concept)
+        concept = settings.concept_weight if with_concept and channels.ranks[CONCEPT].any() \
+            else 0.0
+        return channels.hits(channels.weighted(settings.keyword_weight,
+                                               settings.vector_weight, concept))
+    return channels.hits(channels.reciprocal_rank(settings.rrf_k, 3 if with_concept else 2))
 
 
-def _ranks(keyword: Sequence[Hit], vector: Sequence[Hit], concept: Sequence[Hit]
-           ) -> dict[str, tuple[int | None, int | None, int | None]]:
-    keyword_rank, vector_rank = _tied_ranks(keyword), _tied_ranks(vector)
-    concept_rank = _tied_ranks(concept)
-    return {doc_id: (keyword_rank.get(doc_id), vector_rank.get(doc_id),
-                     concept_rank.get(doc_id))
-            for doc_id in dict.fromkeys([*keyword_rank, *vector_rank, *concept_rank])}
+def fuse_with_relevance(keyword: Sequence[Hit], vector: Sequence[Hit], concept: Sequence[Hit],
+                        settings: MatchingSettings, relevance: FusionMethod
+                        ) -> tuple[list[FusedHit], dict[str, float]]:
+    """What the matcher needs of one request's channels, from one layout: the candidates
+    fused with ``settings.fusion`` (concepts included), and each one's
+    :func:`text_relevance` with the ``relevance`` method."""
+    channels = RankedChannels.of(keyword, vector, concept)
+    return fuse_channels(channels, settings), text_relevance(channels, settings, relevance)
 
 
-def _tied_ranks(hits: Sequence[Hit]) -> dict[str, int]:
-    """1-based ranks where equal scores share the best rank ("1224"): two documents the
-    retriever cannot tell apart get the same fused score, whatever their ids."""
-    ranks: dict[str, int] = {}
-    previous: Hit | None = None
-    for position, hit in enumerate(hits, start=1):
-        tied = previous is not None and hit.score == previous.score
-        ranks[hit.id] = ranks[previous.id] if tied and previous is not None else position
-        previous = hit
+def text_relevance(channels: RankedChannels, settings: MatchingSettings,
+                   method: FusionMethod) -> dict[str, float]:
+    """Each id's fusion of the keyword and vector channels alone, with ``method``: how well
+    its text answers the query (0 for an id only the concept channel found)."""
+    if method is FusionMethod.WEIGHTED:
+        scores = channels.weighted(settings.keyword_weight, settings.vector_weight, 0.0)
+    else:
+        scores = channels.reciprocal_rank(settings.rrf_k, 2, with_concept=False)
+    return dict(zip(channels.ids, scores.tolist(), strict=True))
+
+
+def _tied_ranks(scores: FloatArray) -> IntArray:
+    """1-based ranks of a list best first, where equal scores share the best rank ("1224"):
+    two documents the retriever cannot tell apart get the same fused score, whatever their
+    ids."""
+    positions = np.arange(1, len(scores) + 1)
+    starts = np.ones(len(scores), dtype=bool)
+    starts[1:] = scores[1:] != scores[:-1]
+    ranks: IntArray = np.maximum.accumulate(np.where(starts, positions, 0))
     return ranks
 
 
-def _min_max(hits: Sequence[Hit]) -> dict[str, float]:
-    if not hits:
-        return {}
-    low, high = min(h.score for h in hits), max(h.score for h in hits)
+def _min_max(scores: FloatArray) -> FloatArray:
+    low, high = scores.min(), scores.max()
     span = high - low
-    return {h.id: (h.score - low) / span if span > 0 else 1.0 for h in hits}
+    if span > 0:
+        normalised: FloatArray = (scores - low) / span
+        return normalised
+    return np.ones_like(scores)

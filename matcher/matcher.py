@@ -22,12 +22,16 @@ from indexer.lru import LruCache
 from indexer.models import GeoPoint, Offer, Profile, SkillTag
 from indexer.settings import FusionMethod, MatchingSettings
 from indexer.utc import as_utc
+from matcher.column_bounds import (
+    occupation_values,
+    offered_contract_fit,
+    wished_contract_fit,
+)
 from matcher.features import (
     HeldSkills,
     OccupationProximity,
     RelatedFinder,
     contract_fit,
-    contract_match,
     distance_decay,
     experience_fit,
     freshness,
@@ -36,7 +40,7 @@ from matcher.features import (
     skill_coverage,
     skill_credit,
 )
-from matcher.fusion import FusedHit, fuse, reciprocal_rank_fusion, weighted_fusion
+from matcher.fusion import FusedHit, fuse_with_relevance
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
 from matcher.query_vectors import QueryVectorCache
 from matcher.ranking import RankingModel, ranking_model
@@ -282,15 +286,10 @@ class Matcher:
         concept_hits = collection.concept_search(
             query.concepts.occupations, query.concepts.skills, query.filters,
             self.settings.concept_top_k, self.settings.concept_occupation_share)
-        fused = fuse(keyword_hits, vector_hits, self.settings, concept_hits)
         # The retrieval feature measures the text's relevance only: the concept channel
         # proposes candidates, and the occupation and skill features score what it knows.
-        if feature_method is FusionMethod.WEIGHTED:
-            scored = weighted_fusion(keyword_hits, vector_hits, self.settings.keyword_weight,
-                                     self.settings.vector_weight)
-        else:
-            scored = reciprocal_rank_fusion(keyword_hits, vector_hits, self.settings.rrf_k)
-        return fused, {hit.id: hit.score for hit in scored}
+        return fuse_with_relevance(keyword_hits, vector_hits, concept_hits, self.settings,
+                                   feature_method)
 
     def _newest_offer(self) -> datetime | None:
         """The newest ``created_at`` of the indexed offers, to the second (recomputed when the
@@ -313,22 +312,21 @@ class Matcher:
         """Bound offers for this seeker: all but skills and experience are exact; skills
         are exact for the asked skills the seeker holds, and taken at the related-skill
         credit for the others."""
-        proximity = _memo(lambda occupations: occupation_proximity(
-            query.occupation_confidence, dict(occupations), self.taxonomy).value)
         origin = _point(profile)
         contract_filtered = bool(query.filters.contract_types)
         unheld_credit = self.settings.related_skill_credit if skills[1] is not None else 0.0
 
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
+            size = len(retrieval)
             return {"retrieval": retrieval,
                     "skills": offer_skill_bounds(columns.skills, skills[0], unheld_credit,
-                                                 len(retrieval)),
-                    "occupation": np.array([proximity(o) for o in _occupations(columns)]),
+                                                 size),
+                    "occupation": occupation_values(columns.romes, query.occupation_confidence,
+                                                    self.taxonomy, size, without_codes=0.0),
                     "distance": self._decay(origin, columns),
-                    "contract": np.full_like(retrieval, np.nan) if contract_filtered else
-                    _maybe([contract_match(next(iter(offered), None), profile.contract_types)
-                            for offered in columns.contract_types]),
-                    "experience": np.ones_like(retrieval),
+                    "contract": np.full(size, np.nan) if contract_filtered else
+                    offered_contract_fit(columns.contracts, profile.contract_types, size),
+                    "experience": np.ones(size),
                     "freshness": self._freshness(columns.created)}
         return bound
 
@@ -338,8 +336,6 @@ class Matcher:
         are exact for the asked skills the seeker holds, and taken at the related-skill
         credit for the others."""
         offer_codes = occupation_weights(offer.occupation_tags)
-        proximity = _memo(lambda occupations: occupation_proximity(
-            dict(occupations), offer_codes, self.taxonomy).value if occupations else 1.0)
         target = _point(offer)
         created = np.array([np.nan if offer.created_at is None
                             else as_utc(offer.created_at).timestamp()])
@@ -349,15 +345,16 @@ class Matcher:
                          if self.settings.skill_weight > 0 else 0.0)
 
         def bound(retrieval: Array, columns: Columns) -> dict[str, Array]:
+            size = len(retrieval)
             return {"retrieval": retrieval,
-                    "skills": seeker_skill_bounds(asked, columns.skills, unheld_credit,
-                                                  len(retrieval)),
-                    "occupation": np.array([proximity(o) for o in _occupations(columns)]),
+                    "skills": seeker_skill_bounds(asked, columns.skills, unheld_credit, size),
+                    "occupation": occupation_values(columns.romes, offer_codes, self.taxonomy,
+                                                    size, without_codes=1.0),
                     "distance": self._decay(target, columns),
-                    "contract": _maybe([contract_match(offer.contract_type, wished)
-                                        for wished in columns.contract_types]),
-                    "experience": np.ones_like(retrieval),
-                    "freshness": np.full_like(retrieval, self._freshness(created)[0])}
+                    "contract": wished_contract_fit(columns.contracts, offer.contract_type,
+                                                    size),
+                    "experience": np.ones(size),
+                    "freshness": np.full(size, self._freshness(created)[0])}
         return bound
 
     def _decay(self, point: GeoPoint | None, columns: Columns) -> Array:
@@ -489,38 +486,12 @@ def _job_evidence(values: Values, pair: Pair) -> bool:
             or (judged_skills and (skills or 0.0) > 0.0))
 
 
-def _maybe(values: Sequence[float | None]) -> Array:
-    """Values as an array, None as NaN."""
-    return np.array([np.nan if value is None else value for value in values],
-                    dtype=np.float64)
-
-
-_Occupations = tuple[tuple[str, float], ...]
-
-
-def _memo(function: Callable[[_Occupations], float]) -> Callable[[_Occupations], float]:
-    """``function`` answered once per distinct argument (for the length of one request)."""
-    answers: dict[_Occupations, float] = {}
-
-    def cached(occupations: _Occupations) -> float:
-        if occupations not in answers:
-            answers[occupations] = function(occupations)
-        return answers[occupations]
-    return cached
-
-
 def _skill_labels(pairs: Iterable[Pair]) -> list[str]:
     labels: list[str] = []
     for pair in pairs:
         labels.extend(tag.label for tag in (*pair.offer.matching_skills,
                                             *pair.profile.matching_skills))
     return labels
-
-
-def _occupations(columns: Columns) -> list[tuple[tuple[str, float], ...]]:
-    """Each row's occupations as hashable (code, confidence) pairs."""
-    return [tuple(zip(codes, weights, strict=True))
-            for codes, weights in zip(columns.rome_codes, columns.rome_weights, strict=True)]
 
 
 def _point(record: Offer | Profile) -> GeoPoint | None:

@@ -34,7 +34,7 @@ def offer_skill_bounds(asked: Entries | None, held: HeldSkills, unheld_credit: f
         return np.ones(size)
     distinct, position = np.unique(asked.codes, return_inverse=True)
     held_weight = np.array(
-        [held.weight_of(asked.vocabulary[code].split(IDENTITY_SEPARATOR))
+        [held.weight_of(tuple(asked.vocabulary[code].split(IDENTITY_SEPARATOR)))
          for code in distinct.tolist()], dtype=np.float64)
     got = held_weight[position]
     credit = asked.weights * np.where(got > 0, got, unheld_credit)

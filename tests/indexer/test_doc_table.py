@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from indexer import doc_table
-from indexer.doc_table import TABLE_FILE, DocTable
+from indexer.doc_table import TABLE_FILE, DocTable, Entries
 from indexer.models import GeoPoint
 from indexer.stores.protocols import Filters, GeoFilter, IndexedDoc
 
@@ -35,10 +35,10 @@ def test_columns_give_each_known_id_its_own_codes_weights_and_place() -> None:
     table = DocTable(DOCS)
     columns = table.columns(["d", "zz", "b", "a", "c"])
     assert columns.found == [0, 2, 3, 4]  # "zz" is unknown
-    assert columns.rome_codes == [("K2111", "J1501", "M1607"), (), ("J1501", "J1502"),
-                                  ("H2913",)]
-    assert columns.rome_weights == [(0.5, 0.75, 0.125), (), (1.0, 0.25), (1.0,)]
-    assert columns.contract_types == [(), (), ("CDI",), ("CDD", "MIS")]
+    assert columns.romes.grouped(4) == [
+        [("K2111", 0.5), ("J1501", 0.75), ("M1607", 0.125)], [],
+        [("J1501", 1.0), ("J1502", 0.25)], [("H2913", 1.0)]]
+    assert _values(columns.contracts, 4) == [(), (), ("CDI",), ("CDD", "MIS")]
     assert columns.lat[2] == 44.7 and columns.lon[2] == 4.6
     assert math.isnan(columns.lat[0]) and math.isnan(columns.lon[1])
 
@@ -49,9 +49,9 @@ def test_columns_follow_a_replaced_document_and_forget_a_deleted_one() -> None:
     table.delete(["c"])
     columns = table.columns(["a", "c", "d"])
     assert columns.found == [0, 2]
-    assert columns.rome_codes == [("F1703",), ("K2111", "J1501", "M1607")]
-    assert columns.rome_weights == [(0.5,), (0.5, 0.75, 0.125)]
-    assert columns.contract_types == [("SAI",), ()]
+    assert columns.romes.grouped(2) == [[("F1703", 0.5)],
+                                        [("K2111", 0.5), ("J1501", 0.75), ("M1607", 0.125)]]
+    assert _values(columns.contracts, 2) == [("SAI",), ()]
 
 
 def test_columns_of_many_rows_keep_every_row_apart() -> None:
@@ -62,8 +62,12 @@ def test_columns_of_many_rows_keep_every_row_apart() -> None:
     columns = table.columns(asked)
     for position, doc_id in enumerate(asked):
         n = int(doc_id[1:])
-        assert columns.rome_codes[position] == tuple(f"R{n}-{k}" for k in range(n % 4))
-        assert columns.rome_weights[position] == tuple((k + 1) / 8 for k in range(n % 4))
+        assert columns.romes.grouped(len(asked))[position] == [
+            (f"R{n}-{k}", (k + 1) / 8) for k in range(n % 4)]
+
+
+def _values(entries: Entries, size: int) -> list[tuple[str, ...]]:
+    return [tuple(value for value, _ in row) for row in entries.grouped(size)]
 
 
 def _asking(doc_id: str, asked: tuple[str, ...], importance: tuple[float, ...]) -> IndexedDoc:
@@ -73,13 +77,8 @@ def _asking(doc_id: str, asked: tuple[str, ...], importance: tuple[float, ...]) 
 
 def _asked_of(table: DocTable, ids: list[str]) -> list[list[tuple[str, float]]]:
     columns = table.columns(ids)
-    entries = columns.skills
-    assert entries is not None
-    rows: list[list[tuple[str, float]]] = [[] for _ in columns.found]
-    for owner, code, weight in zip(entries.owner.tolist(), entries.codes.tolist(),
-                                   entries.weights.tolist(), strict=True):
-        rows[owner].append((entries.vocabulary[code], weight))
-    return rows
+    assert columns.skills is not None
+    return [list(row) for row in columns.skills.grouped(len(columns.found))]
 
 
 def test_skill_keys_are_kept_per_row_duplicates_included(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from indexer.settings import FusionMethod, MatchingSettings
 from indexer.stores.protocols import Hit
-from matcher.fusion import fuse, reciprocal_rank_fusion, weighted_fusion
+from matcher.fusion import fuse, fuse_with_relevance, reciprocal_rank_fusion, weighted_fusion
 
 KEYWORD = [Hit("a", 12.0), Hit("b", 8.0), Hit("c", 2.0)]
 VECTOR = [Hit("b", 0.9), Hit("d", 0.7), Hit("a", 0.5)]
@@ -62,3 +62,47 @@ def test_rrf_gives_tied_scores_the_same_rank() -> None:
     assert (fused["x"].vector_rank, fused["y"].vector_rank) == (1, 1)
     assert fused["x"].score == fused["y"].score
     assert fused["b"].keyword_rank == 4  # ranks after a tie skip, as in "1224"
+
+
+CONCEPT = [Hit("e", 0.8), Hit("a", 0.4)]
+
+
+def test_rrf_with_the_concept_channel_divides_by_three_lists() -> None:
+    fused = {hit.id: hit for hit in reciprocal_rank_fusion(KEYWORD, VECTOR, k=10,
+                                                            concept=CONCEPT)}
+    best = 3 / 11
+    assert fused["a"].score == pytest.approx((1 / 11 + 1 / 13 + 1 / 12) / best)
+    assert fused["e"].score == pytest.approx((1 / 11) / best)
+    assert (fused["e"].keyword_rank, fused["e"].vector_rank, fused["e"].concept_rank) == (
+        None, None, 1)
+
+
+def test_one_layout_gives_the_candidates_and_their_text_relevance() -> None:
+    settings = MatchingSettings(fusion=FusionMethod.RRF, rrf_k=10)
+    fused, relevance = fuse_with_relevance(KEYWORD, VECTOR, CONCEPT, settings,
+                                           FusionMethod.RRF)
+    assert [hit.id for hit in fused] == [hit.id for hit in reciprocal_rank_fusion(
+        KEYWORD, VECTOR, k=10, concept=CONCEPT)]
+    # the relevance leaves the concept channel out: two lists, and 0 for "e" (concept only)
+    assert relevance["a"] == pytest.approx((1 / 11 + 1 / 13) / (2 / 11))
+    assert relevance["e"] == 0.0
+    _, weighted = fuse_with_relevance(KEYWORD, VECTOR, CONCEPT, settings,
+                                      FusionMethod.WEIGHTED)
+    share = settings.keyword_weight / (settings.keyword_weight + settings.vector_weight)
+    assert weighted["a"] == pytest.approx(share)  # keyword best (1), vector worst (0)
+    assert weighted["e"] == 0.0
+
+
+def test_weighted_fusion_counts_the_concept_channel_only_when_it_found_something() -> None:
+    with_concept = {hit.id: hit.score for hit in weighted_fusion(
+        KEYWORD, VECTOR, 0.5, 0.25, concept=CONCEPT, concept_weight=0.25)}
+    assert with_concept["e"] == pytest.approx(0.25)  # concept 1, others absent
+    without = {hit.id: hit.score for hit in weighted_fusion(
+        KEYWORD, VECTOR, 0.5, 0.25, concept=[], concept_weight=0.25)}
+    assert without["a"] == pytest.approx(0.5 / 0.75)
+
+
+def test_the_fused_list_breaks_ties_by_id() -> None:
+    fused = reciprocal_rank_fusion([Hit("z", 1.0), Hit("m", 1.0)], [], k=60)
+    assert [hit.id for hit in fused] == ["m", "z"]
+    assert fused[0].score == fused[1].score
