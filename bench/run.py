@@ -31,6 +31,7 @@ Results: ``OUT/results.json``, ``OUT/summary.md`` and ``OUT/plots/*.png``.
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import json
 import logging
@@ -122,6 +123,36 @@ class Timer:
 
     def reset(self) -> None:
         self.seconds = {}
+
+
+class FullCollections:
+    """The cyclic garbage collector's full (generation 2) collections while the block runs:
+    each one's wall time, in ms (a full collection walks every live container, so it shows
+    in a request's p99)."""
+
+    def __init__(self) -> None:
+        self.pauses_ms: list[float] = []
+        self._started = 0.0
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._observe)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self._observe)
+
+    def _observe(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses_ms.append((time.perf_counter() - self._started) * 1000)
+
+    def summary(self) -> dict[str, float]:
+        """How many, the longest and the total (ms)."""
+        return {"count": len(self.pauses_ms), "max_ms": round(max(self.pauses_ms, default=0), 1),
+                "total_ms": round(sum(self.pauses_ms), 1)}
 
 
 # --- vectors ----------------------------------------------------------------------------------
@@ -427,8 +458,9 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         collection.get = timer.wrap("records", collection.get)  # type: ignore[method-assign]
     encoder.encode_queries = timer.wrap(
         "query_encoding", encoder.encode_queries)
-    original_fuse = matcher_module.fuse  # type: ignore[attr-defined]
-    matcher_module.fuse = timer.wrap("fusion", original_fuse)  # type: ignore[attr-defined]
+    original_fuse = matcher_module.fuse_with_relevance  # type: ignore[attr-defined]
+    matcher_module.fuse_with_relevance = timer.wrap(  # type: ignore[attr-defined]
+        "fusion", original_fuse)
     try:
         latency: dict[str, Any] = {}
         # every query encoded (no query-vector cache): the variants of one seeker share
@@ -461,7 +493,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
                 lambda o, m=employer: m.candidates_for_offer(o, TOP_K),  # type: ignore[misc]
                 employer)
     finally:
-        matcher_module.fuse = original_fuse  # type: ignore[attr-defined]
+        matcher_module.fuse_with_relevance = original_fuse  # type: ignore[attr-defined]
     rss_serving = current_rss_mib()
     profile_text = _profile_hotspots(matcher, profiles[:30], Path(args.phase_out).parent)
     recall = _recall(index, encoder, [query_for_profile(_variants_for_profile(p, v), taxonomy,
@@ -526,20 +558,22 @@ def _time_queries(timer: Timer, items: Sequence[Any], run: Callable[[Any], Any],
     scored: list[int] = []
     parts: dict[str, list[float]] = {}
     run(items[0])  # warm caches of the code path, not of the data
-    for item in items[1:]:
-        timer.reset()
-        started = time.perf_counter()
-        cpu_started = time.thread_time()
-        run(item)
-        total = (time.perf_counter() - started) * 1000
-        cpu.append((time.thread_time() - cpu_started) * 1000)
-        totals.append(total)
-        scored.append(matcher.last_scored)
-        measured = {k: v * 1000 for k, v in timer.seconds.items()}
-        measured["features"] = max(0.0, total - sum(measured.values()))
-        for key, value in measured.items():
-            parts.setdefault(key, []).append(value)
+    with FullCollections() as collections:
+        for item in items[1:]:
+            timer.reset()
+            started = time.perf_counter()
+            cpu_started = time.thread_time()
+            run(item)
+            total = (time.perf_counter() - started) * 1000
+            cpu.append((time.thread_time() - cpu_started) * 1000)
+            totals.append(total)
+            scored.append(matcher.last_scored)
+            measured = {k: v * 1000 for k, v in timer.seconds.items()}
+            measured["features"] = max(0.0, total - sum(measured.values()))
+            for key, value in measured.items():
+                parts.setdefault(key, []).append(value)
     return {"total": percentiles(totals), "cpu": percentiles(cpu),
+            "gc_full": collections.summary(),
             "parts_p50": {k: round(float(np.percentile(v, 50)), 2) for k, v in parts.items()},
             "parts_mean": {k: round(float(np.mean(v)), 2) for k, v in parts.items()},
             "scored_mean": round(float(np.mean(scored)), 1), "load_avg": load_avg()}
@@ -979,7 +1013,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _write(out, results)
     for size in sizes:
         index_dir = work / f"n{size}" / "index"
-        profiles = min(n_profiles, max(size, 1))
+        profiles = profiles_at(size, n_profiles, args.all_profiles)
         entry: dict[str, Any] = {}
         previous = index_dir.parent / "build.json"
         if args.reuse_index and index_dir.exists() and previous.exists():
@@ -1013,6 +1047,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def profiles_at(size: int, profiles: int, all_profiles: bool) -> int:
+    """How many profiles the run of ``size`` offers indexes: ``profiles``, capped at the
+    number of offers unless ``all_profiles``."""
+    return profiles if all_profiles else min(profiles, max(size, 1))
+
+
 def _corpus_covers(corpus: Path, offers: int, profiles: int) -> bool:
     meta = corpus / "GENERATED.json"
     if not meta.exists():
@@ -1041,6 +1081,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--with-1m", action="store_true", help="add N = 1,000,000")
     parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--all-profiles", action="store_true",
+                        help="index --profiles profiles at every size (by default a size "
+                             "indexes at most as many profiles as offers); for offer → "
+                             "candidates at a million profiles beside fewer offers")
     parser.add_argument("--out", default="bench/results")
     parser.add_argument("--work", default=".cache/bench/work")
     parser.add_argument("--corpus", default=None, help="an existing GENERATED corpus folder")

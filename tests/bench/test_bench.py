@@ -74,6 +74,7 @@ def test_benchmark_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path) -> None
                                                  "seeker_offers.radius30",
                                                  "offer_candidates.none"}
     assert entry["serve"]["recall"]["recall_at_10"]["unfiltered"] == 1.0
+    assert all(row["gc_full"]["count"] >= 0 for row in entry["serve"]["latency_ms"].values())
     assert (out / "results.json").exists()
     assert "GENERATED" in (out / "summary.md").read_text(encoding="utf-8")
     try:
@@ -81,6 +82,27 @@ def test_benchmark_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path) -> None
     except ImportError:
         return
     assert (out / "plots" / "latency.png").exists()
+
+
+def test_a_size_indexes_at_most_as_many_profiles_as_offers_unless_asked_for_all() -> None:
+    assert bench_run.profiles_at(20_000, 100_000, all_profiles=False) == 20_000
+    assert bench_run.profiles_at(1_000_000, 100_000, all_profiles=False) == 100_000
+    assert bench_run.profiles_at(20_000, 1_000_000, all_profiles=True) == 1_000_000
+    args = bench_run.parse_args(["--sizes", "20000", "--profiles", "1000000", "--all-profiles"])
+    assert args.all_profiles and not bench_run.parse_args([]).all_profiles
+
+
+def test_full_collections_are_counted_and_timed_only_while_watched() -> None:
+    import gc
+
+    with bench_run.FullCollections() as watched:
+        gc.collect(0)  # a young collection is not a full one
+        gc.collect()
+        gc.collect()
+    gc.collect()
+    summary = watched.summary()
+    assert summary["count"] == 2
+    assert 0 <= summary["max_ms"] <= summary["total_ms"]
 
 
 def test_index_stages_times_each_stage_of_a_rebuild(data_dir: Path, tmp_path: Path,
