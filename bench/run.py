@@ -437,6 +437,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     for collection in (index.offers, index.profiles):  # as a server's background warm-up
         collection.prepare_reads()
     prepare_s = time.perf_counter() - started
+    gc.freeze()  # as the warm-up ends
     labels_added = _complete_label_cache(index, encoder)
     rng = np.random.default_rng(11)
     n_queries = args.queries

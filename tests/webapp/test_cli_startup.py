@@ -3,14 +3,17 @@ only by the commands that need it, and the lazily loaded subcommands still work.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import webapp
+from matcher.engine import Engine
 from webapp.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,3 +51,18 @@ def test_the_package_exposes_create_app_and_nothing_unknown() -> None:
     assert callable(webapp.create_app)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = webapp.nope
+
+
+def test_the_warm_up_prepares_the_reads_then_freezes_what_is_loaded(tiny_engine: Engine) -> None:
+    from webapp.cli import _warm_up
+
+    gc.unfreeze()
+    try:
+        _warm_up(tiny_engine)
+        warm_up = next(thread for thread in threading.enumerate()
+                       if thread.name == "engine-warm-up")
+        warm_up.join(timeout=120)
+        assert not warm_up.is_alive()
+        assert gc.get_freeze_count() > 0  # loaded objects out of the full collections' walk
+    finally:
+        gc.unfreeze()

@@ -329,7 +329,9 @@ def _warm_up(engine: Engine) -> None:
     """Build the title normaliser (read from the cache folder after the first start), load
     the communes and build the filter tables' postings in the background while the server
     starts listening: the first offer diagnosis, title search, search around a commune or
-    filtered search would otherwise wait for them."""
+    filtered search would otherwise wait for them. Then freeze what is loaded out of the
+    garbage collector's full passes (:func:`gc.freeze`)."""
+    import gc
     import threading
 
     def warm() -> None:
@@ -337,6 +339,10 @@ def _warm_up(engine: Engine) -> None:
         _ = engine.gazetteer
         engine.offers.prepare_reads()
         engine.profiles.prepare_reads()
+        # What the process holds by now (taxonomy, reader state, tables, postings) lives as
+        # long as it does: out of the collector's sight, a full collection walks only what
+        # requests leave behind.
+        gc.freeze()
 
     threading.Thread(target=warm, daemon=True, name="engine-warm-up").start()
 
