@@ -13,7 +13,7 @@ without parsing a record: opening an index of a million offers reads a few array
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ import numpy.typing as npt
 from indexer.atomic import atomic_binary_writer
 from indexer.distance import KM_PER_DEGREE, haversine_km_many, longitude_reach
 from indexer.models import GeoPoint
+from indexer.skill_identity import IDENTITY_SEPARATOR
 from indexer.stores.protocols import Filters, IndexedDoc
 from indexer.utc import epoch_seconds, from_epoch_seconds
 
@@ -70,6 +71,9 @@ class Entries:
     vocabulary: Sequence[str]
     code_of: Mapping[str, int]
     """The code of each value of ``vocabulary``."""
+    parts: Callable[[str], Mapping[str, Sequence[int]]]
+    """Given a separator, each part of the vocabulary's joined values → the codes of the
+    values that hold it (:meth:`_Multi.part_index`)."""
 
     def grouped(self, size: int) -> list[list[tuple[str, float]]]:
         """The entries of each of ``size`` rows as (value, weight) pairs, in order."""
@@ -104,6 +108,7 @@ class _Multi:
         (a Python triple costs ≈ 70 bytes where the arrays take 16)."""
         self._postings: dict[int, tuple[IntArray, FloatArray]] | None = None
         self._by_row: tuple[IntArray, FloatArray, npt.NDArray[np.int32]] | None = None
+        self._parts: tuple[str, int, dict[str, list[int]]] | None = None
 
     def add(self, row: int, values: Iterable[str], weights: Sequence[float] = ()) -> None:
         """Give ``row`` the ``values`` (in a distinct column, a repeat is dropped)."""
@@ -151,12 +156,29 @@ class _Multi:
             self._by_row = (self.rows[order], self.weights[order], self.codes[order])
         return self._by_row
 
+    def part_index(self, separator: str) -> Mapping[str, Sequence[int]]:
+        """Each ``separator``-joined part of the vocabulary's values → the codes of the values
+        that hold it (extended with the values added since the last call)."""
+        built = self._parts
+        size = len(self.vocabulary)
+        if built is None or built[0] != separator:
+            built = (separator, 0, {})
+        if built[1] < size:
+            index = built[2]
+            for code in range(built[1], size):
+                for part in self.vocabulary[code].split(separator):
+                    index.setdefault(part, []).append(code)
+            built = (separator, size, index)
+        self._parts = built
+        return built[2]
+
     def entries(self, rows: IntArray) -> Entries:
         """The values of ``rows`` with their weights, flattened (the cost follows ``rows``)."""
         sorted_rows, weights, codes = self._row_index()
         positions, counts, _ = _entry_positions(sorted_rows, rows)
         return Entries(np.repeat(np.arange(len(rows)), counts), codes[positions],
-                       weights[positions].astype(np.float64), self.vocabulary, self._code_of)
+                       weights[positions].astype(np.float64), self.vocabulary, self._code_of,
+                       self.part_index)
 
     def postings(self, value: str) -> tuple[IntArray, FloatArray]:
         """The rows holding ``value`` and its weight in each (all rows, dead ones included)."""
@@ -381,11 +403,13 @@ class DocTable:
 
     def prepare_reads(self) -> None:
         """Build now what the first searches would otherwise build and pay for: each
-        multi-valued column's postings and row order, and the rows' latitude order (at 1M
-        offers about a second, most of it sorting the skill entries)."""
+        multi-valued column's postings and row order, the skill keys' identity index and the
+        rows' latitude order (at 1M offers about a second, most of it sorting the skill
+        entries)."""
         self._flush()
         for column in self._multis():
             column.prepare()
+        self._skill_keys.part_index(IDENTITY_SEPARATOR)
         self._by_latitude()
 
     def id_of(self, row: int) -> str:

@@ -32,11 +32,13 @@ def offer_skill_bounds(asked: Entries | None, held: HeldSkills, unheld_credit: f
     every row when the table does not know what the rows ask (``asked`` None)."""
     if asked is None:
         return np.ones(size)
-    distinct, position = np.unique(asked.codes, return_inverse=True)
-    held_weight = np.array(
-        [held.weight_of(tuple(asked.vocabulary[code].split(IDENTITY_SEPARATOR)))
-         for code in distinct.tolist()], dtype=np.float64)
-    got = held_weight[position]
+    holding = asked.parts(IDENTITY_SEPARATOR)
+    held_weight = np.zeros(len(asked.vocabulary))  # per value: the best of its identities
+    for key, weight in held.weight.items():
+        codes = holding.get(key)
+        if codes:
+            held_weight[codes] = np.maximum(held_weight[codes], weight)
+    got = held_weight[asked.codes]
     credit = asked.weights * np.where(got > 0, got, unheld_credit)
     total = np.bincount(asked.owner, weights=asked.weights, minlength=size)
     earned = np.bincount(asked.owner, weights=credit, minlength=size)

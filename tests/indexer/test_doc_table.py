@@ -255,3 +255,19 @@ def test_packing_pending_rows_and_entries_changes_nothing_stored(
     assert small.keys() == default.keys() and len(small["ids"]) == 35
     for name in small:
         assert np.array_equal(small[name], default[name], equal_nan=small[name].dtype.kind == "f")
+
+
+def test_the_part_index_names_the_values_holding_each_part_and_follows_new_values() -> None:
+    table = DocTable([_asking("a", ("k:1|l:x", "l:y"), (1.0, 1.0)),
+                      _asking("b", ("k:2|l:x",), (1.0,))])
+    entries = table.columns(["a"]).skills
+    assert entries is not None
+    index = entries.parts("|")
+    codes = {value: code for code, value in enumerate(entries.vocabulary)}
+    assert sorted(index["l:x"]) == sorted([codes["k:1|l:x"], codes["k:2|l:x"]])
+    assert list(index["l:y"]) == [codes["l:y"]] and "k:3" not in index
+    table.upsert([_asking("c", ("k:3|l:y",), (1.0,))])
+    later = table.columns(["c"]).skills
+    assert later is not None
+    grown = later.parts("|")
+    assert len(grown["l:y"]) == 2 and len(grown["k:3"]) == 1
