@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -58,9 +57,7 @@ def test_the_warm_up_prepares_the_reads_then_freezes_what_is_loaded(tiny_engine:
 
     gc.unfreeze()
     try:
-        _warm_up(tiny_engine)
-        warm_up = next(thread for thread in threading.enumerate()
-                       if thread.name == "engine-warm-up")
+        warm_up = _warm_up(tiny_engine)
         warm_up.join(timeout=120)
         assert not warm_up.is_alive()
         assert gc.get_freeze_count() > 0  # loaded objects out of the full collections' walk

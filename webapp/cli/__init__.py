@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -325,14 +326,13 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
         raise click.UsageError(str(exc)) from exc
 
 
-def _warm_up(engine: Engine) -> None:
+def _warm_up(engine: Engine) -> threading.Thread:
     """Build the title normaliser (read from the cache folder after the first start), load
     the communes and build the filter tables' postings in the background while the server
     starts listening: the first offer diagnosis, title search, search around a commune or
     filtered search would otherwise wait for them. Then freeze what is loaded out of the
-    garbage collector's full passes (:func:`gc.freeze`)."""
+    garbage collector's full passes (:func:`gc.freeze`). Returns the started thread."""
     import gc
-    import threading
 
     def warm() -> None:
         engine.normalise_title("vendeur")
@@ -344,7 +344,9 @@ def _warm_up(engine: Engine) -> None:
         # requests leave behind.
         gc.freeze()
 
-    threading.Thread(target=warm, daemon=True, name="engine-warm-up").start()
+    thread = threading.Thread(target=warm, daemon=True, name="engine-warm-up")
+    thread.start()
+    return thread
 
 
 def _print_demo_accounts(engine: Engine) -> None:
