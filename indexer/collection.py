@@ -60,7 +60,9 @@ LRU_SIZE = 512
 ranked; not many more, because every kept record is a few dozen live objects that each full
 garbage collection walks (4,096 per collection made full collections of 80–190 ms at 100k
 offers, 512 makes them ≤ 17 ms, for the same median latency: distinct seekers seldom share
-candidates)."""
+candidates). Code that walks every record (a select list, the analytics snapshot) holds
+them itself: through :meth:`Collection.get`, a walk over more records than this decodes
+them all again each time."""
 COMPACT_GARBAGE = 0.25
 POST_FILTER_MIN_SHARE = 0.3
 """Filters that keep at least this share of the documents are applied after a deeper

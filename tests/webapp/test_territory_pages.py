@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from indexer.models import Offer
 from matcher.engine import Engine
 from tests.webapp.conftest import AuthActions
 from webapp import create_app
@@ -89,6 +91,32 @@ def test_employer_page(client: FlaskClient, auth: AuthActions) -> None:
     assert "Offre inconnue" in _text(client, "/territoire/employeurs?offre=NOPE", 404)
     assert "Aucune offre indexée" in _text(
         client, "/territoire/employeurs?territoire=departement&code=26", 404)
+
+
+def test_employer_page_lists_every_offer_without_reading_the_collection(
+        client: FlaskClient, auth: AuthActions, engine: Engine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The offer picker comes from the analytics snapshot, which holds the offers decoded: a
+    page that read them from the collection decoded up to a thousand records each time, more
+    than the collection keeps (60 s of the real-data page test)."""
+    auth.login("counsellor")
+    _text(client, "/territoire/employeurs")                   # builds the snapshot
+    reads: list[str] = []
+    get = engine.offers.get
+
+    def counting_get(record_id: str) -> Offer | None:
+        reads.append(record_id)
+        return get(record_id)
+
+    monkeypatch.setattr(engine.offers, "get", counting_get)
+    html = _text(client, "/territoire/employeurs")
+    assert reads == []
+    picker = html.split('<select id="offre"', 1)[1].split("</select>", 1)[0]
+    for offer_id in engine.offers.ids():
+        assert f'<option value="{offer_id}">' in picker, offer_id
+    chosen = _text(client, "/territoire/employeurs?offre=OF-VENTE-1")
+    assert reads == ["OF-VENTE-1"]                            # the chosen offer alone
+    assert '<option value="OF-VENTE-1" selected>' in chosen
 
 
 def test_access(client: FlaskClient, auth: AuthActions) -> None:

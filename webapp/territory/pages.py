@@ -190,7 +190,8 @@ def employers() -> tuple[str, int]:
     engine, snap = get_engine(), current_snapshot()
     offer_id = text_param(request.args, "offre", 100)
     context: dict[str, Any] = {
-        "offers": offer_choices(engine), "offer_id": offer_id, "form": _form(snap),
+        "offers": offer_choices(engine, (o.offer for o in snap.offers)),
+        "offer_id": offer_id, "form": _form(snap),
         "pool": None, "hard": None, "territory": None, "error": None, "error_field": None,
         "choices": [], "data": data_note(snap), "below": HARD_TO_FILL_BELOW,
         "args": request.args, "occupation": None,
