@@ -53,6 +53,7 @@ from indexer.stores.protocols import (
 )
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ViewT = TypeVar("ViewT")
 
 DOCUMENTS_FILE = "documents.jsonl"
 LRU_SIZE = 512
@@ -62,7 +63,11 @@ garbage collection walks (4,096 per collection made full collections of 80–190
 offers, 512 makes them ≤ 17 ms, for the same median latency: distinct seekers seldom share
 candidates). Code that walks every record (a select list, the analytics snapshot) holds
 them itself: through :meth:`Collection.get`, a walk over more records than this decodes
-them all again each time."""
+them all again each time (iterating the collection keeps none)."""
+VIEW_SIZE = 4096
+"""Views of records (what a page shows of one, :meth:`Collection.view`) kept per kind of
+view. A view is a few plain values, which full garbage collections walk once or not at all,
+so far more of them are kept than decoded records."""
 COMPACT_GARBAGE = 0.25
 POST_FILTER_MIN_SHARE = 0.3
 """Filters that keep at least this share of the documents are applied after a deeper
@@ -92,6 +97,7 @@ class Collection(Generic[ModelT]):
         self._read_fd: int | None = None
         self._append: IO[bytes] | None = None
         self._lru: LruCache[str, ModelT] = LruCache(lru_size)
+        self._views: dict[str, LruCache[str, object]] = {}
         self._keyword_fresh: bool | None = None  # known at the first write
 
     @classmethod
@@ -116,8 +122,13 @@ class Collection(Generic[ModelT]):
         return record_id in self._table
 
     def __iter__(self) -> Iterator[ModelT]:
+        """Every record, in insertion order. A walk keeps none of them decoded (it would
+        evict the records requests just read)."""
         for record_id in self._table.ids():
-            record = self.get(record_id)
+            record = self._lru.get(record_id)
+            if record is None:
+                raw = self.raw(record_id)
+                record = None if raw is None else self._model.model_validate_json(raw)
             if record is not None:
                 yield record
 
@@ -132,6 +143,25 @@ class Collection(Generic[ModelT]):
         record = self._model.model_validate_json(raw)
         self._lru.put(record_id, record)
         return record
+
+    def view(self, record_id: str, name: str, make: Callable[[ModelT], ViewT]) -> ViewT | None:
+        """``make(record)`` for one record, or None when it is absent. The value is kept
+        under ``name`` (one name per ``make``) until the record is written or deleted, so a
+        record shown again is neither read nor decoded again: a cached ranking's page reads
+        no record. ``make`` should return plain values (see :data:`VIEW_SIZE`), which
+        callers must not change."""
+        views = self._views.get(name)
+        if views is None:
+            views = self._views.setdefault(name, LruCache(VIEW_SIZE))
+        kept = views.get(record_id)
+        if kept is not None:
+            return kept  # type: ignore[return-value]  # kept by this name's ``make``
+        record = self.get(record_id)
+        if record is None:
+            return None
+        value = make(record)
+        views.put(record_id, value)
+        return value
 
     def raw(self, record_id: str) -> bytes | None:
         """The stored JSON of one record, or None."""
@@ -188,8 +218,7 @@ class Collection(Generic[ModelT]):
             self.keyword.delete(present)
             self.vectors.delete(present)
             self._table.delete(present)
-            for record_id in present:
-                self._lru.discard(record_id)
+            self._forget(present)
         return present
 
     def purge(self, ids: Iterable[str]) -> tuple[list[str], bool]:
@@ -205,8 +234,7 @@ class Collection(Generic[ModelT]):
             expunged = self.keyword.purge(present)               # their merge at once
             vectors.result()
         self._table.delete(present)
-        for record_id in present:
-            self._lru.discard(record_id)
+        self._forget(present)
         return present, expunged
 
     def write_records(self, directory: Path, compact: bool = False) -> None:
@@ -389,8 +417,15 @@ class Collection(Generic[ModelT]):
             docs = [self._to_document(record) for record in records]
         self._table.upsert(docs, None if labels is None else
                            [-1 if label is None else label for label in labels], locations)
-        for record in records:
-            self._lru.discard(str(getattr(record, "id")))  # noqa: B009
+        self._forget([str(getattr(record, "id")) for record in records])  # noqa: B009
+
+    def _forget(self, ids: Iterable[str]) -> None:
+        """Drop the decoded records and views of written or deleted ``ids``."""
+        views = list(self._views.values())
+        for record_id in ids:
+            self._lru.discard(record_id)
+            for kept in views:
+                kept.discard(record_id)
 
     def _compact(self, directory: Path) -> None:
         target = directory / DOCUMENTS_FILE

@@ -20,6 +20,9 @@ from webapp.models import TagEdit, User
 
 logger = logging.getLogger(__name__)
 
+SUMMARY_VIEW = "summary"
+"""The name under which an offer's :func:`offer_summary` is kept with its collection."""
+
 
 def commune_name(engine: Engine, place: Place | None) -> str | None:
     """The name of a place's commune from the gazetteer, or None when unknown."""
@@ -107,14 +110,17 @@ Result = tuple[Match, dict[str, Any]]
 
 
 def offer_results(engine: Engine, matches: Sequence[Match]) -> list[Result]:
-    """Each matched offer with its summary; ids missing from the collection are skipped."""
+    """Each matched offer with its summary; ids missing from the collection are skipped.
+    Summaries are kept with the collection (:meth:`~indexer.collection.Collection.view`):
+    showing a ranking again, from the matcher's cache, reads no offer."""
     results: list[Result] = []
     for match in matches:
-        offer = engine.offers.get(match.id)
-        if offer is None:
+        summary = engine.offers.view(match.id, SUMMARY_VIEW,
+                                     lambda offer: offer_summary(engine, offer))
+        if summary is None:
             logger.warning("matched offer %s is not in the collection", match.id)
             continue
-        results.append((match, offer_summary(engine, offer)))
+        results.append((match, dict(summary)))
     return results
 
 

@@ -3,7 +3,7 @@ deep copies."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 
 from matcher.results import (
     Explanation,
@@ -44,3 +44,23 @@ def test_plain_does_not_share_mutable_containers() -> None:
     data = plain(EXPLANATION)
     data["components"][0]["value"] = 0.0
     assert EXPLANATION.components[0].value == 0.5
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """Containers ``Explanation`` does not hold today, which ``plain`` must still copy."""
+
+    explanations: list[Explanation]
+    by_name: dict[str, tuple[SkillRef, ...]]
+    flags: tuple[bool, ...] = ()
+    extra: dict[str, list[int]] = field(default_factory=dict)
+
+
+def test_plain_is_asdict_for_lists_and_dicts() -> None:
+    nested = _Nested([EXPLANATION], {"skills": EXPLANATION.matched_skills}, (True, False),
+                     {"ranks": [1, 2]})
+    data = plain(nested)
+    assert data == asdict(nested)
+    assert type(data["explanations"]) is list and type(data["by_name"]["skills"]) is tuple
+    data["extra"]["ranks"].append(3)
+    assert nested.extra["ranks"] == [1, 2]

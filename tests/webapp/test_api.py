@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from indexer.models import Offer, Profile
+from matcher.engine import Engine
 from tests.webapp.conftest import bearer, pseudonym_of
+from webapp.db import get_database
 
 RESULT_KEYS = {"score", "explanation"}
 PAGE_KEYS = {"items", "page", "per_page", "total", "pages", "links"}
@@ -75,6 +78,49 @@ def test_top_ranks_fewer_offers_and_keeps_their_order(client: FlaskClient,
     assert [r["id"] for r in one["items"]] == [r["id"] for r in every["items"][:1]]
     assert all(r["level"] in ("très proche", "proche", "piste à explorer")
                for r in every["items"])  # only matches: nothing below the floor
+
+
+def test_a_ranking_shown_again_reads_no_offer(client: FlaskClient, token: dict[str, str],
+                                             profile: Profile, engine: Engine,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ranking comes from the matcher's cache and the summaries from the collection's
+    views: the second request decodes no offer (it decoded every shown offer before)."""
+    url = f"/api/v1/profiles/{profile.id}/offers"
+    first = _page(client.get(url, headers=bearer(token["seeker"])))
+    assert first["items"]
+    reads: list[str] = []
+    get = engine.offers.get
+
+    def counting_get(record_id: str) -> Offer | None:
+        reads.append(record_id)
+        return get(record_id)
+
+    monkeypatch.setattr(engine.offers, "get", counting_get)
+    assert _page(client.get(url, headers=bearer(token["seeker"]))) == first
+    assert reads == []
+
+
+def test_a_token_request_reads_the_account_once(app: Flask, client: FlaskClient,
+                                                token: dict[str, str],
+                                                profile: Profile) -> None:
+    """The token and its account come in one query, the profile's access in another: no
+    lazy load of the account (a query per API request)."""
+    url = f"/api/v1/profiles/{profile.id}/offers"
+    _page(client.get(url, headers=bearer(token["seeker"])))  # token marked used: a write
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = get_database(app).engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        _page(client.get(url, headers=bearer(token["seeker"])))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, selects
+    assert "api_tokens" in selects[0] and "users" in selects[0]
 
 
 def test_page_past_the_end_is_empty(client: FlaskClient, token: dict[str, str],

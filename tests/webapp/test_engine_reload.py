@@ -8,7 +8,9 @@ from typing import Any
 from flask import Flask
 
 from indexer.catalog import IndexWriter
+from matcher.results import Explanation, Match
 from webapp.engine_ext import get_engine
+from webapp.summaries import offer_results
 
 
 def _write_offer_title(engine: Any, title: str) -> None:
@@ -46,3 +48,13 @@ def test_app_notices_another_writer(app: Flask, engine: Any) -> None:
     with app.app_context():
         reloaded = get_engine().offers.get("OF-VENTE-1")
         assert reloaded is not None and reloaded.title == "Écrit par un autre processus"
+
+
+def test_summaries_shown_after_a_reload_are_the_new_generations(engine: Any) -> None:
+    """Summaries are kept with the collection they were made from, not with the engine."""
+    shown = [Match("OF-VENTE-1", 1.0, Explanation(components=()))]
+    [(_, before)] = offer_results(engine, shown)
+    _write_offer_title(engine, "Vendeur rechargé")
+    assert engine.reload()
+    [(_, after)] = offer_results(engine, shown)
+    assert before["title"] != "Vendeur rechargé" and after["title"] == "Vendeur rechargé"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from webapp.models import ApiToken, Role, User, utc_now
 from webapp.passwords import hash_password, new_token, token_hash
@@ -97,8 +97,9 @@ every request (a write per API call serialised a busy server on the database).""
 def user_for_token(session: Session, token: str) -> User | None:
     """The active account owning an unrevoked token, and mark the token used (to the
     minute)."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
-                                                ApiToken.revoked_at.is_(None)))
+    row = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                         .where(ApiToken.token_hash == token_hash(token),
+                                ApiToken.revoked_at.is_(None)))  # one query for both
     if row is None or not row.user.active:
         return None
     now = utc_now()
