@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import faiss
@@ -186,3 +187,17 @@ def test_ivf_choice_reads_the_stored_vectors_and_measures_recall(tmp_path: Path)
     assert rows[("IVF64,Flat", 64)]["recall_at_10"] == 1.0
     assert rows[("IVF64,Flat", 1)]["recall_at_10"] < 0.9
     assert result["vectors"] == 3000 and result["queries"] == 50
+
+
+def test_server_cpu_reads_a_process_cpu_time_from_proc() -> None:
+    """The server probe's CPU reading agrees with the process's own accounting."""
+    from bench import server_cpu
+
+    proc_before, own_before = server_cpu._cpu_s(os.getpid()), server_cpu._own_cpu_s()
+    total = 0
+    while server_cpu._own_cpu_s() - own_before < 0.3:
+        total += sum(range(1000))
+    spent_proc = server_cpu._cpu_s(os.getpid()) - proc_before
+    spent_own = server_cpu._own_cpu_s() - own_before
+    assert total > 0 and spent_proc >= 0.25
+    assert abs(spent_proc - spent_own) < 0.05

@@ -264,3 +264,16 @@ def personal_strings(engine: Engine) -> list[str]:
             personal = item.personal
             values += [v for v in (personal.name, personal.email, personal.phone) if v]
     return values
+
+
+def count_offer_reads(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the offers ``engine`` reads through its collection from now on."""
+    reads: list[str] = []
+    get = engine.offers.get
+
+    def counting_get(record_id: str) -> Offer | None:
+        reads.append(record_id)
+        return get(record_id)
+
+    monkeypatch.setattr(engine.offers, "get", counting_get)
+    return reads

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from indexer.models import Offer, Profile
 from matcher.engine import Engine
-from tests.webapp.conftest import bearer, pseudonym_of
+from tests.webapp.conftest import bearer, count_offer_reads, pseudonym_of
 from webapp.db import get_database
 
 RESULT_KEYS = {"score", "explanation"}
@@ -88,14 +88,7 @@ def test_a_ranking_shown_again_reads_no_offer(client: FlaskClient, token: dict[s
     url = f"/api/v1/profiles/{profile.id}/offers"
     first = _page(client.get(url, headers=bearer(token["seeker"])))
     assert first["items"]
-    reads: list[str] = []
-    get = engine.offers.get
-
-    def counting_get(record_id: str) -> Offer | None:
-        reads.append(record_id)
-        return get(record_id)
-
-    monkeypatch.setattr(engine.offers, "get", counting_get)
+    reads = count_offer_reads(engine, monkeypatch)
     assert _page(client.get(url, headers=bearer(token["seeker"]))) == first
     assert reads == []
 

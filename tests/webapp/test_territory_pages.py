@@ -9,9 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from indexer.models import Offer
 from matcher.engine import Engine
-from tests.webapp.conftest import AuthActions
+from tests.webapp.conftest import AuthActions, count_offer_reads
 from webapp import create_app
 from webapp.db import get_database
 from webapp.models import TagEdit
@@ -101,14 +100,7 @@ def test_employer_page_lists_every_offer_without_reading_the_collection(
     than the collection keeps (60 s of the real-data page test)."""
     auth.login("counsellor")
     _text(client, "/territoire/employeurs")                   # builds the snapshot
-    reads: list[str] = []
-    get = engine.offers.get
-
-    def counting_get(record_id: str) -> Offer | None:
-        reads.append(record_id)
-        return get(record_id)
-
-    monkeypatch.setattr(engine.offers, "get", counting_get)
+    reads = count_offer_reads(engine, monkeypatch)
     html = _text(client, "/territoire/employeurs")
     assert reads == []
     picker = html.split('<select id="offre"', 1)[1].split("</select>", 1)[0]
