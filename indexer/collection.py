@@ -125,10 +125,7 @@ class Collection(Generic[ModelT]):
         """Every record, in insertion order. A walk keeps none of them decoded (it would
         evict the records requests just read)."""
         for record_id in self._table.ids():
-            record = self._lru.get(record_id)
-            if record is None:
-                raw = self.raw(record_id)
-                record = None if raw is None else self._model.model_validate_json(raw)
+            record = self._lru.get(record_id) or self._decode(record_id)
             if record is not None:
                 yield record
 
@@ -137,12 +134,15 @@ class Collection(Generic[ModelT]):
         cached = self._lru.get(record_id)
         if cached is not None:
             return cached
-        raw = self.raw(record_id)
-        if raw is None:
-            return None
-        record = self._model.model_validate_json(raw)
-        self._lru.put(record_id, record)
+        record = self._decode(record_id)
+        if record is not None:
+            self._lru.put(record_id, record)
         return record
+
+    def _decode(self, record_id: str) -> ModelT | None:
+        """One record read from disk and decoded, kept nowhere."""
+        raw = self.raw(record_id)
+        return None if raw is None else self._model.model_validate_json(raw)
 
     def view(self, record_id: str, name: str, make: Callable[[ModelT], ViewT]) -> ViewT | None:
         """``make(record)`` for one record, or None when it is absent. The value is kept
