@@ -24,18 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from bench.run import _auth_headers
+from bench.run import _auth_headers, serving_environment
 
 logger = logging.getLogger("bench.api_cpu")
-
-
-def _environment(index_dir: Path, data_dir: str, cache_dir: str, caches: bool
-                 ) -> dict[str, str]:
-    env = dict(os.environ, EMPLOI_INDEX_DIR=str(index_dir), EMPLOI_DATA_DIR=data_dir,
-               EMPLOI_CACHE_DIR=cache_dir)
-    if not caches:
-        env.update(EMPLOI_MATCHING__RESULT_CACHE="0", EMPLOI_MATCHING__QUERY_VECTOR_CACHE="0")
-    return env
 
 
 def measure(index_dir: Path, data_dir: str, cache_dir: str, caches: bool, profiles: int,
@@ -43,7 +34,7 @@ def measure(index_dir: Path, data_dir: str, cache_dir: str, caches: bool, profil
     """CPU ms of the request thread per request, for each round (the first rounds may share
     the process with the engine's background loading). Sets this process's ``EMPLOI_*``
     environment, which the app and the account commands read: run it as a command."""
-    env = _environment(index_dir, data_dir, cache_dir, caches)
+    env = serving_environment(index_dir, data_dir, cache_dir, caches)
     os.environ.update(env)
     from webapp.app import create_app
     from webapp.engine_ext import get_engine

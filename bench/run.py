@@ -632,6 +632,18 @@ def _emploi(*arguments: str, env: dict[str, str], stdin: str | None = None,
                           timeout=timeout_s, check=False)
 
 
+def serving_environment(index_dir: Path, data_dir: Path | str, cache_dir: Path | str,
+                        caches: bool) -> dict[str, str]:
+    """This process's environment with what a server of the bench index reads: its index,
+    data and cache folders, unbuffered logs, and with ``caches`` False the matcher's
+    ranked-list and query-vector caches turned off (every request is matched)."""
+    env = dict(os.environ, EMPLOI_INDEX_DIR=str(index_dir), EMPLOI_DATA_DIR=str(data_dir),
+               EMPLOI_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1")
+    if not caches:
+        env.update(EMPLOI_MATCHING__RESULT_CACHE="0", EMPLOI_MATCHING__QUERY_VECTOR_CACHE="0")
+    return env
+
+
 def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
              n_offers: int, seconds: float, clients: int, threads: int,
              workers: int = 1, caches: bool = True) -> dict[str, Any]:
@@ -641,10 +653,7 @@ def web_load(index_dir: Path, data_dir: Path, cache_dir: Path, n_profiles: int,
     with a counsellor's bearer token when the API asks for one. ``caches`` False turns the
     matcher's ranked-list and query-vector caches off: every request is matched."""
     port = _free_port()
-    env = dict(os.environ, EMPLOI_INDEX_DIR=str(index_dir), EMPLOI_DATA_DIR=str(data_dir),
-               EMPLOI_CACHE_DIR=str(cache_dir), PYTHONUNBUFFERED="1")
-    if not caches:
-        env.update(EMPLOI_MATCHING__RESULT_CACHE="0", EMPLOI_MATCHING__QUERY_VECTOR_CACHE="0")
+    env = serving_environment(index_dir, data_dir, cache_dir, caches)
     log_path = index_dir.parent / "serve.log"
     with log_path.open("w") as log_stream:
         server = subprocess.Popen(

@@ -3,9 +3,10 @@
 seekers asked three times, then ``--rounds`` loads of ``--seconds`` each from ``--clients``
 threads. The server's CPU (user + system, from ``/proc``) and this process's (the clients')
 are divided by the requests answered: unlike req/s, these do not depend on how the load's
-client threads and the server share the cores.
+client threads and the server share the cores. With ``--caches off`` the matcher's caches are
+off and the seekers are not asked before the loads: every request is matched.
 
-    python -m bench.server_cpu --index-dir .cache/bench/w100k/n100000/index
+    python -m bench.server_cpu --index-dir .cache/bench/w100k/n100000/index --caches off
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bench.run import (
     _wait_ready,
     _wait_warmed_up,
     _warm_up,
+    serving_environment,
 )
 
 logger = logging.getLogger("bench.server_cpu")
@@ -46,8 +48,9 @@ def _own_cpu_s() -> float:
 
 
 def measure(index_dir: Path, env: dict[str, str], profiles: int, clients: int,
-            seconds: float, rounds: int) -> list[dict[str, Any]]:
-    """One row per load: req/s, p50, and CPU ms per request of the server and the clients."""
+            seconds: float, rounds: int, warm_passes: int = 3) -> list[dict[str, Any]]:
+    """One row per load: req/s, p50, and CPU ms per request of the server and the clients,
+    after ``warm_passes`` passes over the seekers."""
     port = _free_port()
     log_path = index_dir.parent / "server-cpu.log"
     with log_path.open("w") as log_stream:
@@ -64,7 +67,7 @@ def measure(index_dir: Path, env: dict[str, str], profiles: int, clients: int,
             raise SystemExit(f"the server does not answer 200, see {log_path}")
         if _wait_warmed_up(log_path, 1, timeout_s=1800) is None:
             raise SystemExit(f"the server's background warm-up did not end, see {log_path}")
-        _warm_up(port, paths, headers, clients, passes=3)
+        _warm_up(port, paths, headers, clients, passes=warm_passes)
         rows = []
         for number in range(1, rounds + 1):
             server_before, clients_before = _cpu_s(server.pid), _own_cpu_s()
@@ -87,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the arguments, measure, print the rows as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index-dir", required=True, type=Path)
+    parser.add_argument("--caches", choices=("on", "off"), default="on",
+                        help="off: the matcher's caches off, no passes before the loads")
     parser.add_argument("--data-dir", default="../shared/data")
     parser.add_argument("--cache-dir", default="var/cache")
     parser.add_argument("--profiles", type=int, default=100_000,
@@ -96,9 +101,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    env = dict(os.environ, EMPLOI_INDEX_DIR=str(args.index_dir), EMPLOI_DATA_DIR=args.data_dir,
-               EMPLOI_CACHE_DIR=args.cache_dir, PYTHONUNBUFFERED="1")
-    rows = measure(args.index_dir, env, args.profiles, args.clients, args.seconds, args.rounds)
+    caches = args.caches == "on"
+    env = serving_environment(args.index_dir, args.data_dir, args.cache_dir, caches)
+    rows = measure(args.index_dir, env, args.profiles, args.clients, args.seconds, args.rounds,
+                   warm_passes=3 if caches else 0)
     print(json.dumps(rows))
 
 

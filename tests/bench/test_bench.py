@@ -201,3 +201,25 @@ def test_server_cpu_reads_a_process_cpu_time_from_proc() -> None:
     spent_own = server_cpu._own_cpu_s() - own_before
     assert total > 0 and spent_proc >= 0.25
     assert abs(spent_proc - spent_own) < 0.05
+
+
+@pytest.mark.parametrize("caches", [True, False])
+def test_serving_environment_turns_the_matchers_caches_off(
+        caches: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benches' servers read their index from the environment given, and with caches
+    off the settings they load keep no ranked list and no query vector."""
+    from indexer.settings import load_settings
+
+    for name in ("EMPLOI_CONFIG", "EMPLOI_MATCHING__RESULT_CACHE",
+                 "EMPLOI_MATCHING__QUERY_VECTOR_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    env = bench_run.serving_environment(tmp_path / "index", tmp_path / "data",
+                                        tmp_path / "cache", caches)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.index_dir == tmp_path / "index"
+    if caches:
+        assert settings.matching.result_cache > 0 and settings.matching.query_vector_cache > 0
+    else:
+        assert settings.matching.result_cache == 0 and settings.matching.query_vector_cache == 0
