@@ -15,7 +15,7 @@ from skills_taxonomy.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = "skills_taxonomy-cache-3"
+CACHE_FORMAT = "skills_taxonomy-cache-4"
 _CHUNK = 1 << 20
 
 

@@ -33,7 +33,7 @@ from skills_taxonomy.vectors import TextEncoder
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "1"
+READER_VERSION = "2"
 """Changes whenever the same text may be read into other concepts (recorded in manifests)."""
 
 

@@ -6,7 +6,8 @@ labels; with the ESCO ↔ ROME crosswalk on, also the French ESCO labels of the 
 crosswalk maps to a ROME job title), then aggregated per ROME occupation (the best form wins):
 
 - **fuzzy**: the taxonomy's :class:`skills_taxonomy.search.LabelIndex` (exact folded key, then
-  ``rapidfuzz`` ``WRatio``) — good at spelling variants, blind to which words matter;
+  ``rapidfuzz`` ``WRatio`` over the keys sharing most character trigrams with the title) —
+  good at spelling variants, blind to which words matter;
 - **lexical**: an IDF-weighted Dice overlap of folded, stemmed tokens
   (:class:`skills_taxonomy.lexical.LexicalIndex`), in [0, 1];
 - **vector**: cosine similarity between the title and each form with the given encoder,

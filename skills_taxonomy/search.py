@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 from skills_taxonomy.model import LabelMatch
 from skills_taxonomy.pickling import pickled_by_fields
 from skills_taxonomy.text import fold
+from skills_taxonomy.trigrams import TrigramIndex
 
 STOP_WORDS = frozenset(
     {"a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les"}
@@ -22,6 +23,9 @@ _SHORTLIST = 200
 _SHORTLIST_CUTOFF = 40
 """Keys sharing less than this (token-set ratio, 0–100) are not worth rescoring: skipping them
 lets rapidfuzz prune most of the keys at once."""
+_TRIGRAM_OVERFETCH = 2
+"""The token-set ratio scores this many times the shortlist's size, taken by shared trigrams
+(:mod:`skills_taxonomy.trigrams`), instead of every key of a kind that holds more."""
 
 
 @pickled_by_fields
@@ -42,6 +46,8 @@ class _Part:
     keys: list[str] = field(default_factory=list)
     entries: list[list[LabelEntry]] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
+    trigrams: TrigramIndex | None = None
+    """The keys by trigram, built on the first search after a key was added."""
 
     def add(self, key: str, entry: LabelEntry) -> None:
         position = self.positions.get(key)
@@ -49,8 +55,23 @@ class _Part:
             self.positions[key] = len(self.keys)
             self.keys.append(key)
             self.entries.append([entry])
+            self.trigrams = None
         elif entry not in self.entries[position]:
             self.entries[position].append(entry)
+
+    def trigram_index(self) -> TrigramIndex:
+        """The keys by trigram (built on first use after a key was added)."""
+        if self.trigrams is None:
+            self.trigrams = TrigramIndex(self.keys)
+        return self.trigrams
+
+    def candidates(self, key: str, size: int) -> list[tuple[str, int]]:
+        """The keys worth scoring against ``key``, with their positions: every key when the
+        part holds at most ``size``, else the ``size`` sharing most trigrams with it."""
+        if len(self.keys) <= size:
+            return [(choice, position) for position, choice in enumerate(self.keys)]
+        return [(self.keys[position], int(position))
+                for position in self.trigram_index().shortlist(key, size)]
 
 
 def _rank_key(match: LabelMatch) -> tuple[float, int, int, str]:
@@ -59,7 +80,11 @@ def _rank_key(match: LabelMatch) -> tuple[float, int, int, str]:
 
 
 class LabelIndex:
-    """Labels of every concept, searchable by exact key then by ``fuzz.WRatio``."""
+    """Labels of every concept, searchable by exact key then by ``fuzz.WRatio``.
+
+    A kind with more keys than a search scores is shortlisted first by shared character
+    trigrams (:mod:`skills_taxonomy.trigrams`): ≈ 4× less time on the 22,500 job-title keys
+    of concept reading, where scoring every key was most of a reading's time."""
 
     def __init__(self, table: Mapping[str, str] | None = None) -> None:
         """Create an empty index that folds text with the feminine → masculine ``table``."""
@@ -80,6 +105,12 @@ class LabelIndex:
             if key:
                 part.add(key, entry)
 
+    def prepare(self) -> None:
+        """Build what the first search of each kind would build (its trigram index), so that
+        a pickled index carries it."""
+        for part in self._parts.values():
+            part.trigram_index()
+
     @property
     def kinds(self) -> tuple[str, ...]:
         """The kinds of concepts this index holds."""
@@ -90,14 +121,18 @@ class LabelIndex:
         return sum(len(part.keys) for part in self._parts.values())
 
     def _scored(self, part: _Part, key: str, limit: int) -> dict[int, float]:
-        """Exact key first, then a cheap ``token_set_ratio`` shortlist rescored by ``WRatio``."""
+        """Exact key first, then the keys sharing most trigrams with it, shortlisted by
+        ``token_set_ratio`` and rescored by ``WRatio``."""
         scores: dict[int, float] = {}
         exact = part.positions.get(key)
         if exact is not None:
             scores[exact] = 1.0
         size = max(_SHORTLIST, limit * _OVERFETCH)
-        shortlist = process.extract(key, part.keys, scorer=fuzz.token_set_ratio,
-                                    processor=None, limit=size, score_cutoff=_SHORTLIST_CUTOFF)
+        candidates = part.candidates(key, size * _TRIGRAM_OVERFETCH)
+        found = process.extract(key, [choice for choice, _ in candidates],
+                                scorer=fuzz.token_set_ratio, processor=None, limit=size,
+                                score_cutoff=_SHORTLIST_CUTOFF)
+        shortlist = [(choice, score, candidates[index][1]) for choice, score, index in found]
         if not shortlist:
             # A word being typed ("consei") shares little with every long label of a small
             # part: when no key passes the cutoff, rescore the best ones anyway (WRatio's

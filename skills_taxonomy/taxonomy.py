@@ -73,6 +73,7 @@ class Taxonomy:
         for occ in rome.occupations.values():
             self._children[occ.parent_code].append(occ.code)
         self.index = _build_index(rome, esco, self.feminine_to_masculine)
+        self.index.prepare()
         self._item_occupations: dict[str, list[tuple[str, bool]]] | None = None
         logger.info("taxonomy ready: %d searchable keys", len(self.index))
 

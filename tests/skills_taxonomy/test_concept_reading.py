@@ -7,7 +7,7 @@ import pytest
 
 from indexer.encoders import Encoder
 from skills_taxonomy import Taxonomy
-from skills_taxonomy.concepts import ConceptReader
+from skills_taxonomy.concepts import READER_VERSION, ConceptReader
 from skills_taxonomy.segments import StatedRequirement, passages, stated_requirement
 from skills_taxonomy.skill_reader import SkillReader
 
@@ -109,4 +109,5 @@ def test_vectors_add_meaning_to_words(mini_taxonomy: Taxonomy, encoder: Encoder,
     assert read["100021"].vector > 0  # "Réparer un moteur de bateau"
     assert words_only["100021"].vector == 0
     assert read["100021"].confidence >= words_only["100021"].confidence
-    assert with_vectors.version.startswith("1/") and encoder.name in with_vectors.version
+    assert with_vectors.version.startswith(f"{READER_VERSION}/")
+    assert encoder.name in with_vectors.version
