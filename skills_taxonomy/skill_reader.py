@@ -455,9 +455,8 @@ class SkillReader:
         if esco is None or not len(esco):
             return
         rows, shares = esco.touched(tokens)
-        for row, share in zip(rows.tolist(), shares.tolist(), strict=True):
-            if share < self.settings.esco_min_lexical:
-                continue
+        whole = shares >= self.settings.esco_min_lexical
+        for row, share in zip(rows[whole].tolist(), shares[whole].tolist(), strict=True):
             entry = esco.entries[row]
             if entry.words < 2:
                 continue

@@ -44,8 +44,9 @@ def _collapse_repeats(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for token in tokens:
         out.append(token)
-        for size in range(1, _MAX_NGRAM + 1):
-            if len(out) >= 2 * size and out[-size:] == out[-2 * size : -size]:
+        for size in range(1, min(_MAX_NGRAM, len(out) // 2) + 1):
+            # the n-gram repeats only if its last word does, which is cheap to test first
+            if out[-1] == out[-1 - size] and out[-size:] == out[-2 * size : -size]:
                 del out[-size:]
                 break
     return out

@@ -88,3 +88,17 @@ def test_table_drops_words_mostly_seen_as_masculine() -> None:
     pairs = [("Agent", "Agente"), ("Agent x", "Agente x"), ("Agente y", "Agent y")]
     table = build_feminine_table(pairs)
     assert table == {"agente": "agent"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("agent agent", "agent"),
+    ("agent accueil agent accueil", "agent accueil"),
+    ("chef de rang chef de rang en salle", "chef de rang en salle"),
+    ("a b c d e a b c d e", "a b c d e"),          # five words: the longest group collapsed
+    ("a b c d e f a b c d e f", "a b c d e f a b c d e f"),  # six: kept
+    ("agent de agent", "agent de agent"),           # not adjacent: kept
+    ("vente vente vente", "vente"),
+])
+def test_a_word_group_repeated_right_after_itself_is_kept_once(text: str,
+                                                               expected: str) -> None:
+    assert fold(text) == expected
