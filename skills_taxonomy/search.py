@@ -65,13 +65,13 @@ class _Part:
             self.trigrams = TrigramIndex(self.keys)
         return self.trigrams
 
-    def candidates(self, key: str, size: int) -> list[tuple[str, int]]:
-        """The keys worth scoring against ``key``, with their positions: every key when the
-        part holds at most ``size``, else the ``size`` sharing most trigrams with it."""
+    def candidates(self, key: str, size: int) -> Sequence[int]:
+        """The positions of the keys worth scoring against ``key``: every key when the part
+        holds at most ``size``, else the ``size`` sharing most trigrams with it."""
         if len(self.keys) <= size:
-            return [(choice, position) for position, choice in enumerate(self.keys)]
-        return [(self.keys[position], int(position))
-                for position in self.trigram_index().shortlist(key, size)]
+            return range(len(self.keys))
+        positions: list[int] = self.trigram_index().shortlist(key, size).tolist()
+        return positions
 
 
 def _rank_key(match: LabelMatch) -> tuple[float, int, int, str]:
@@ -129,10 +129,10 @@ class LabelIndex:
             scores[exact] = 1.0
         size = max(_SHORTLIST, limit * _OVERFETCH)
         candidates = part.candidates(key, size * _TRIGRAM_OVERFETCH)
-        found = process.extract(key, [choice for choice, _ in candidates],
+        found = process.extract(key, [part.keys[position] for position in candidates],
                                 scorer=fuzz.token_set_ratio, processor=None, limit=size,
                                 score_cutoff=_SHORTLIST_CUTOFF)
-        shortlist = [(choice, score, candidates[index][1]) for choice, score, index in found]
+        shortlist = [(choice, score, candidates[index]) for choice, score, index in found]
         if not shortlist:
             # A word being typed ("consei") shares little with every long label of a small
             # part: when no key passes the cutoff, rescore the best ones anyway (WRatio's

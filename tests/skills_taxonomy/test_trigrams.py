@@ -78,7 +78,7 @@ def test_search_of_a_large_kind_matches_the_full_scan_on_clear_queries(
     queries = ["soudeuse", "plombier", "chef de chantier", "agent entretien"]
     shortlisted = [index.search(q, ("appellation",), 5) for q in queries]
     monkeypatch.setattr(search._Part, "candidates",
-                        lambda part, key, size: [(k, p) for p, k in enumerate(part.keys)])
+                        lambda part, key, size: range(len(part.keys)))
     scanned = [index.search(q, ("appellation",), 5) for q in queries]
     assert [m[0] for m in shortlisted] == [m[0] for m in scanned]
     assert shortlisted[0][0].label == "Soudeur"
