@@ -12,20 +12,38 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import cast
+
+import numpy as np
+import numpy.typing as npt
 
 from skills_taxonomy.plural import singular
+from skills_taxonomy.postings import Postings
 from skills_taxonomy.search import STOP_WORDS
 from skills_taxonomy.text import fold
 
 STEM_LENGTH = 5
 STEM_WEIGHT = 0.5
+Rows = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+_NO_ROWS: Rows = np.zeros(0, dtype=np.int64)
+_NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
 EXTRA_STOP_WORDS = frozenset({"un", "une", "pour", "par", "sur", "avec", "dans", "ou"})
 
 
 def content_words(text: str, table: dict[str, str]) -> list[str]:
     """The folded, singular content words of ``text`` (stop words and letters dropped)."""
-    return [singular(word) for word in fold(text, table).split()
-            if word not in STOP_WORDS and word not in EXTRA_STOP_WORDS and len(word) > 1]
+    return [word for word in map(_content_word, fold(text, table).split()) if word]
+
+
+@lru_cache(maxsize=1 << 16)
+def _content_word(word: str) -> str:
+    """A folded word's singular, or "" for a stop word or a single letter (memoised: a
+    reading folds thousands of words, most of them seen before)."""
+    if word in STOP_WORDS or word in EXTRA_STOP_WORDS or len(word) <= 1:
+        return ""
+    return singular(word)
 
 
 def word_tokens(words: Sequence[str]) -> dict[str, float]:
@@ -51,11 +69,14 @@ class LexicalIndex:
         total = max(len(self._docs), 1)
         self._idf = {token: math.log(1.0 + total / count) for token, count in frequency.items()}
         self._unknown_idf = math.log(1.0 + total)
-        self._postings: defaultdict[str, list[int]] = defaultdict(list)
+        positions: defaultdict[str, list[int]] = defaultdict(list)
         for position, doc in enumerate(self._docs):
             for token in doc:
-                self._postings[token].append(position)
-        self._mass = [self.mass(doc) for doc in self._docs]
+                positions[token].append(position)
+        # each entry weighs its token's IDF: a query token's weights are one multiplication
+        self._postings = Postings({token: (found, [self._idf[token]] * len(found))
+                                   for token, found in positions.items()})
+        self._mass = np.array([self.mass(doc) for doc in self._docs], dtype=np.float64)
         self._groups_of: defaultdict[str, set[str]] = defaultdict(set)
 
     def tokens(self, text: str) -> dict[str, float]:
@@ -98,15 +119,48 @@ class LexicalIndex:
         return dict(groups)
 
     def scores(self, text: str) -> dict[int, float]:
-        """Document position → IDF-weighted Dice similarity with ``text`` (only overlaps)."""
+        """Document position → IDF-weighted Dice similarity with ``text`` (only overlaps),
+        in the order the text's tokens reach the documents."""
         query = self.tokens(text)
-        if not query:
+        reached, overlap = self._overlap(query)
+        if not reached.size:
             return {}
-        query_mass = self.mass(query)
-        shared: defaultdict[int, float] = defaultdict(float)
+        positions, first = np.unique(reached, return_index=True)
+        positions = positions[np.argsort(first, kind="stable")]
+        values = 2.0 * overlap[positions] / (self.mass(query) + self._mass[positions])
+        return dict(zip(positions.tolist(), values.tolist(), strict=True))
+
+    def best_per_group(self, text: str, group_of: Rows) -> tuple[Rows, Floats]:
+        """Per group (``group_of[position]``: a small integer per document), the document
+        with the best :meth:`scores` value and that value; of equal values, the document
+        the text reaches first (the one a walk over :meth:`scores` keeps). All in arrays: a
+        title reaches thousands of documents."""
+        query = self.tokens(text)
+        reached, overlap = self._overlap(query)
+        if not reached.size:
+            return _NO_ROWS, _NO_FLOATS
+        positions, first = np.unique(reached, return_index=True)
+        values = 2.0 * overlap[positions] / (self.mass(query) + self._mass[positions])
+        groups = group_of[positions]
+        order = np.lexsort((first, -values, groups))  # by group, best value, first reached
+        heads = np.ones(len(order), dtype=bool)
+        np.not_equal(groups[order][1:], groups[order][:-1], out=heads[1:])
+        best = order[heads]
+        return positions[best], values[best]
+
+    def _overlap(self, query: dict[str, float]) -> tuple[Rows, Floats]:
+        """The documents ``query``'s tokens reach, token after token (with repeats), and per
+        document the IDF mass it shares with the query (dense; the same sums, in the same
+        order, as adding token after token)."""
+        rows: list[Rows] = []
+        weights: list[Floats] = []
         for token, multiplier in query.items():
-            weight = self.idf(token) * multiplier
-            for position in self._postings.get(token, ()):
-                shared[position] += weight
-        return {position: 2.0 * overlap / (query_mass + self._mass[position])
-                for position, overlap in shared.items()}
+            posting = self._postings.get(token)
+            if posting is not None:
+                rows.append(posting[0])
+                weights.append(posting[1] * multiplier)
+        if not rows:
+            return _NO_ROWS, _NO_FLOATS
+        reached = np.concatenate(rows)
+        overlap = np.bincount(reached, weights=np.concatenate(weights), minlength=len(self._docs))
+        return reached, cast(Floats, overlap)

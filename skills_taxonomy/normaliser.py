@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from skills_taxonomy.gender import neutraliser_for
 from skills_taxonomy.lexical import LexicalIndex
@@ -136,6 +137,7 @@ class Normaliser:
         self._groups: dict[str, set[str]] = {}
         self._centroids: FloatArray | None = None
         self._centroid_codes: list[str] = []
+        self._form_groups: npt.NDArray[np.int64] | None = None
         self._neutraliser = neutraliser_for(taxonomy)
         self._memo = lru_cache(maxsize=TITLE_MEMO)(self._normalise_neutral)
         self._vector_of = lru_cache(maxsize=CACHE_SIZE)(self._encode_neutral)
@@ -162,6 +164,7 @@ class Normaliser:
                     self._matrix = matrix
                     self._floor = unrelated_floor(matrix)
                     self._centroid_codes, self._centroids = centroids(forms, matrix)
+                self._form_groups = _code_groups(forms)
                 self._forms = forms
                 log.info("normaliser ready in %.1f s: %d forms of %d occupations%s",
                          time.monotonic() - started, len(forms),
@@ -183,6 +186,7 @@ class Normaliser:
             self._lexical, self._groups = state.lexical, state.groups
             self._matrix, self._floor = state.matrix, state.floor
             self._centroid_codes, self._centroids = state.centroid_codes, state.centroids
+            self._form_groups = _code_groups(state.forms)
             self._forms = state.forms
 
     # ----------------------------------------------------------------------------- search
@@ -201,8 +205,7 @@ class Normaliser:
     def _normalise(self, text: str, limit: int) -> list[OccupationMatch]:
         forms = self._ensure_built()
         assert self._lexical is not None
-        lexical, lexical_form = _best_per_code(
-            (forms[p], s) for p, s in self._lexical.scores(text).items())
+        lexical, lexical_form = self._lexical_scores(text, forms)
         vector, vector_form = self._vector_scores(text, forms)
         fuzzy, fuzzy_form = self._fuzzy_scores(text)
         breadth = self._lexical.coverage(text, self._groups)
@@ -270,6 +273,16 @@ class Normaliser:
                 for code, c in zip(self._centroid_codes, cosines, strict=True)
                 if c > self._floor}
 
+    def _lexical_scores(self, text: str, forms: Sequence[TitleForm]
+                        ) -> tuple[dict[str, float], dict[str, TitleForm]]:
+        """Per occupation, its best form's lexical score and that form (as
+        :func:`_best_per_code` over the index's scores would keep them, in arrays)."""
+        assert self._lexical is not None and self._form_groups is not None
+        positions, values = self._lexical.best_per_group(text, self._form_groups)
+        best = [forms[position] for position in positions.tolist()]
+        return ({form.rome_code: value for form, value in zip(best, values.tolist(), strict=True)},
+                {form.rome_code: form for form in best})
+
     def _vector_scores(self, text: str, forms: Sequence[TitleForm]
                        ) -> tuple[dict[str, float], dict[str, TitleForm]]:
         vector = self.vector(text) if self._matrix is not None else None
@@ -294,6 +307,13 @@ class Normaliser:
             return []
         floor = max(min_confidence, relative * matches[0].confidence)
         return [m for m in matches if m.confidence >= floor]
+
+
+def _code_groups(forms: Sequence[TitleForm]) -> npt.NDArray[np.int64]:
+    """Per form, a small integer naming its occupation (the same for the same code)."""
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(form.rome_code, len(numbers)) for form in forms],
+                    dtype=np.int64)
 
 
 def _best_per_code(scored: Iterable[tuple[TitleForm, float]]

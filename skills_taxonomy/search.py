@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from skills_taxonomy.model import LabelMatch
@@ -139,10 +140,11 @@ class LabelIndex:
             # partial matching finds "Conseiller un client…").
             shortlist = process.extract(key, part.keys, scorer=fuzz.token_set_ratio,
                                         processor=None, limit=size)
-        rescored = sorted(
-            ((float(fuzz.WRatio(key, choice)), position) for choice, _, position in shortlist),
-            reverse=True,
-        )
+        # one C++ call for the shortlist (float64: the scores fuzz.WRatio returns one by one)
+        wratio = process.cdist([key], [choice for choice, _, _ in shortlist],
+                               scorer=fuzz.WRatio, processor=None, dtype=np.float64)[0]
+        rescored = sorted(zip(wratio.tolist(), (position for _, _, position in shortlist),
+                              strict=True), reverse=True)
         for score, position in rescored[: limit * _OVERFETCH]:
             scores.setdefault(position, min(score / 100.0, 0.99))
         return scores

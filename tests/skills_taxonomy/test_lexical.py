@@ -1,0 +1,85 @@
+"""The lexical signals of concept reading computed in arrays give what walking them one
+document at a time gives: the same scores, in the same order, the same winner of a tie."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skills_taxonomy import Taxonomy
+from skills_taxonomy.lexical import LexicalIndex, content_words, word_tokens
+from skills_taxonomy.skill_reader import _LabelIndex, _union
+
+TITLES = ["agent de marine", "agent de marine", "mécanicien de marine", "marin pêcheur",
+          "agent administratif", "conducteur d'abatteuse", "mécanicienne marine",
+          "soudeur tuyauteur", "tuyauteur chaudronnier"]
+GROUPS = np.array([0, 0, 1, 2, 3, 4, 1, 5, 5], dtype=np.int64)
+
+
+@pytest.fixture(scope="module")
+def index(mini_taxonomy: Taxonomy) -> LexicalIndex:
+    return LexicalIndex(TITLES, mini_taxonomy.feminine_to_masculine)
+
+
+def test_a_text_scores_one_against_itself(index: LexicalIndex) -> None:
+    scores = index.scores("conducteur d'abatteuse")
+    assert scores[5] == 1.0
+    assert all(0.0 < value < 1.0 for position, value in scores.items() if position != 5)
+
+
+def test_scores_come_in_the_order_the_text_reaches_the_documents(index: LexicalIndex) -> None:
+    # "marin" reaches 3 first; "agent" then reaches 0, 1 and 4
+    assert list(index.scores("marin agent")) == [3, 0, 1, 4]
+    assert list(index.scores("agent marin")) == [0, 1, 4, 3]
+    assert index.scores("zzz qqq") == {}
+
+
+@pytest.mark.parametrize("text", ["agent de marine", "mécanicien marine", "marin",
+                                  "chaudronnier soudeur tuyauteur",
+                                  "agente administrative", "zzz"])
+def test_best_per_group_keeps_what_a_walk_over_the_scores_keeps(index: LexicalIndex,
+                                                                 text: str) -> None:
+    expected: dict[int, tuple[int, float]] = {}
+    for position, value in index.scores(text).items():  # the first best document wins
+        group = int(GROUPS[position])
+        if group not in expected or value > expected[group][1]:
+            expected[group] = (position, value)
+    positions, values = index.best_per_group(text, GROUPS)
+    got = {int(GROUPS[p]): (p, v) for p, v in zip(positions.tolist(), values.tolist(),
+                                                   strict=True)}
+    assert got == expected
+
+
+def test_a_tie_goes_to_the_document_reached_first(index: LexicalIndex) -> None:
+    positions, values = index.best_per_group("agent de marine", GROUPS)
+    best = dict(zip(GROUPS[positions].tolist(), positions.tolist(), strict=True))
+    assert best[0] == 0  # documents 0 and 1 are the same title: 0 is reached first
+    assert values[positions.tolist().index(0)] == 1.0
+    # 7 and 8 weigh the same and hold all they share with the text: "chaudronnier" reaches
+    # 8 first, though 7 comes first in the index
+    scores = index.scores("chaudronnier soudeur tuyauteur")
+    assert scores[7] == scores[8]
+    positions, _ = index.best_per_group("chaudronnier soudeur tuyauteur", GROUPS)
+    assert 8 in positions.tolist() and 7 not in positions.tolist()
+
+
+def test_label_shares_of_the_touched_rows_are_the_dense_shares(mini_taxonomy: Taxonomy
+                                                               ) -> None:
+    table = mini_taxonomy.feminine_to_masculine
+    labels = _LabelIndex([(item.code, item.label, item.kind)
+                          for item in mini_taxonomy.items.values()], table, 5.0)
+    for text in ["préparer le matériel et baliser les zones glissantes", "accueil",
+                 "nettoyage des locaux et entretien des surfaces", "zzz"]:
+        tokens = word_tokens(content_words(text, table))
+        dense = labels.shares(tokens)
+        rows, shares = labels.touched(tokens)
+        assert rows.tolist() == np.flatnonzero(dense).tolist()
+        assert shares.tolist() == dense[rows].tolist()
+
+
+def test_union_of_sorted_rows_is_numpys() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        first = np.unique(rng.integers(0, 400, rng.integers(0, 40)))
+        second = np.unique(rng.integers(0, 400, rng.integers(0, 300)))
+        assert _union(first, second).tolist() == np.union1d(first, second).tolist()
