@@ -29,7 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 
 from indexer.encoders.factory import create_encoder
-from indexer.encoders.pool import watch_parent
+from indexer.encoders.pool import start_worker_process
 from indexer.enrich import ConceptEnricher, RecordT, concept_reader
 from indexer.models import Offer, Profile
 from indexer.settings import ConceptSettings, Settings
@@ -48,7 +48,7 @@ _worker_enricher: ConceptEnricher | None = None
 def _start_worker(settings: Settings, taxonomy: Taxonomy, concepts: ConceptSettings,
                   with_vectors: bool, version: str, parent_pid: int) -> None:
     global _worker_enricher  # one reader per worker process, built once
-    watch_parent(parent_pid)
+    start_worker_process(parent_pid)
     encoder = create_encoder(settings, distil=False) if with_vectors else None
     enricher = ConceptEnricher(concept_reader(settings, taxonomy, encoder), concepts)
     if enricher.version != version:

@@ -22,6 +22,7 @@ from types import TracebackType
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from indexer.encoders._common import clip_texts
 from indexer.encoders.factory import create_encoder
@@ -38,8 +39,18 @@ _worker_encoder: Encoder | None = None
 
 def _start_worker(settings: Settings, parent_pid: int) -> None:
     global _worker_encoder  # one encoder per worker process, built once
-    watch_parent(parent_pid)
+    start_worker_process(parent_pid)
     _worker_encoder = create_encoder(settings)
+
+
+def start_worker_process(parent_pid: int) -> None:
+    """What a worker of an indexing pool does first: end with its parent
+    (:func:`watch_parent`), and run BLAS on one thread. The pools start one worker per core;
+    a BLAS pool of one thread per core in each worker oversubscribes the cores, and its
+    threads spin while they wait: two concept reading workers read 49 offers/s together
+    with them, 98 without (docs/performance.md)."""
+    watch_parent(parent_pid)
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def watch_parent(parent_pid: int, poll_s: float = 1.0) -> threading.Thread:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from threadpoolctl import threadpool_info
+
 from indexer.enrich import concept_enricher
 from indexer.enrich_pool import ProcessPoolEnricher
 from indexer.readers import read_offers, read_profiles
@@ -41,3 +43,21 @@ def test_a_small_chunk_is_read_here_without_workers(mini_taxonomy: Taxonomy,
     with ProcessPoolEnricher(local, settings, processes=2, min_records=10) as pool:
         assert pool.offers(offers) == local.offers(offers)
         assert not pool.workers_started
+
+
+def test_reading_workers_run_blas_on_one_thread(mini_taxonomy: Taxonomy, tmp_path: Path
+                                                ) -> None:
+    # one worker per core, each with a BLAS pool of one thread per core, oversubscribed the
+    # cores (the pool read half as fast as it does with one BLAS thread per worker)
+    settings = load_settings(data_dir=FIXTURES, cache_dir=tmp_path / "cache",
+                             index_dir=tmp_path / "index", concepts={"vectors": False})
+    local = concept_enricher(settings, mini_taxonomy, None)
+    assert local is not None
+    offers = read_offers(FIXTURES / "engine" / "offers.jsonl").records
+    with ProcessPoolEnricher(local, settings, processes=2, min_records=1) as pool:
+        pool.offers(offers)
+        workers = pool._started()
+        blas = [p for p in workers.submit(threadpool_info).result() if p["user_api"] == "blas"]
+    here = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert blas and here, "numpy's BLAS is not visible to threadpoolctl"
+    assert {p["num_threads"] for p in blas} == {1}
