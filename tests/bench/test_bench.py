@@ -223,3 +223,22 @@ def test_serving_environment_turns_the_matchers_caches_off(
         assert settings.matching.result_cache > 0 and settings.matching.query_vector_cache > 0
     else:
         assert settings.matching.result_cache == 0 and settings.matching.query_vector_cache == 0
+
+
+def test_concept_reading_reads_alike_in_this_process_and_in_the_pool(data_dir: Path,
+                                                                       tmp_path: Path) -> None:
+    from bench import concept_reading
+    from indexer.settings import load_settings
+
+    settings = load_settings(data_dir=data_dir, cache_dir=tmp_path / "cache",
+                             index_dir=tmp_path / "index", concepts={"vectors": False})
+    offers = FIXTURES / "engine" / "offers.jsonl"
+    here = concept_reading.measure(settings, offers, 0, 1)
+    pool = concept_reading.measure(settings, offers, 0, 2)
+    fewer = concept_reading.measure(settings, offers, 3, 1)
+
+    total = len(read_offers(offers).records)
+    assert here["offers"] == pool["offers"] == total and fewer["offers"] == 3
+    assert here["readings_digest"] == pool["readings_digest"]
+    assert fewer["readings_digest"] != here["readings_digest"]
+    assert here["offers_per_s"] > 0 and pool["processes"] == 2

@@ -1,0 +1,95 @@
+"""Concept reading alone: real offers read into occupations and skills, in this process or in
+the indexing pool's worker processes, timed, with a digest of every reading so two commits can
+be checked to read the same.
+
+The reader is the one ``emploi index`` builds from the settings (``EMPLOI_*``): its state is
+read from the cache folder when kept there, the offers' titles and passages are encoded in one
+batch first (through the embedding cache), then the offers are read one by one (``--processes
+1``) or by :class:`indexer.enrich_pool.ProcessPoolEnricher` (its workers' start included, as in
+an index build). The digest covers each offer's concepts as stored (occupations with their
+matched forms and confidences, skills with theirs).
+
+    python -m bench.concept_reading --offers ../shared/data/offers/offres_france_2019_2023.json
+    python -m bench.concept_reading --processes 2 --out bench/results/concept-reading.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.json_output import configure_logging, emit
+from indexer.encoders.factory import create_encoder
+from indexer.enrich import ConceptEnricher, concept_enricher
+from indexer.enrich_pool import ProcessPoolEnricher
+from indexer.models import Offer
+from indexer.readers import read_offers
+from indexer.settings import Settings, load_settings
+from skills_taxonomy import load_taxonomy
+
+logger = logging.getLogger("bench.concept_reading")
+DEFAULT_OFFERS = "../shared/data/offers/offres_france_2019_2023.json"
+
+
+def readings_digest(offers: list[Offer]) -> str:
+    """SHA-256 of the offers' concepts, in order (equal digests: equal readings)."""
+    digest = hashlib.sha256()
+    for offer in offers:
+        concepts = offer.concepts.model_dump_json() if offer.concepts is not None else "-"
+        digest.update(f"{offer.id}\n{concepts}\n".encode())
+    return digest.hexdigest()
+
+
+def measure(settings: Settings, offers_path: Path, limit: int, processes: int
+            ) -> dict[str, Any]:
+    """Read the first ``limit`` offers (all when 0) with ``processes`` processes; the figures
+    and the readings' digest."""
+    taxonomy = load_taxonomy(settings.rome_dir, settings.esco_dir, settings.cache_dir)
+    encoder = create_encoder(settings) if settings.concepts.vectors else None
+    local = concept_enricher(settings, taxonomy, encoder)
+    if local is None:
+        raise SystemExit("concept reading is off in these settings (EMPLOI_CONCEPTS__ENABLED)")
+    offers = read_offers(offers_path).records
+    offers = offers[:limit] if limit > 0 else offers
+    started = time.perf_counter()
+    local.prepare_offers(offers)
+    prepared = time.perf_counter() - started
+    started = time.perf_counter()
+    read = _read(local, settings, offers, processes)
+    seconds = time.perf_counter() - started
+    logger.info("%d offers read in %.1f s (%.1f/s) in %d process(es)", len(read), seconds,
+                len(read) / seconds, processes)
+    return {"offers": len(read), "processes": processes, "reader": local.version,
+            "prepare_s": round(prepared, 2), "read_s": round(seconds, 2),
+            "offers_per_s": round(len(read) / seconds, 1),
+            "readings_digest": readings_digest(read)}
+
+
+def _read(local: ConceptEnricher, settings: Settings, offers: list[Offer], processes: int
+          ) -> list[Offer]:
+    if processes <= 1:
+        return [local.offer(offer) for offer in offers]
+    with ProcessPoolEnricher(local, settings, processes, min_records=1) as pool:
+        return pool.offers(offers)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the arguments, measure, print the result as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--offers", type=Path, default=Path(DEFAULT_OFFERS),
+                        help=f"offer file (default: {DEFAULT_OFFERS})")
+    parser.add_argument("--limit", type=int, default=0, help="read the first N offers (0: all)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="1: read in this process; more: in the indexing pool's workers")
+    parser.add_argument("--out", type=Path, help="also write the JSON result there")
+    args = parser.parse_args(argv)
+    configure_logging()
+    emit(measure(load_settings(), args.offers, args.limit, args.processes), args.out)
+
+
+if __name__ == "__main__":
+    main()
