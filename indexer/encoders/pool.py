@@ -47,8 +47,8 @@ def start_worker_process(parent_pid: int) -> None:
     """What a worker of an indexing pool does first: end with its parent
     (:func:`watch_parent`), and run BLAS on one thread. The pools start one worker per core;
     a BLAS pool of one thread per core in each worker oversubscribes the cores, and its
-    threads spin while they wait: two concept reading workers read 49 offers/s together
-    with them, 98 without (docs/performance.md)."""
+    threads spin while they wait: two concept reading workers read 43–48 real offers/s
+    together with them, 77–83 without (docs/performance.md, stop 27)."""
     watch_parent(parent_pid)
     threadpool_limits(limits=1, user_api="blas")
 
