@@ -13,7 +13,6 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -121,26 +120,16 @@ class LexicalIndex:
     def scores(self, text: str) -> dict[int, float]:
         """Document position → IDF-weighted Dice similarity with ``text`` (only overlaps),
         in the order the text's tokens reach the documents."""
-        query = self.tokens(text)
-        reached, overlap = self._overlap(query)
-        if not reached.size:
-            return {}
-        positions, first = np.unique(reached, return_index=True)
-        positions = positions[np.argsort(first, kind="stable")]
-        values = 2.0 * overlap[positions] / (self.mass(query) + self._mass[positions])
-        return dict(zip(positions.tolist(), values.tolist(), strict=True))
+        positions, first, values = self._scored(text)
+        order = np.argsort(first, kind="stable")
+        return dict(zip(positions[order].tolist(), values[order].tolist(), strict=True))
 
     def best_per_group(self, text: str, group_of: Rows) -> tuple[Rows, Floats]:
         """Per group (``group_of[position]``: a small integer per document), the document
         with the best :meth:`scores` value and that value; of equal values, the document
         the text reaches first (the one a walk over :meth:`scores` keeps). All in arrays: a
         title reaches thousands of documents."""
-        query = self.tokens(text)
-        reached, overlap = self._overlap(query)
-        if not reached.size:
-            return _NO_ROWS, _NO_FLOATS
-        positions, first = np.unique(reached, return_index=True)
-        values = 2.0 * overlap[positions] / (self.mass(query) + self._mass[positions])
+        positions, first, values = self._scored(text)
         groups = group_of[positions]
         order = np.lexsort((first, -values, groups))  # by group, best value, first reached
         heads = np.ones(len(order), dtype=bool)
@@ -148,19 +137,15 @@ class LexicalIndex:
         best = order[heads]
         return positions[best], values[best]
 
-    def _overlap(self, query: dict[str, float]) -> tuple[Rows, Floats]:
-        """The documents ``query``'s tokens reach, token after token (with repeats), and per
-        document the IDF mass it shares with the query (dense; the same sums, in the same
-        order, as adding token after token)."""
-        rows: list[Rows] = []
-        weights: list[Floats] = []
-        for token, multiplier in query.items():
-            posting = self._postings.get(token)
-            if posting is not None:
-                rows.append(posting[0])
-                weights.append(posting[1] * multiplier)
-        if not rows:
-            return _NO_ROWS, _NO_FLOATS
-        reached = np.concatenate(rows)
-        overlap = np.bincount(reached, weights=np.concatenate(weights), minlength=len(self._docs))
-        return reached, cast(Floats, overlap)
+    def _scored(self, text: str) -> tuple[Rows, Rows, Floats]:
+        """The documents sharing a token with ``text`` (sorted), when the text's tokens first
+        reach each one (an index into the gathered posting lists), and their Dice values.
+        The overlaps are the sums adding token after token gives."""
+        query = self.tokens(text)
+        reached, weights = self._postings.gather(query.items())
+        if not reached.size:
+            return _NO_ROWS, _NO_ROWS, _NO_FLOATS
+        overlap = np.bincount(reached, weights=weights, minlength=len(self._docs))
+        positions, first = np.unique(reached, return_index=True)
+        values = 2.0 * overlap[positions] / (self.mass(query) + self._mass[positions])
+        return positions, first, values

@@ -55,18 +55,12 @@ class OccupationTextIndex:
         """Occupation → BM25 of ``text`` relative to the best occupation (only those > 0; the
         ``top`` best when given)."""
         words = Counter(content_words(text, self._table)[:MAX_QUERY_WORDS])
-        rows: list[npt.NDArray[np.int64]] = []
-        weights: list[npt.NDArray[np.float64]] = []
-        for word, query_count in words.items():
-            posting = self._postings.get(word)
-            if posting is not None:
-                rows.append(posting[0])
-                weights.append(posting[1] * (1.0 + math.log(query_count)))
-        if not rows:
+        rows, weights = self._postings.gather(
+            (word, 1.0 + math.log(count)) for word, count in words.items())
+        if not rows.size:
             return {}
         # one sum in word order: the same additions as adding word after word
-        raw = np.bincount(np.concatenate(rows), weights=np.concatenate(weights),
-                          minlength=len(self._codes))
+        raw = np.bincount(rows, weights=weights, minlength=len(self._codes))
         best = float(raw.max()) if len(raw) else 0.0
         if best <= 0:
             return {}

@@ -10,7 +10,7 @@ look-up allocates nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -49,3 +49,20 @@ class Postings:
             return None
         start, end = self._offsets[index], self._offsets[index + 1]
         return self._rows[start:end], self._weights[start:end]
+
+    def gather(self, tokens: Iterable[tuple[str, float]]) -> tuple[Rows, Weights]:
+        """The rows of each known token's list, one list after the other in the order of
+        ``tokens`` (rows repeat across lists), and their weights times the token's
+        multiplier. ``np.bincount(rows, weights)`` then sums a row's weights in that order,
+        as adding list after list would."""
+        rows: list[Rows] = []
+        weights: list[Weights] = []
+        for token, multiplier in tokens:
+            index = self._position.get(token)
+            if index is not None:
+                start, end = self._offsets[index], self._offsets[index + 1]
+                rows.append(self._rows[start:end])
+                weights.append(self._weights[start:end] * multiplier)
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(rows), np.concatenate(weights)

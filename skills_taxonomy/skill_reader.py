@@ -199,18 +199,11 @@ class _LabelIndex:
         """:meth:`shares` of the labels sharing a token with ``tokens`` only (the others are
         0): their rows, sorted, and their shares, zero shares left out. The same values as
         :meth:`shares` (each row's weights are added in the same order)."""
-        rows: list[Rows] = []
-        weights: list[Floats] = []
-        for token in tokens:
-            posting = self._postings.get(token)
-            if posting is not None:
-                rows.append(posting[0])
-                weights.append(posting[1])
-        if not rows:
+        rows, weights = self._postings.gather((token, 1.0) for token in tokens)
+        if not rows.size:
             return _NO_ROWS, _NO_FLOATS
         # one dense sum over every label: no sort of the (often thousands of) touched rows
-        sums = np.bincount(np.concatenate(rows), weights=np.concatenate(weights),
-                           minlength=len(self.entries))
+        sums = np.bincount(rows, weights=weights, minlength=len(self.entries))
         unique = np.flatnonzero(sums > 0)
         unique = unique[~self._ignored[unique]]
         mass = self._mass[unique]
