@@ -8,6 +8,7 @@ import pytest
 
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.lexical import LexicalIndex, content_words, word_tokens
+from skills_taxonomy.postings import Postings
 from skills_taxonomy.skill_reader import _LabelIndex, _union
 
 TITLES = ["agent de marine", "agent de marine", "mécanicien de marine", "marin pêcheur",
@@ -83,3 +84,13 @@ def test_union_of_sorted_rows_is_numpys() -> None:
         first = np.unique(rng.integers(0, 400, rng.integers(0, 40)))
         second = np.unique(rng.integers(0, 400, rng.integers(0, 300)))
         assert _union(first, second).tolist() == np.union1d(first, second).tolist()
+
+
+def test_postings_gather_lists_after_lists_with_their_multipliers() -> None:
+    postings = Postings({"a": ([0, 2], [1.0, 2.0]), "b": ([2, 5], [4.0, 8.0])})
+    rows, weights = postings.gather([("b", 0.5), ("zzz", 3.0), ("a", 1.0)])
+    assert rows.tolist() == [2, 5, 0, 2]
+    assert weights.tolist() == [2.0, 4.0, 1.0, 2.0]
+    assert np.bincount(rows, weights=weights).tolist() == [1.0, 0.0, 4.0, 0.0, 0.0, 4.0]
+    empty_rows, empty_weights = postings.gather([("zzz", 1.0)])
+    assert empty_rows.size == 0 and empty_weights.size == 0
