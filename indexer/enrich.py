@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol, TypeVar
 
-from indexer.encoders import CachedEncoder, EmbeddingCache, Encoder
+from indexer.encoders import CachedEncoder, Encoder, cached_unless_faster
 from indexer.models import Concepts, OccupationTag, Offer, Profile, Requirement, SkillTag
 from indexer.settings import ConceptSettings, Settings
 from skills_taxonomy import Taxonomy
@@ -58,10 +58,11 @@ class RecordEnricher(Protocol):
 def concept_reader(settings: Settings, taxonomy: Taxonomy, encoder: Encoder | None
                    ) -> ConceptReader:
     """The concept reader the settings describe: with the encoder (its label and passage
-    vectors cached in the settings' cache folder) unless ``concepts.vectors`` is off, with the
+    vectors cached in the settings' cache folder, unless the encoder computes them faster
+    than the cache finds them) unless ``concepts.vectors`` is off, with the
     ESCO ↔ ROME crosswalk unless ``concepts.crosswalk`` is off."""
     concepts = settings.concepts
-    text_encoder = (CachedEncoder(encoder, EmbeddingCache(settings.cache_dir))
+    text_encoder = (cached_unless_faster(encoder, settings.cache_dir)
                     if encoder is not None and concepts.vectors else None)
     return ConceptReader(taxonomy, text_encoder, use_crosswalk=concepts.crosswalk,
                          cache_dir=settings.cache_dir)
@@ -104,17 +105,26 @@ class ConceptEnricher:
         return list(_with_progress("profiles", profiles, self.profile))
 
     def prepare_offers(self, offers: Sequence[Offer]) -> None:
-        """Build the reader (or read its kept state) and encode what reading these offers
-        needs, in batches (into the reader's cache)."""
+        """Build the reader (or read its kept state) and, when its encoder has a cache,
+        encode what reading these offers needs into it, in batches."""
         self.reader.prepare()
-        self.reader.prepare_batch([o.title for o in offers], [o.description for o in offers])
+        if self._fills_cache:
+            self.reader.prepare_batch([o.title for o in offers],
+                                      [o.description for o in offers])
 
     def prepare_profiles(self, profiles: Sequence[Profile]) -> None:
-        """Build the reader (or read its kept state) and encode what reading these profiles
-        needs, in batches (into the reader's cache)."""
+        """Build the reader (or read its kept state) and, when its encoder has a cache,
+        encode what reading these profiles needs into it, in batches."""
         self.reader.prepare()
-        self.reader.prepare_batch([self._neutral(t) for p in profiles for t in p.titles],
-                                  [self._neutral(p.summary) for p in profiles])
+        if self._fills_cache:
+            self.reader.prepare_batch([self._neutral(t) for p in profiles for t in p.titles],
+                                      [self._neutral(p.summary) for p in profiles])
+
+    @property
+    def _fills_cache(self) -> bool:
+        """Whether encoding ahead pays: only into a cache that the readings (here or in the
+        pool's workers) look up; an encoder faster than the cache encodes as it reads."""
+        return isinstance(self.reader.encoder, CachedEncoder)
 
     def offer(self, offer: Offer) -> Offer:
         """The offer with its occupations (given, then read) and the skills of its text."""

@@ -4,6 +4,7 @@ content-addressed embedding cache."""
 from indexer.encoders.cache import (
     CachedEncoder,
     EmbeddingCache,
+    cached_unless_faster,
     content_key,
     encode_documents_cached,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Encoder",
     "SentenceTransformerEncoder",
     "UseEncoder",
+    "cached_unless_faster",
     "content_key",
     "create_encoder",
     "encode_documents_cached",

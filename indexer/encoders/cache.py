@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.encoders._common import FloatArray, batches
-from indexer.encoders.protocol import Encoder
+from indexer.encoders.protocol import CacheFreeEncoder, Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -167,3 +167,12 @@ class CachedEncoder:
     def encode_documents(self, texts: Sequence[str]) -> FloatArray:
         """Document vectors, read from the cache or encoded (and cached)."""
         return encode_documents_cached(self._encoder, texts, self._cache)
+
+
+def cached_unless_faster(encoder: Encoder, cache_dir: Path) -> Encoder:
+    """``encoder`` behind the embedding cache in ``cache_dir``, or ``encoder`` itself when it
+    computes a vector faster than the cache finds one (:class:`CacheFreeEncoder`, a static
+    model): the same vectors, without a lookup, a hash and a stored row per text."""
+    if isinstance(encoder, CacheFreeEncoder) and encoder.faster_than_cache:
+        return encoder
+    return CachedEncoder(encoder, EmbeddingCache(cache_dir))

@@ -43,7 +43,7 @@ import numpy.typing as npt
 
 from indexer.catalog import IndexWriter, SearchIndex
 from indexer.collection import Collection
-from indexer.encoders import CachedEncoder, EmbeddingCache, Encoder, create_encoder
+from indexer.encoders import Encoder, cached_unless_faster, create_encoder
 from indexer.enrich import ConceptEnricher, concept_enricher
 from indexer.models import Offer, Profile
 from indexer.settings import (
@@ -385,7 +385,7 @@ def evaluate_set(labelled: LabelledSet, config: EvalConfig) -> EvalReport:
 
 
 def _reader(taxonomy: Taxonomy, encoder: Encoder | None, settings: Settings) -> ConceptReader:
-    text_encoder = (CachedEncoder(encoder, EmbeddingCache(settings.cache_dir))
+    text_encoder = (cached_unless_faster(encoder, settings.cache_dir)
                     if encoder is not None else None)
     reader = ConceptReader(taxonomy, text_encoder, use_crosswalk=settings.concepts.crosswalk)
     reader.prepare()  # build (and encode the labels) outside the timing
@@ -423,7 +423,7 @@ def _run_normaliser(labelled: LabelledSet, direction: str, taxonomy: Taxonomy,
         if config.configs != CONFIGS and encoder is None:
             report.notes.append("normaliser: skipped (the corpus is not ROME occupations)")
         return
-    text_encoder = (CachedEncoder(encoder, EmbeddingCache(settings.cache_dir))
+    text_encoder = (cached_unless_faster(encoder, settings.cache_dir)
                     if encoder is not None else None)
     normaliser = Normaliser(taxonomy, text_encoder, use_crosswalk=settings.concepts.crosswalk)
     normaliser.prepare()  # build (and encode the ROME forms) outside the timing
@@ -469,7 +469,7 @@ def _run_encoder(labelled: LabelledSet, direction: str, name: str, settings: Set
                         f"{enricher.version if enricher is not None else 'off'}")
     matching = settings.matching
     normaliser = (enricher.reader.normaliser if enricher is not None else Normaliser(
-        taxonomy, CachedEncoder(encoder, EmbeddingCache(settings.cache_dir)),
+        taxonomy, cached_unless_faster(encoder, settings.cache_dir),
         use_crosswalk=settings.concepts.crosswalk))
     prepared = [prepare(q, direction, taxonomy, matching, normaliser, enricher)
                 for q in labelled.queries]

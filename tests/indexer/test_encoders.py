@@ -15,11 +15,13 @@ import numpy.typing as npt
 import pytest
 
 from indexer.encoders import (
+    CachedEncoder,
     E5Encoder,
     EmbeddingCache,
     Encoder,
     SentenceTransformerEncoder,
     UseEncoder,
+    cached_unless_faster,
     create_encoder,
     encode_documents_cached,
 )
@@ -284,6 +286,28 @@ def test_cache_logs_progress(tmp_path: Path, caplog: pytest.LogCaptureFixture) -
         encode_documents_cached(CountingEncoder(), DOCUMENTS, EmbeddingCache(tmp_path))
     assert "3/3 encoded" in caplog.text
     assert "ETA" in caplog.text
+
+
+class FastCountingEncoder(CountingEncoder):
+    """A counting encoder that declares it computes a vector faster than the cache finds one."""
+
+    faster_than_cache = True
+
+
+def test_a_cache_free_encoder_is_used_without_the_cache(tmp_path: Path) -> None:
+    fast = FastCountingEncoder()
+    assert cached_unless_faster(fast, tmp_path / "cache") is fast
+    assert not (tmp_path / "cache").exists()
+
+
+def test_other_encoders_go_through_the_cache(tmp_path: Path) -> None:
+    encoder = CountingEncoder()
+    wrapped = cached_unless_faster(encoder, tmp_path)
+    assert isinstance(wrapped, CachedEncoder)
+    first = wrapped.encode_documents(DOCUMENTS)
+    second = wrapped.encode_documents(DOCUMENTS)
+    assert encoder.encoded == 3 and len(EmbeddingCache(tmp_path)) == 3
+    np.testing.assert_array_equal(first, second)
 
 
 def test_empty_input(tmp_path: Path) -> None:

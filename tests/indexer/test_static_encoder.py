@@ -232,6 +232,18 @@ def test_factory_uses_the_model_setting(model_dir: Path, tmp_path: Path) -> None
     assert not (tmp_path / "encoders").exists()
 
 
+def test_indexing_encodes_with_the_static_model_in_this_process(model_dir: Path,
+                                                              tmp_path: Path) -> None:
+    # faster than sending the texts to workers: no encoding pool, even when one is asked for
+    from indexer.encoders.pool import ProcessPoolEncoder, indexing_encoder
+
+    settings = Settings(encoder=EncoderKind.STATIC, model=str(model_dir), cache_dir=tmp_path,
+                        encode_processes=2)
+    with indexing_encoder(settings) as encoder:
+        assert isinstance(encoder, StaticEncoder)
+        assert not isinstance(encoder, ProcessPoolEncoder)
+
+
 @pytest.fixture(scope="module")
 def fixture_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder of the hand-written fixtures: mini ROME, mini ESCO, fixture offers."""
