@@ -44,7 +44,7 @@ from skills_taxonomy.pickling import pickled_by_fields
 from skills_taxonomy.rome_reader import split_gendered
 from skills_taxonomy.search import TITLE_KINDS
 from skills_taxonomy.taxonomy import Taxonomy
-from skills_taxonomy.vectors import FloatArray, TextEncoder, top_k, unit_rows
+from skills_taxonomy.vectors import FloatArray, TextEncoder, top_rows, unit_rows
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,7 @@ class Normaliser:
         self._centroids: FloatArray | None = None
         self._centroid_codes: list[str] = []
         self._form_groups: npt.NDArray[np.int64] | None = None
+        self._centroid_rows: tuple[dict[str, int], npt.NDArray[np.bool_]] | None = None
         self._neutraliser = neutraliser_for(taxonomy)
         self._memo = lru_cache(maxsize=TITLE_MEMO)(self._normalise_neutral)
         self._vector_of = lru_cache(maxsize=CACHE_SIZE)(self._encode_neutral)
@@ -186,6 +187,7 @@ class Normaliser:
             self._lexical, self._groups = state.lexical, state.groups
             self._matrix, self._floor = state.matrix, state.floor
             self._centroid_codes, self._centroids = state.centroid_codes, state.centroids
+            self._centroid_rows = None
             self._form_groups = _code_groups(state.forms)
             self._forms = state.forms
 
@@ -209,18 +211,15 @@ class Normaliser:
         vector, vector_form = self._vector_scores(text, forms)
         fuzzy, fuzzy_form = self._fuzzy_scores(text)
         breadth = self._lexical.coverage(text, self._groups)
-        centroid = self._centroid_scores(text)
+        cosines = self._centroid_cosines(text)
         weights = self._effective_weights()
         ranked: list[tuple[float, float, str, _Parts]] = []
-        for code in set(lexical) | set(vector) | set(fuzzy) | set(centroid):
-            if code not in self.taxonomy.occupations:
-                continue
+        for code in self._contenders(lexical, vector, fuzzy, breadth, cosines, limit):
             parts = (lexical.get(code, 0.0), vector.get(code, 0.0), fuzzy.get(code, 0.0),
-                     breadth.get(code, 0.0), centroid.get(code, 0.0))
+                     breadth.get(code, 0.0), self._centroid_score(code, cosines))
             evidence = sum(w * p for w, p in zip(weights, parts, strict=True))
             confidence = round(min(1.0 if parts[2] >= 1.0 else evidence, 1.0), 4)
             ranked.append((-confidence, -evidence, code, parts))
-        # only the best ``limit`` become matches (the centroid signal reaches most codes)
         matches = []
         for negative, _, code, parts in heapq.nsmallest(limit, ranked):
             form = (lexical_form.get(code) or fuzzy_form.get(code) or vector_form.get(code)
@@ -230,6 +229,38 @@ class Normaliser:
                 round(parts[0], 4), round(parts[1], 4), round(parts[2], 4), form.text,
                 round(parts[3], 4), round(parts[4], 4), form.appellation_code))
         return matches
+
+    def _contenders(self, lexical: dict[str, float], vector: dict[str, float],
+                    fuzzy: dict[str, float], breadth: dict[str, float],
+                    cosines: FloatArray | None, limit: int) -> set[str]:
+        """The occupations of the taxonomy that may rank among the best ``limit``: those the
+        lexical, vector or fuzzy signal names, and those whose centroid is closer than
+        unrelated. The centroid reaches most occupations, so their confidences are first
+        summed in arrays, and only those within 0.001 of the ``limit``-th best are kept: no
+        other can reach the top ``limit`` once the exact confidences (to four decimals,
+        :meth:`_normalise`) are computed."""
+        named = set(lexical) | set(vector) | set(fuzzy)
+        occupations = self.taxonomy.occupations
+        if cosines is None:
+            return {code for code in named if code in occupations}
+        index, known = self._centroid_index()
+        contender = cosines > self._floor
+        contender[[index[code] for code in named if code in index]] = True
+        contender &= known
+        weights = self._effective_weights()
+        signals = [_spread(signal, index, len(cosines))
+                   for signal in (lexical, vector, fuzzy, breadth)]
+        span = max(1.0 - self._floor, 1e-6)
+        evidence = weights[4] * np.maximum((cosines.astype(np.float64) - self._floor) / span, 0.0)
+        for weight, values in zip(weights[:4], signals, strict=True):
+            evidence += weight * values
+        confidence = np.minimum(np.where(signals[2] >= 1.0, 1.0, evidence), 1.0)
+        scored = confidence[contender]
+        if len(scored) > limit:
+            threshold = np.partition(scored, len(scored) - limit)[len(scored) - limit]
+            contender &= confidence >= threshold - 1e-3
+        kept = {self._centroid_codes[row] for row in np.flatnonzero(contender).tolist()}
+        return kept | {code for code in named if code not in index and code in occupations}
 
     def _effective_weights(self) -> tuple[float, float, float, float, float]:
         w = self.weights
@@ -264,14 +295,34 @@ class Normaliser:
     def _rescaled(self, cosine: float) -> float:
         return max(0.0, (cosine - self._floor) / max(1.0 - self._floor, 1e-6))
 
-    def _centroid_scores(self, text: str) -> dict[str, float]:
+    def _centroid_cosines(self, text: str) -> FloatArray | None:
+        """The text's cosine with each occupation's centroid (rows of ``_centroid_codes``),
+        or None without vectors."""
         vector = self.vector(text) if self._centroids is not None else None
         if vector is None or self._centroids is None:
-            return {}
-        cosines = self._centroids @ vector
-        return {code: self._rescaled(float(c))
-                for code, c in zip(self._centroid_codes, cosines, strict=True)
-                if c > self._floor}
+            return None
+        cosines: FloatArray = self._centroids @ vector
+        return cosines
+
+    def _centroid_score(self, code: str, cosines: FloatArray | None) -> float:
+        """The occupation-vector evidence of ``code``: its centroid's rescaled cosine, 0 when
+        no closer than unrelated."""
+        if cosines is None:
+            return 0.0
+        row = self._centroid_index()[0].get(code)
+        if row is None:
+            return 0.0
+        cosine = float(cosines[row])
+        return self._rescaled(cosine) if cosine > self._floor else 0.0
+
+    def _centroid_index(self) -> tuple[dict[str, int], npt.NDArray[np.bool_]]:
+        """Centroid row by ROME code, and per row whether the taxonomy knows the code."""
+        if self._centroid_rows is None:
+            codes = self._centroid_codes
+            self._centroid_rows = ({code: row for row, code in enumerate(codes)},
+                                   np.array([c in self.taxonomy.occupations for c in codes],
+                                            dtype=bool))
+        return self._centroid_rows
 
     def _lexical_scores(self, text: str, forms: Sequence[TitleForm]
                         ) -> tuple[dict[str, float], dict[str, TitleForm]]:
@@ -285,11 +336,21 @@ class Normaliser:
 
     def _vector_scores(self, text: str, forms: Sequence[TitleForm]
                        ) -> tuple[dict[str, float], dict[str, TitleForm]]:
+        """Per occupation, its best form among the ``VECTOR_DEPTH`` closest to the text, and
+        that form's rescaled cosine (as :func:`_best_per_code` would keep them, in arrays:
+        the hits come best first, so an occupation's first hit is its best)."""
         vector = self.vector(text) if self._matrix is not None else None
-        if vector is None or self._matrix is None:
+        if vector is None or self._matrix is None or self._form_groups is None:
             return {}, {}
-        hits = top_k(self._matrix, vector, VECTOR_DEPTH)
-        return _best_per_code((forms[row], self._rescaled(score)) for row, score in hits)
+        rows, cosines = top_rows(self._matrix, vector, VECTOR_DEPTH)
+        _, first = np.unique(self._form_groups[rows], return_index=True)
+        first.sort()
+        span = max(1.0 - self._floor, 1e-6)
+        rescaled = np.maximum((cosines[first].astype(np.float64) - self._floor) / span, 0.0)
+        best = [forms[row] for row in rows[first].tolist()]
+        return ({form.rome_code: value for form, value in zip(best, rescaled.tolist(),
+                                                               strict=True)},
+                {form.rome_code: form for form in best})
 
     def _fuzzy_scores(self, text: str) -> tuple[dict[str, float], dict[str, TitleForm]]:
         kinds = _FUZZY_KINDS_WITH_CROSSWALK if self.use_crosswalk else TITLE_KINDS
@@ -314,6 +375,17 @@ def _code_groups(forms: Sequence[TitleForm]) -> npt.NDArray[np.int64]:
     numbers: dict[str, int] = {}
     return np.array([numbers.setdefault(form.rome_code, len(numbers)) for form in forms],
                     dtype=np.int64)
+
+
+def _spread(signal: dict[str, float], index: dict[str, int], size: int
+            ) -> npt.NDArray[np.float64]:
+    """The values of ``signal`` at the rows ``index`` gives their codes (0 elsewhere)."""
+    values = np.zeros(size)
+    pairs = [(index[code], value) for code, value in signal.items() if code in index]
+    if pairs:
+        rows, found = zip(*pairs, strict=True)
+        values[list(rows)] = found
+    return values
 
 
 def _best_per_code(scored: Iterable[tuple[TitleForm, float]]

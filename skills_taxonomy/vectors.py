@@ -40,13 +40,21 @@ class TextEncoder(Protocol):
 def top_k(matrix: FloatArray, vector: FloatArray, k: int) -> list[tuple[int, float]]:
     """The ``k`` rows of ``matrix`` with the highest inner product with ``vector`` (cosine for
     unit vectors): ``(row, score)``, best first, ties by row."""
+    rows, scores = top_rows(matrix, vector, k)
+    return list(zip(rows.tolist(), scores.astype(np.float64).tolist(), strict=True))
+
+
+def top_rows(matrix: FloatArray, vector: FloatArray, k: int
+             ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """:func:`top_k` as two arrays: the rows, best first (ties by row), and their scores."""
     if matrix.shape[0] == 0 or k <= 0:
-        return []
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     scores = matrix @ vector.reshape(-1)
     k = min(k, scores.shape[0])
     rows = np.argpartition(-scores, k - 1)[:k]
-    ordered = sorted(rows.tolist(), key=lambda row: (-float(scores[row]), row))
-    return [(row, float(scores[row])) for row in ordered]
+    best = scores[rows]
+    order = np.lexsort((rows, -best))
+    return rows[order].astype(np.int64, copy=False), best[order]
 
 
 def unit_rows(matrix: npt.NDArray[np.floating]) -> FloatArray:

@@ -94,3 +94,19 @@ def test_postings_gather_lists_after_lists_with_their_multipliers() -> None:
     assert np.bincount(rows, weights=weights).tolist() == [1.0, 0.0, 4.0, 0.0, 0.0, 4.0]
     empty_rows, empty_weights = postings.gather([("zzz", 1.0)])
     assert empty_rows.size == 0 and empty_weights.size == 0
+
+
+def test_postings_read_alike_after_a_pickle_round_trip() -> None:
+    import pickle
+
+    postings = Postings({"a": ([0, 2], [1.0, 2.0]), "b": ([2, 5], [4.0, 8.0])})
+    loaded = pickle.loads(pickle.dumps(postings))
+    for token in ("a", "b"):
+        found, expected = loaded.get(token), postings.get(token)
+        assert found is not None and expected is not None
+        assert found[0].tolist() == expected[0].tolist()
+        assert found[1].tolist() == expected[1].tolist()
+    rows, weights = loaded.gather([("b", 1.0), ("a", 2.0)])
+    assert rows.tolist() == [2, 5, 0, 2] and weights.tolist() == [4.0, 8.0, 2.0, 4.0]
+    stored = postings.get("b")
+    assert stored is not None and not np.shares_memory(weights, stored[1])  # a copy

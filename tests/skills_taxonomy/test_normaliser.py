@@ -50,6 +50,20 @@ def test_confidence_is_in_unit_range_and_sorted(with_vectors: Normaliser) -> Non
     assert len({m.rome_code for m in ranking}) == len(ranking)  # one line per occupation
 
 
+@pytest.mark.parametrize("title", ["conseillère de vente", "vendeur", "mécanicien",
+                                   "agent de caisse", "conducteur d'engins forestiers"])
+@pytest.mark.parametrize("name", ["lexical_only", "with_vectors"])
+def test_a_short_ranking_is_the_head_of_a_long_one(name: str, title: str,
+                                                   request: pytest.FixtureRequest) -> None:
+    # the centroid signal reaches most occupations, and only the contenders of the top
+    # ``limit`` are scored exactly: asking for fewer must not change who leads, nor how
+    normaliser: Normaliser = request.getfixturevalue(name)
+    everything = normaliser._normalise(title, 1000)
+    assert everything
+    for limit in (1, 2, 3, 5):
+        assert normaliser._normalise(title, limit) == everything[:limit]
+
+
 def test_rare_words_outweigh_common_ones(mini_taxonomy: Taxonomy) -> None:
     index = LexicalIndex(["agent administratif comptable", "agent de marine",
                           "mécanicien de marine", "conducteur d'abatteuse"],
