@@ -7,10 +7,10 @@ read from the cache folder when kept there, the offers' titles and passages are 
 batch first when the encoder has an embedding cache (an encoder faster than the cache, the
 static model, encodes as it reads), then the offers are read one by one (``--processes 1``) or
 by :class:`indexer.enrich_pool.ProcessPoolEnricher`. The pool's workers start on the first
-``processes × POOL_BATCH`` offers, at most half of them (``warm_up``: a cost an index build pays once, whatever its
-size); the clock runs over the others, so ``offers_per_s`` is the rate a large build reads
-at. The digest covers each offer's concepts as stored (occupations with their matched
-forms and confidences, skills with theirs).
+``processes × POOL_BATCH`` offers, at most half of them (``warm_up``: a cost an index build
+pays once, whatever its size); the clock runs over the others, so ``offers_per_s`` is the
+rate a large build reads at. The digest covers each offer's concepts as stored (occupations
+with their matched forms and confidences, skills with theirs).
 
     python -m bench.concept_reading --offers ../shared/data/offers/offres_france_2019_2023.json
     python -m bench.concept_reading --processes 2 --out bench/results/concept-reading.json

@@ -211,8 +211,9 @@ class Settings(BaseSettings):
     )
     encode_processes: int = Field(
         default=0, ge=0,
-        description="processes that encode documents while indexing: 0 = one per CPU core, "
-                    "1 = in the indexing process")
+        description="processes that read records into concepts and encode documents while "
+                    "indexing: 0 = one per CPU core, 1 = in the indexing process (the static "
+                    "encoder always encodes in the indexing process)")
     faiss_threads: int = Field(
         default=1, ge=1,
         description="OpenMP threads of FAISS searches and index builds (one: a single query "
