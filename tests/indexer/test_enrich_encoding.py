@@ -4,12 +4,7 @@ nothing is encoded ahead for an encoder faster than the cache (it encodes as it 
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
-import numpy.typing as npt
 
 from indexer.encoders import CachedEncoder, EmbeddingCache
 from indexer.enrich import ConceptEnricher, concept_enricher
@@ -17,35 +12,12 @@ from indexer.models import Offer
 from indexer.readers import read_offers
 from indexer.settings import load_settings
 from skills_taxonomy import Taxonomy
+from tests.fake_encoders import ChecksumEncoder, FastChecksumEncoder
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-class _CountingEncoder:
-    """Deterministic unit vectors from each text's checksum; counts the texts it encodes."""
-
-    name = "counting-fake"
-    dimension = 8
-
-    def __init__(self) -> None:
-        self.encoded: list[str] = []
-
-    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        return self.encode_documents(texts)
-
-    def encode_documents(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        self.encoded.extend(texts)
-        rows = [np.random.default_rng(zlib.crc32(t.encode())).normal(size=8) for t in texts]
-        matrix = np.array(rows, dtype=np.float32).reshape(len(texts), 8)
-        unit: npt.NDArray[np.float32] = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
-        return unit
-
-
-class _FastEncoder(_CountingEncoder):
-    faster_than_cache = True
-
-
-def _enricher_and_offers(encoder: _CountingEncoder, taxonomy: Taxonomy, cache: Path
+def _enricher_and_offers(encoder: ChecksumEncoder, taxonomy: Taxonomy, cache: Path
                          ) -> tuple[ConceptEnricher, list[Offer]]:
     settings = load_settings(data_dir=FIXTURES, cache_dir=cache, index_dir=cache / "index")
     enricher = concept_enricher(settings, taxonomy, encoder)
@@ -56,7 +28,7 @@ def _enricher_and_offers(encoder: _CountingEncoder, taxonomy: Taxonomy, cache: P
 
 def test_a_cached_encoder_gets_the_chunk_encoded_ahead(mini_taxonomy: Taxonomy,
                                                        tmp_path: Path) -> None:
-    encoder = _CountingEncoder()
+    encoder = ChecksumEncoder()
     enricher, offers = _enricher_and_offers(encoder, mini_taxonomy, tmp_path)
     assert isinstance(enricher.reader.encoder, CachedEncoder)
     before = len(encoder.encoded)
@@ -70,7 +42,7 @@ def test_a_cached_encoder_gets_the_chunk_encoded_ahead(mini_taxonomy: Taxonomy,
 
 def test_an_encoder_faster_than_the_cache_encodes_as_it_reads(mini_taxonomy: Taxonomy,
                                                               tmp_path: Path) -> None:
-    encoder = _FastEncoder()
+    encoder = FastChecksumEncoder()
     enricher, offers = _enricher_and_offers(encoder, mini_taxonomy, tmp_path)
     assert enricher.reader.encoder is encoder
     before = len(encoder.encoded)
