@@ -250,8 +250,7 @@ class Normaliser:
         weights = self._effective_weights()
         signals = [_spread(signal, index, len(cosines))
                    for signal in (lexical, vector, fuzzy, breadth)]
-        span = max(1.0 - self._floor, 1e-6)
-        evidence = weights[4] * np.maximum((cosines.astype(np.float64) - self._floor) / span, 0.0)
+        evidence = weights[4] * self._rescaled_all(cosines)
         for weight, values in zip(weights[:4], signals, strict=True):
             evidence += weight * values
         confidence = np.minimum(np.where(signals[2] >= 1.0, 1.0, evidence), 1.0)
@@ -294,6 +293,13 @@ class Normaliser:
 
     def _rescaled(self, cosine: float) -> float:
         return max(0.0, (cosine - self._floor) / max(1.0 - self._floor, 1e-6))
+
+    def _rescaled_all(self, cosines: FloatArray) -> npt.NDArray[np.float64]:
+        """:meth:`_rescaled` of each cosine (the same float64 operations, so the same values)."""
+        span = max(1.0 - self._floor, 1e-6)
+        rescaled: npt.NDArray[np.float64] = np.maximum(
+            (cosines.astype(np.float64) - self._floor) / span, 0.0)
+        return rescaled
 
     def _centroid_cosines(self, text: str) -> FloatArray | None:
         """The text's cosine with each occupation's centroid (rows of ``_centroid_codes``),
@@ -345,8 +351,7 @@ class Normaliser:
         rows, cosines = top_rows(self._matrix, vector, VECTOR_DEPTH)
         _, first = np.unique(self._form_groups[rows], return_index=True)
         first.sort()
-        span = max(1.0 - self._floor, 1e-6)
-        rescaled = np.maximum((cosines[first].astype(np.float64) - self._floor) / span, 0.0)
+        rescaled = self._rescaled_all(cosines[first])
         best = [forms[row] for row in rows[first].tolist()]
         return ({form.rome_code: value for form, value in zip(best, rescaled.tolist(),
                                                                strict=True)},

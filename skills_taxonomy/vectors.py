@@ -37,23 +37,18 @@ class TextEncoder(Protocol):
         ...
 
 
-def top_k(matrix: FloatArray, vector: FloatArray, k: int) -> list[tuple[int, float]]:
-    """The ``k`` rows of ``matrix`` with the highest inner product with ``vector`` (cosine for
-    unit vectors): ``(row, score)``, best first, ties by row."""
-    rows, scores = top_rows(matrix, vector, k)
-    return list(zip(rows.tolist(), scores.astype(np.float64).tolist(), strict=True))
-
-
 def top_rows(matrix: FloatArray, vector: FloatArray, k: int
              ) -> tuple[npt.NDArray[np.int64], FloatArray]:
-    """:func:`top_k` as two arrays: the rows, best first (ties by row), and their scores."""
+    """The ``k`` rows of ``matrix`` with the highest inner product with ``vector`` (cosine for
+    unit vectors), best first, ties by row; and their scores."""
     if matrix.shape[0] == 0 or k <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     scores = matrix @ vector.reshape(-1)
     k = min(k, scores.shape[0])
-    rows = np.argpartition(-scores, k - 1)[:k]
+    kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+    rows = np.flatnonzero(scores >= kth)  # every row tied with the k-th too: ties by row
     best = scores[rows]
-    order = np.lexsort((rows, -best))
+    order = np.lexsort((rows, -best))[:k]
     return rows[order].astype(np.int64, copy=False), best[order]
 
 
