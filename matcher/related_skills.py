@@ -17,10 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.encoders import (
-    CacheFreeEncoder,
     EmbeddingCache,
     Encoder,
     encode_documents_cached,
+    encodes_faster_than_cache,
 )
 from indexer.models import SkillTag
 from matcher.features import HeldSkills, RelatedFinder, skill_key
@@ -39,8 +39,7 @@ class SkillNeighbours:
         (:class:`~indexer.encoders.CacheFreeEncoder`): the same vectors, sooner."""
         self._encoder = encoder
         self._threshold = threshold
-        cache_free = isinstance(encoder, CacheFreeEncoder) and encoder.faster_than_cache
-        self._cache_dir = None if cache_free else cache_dir
+        self._cache_dir = None if encodes_faster_than_cache(encoder) else cache_dir
         self._cache: tuple[int, EmbeddingCache] | None = None
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
         self._lock = threading.Lock()

@@ -214,7 +214,7 @@ class Normaliser:
         cosines = self._centroid_cosines(text)
         weights = self._effective_weights()
         ranked: list[tuple[float, float, str, _Parts]] = []
-        for code in self._contenders(lexical, vector, fuzzy, breadth, cosines, limit):
+        for code in self._contenders(lexical, vector, fuzzy, breadth, cosines, weights, limit):
             parts = (lexical.get(code, 0.0), vector.get(code, 0.0), fuzzy.get(code, 0.0),
                      breadth.get(code, 0.0), self._centroid_score(code, cosines))
             evidence = sum(w * p for w, p in zip(weights, parts, strict=True))
@@ -232,7 +232,7 @@ class Normaliser:
 
     def _contenders(self, lexical: dict[str, float], vector: dict[str, float],
                     fuzzy: dict[str, float], breadth: dict[str, float],
-                    cosines: FloatArray | None, limit: int) -> set[str]:
+                    cosines: FloatArray | None, weights: _Parts, limit: int) -> set[str]:
         """The occupations of the taxonomy that may rank among the best ``limit``: those the
         lexical, vector or fuzzy signal names, and those whose centroid is closer than
         unrelated. The centroid reaches most occupations, so their confidences are first
@@ -247,7 +247,6 @@ class Normaliser:
         contender = cosines > self._floor
         contender[[index[code] for code in named if code in index]] = True
         contender &= known
-        weights = self._effective_weights()
         signals = [_spread(signal, index, len(cosines))
                    for signal in (lexical, vector, fuzzy, breadth)]
         evidence = weights[4] * self._rescaled_all(cosines)

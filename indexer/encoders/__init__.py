@@ -10,7 +10,7 @@ from indexer.encoders.cache import (
 )
 from indexer.encoders.e5 import E5Encoder
 from indexer.encoders.factory import create_encoder
-from indexer.encoders.protocol import CacheFreeEncoder, Encoder
+from indexer.encoders.protocol import CacheFreeEncoder, Encoder, encodes_faster_than_cache
 from indexer.encoders.sentence_transformers_encoder import SentenceTransformerEncoder
 from indexer.encoders.use import UseEncoder
 
@@ -26,4 +26,5 @@ __all__ = [
     "content_key",
     "create_encoder",
     "encode_documents_cached",
+    "encodes_faster_than_cache",
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.encoders._common import FloatArray, batches
-from indexer.encoders.protocol import CacheFreeEncoder, Encoder
+from indexer.encoders.protocol import Encoder, encodes_faster_than_cache
 
 logger = logging.getLogger(__name__)
 
@@ -171,8 +171,8 @@ class CachedEncoder:
 
 def cached_unless_faster(encoder: Encoder, cache_dir: Path) -> Encoder:
     """``encoder`` behind the embedding cache in ``cache_dir``, or ``encoder`` itself when it
-    computes a vector faster than the cache finds one (:class:`CacheFreeEncoder`, a static
+    computes a vector faster than the cache finds one (a ``CacheFreeEncoder``, a static
     model): the same vectors, without a lookup, a hash and a stored row per text."""
-    if isinstance(encoder, CacheFreeEncoder) and encoder.faster_than_cache:
+    if encodes_faster_than_cache(encoder):
         return encoder
     return CachedEncoder(encoder, EmbeddingCache(cache_dir))

@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from indexer.encoders._common import clip_texts
 from indexer.encoders.factory import create_encoder
-from indexer.encoders.protocol import CacheFreeEncoder, Encoder
+from indexer.encoders.protocol import Encoder, encodes_faster_than_cache
 from indexer.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -149,12 +149,12 @@ class ProcessPoolEncoder:
 def indexing_encoder(settings: Settings) -> Iterator[Encoder]:
     """The encoder to index with: a process pool when more than one process is asked for
     (``encode_processes``, default one per core), else the settings' encoder. An encoder
-    faster than the embedding cache (:class:`CacheFreeEncoder`, the static model: ≈ 5,000
+    faster than the embedding cache (a ``CacheFreeEncoder``, the static model: ≈ 5,000
     offer texts/s on one core) encodes in this process whatever the setting: sending the
     texts to workers would cost more than encoding them, and the cores read concepts."""
     processes = encode_processes(settings)
     local = create_encoder(settings)
-    if processes <= 1 or (isinstance(local, CacheFreeEncoder) and local.faster_than_cache):
+    if processes <= 1 or encodes_faster_than_cache(local):
         yield local
         return
     with ProcessPoolEncoder(settings, processes, local=local) as pool:

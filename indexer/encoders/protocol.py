@@ -47,3 +47,9 @@ class CacheFreeEncoder(Protocol):
     def faster_than_cache(self) -> bool:
         """True when encoding beats a cache lookup."""
         ...
+
+
+def encodes_faster_than_cache(encoder: object) -> bool:
+    """Whether ``encoder`` is a :class:`CacheFreeEncoder` that says encoding beats a cache
+    lookup: such an encoder is used without the embedding cache and without a pool."""
+    return isinstance(encoder, CacheFreeEncoder) and encoder.faster_than_cache

@@ -29,6 +29,7 @@ from indexer.encoders._common import clip_texts, clip_to_tokens
 from indexer.encoders.static import StaticEncoder
 from indexer.limits import ENCODER_MAX_CHARS, ENCODER_MAX_TOKENS
 from indexer.settings import EncoderKind, Settings
+from tests.fake_encoders import FastChecksumEncoder
 
 FloatArray = npt.NDArray[np.float32]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -288,14 +289,8 @@ def test_cache_logs_progress(tmp_path: Path, caplog: pytest.LogCaptureFixture) -
     assert "ETA" in caplog.text
 
 
-class FastCountingEncoder(CountingEncoder):
-    """A counting encoder that declares it computes a vector faster than the cache finds one."""
-
-    faster_than_cache = True
-
-
 def test_a_cache_free_encoder_is_used_without_the_cache(tmp_path: Path) -> None:
-    fast = FastCountingEncoder()
+    fast = FastChecksumEncoder()
     assert cached_unless_faster(fast, tmp_path / "cache") is fast
     assert not (tmp_path / "cache").exists()
 
