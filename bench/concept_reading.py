@@ -5,9 +5,10 @@ be checked to read the same.
 The reader is the one ``emploi index`` builds from the settings (``EMPLOI_*``): its state is
 read from the cache folder when kept there, the offers' titles and passages are encoded in one
 batch first when the encoder has an embedding cache (an encoder faster than the cache, the
-static model, encodes as it reads), then the offers are read one by one (``--processes 1``) or
-by :class:`indexer.enrich_pool.ProcessPoolEnricher`. The pool's workers start on the first
-``processes × POOL_BATCH`` offers, at most half of them (``warm_up``: a cost an index build
+static model, encodes as it reads), then the offers are read in batches as an index build
+reads them: ``READ_BATCH`` at a time in this process (``--processes 1``), or ``POOL_BATCH``
+per task by :class:`indexer.enrich_pool.ProcessPoolEnricher`. The pool's workers start on the
+first ``processes × POOL_BATCH`` offers, at most half of them (``warm_up``: a cost an index build
 pays once, whatever its size); the clock runs over the others, so ``offers_per_s`` is the
 rate a large build reads at. The digest covers each offer's concepts as stored (occupations
 with their matched forms and confidences, skills with theirs).
@@ -28,7 +29,7 @@ from typing import Any
 
 from bench.json_output import configure_logging, emit
 from indexer.encoders.factory import create_encoder
-from indexer.enrich import concept_enricher
+from indexer.enrich import READ_BATCH, concept_enricher
 from indexer.enrich_pool import POOL_BATCH, ProcessPoolEnricher
 from indexer.models import Offer
 from indexer.readers import read_offers
@@ -65,7 +66,9 @@ def measure(settings: Settings, offers_path: Path, limit: int, processes: int
     if processes <= 1:
         warm_up: list[Offer] = []
         warm_up_s = 0.0
-        timed, seconds = _timed(lambda: [local.offer(o) for o in offers])
+        timed, seconds = _timed(lambda: [read for start in range(0, len(offers), READ_BATCH)
+                                         for read in local.read_offers(
+                                             offers[start:start + READ_BATCH])])
     else:
         warm_up_size = min(processes * POOL_BATCH, len(offers) // 2)
         with ProcessPoolEnricher(local, settings, processes, min_records=1) as pool:

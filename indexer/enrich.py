@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 RecordT = TypeVar("RecordT", Offer, Profile)
 PROGRESS_EVERY_S = 10.0
+READ_BATCH = 64
+"""Records read together: their titles' closest forms are found in one matrix product
+(:meth:`skills_taxonomy.concepts.ConceptReader.prefetch`)."""
 EXTRACTED_SOURCE = "texte"
 _REQUIREMENTS = {StatedRequirement.REQUIRED: Requirement.REQUIRED,
                  StatedRequirement.WISHED: Requirement.WISHED,
@@ -97,12 +100,12 @@ class ConceptEnricher:
     def offers(self, offers: Sequence[Offer]) -> list[Offer]:
         """Each offer with its concepts (texts encoded in batches, progress logged)."""
         self.prepare_offers(offers)
-        return list(_with_progress("offers", offers, self.offer))
+        return list(_with_progress("offers", offers, self.read_offers))
 
     def profiles(self, profiles: Sequence[Profile]) -> list[Profile]:
         """Each profile with its concepts (texts encoded in batches, progress logged)."""
         self.prepare_profiles(profiles)
-        return list(_with_progress("profiles", profiles, self.profile))
+        return list(_with_progress("profiles", profiles, self.read_profiles))
 
     def prepare_offers(self, offers: Sequence[Offer]) -> None:
         """Build the reader (or read its kept state) and, when its encoder has a cache,
@@ -125,6 +128,17 @@ class ConceptEnricher:
         """Whether encoding ahead pays: only into a cache that the readings (here or in the
         pool's workers) look up; an encoder faster than the cache encodes as it reads."""
         return isinstance(self.reader.encoder, CachedEncoder)
+
+    def read_offers(self, offers: Sequence[Offer]) -> list[Offer]:
+        """Each offer as :meth:`offer` reads it, the titles prepared together first (a batch
+        of a few dozen: their closest title forms are found in one product)."""
+        self.reader.prefetch([o.title for o in offers])
+        return [self.offer(offer) for offer in offers]
+
+    def read_profiles(self, profiles: Sequence[Profile]) -> list[Profile]:
+        """Each profile as :meth:`profile` reads it, the titles prepared together first."""
+        self.reader.prefetch([self._neutral(t) for p in profiles for t in p.titles])
+        return [self.profile(profile) for profile in profiles]
 
     def offer(self, offer: Offer) -> Offer:
         """The offer with its occupations (given, then read) and the skills of its text."""
@@ -208,12 +222,14 @@ def _skill_tag(reading: SkillReading) -> SkillTag:
                     excerpt=reading.excerpt, requirement_stated=stated)
 
 
-def _with_progress(kind: str, records: Sequence[RecordT], read: Callable[[RecordT], RecordT]
-                   ) -> Iterator[RecordT]:
-    """``read`` each record, logging progress (count, rate, ETA) every few seconds."""
+def _with_progress(kind: str, records: Sequence[RecordT],
+                   read: Callable[[Sequence[RecordT]], list[RecordT]]) -> Iterator[RecordT]:
+    """``read`` the records :data:`READ_BATCH` at a time, logging progress (count, rate, ETA)
+    every few seconds."""
     started = last = time.monotonic()
-    for done, record in enumerate(records, start=1):
-        yield read(record)
+    for start in range(0, len(records), READ_BATCH):
+        yield from read(records[start:start + READ_BATCH])
+        done = min(start + READ_BATCH, len(records))
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY_S and done < len(records):
             last = now

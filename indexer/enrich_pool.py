@@ -62,13 +62,13 @@ def _start_worker(settings: Settings, taxonomy: Taxonomy, concepts: ConceptSetti
 def _read_offers(offers: Sequence[Offer]) -> list[Offer]:
     if _worker_enricher is None:
         raise RuntimeError("reading worker not initialised")
-    return [_worker_enricher.offer(offer) for offer in offers]
+    return _worker_enricher.read_offers(offers)
 
 
 def _read_profiles(profiles: Sequence[Profile]) -> list[Profile]:
     if _worker_enricher is None:
         raise RuntimeError("reading worker not initialised")
-    return [_worker_enricher.profile(profile) for profile in profiles]
+    return _worker_enricher.read_profiles(profiles)
 
 
 class ProcessPoolEnricher:

@@ -31,6 +31,7 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +45,7 @@ from skills_taxonomy.pickling import pickled_by_fields
 from skills_taxonomy.rome_reader import split_gendered
 from skills_taxonomy.search import TITLE_KINDS
 from skills_taxonomy.taxonomy import Taxonomy
-from skills_taxonomy.vectors import FloatArray, TextEncoder, top_rows, unit_rows
+from skills_taxonomy.vectors import FloatArray, IntegerRows, TextEncoder, unit_rows
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ CACHE_SIZE = 4096
 TITLE_MEMO = 32_768
 """Distinct canonical titles whose ranking is kept: indexing a million offers meets about
 13,000 (a ranking costs tens of milliseconds, a kept one a few kilobytes)."""
+PREFETCHED = 1024
+"""Titles whose closest forms :meth:`Normaliser.prefetch` keeps until they are ranked."""
 _SEED = 13
 _Parts = tuple[float, float, float, float, float]
 """Lexical, vector, fuzzy, breadth and centroid evidence of one occupation."""
@@ -99,7 +102,7 @@ class NormaliserState:
     forms: list[TitleForm]
     lexical: LexicalIndex
     groups: dict[str, set[str]]
-    matrix: FloatArray | None
+    form_vectors: IntegerRows | None
     floor: float
     centroid_codes: list[str]
     centroids: FloatArray | None
@@ -132,7 +135,7 @@ class Normaliser:
         self._lock = threading.RLock()
         self._forms: list[TitleForm] | None = None
         self._lexical: LexicalIndex | None = None
-        self._matrix: FloatArray | None = None
+        self._form_vectors: IntegerRows | None = None
         self._floor = 0.0
         self._groups: dict[str, set[str]] = {}
         self._centroids: FloatArray | None = None
@@ -140,7 +143,10 @@ class Normaliser:
         self._form_groups: npt.NDArray[np.int64] | None = None
         self._centroid_rows: tuple[dict[str, int], npt.NDArray[np.bool_]] | None = None
         self._neutraliser = neutraliser_for(taxonomy)
-        self._memo = lru_cache(maxsize=TITLE_MEMO)(self._normalise_neutral)
+        self._rankings: OrderedDict[tuple[str, int], tuple[OccupationMatch, ...]] = \
+            OrderedDict()
+        self._prefetched: OrderedDict[str, tuple[npt.NDArray[np.int64], FloatArray]] = \
+            OrderedDict()
         self._vector_of = lru_cache(maxsize=CACHE_SIZE)(self._encode_neutral)
 
     # ----------------------------------------------------------------------------- build
@@ -162,7 +168,7 @@ class Normaliser:
                     log.info("normaliser: vectors of %d title forms (%s)", len(forms),
                              self.encoder.name)
                     matrix = unit_rows(self.encoder.encode_documents([f.text for f in forms]))
-                    self._matrix = matrix
+                    self._form_vectors = IntegerRows(matrix)
                     self._floor = unrelated_floor(matrix)
                     self._centroid_codes, self._centroids = centroids(forms, matrix)
                 self._form_groups = _code_groups(forms)
@@ -178,14 +184,14 @@ class Normaliser:
         """The built state (building it first when needed), for the reader cache."""
         forms = self._ensure_built()
         assert self._lexical is not None
-        return NormaliserState(forms, self._lexical, self._groups, self._matrix, self._floor,
-                               self._centroid_codes, self._centroids)
+        return NormaliserState(forms, self._lexical, self._groups, self._form_vectors,
+                               self._floor, self._centroid_codes, self._centroids)
 
     def restore(self, state: NormaliserState) -> None:
         """Adopt a state built earlier for the same taxonomy, encoder and settings."""
         with self._lock:
             self._lexical, self._groups = state.lexical, state.groups
-            self._matrix, self._floor = state.matrix, state.floor
+            self._form_vectors, self._floor = state.form_vectors, state.floor
             self._centroid_codes, self._centroids = state.centroid_codes, state.centroids
             self._centroid_rows = None
             self._form_groups = _code_groups(state.forms)
@@ -197,12 +203,42 @@ class Normaliser:
         """ROME occupations for a job title, best first, each with its confidence."""
         if not text.strip() or limit <= 0:
             return []
-        return list(self._memo(self._neutraliser.canonical_title(text), limit))
+        return list(self._ranking(self._neutraliser.canonical_title(text), limit))
 
-    def _normalise_neutral(self, text: str, limit: int) -> tuple[OccupationMatch, ...]:
-        """The ranking of a canonical title (memoised by it, so gendered, inclusive and
+    def _ranking(self, text: str, limit: int) -> tuple[OccupationMatch, ...]:
+        """The ranking of a canonical title, memoised by it (so gendered, inclusive and
         unaccented spellings of a title share one entry and one answer)."""
-        return tuple(self._normalise(text, limit))
+        key = (text, limit)
+        with self._lock:
+            known = self._rankings.get(key)
+            if known is not None:
+                self._rankings.move_to_end(key)
+                return known
+        ranking = tuple(self._normalise(text, limit))
+        with self._lock:
+            self._rankings[key] = ranking
+            while len(self._rankings) > TITLE_MEMO:
+                self._rankings.popitem(last=False)
+        return ranking
+
+    def prefetch(self, texts: Iterable[str], limit: int) -> None:
+        """Find the closest title forms of the texts not yet ranked (at ``limit``) in one
+        matrix product, kept until :meth:`normalise` ranks them: several times cheaper per
+        title than one product each, with the same values (:class:`IntegerRows`)."""
+        if self.encoder is None or not self._ensure_built() or self._form_vectors is None:
+            return
+        with self._lock:
+            wanted = [text for text in dict.fromkeys(
+                          self._neutraliser.canonical_title(t) for t in texts if t.strip())
+                      if (text, limit) not in self._rankings and text not in self._prefetched]
+        if not wanted:
+            return
+        vectors = np.stack([self._vector_of(text) for text in wanted])
+        found = self._form_vectors.top_rows(vectors, VECTOR_DEPTH)
+        with self._lock:
+            self._prefetched.update(zip(wanted, found, strict=True))
+            while len(self._prefetched) > PREFETCHED:
+                self._prefetched.popitem(last=False)
 
     def _normalise(self, text: str, limit: int) -> list[OccupationMatch]:
         forms = self._ensure_built()
@@ -262,7 +298,7 @@ class Normaliser:
 
     def _effective_weights(self) -> tuple[float, float, float, float, float]:
         w = self.weights
-        has_vectors = self._matrix is not None
+        has_vectors = self._form_vectors is not None
         raw = (w.lexical, w.vector if has_vectors else 0.0, w.fuzzy, w.occupation_lexical,
                w.occupation_vector if has_vectors else 0.0)
         total = sum(raw) or 1.0
@@ -344,10 +380,16 @@ class Normaliser:
         """Per occupation, its best form among the ``VECTOR_DEPTH`` closest to the text, and
         that form's rescaled cosine (as :func:`_best_per_code` would keep them, in arrays:
         the hits come best first, so an occupation's first hit is its best)."""
-        vector = self.vector(text) if self._matrix is not None else None
-        if vector is None or self._matrix is None or self._form_groups is None:
+        if self._form_vectors is None or self._form_groups is None:
             return {}, {}
-        rows, cosines = top_rows(self._matrix, vector, VECTOR_DEPTH)
+        with self._lock:
+            hits = self._prefetched.pop(text, None)
+        if hits is None:
+            vector = self.vector(text)
+            if vector is None:
+                return {}, {}
+            hits = self._form_vectors.top_rows(vector, VECTOR_DEPTH)[0]
+        rows, cosines = hits
         _, first = np.unique(self._form_groups[rows], return_index=True)
         first.sort()
         rescaled = self._rescaled_all(cosines[first])

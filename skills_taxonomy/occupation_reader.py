@@ -17,7 +17,7 @@ occupation first for fewer than one offer in ten and moved no ranking the right 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from skills_taxonomy.normaliser import Normaliser, OccupationMatch
@@ -81,6 +81,11 @@ class OccupationReader:
         if self._text_index is None:
             self._text_index = OccupationTextIndex(self.taxonomy)
         return self._text_index
+
+    def prefetch(self, titles: Iterable[str]) -> None:
+        """Ask the normaliser to find the closest forms of many titles at once
+        (:meth:`Normaliser.prefetch`), before reading the records that carry them."""
+        self.normaliser.prefetch(titles, TITLE_DEPTH)
 
     def read(self, titles: Sequence[str], text: str = "") -> list[OccupationReading]:
         """The occupations of a record with these titles and this text, best first (at most

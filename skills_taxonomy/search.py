@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -75,9 +76,12 @@ class _Part:
         return positions
 
 
-def _rank_key(match: LabelMatch) -> tuple[float, int, int, str]:
-    kind = KIND_ORDER.index(match.kind) if match.kind in KIND_ORDER else len(KIND_ORDER)
-    return (-match.score, kind, len(match.label), match.code)
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
+
+def _rank_key(scored: tuple[float, LabelEntry]) -> tuple[float, int, int, str]:
+    score, entry = scored
+    return (-score, _KIND_RANK.get(entry.kind, len(KIND_ORDER)), len(entry.label), entry.code)
 
 
 class LabelIndex:
@@ -159,18 +163,19 @@ class LabelIndex:
         key = self.key(text)
         if not key or limit <= 0:
             return []
-        best: dict[tuple[str, str], LabelMatch] = {}
+        best: dict[tuple[str, str], tuple[float, LabelEntry]] = {}
         for kind in kinds:
             part = self._parts.get(kind)
             if part is None:
                 continue
             for position, score in self._scored(part, key, limit).items():
                 for entry in part.entries[position]:
-                    match = LabelMatch(entry.kind, entry.code, entry.label, entry.rome_code, score)
                     previous = best.get((entry.kind, entry.code))
-                    if previous is None or previous.score < score:
-                        best[(entry.kind, entry.code)] = match
-        return sorted(best.values(), key=_rank_key)[:limit]
+                    if previous is None or previous[0] < score:
+                        best[(entry.kind, entry.code)] = (score, entry)
+        ranked = heapq.nsmallest(limit, best.values(), key=_rank_key)
+        return [LabelMatch(entry.kind, entry.code, entry.label, entry.rome_code, score)
+                for score, entry in ranked]
 
     def normalise_title(self, text: str, limit: int = 5) -> list[LabelMatch]:
         """Rank appellations and occupations for a free-text job title, one per concept.

@@ -41,14 +41,19 @@ def strip_accents(text: str) -> str:
 
 def _collapse_repeats(tokens: list[str]) -> list[str]:
     """Drop an n-gram that repeats the one just before it ("agent x agent x" → "agent x")."""
+    if len(set(tokens)) == len(tokens):  # no word twice: nothing can repeat
+        return tokens
     out: list[str] = []
     for token in tokens:
-        out.append(token)
-        for size in range(1, min(_MAX_NGRAM, len(out) // 2) + 1):
-            # the n-gram repeats only if its last word does, which is cheap to test first
-            if out[-1] == out[-1 - size] and out[-size:] == out[-2 * size : -size]:
-                del out[-size:]
-                break
+        # an n-gram repeats only if its last word is one of the _MAX_NGRAM words before it
+        if token in out[-_MAX_NGRAM:]:
+            out.append(token)
+            for size in range(1, min(_MAX_NGRAM, len(out) // 2) + 1):
+                if out[-1] == out[-1 - size] and out[-size:] == out[-2 * size : -size]:
+                    del out[-size:]
+                    break
+        else:
+            out.append(token)
     return out
 
 

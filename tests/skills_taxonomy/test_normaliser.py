@@ -105,3 +105,22 @@ def test_real_taxonomy_title_normalisation(real_data_dir: Path, encoder: Encoder
     # The common head word "agent" must not pull "agente de caisse" away from the tills
     # (hôte de caisse D1505, responsable de caisses D1508) towards "Agent de ..." titles.
     assert normaliser.normalise("agente de caisse", 1)[0].rome_code in {"D1505", "D1508"}
+
+
+def test_prefetched_titles_rank_as_titles_read_one_by_one(mini_taxonomy: Taxonomy,
+                                                          encoder: Encoder) -> None:
+    # prefetching finds the closest forms of many titles in one product: the rankings must
+    # be the ones a title read alone gets, in any batch
+    titles = ["conseillère de vente", "Vendeuse en prêt-à-porter", "mécanicien auto",
+              "agent de caisse", "conducteur d'engins forestiers", "vendeur"]
+    alone = Normaliser(mini_taxonomy, encoder)
+    expected = {title: alone.normalise(title, 10) for title in titles}
+    for batch in (titles, titles[::-1], titles[2:4]):
+        batched = Normaliser(mini_taxonomy, encoder)
+        batched.prefetch(batch, 10)
+        assert len(batched._prefetched) == len(batch)  # six distinct canonical titles
+        for title in batch:
+            assert batched.normalise(title, 10) == expected[title], title
+        assert not batched._prefetched  # every prefetched title was ranked from it
+        batched.prefetch(batch, 10)  # ranked already: nothing to find again
+        assert not batched._prefetched

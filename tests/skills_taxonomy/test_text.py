@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from skills_taxonomy.text import build_feminine_table, fold, strip_accents
@@ -102,3 +104,31 @@ def test_table_drops_words_mostly_seen_as_masculine() -> None:
 def test_a_word_group_repeated_right_after_itself_is_kept_once(text: str,
                                                                expected: str) -> None:
     assert fold(text) == expected
+
+
+def _collapsed_by_the_rule(words: list[str]) -> list[str]:
+    """The rule spelt out: after each word, drop the shortest group of at most five words
+    that repeats the group right before it."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for size in range(1, 6):
+            if 2 * size <= len(out) and out[-size:] == out[-2 * size:-size]:
+                del out[-size:]
+                break
+    return out
+
+
+def test_repeats_are_collapsed_by_the_rule_on_random_word_sequences() -> None:
+    # a word seen in none of the five places before it skips the checks: the shortcut must
+    # not change what is collapsed (groups of one to six words are repeated on purpose)
+    rng = random.Random(11)
+    for _ in range(3000):
+        words: list[str] = []
+        while len(words) < rng.randint(0, 16):
+            size = rng.randint(1, 6)
+            if len(words) >= size and rng.random() < 0.4:
+                words.extend(words[-size:])
+            else:
+                words.append(rng.choice("abcdefg"))
+        assert fold(" ".join(words)).split() == _collapsed_by_the_rule(words), words
