@@ -203,11 +203,45 @@ class _LabelIndex:
         if not rows.size:
             return _NO_ROWS, _NO_FLOATS
         # one dense sum over every label: no sort of the (often thousands of) touched rows
-        sums = np.bincount(rows, weights=weights, minlength=len(self.entries))
+        sums = np.bincount(rows, weights=weights, minlength=len(self.entries)
+                           ).astype(np.float64, copy=False)
+        return self.shares_of(sums, np.flatnonzero(sums > 0))
+
+    def shares_of(self, sums: Floats, rows: Rows) -> tuple[Rows, Floats]:
+        """The rows (sorted) whose summed token weights ``sums[rows]`` are the lexical
+        evidence, without the ignored one-word labels, and their shares."""
+        rows = rows[~self._ignored[rows]]
+        mass = self._mass[rows]
+        return rows, np.minimum(sums[rows] / np.where(mass > 0, mass, 1.0), 1.0)
+
+    @property
+    def postings(self) -> Postings:
+        """Token → the rows of the labels holding it and its weight there."""
+        return self._postings
+
+
+class _BothLabels:
+    """The ROME item labels and the ESCO skill labels looked up together: one gather and one
+    dense sum for both (their lists joined, the ESCO rows after the items'), with the values
+    each index's :meth:`_LabelIndex.touched` gives."""
+
+    def __init__(self, items: _LabelIndex, esco: _LabelIndex) -> None:
+        self.items, self.esco = items, esco
+        self._postings = Postings.joined(items.postings, esco.postings, len(items))
+
+    def touched(self, tokens: Iterable[str]
+                ) -> tuple[tuple[Rows, Floats], tuple[Rows, Floats]]:
+        """:meth:`_LabelIndex.touched` of the items, then of the ESCO labels."""
+        rows, weights = self._postings.gather((token, 1.0) for token in tokens)
+        if not rows.size:
+            return (_NO_ROWS, _NO_FLOATS), (_NO_ROWS, _NO_FLOATS)
+        size = len(self.items)
+        sums = np.bincount(rows, weights=weights, minlength=size + len(self.esco)
+                           ).astype(np.float64, copy=False)
         unique = np.flatnonzero(sums > 0)
-        unique = unique[~self._ignored[unique]]
-        mass = self._mass[unique]
-        return unique, np.minimum(sums[unique] / np.where(mass > 0, mass, 1.0), 1.0)
+        split = int(np.searchsorted(unique, size))
+        return (self.items.shares_of(sums, unique[:split]),
+                self.esco.shares_of(sums[size:], unique[split:] - size))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +249,7 @@ class SkillReaderState:
     """What building a skill reader computes from the taxonomy and the encoder: kept by the
     reader cache (:mod:`skills_taxonomy.reader_cache`) so a new process skips the build."""
 
-    items: _LabelIndex
-    esco: _LabelIndex
+    labels: _BothLabels
     matrix: FloatArray | None
     floor: float
 
@@ -236,6 +269,7 @@ class SkillReader:
         self._lock = threading.Lock()
         self._items: _LabelIndex | None = None
         self._esco: _LabelIndex | None = None
+        self._labels: _BothLabels | None = None
         self._row_of: dict[str, int] = {}
         self._matrix: FloatArray | None = None
         self._floor = 0.0
@@ -257,6 +291,7 @@ class SkillReader:
                                           self.settings.min_idf_single_word)
                 self._esco = _LabelIndex(list(_esco_labels(self.taxonomy)), table,
                                          self.settings.min_idf_single_word)
+                self._labels = _BothLabels(self._items, self._esco)
                 self._row_of = {e.code: row for row, e in enumerate(self._items.entries)}
                 if self.encoder is not None and self._items.entries:
                     log.info("skill reader: vectors of %d item labels (%s)",
@@ -271,16 +306,17 @@ class SkillReader:
 
     def state(self) -> SkillReaderState:
         """The built state (building it first when needed), for the reader cache."""
-        items = self._built()
-        assert self._esco is not None
-        return SkillReaderState(items, self._esco, self._matrix, self._floor)
+        self._built()
+        assert self._labels is not None
+        return SkillReaderState(self._labels, self._matrix, self._floor)
 
     def restore(self, state: SkillReaderState) -> None:
         """Adopt a state built earlier for the same taxonomy, encoder and settings."""
         with self._lock:
-            self._esco, self._matrix, self._floor = state.esco, state.matrix, state.floor
-            self._row_of = {e.code: row for row, e in enumerate(state.items.entries)}
-            self._items = state.items
+            self._labels, self._matrix, self._floor = state.labels, state.matrix, state.floor
+            self._esco = state.labels.esco
+            self._row_of = {e.code: row for row, e in enumerate(state.labels.items.entries)}
+            self._items = state.labels.items
 
     def analyse(self, text: str) -> TextAnalysis:
         """Cut ``text`` into passages, with their tokens and (with an encoder) vectors: what
@@ -395,10 +431,12 @@ class SkillReader:
 
     def _evidence_of(self, tokens: Mapping[str, float], vector: FloatArray | None
                      ) -> _Evidence:
-        items = self._built()
-        rows, shares = items.touched(tokens)
+        self._built()
+        assert self._labels is not None
+        (rows, shares), (esco_rows, esco_shares) = self._labels.touched(tokens)
         lexical = rows[shares >= self.settings.min_lexical * 0.5]
-        return _Evidence(rows, shares, lexical, tuple(self._esco_hits(tokens)), vector)
+        return _Evidence(rows, shares, lexical, tuple(self._esco_hits(esco_rows, esco_shares)),
+                         vector)
 
     def _passage_vectors(self, parts: Sequence[Passage]) -> FloatArray | None:
         if self.encoder is None or self._matrix is None:
@@ -442,12 +480,12 @@ class SkillReader:
                                       0.0).astype(np.float64)
         return rescaled
 
-    def _esco_hits(self, tokens: Mapping[str, float]) -> Iterable[tuple[_Entry, float]]:
-        """The ESCO skills whose labels (two words or more) occur whole among ``tokens``."""
+    def _esco_hits(self, rows: Rows, shares: Floats) -> Iterable[tuple[_Entry, float]]:
+        """The ESCO skills whose labels (two words or more) occur whole in a passage, from
+        the shares of the ESCO labels it touches."""
         esco = self._esco
         if esco is None or not len(esco):
             return
-        rows, shares = esco.touched(tokens)
         whole = shares >= self.settings.esco_min_lexical
         for row, share in zip(rows[whole].tolist(), shares[whole].tolist(), strict=True):
             entry = esco.entries[row]

@@ -9,7 +9,7 @@ import pytest
 from skills_taxonomy import Taxonomy
 from skills_taxonomy.lexical import LexicalIndex, content_words, word_tokens
 from skills_taxonomy.postings import Postings
-from skills_taxonomy.skill_reader import _LabelIndex, _union
+from skills_taxonomy.skill_reader import _BothLabels, _esco_labels, _LabelIndex, _union
 
 TITLES = ["agent de marine", "agent de marine", "mécanicien de marine", "marin pêcheur",
           "agent administratif", "conducteur d'abatteuse", "mécanicienne marine",
@@ -76,6 +76,40 @@ def test_label_shares_of_the_touched_rows_are_the_dense_shares(mini_taxonomy: Ta
         rows, shares = labels.touched(tokens)
         assert rows.tolist() == np.flatnonzero(dense).tolist()
         assert shares.tolist() == dense[rows].tolist()
+
+
+def test_items_and_esco_labels_looked_up_together_read_as_apart(tax_esco: Taxonomy) -> None:
+    # one gather and one sum for both indexes: each side's rows and shares must be the ones
+    # its own lookup gives, to the last bit
+    table = tax_esco.feminine_to_masculine
+    items = _LabelIndex([(item.code, item.label, item.kind)
+                         for item in tax_esco.items.values()], table, 5.0)
+    esco = _LabelIndex(list(_esco_labels(tax_esco)), table, 5.0)
+    assert len(items) and len(esco)
+    both = _BothLabels(items, esco)
+    texts = ["préparer le matériel et baliser les zones glissantes", "accueil", "zzz",
+             "nettoyage des locaux et entretien des surfaces", "conseiller la clientèle",
+             "accueillir et conseiller les clients, gérer la caisse et les stocks",
+             "tenir la caisse et encaisser des paiements", "naviguer à la voile"]
+    touched_esco = 0
+    for text in texts:
+        tokens = word_tokens(content_words(text, table))
+        for (rows, shares), alone in zip(both.touched(tokens),
+                                         (items.touched(tokens), esco.touched(tokens)),
+                                         strict=True):
+            assert rows.tolist() == alone[0].tolist(), text
+            assert shares.tolist() == alone[1].tolist(), text
+        touched_esco += len(esco.touched(tokens)[0])
+    assert touched_esco  # the ESCO side was exercised
+
+
+def test_joined_postings_list_the_first_rows_then_the_second_shifted() -> None:
+    first = Postings({"a": ([0, 2], [1.0, 2.0]), "b": ([1], [3.0])})
+    second = Postings({"b": ([0], [5.0]), "c": ([1, 2], [6.0, 7.0])})
+    joined = Postings.joined(first, second, 10)
+    found = {token: joined.get(token) for token in ("a", "b", "c")}
+    assert {t: (f[0].tolist(), f[1].tolist()) for t, f in found.items() if f is not None} == {
+        "a": ([0, 2], [1.0, 2.0]), "b": ([1, 10], [3.0, 5.0]), "c": ([11, 12], [6.0, 7.0])}
 
 
 def test_union_of_sorted_rows_is_numpys() -> None:
