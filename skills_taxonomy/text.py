@@ -46,14 +46,14 @@ def _collapse_repeats(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for token in tokens:
         # an n-gram repeats only if its last word is one of the _MAX_NGRAM words before it
-        if token in out[-_MAX_NGRAM:]:
-            out.append(token)
-            for size in range(1, min(_MAX_NGRAM, len(out) // 2) + 1):
-                if out[-1] == out[-1 - size] and out[-size:] == out[-2 * size : -size]:
-                    del out[-size:]
-                    break
-        else:
-            out.append(token)
+        may_repeat = token in out[-_MAX_NGRAM:]
+        out.append(token)
+        if not may_repeat:
+            continue
+        for size in range(1, min(_MAX_NGRAM, len(out) // 2) + 1):
+            if out[-1] == out[-1 - size] and out[-size:] == out[-2 * size : -size]:
+                del out[-size:]
+                break
     return out
 
 
