@@ -37,7 +37,6 @@ from pydantic import BaseModel
 
 from indexer.atomic import atomic_binary_writer
 from indexer.doc_table import BoolArray, Columns, DocTable
-from indexer.lru import LruCache
 from indexer.stores.protocols import (
     AppendableKeywordStore,
     DocumentVectorStore,
@@ -51,6 +50,7 @@ from indexer.stores.protocols import (
     ReadPreparingStore,
     VectorStore,
 )
+from skills_taxonomy.lru import LruCache
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ViewT = TypeVar("ViewT")

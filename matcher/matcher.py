@@ -18,7 +18,6 @@ from indexer.collection import Collection
 from indexer.distance import haversine_km_many
 from indexer.doc_table import Columns
 from indexer.encoders import Encoder
-from indexer.lru import LruCache
 from indexer.models import GeoPoint, Offer, Profile, SkillTag
 from indexer.settings import FusionMethod, MatchingSettings
 from indexer.utc import as_utc
@@ -49,6 +48,7 @@ from matcher.results import Explanation, Match, OccupationRef, RetrievalTrace, S
 from matcher.skill_bounds import offer_skill_bounds, seeker_skill_bounds
 from matcher.widening import trace_expansions, widen
 from skills_taxonomy import Taxonomy
+from skills_taxonomy.lru import LruCache
 from skills_taxonomy.normaliser import Normaliser
 
 log = logging.getLogger(__name__)

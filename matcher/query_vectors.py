@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.encoders import Encoder
-from indexer.lru import LruCache
+from skills_taxonomy.lru import LruCache
 
 FloatArray = npt.NDArray[np.float32]
 

@@ -125,7 +125,7 @@ class ConceptReader:
     def prefetch(self, titles: Sequence[str]) -> None:
         """Prepare reading many records with these titles at once (the closest title forms of
         the titles not yet read, in one product): the readings are the same, only cheaper."""
-        self.occupation_reader.prefetch(t for t in titles if t and t.strip())
+        self.occupation_reader.prefetch(titles)
 
     def read(self, titles: Sequence[str], text: str = "") -> ConceptReading:
         """The occupations and skills of a record with these titles and this text."""

@@ -31,7 +31,6 @@ import logging
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +40,7 @@ import numpy.typing as npt
 
 from skills_taxonomy.gender import neutraliser_for
 from skills_taxonomy.lexical import LexicalIndex
+from skills_taxonomy.lru import LruCache
 from skills_taxonomy.pickling import pickled_by_fields
 from skills_taxonomy.rome_reader import split_gendered
 from skills_taxonomy.search import TITLE_KINDS
@@ -143,10 +143,10 @@ class Normaliser:
         self._form_groups: npt.NDArray[np.int64] | None = None
         self._centroid_rows: tuple[dict[str, int], npt.NDArray[np.bool_]] | None = None
         self._neutraliser = neutraliser_for(taxonomy)
-        self._rankings: OrderedDict[tuple[str, int], tuple[OccupationMatch, ...]] = \
-            OrderedDict()
-        self._prefetched: OrderedDict[str, tuple[npt.NDArray[np.int64], FloatArray]] = \
-            OrderedDict()
+        self._rankings: LruCache[tuple[str, int], tuple[OccupationMatch, ...]] = \
+            LruCache(TITLE_MEMO)
+        self._prefetched: LruCache[str, tuple[npt.NDArray[np.int64], FloatArray]] = \
+            LruCache(PREFETCHED)
         self._vector_of = lru_cache(maxsize=CACHE_SIZE)(self._encode_neutral)
 
     # ----------------------------------------------------------------------------- build
@@ -208,18 +208,8 @@ class Normaliser:
     def _ranking(self, text: str, limit: int) -> tuple[OccupationMatch, ...]:
         """The ranking of a canonical title, memoised by it (so gendered, inclusive and
         unaccented spellings of a title share one entry and one answer)."""
-        key = (text, limit)
-        with self._lock:
-            known = self._rankings.get(key)
-            if known is not None:
-                self._rankings.move_to_end(key)
-                return known
-        ranking = tuple(self._normalise(text, limit))
-        with self._lock:
-            self._rankings[key] = ranking
-            while len(self._rankings) > TITLE_MEMO:
-                self._rankings.popitem(last=False)
-        return ranking
+        return self._rankings.get_or_compute((text, limit),
+                                             lambda: tuple(self._normalise(text, limit)))
 
     def prefetch(self, texts: Iterable[str], limit: int) -> None:
         """Find the closest title forms of the texts not yet ranked (at ``limit``) in one
@@ -227,18 +217,15 @@ class Normaliser:
         title than one product each, with the same values (:class:`IntegerRows`)."""
         if self.encoder is None or not self._ensure_built() or self._form_vectors is None:
             return
-        with self._lock:
-            wanted = [text for text in dict.fromkeys(
-                          self._neutraliser.canonical_title(t) for t in texts if t.strip())
-                      if (text, limit) not in self._rankings and text not in self._prefetched]
+        wanted = [text for text in dict.fromkeys(
+                      self._neutraliser.canonical_title(t) for t in texts if t.strip())
+                  if (text, limit) not in self._rankings and text not in self._prefetched]
         if not wanted:
             return
         vectors = np.stack([self._vector_of(text) for text in wanted])
-        found = self._form_vectors.top_rows(vectors, VECTOR_DEPTH)
-        with self._lock:
-            self._prefetched.update(zip(wanted, found, strict=True))
-            while len(self._prefetched) > PREFETCHED:
-                self._prefetched.popitem(last=False)
+        for text, hits in zip(wanted, self._form_vectors.top_rows(vectors, VECTOR_DEPTH),
+                              strict=True):
+            self._prefetched.put(text, hits)
 
     def _normalise(self, text: str, limit: int) -> list[OccupationMatch]:
         forms = self._ensure_built()
@@ -382,8 +369,7 @@ class Normaliser:
         the hits come best first, so an occupation's first hit is its best)."""
         if self._form_vectors is None or self._form_groups is None:
             return {}, {}
-        with self._lock:
-            hits = self._prefetched.pop(text, None)
+        hits = self._prefetched.pop(text)
         if hits is None:
             vector = self.vector(text)
             if vector is None:

@@ -36,7 +36,7 @@ import logging
 import math
 import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from skills_taxonomy.lexical import content_words, word_tokens
+from skills_taxonomy.lru import LruCache
 from skills_taxonomy.normaliser import unrelated_floor
 from skills_taxonomy.pickling import pickled_by_fields
 from skills_taxonomy.postings import Postings
@@ -273,7 +274,7 @@ class SkillReader:
         self._row_of: dict[str, int] = {}
         self._matrix: FloatArray | None = None
         self._floor = 0.0
-        self._memo: OrderedDict[str, _Evidence] = OrderedDict()
+        self._memo: LruCache[str, _Evidence] = LruCache(PASSAGE_MEMO)
         self._links_memo: dict[str, tuple[Rows, Floats]] = {}
 
     def prepare(self) -> None:
@@ -407,12 +408,10 @@ class SkillReader:
         passages' vectors in one batch)."""
         self._built()
         found: dict[str, _Evidence] = {}
-        with self._lock:
-            for text in texts:
-                known = self._memo.get(text)
-                if known is not None:
-                    self._memo.move_to_end(text)
-                    found[text] = known
+        for text in texts:
+            known = self._memo.get(text)
+            if known is not None:
+                found[text] = known
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             vectors = None
@@ -423,10 +422,8 @@ class SkillReader:
                                             None if vectors is None else vectors[row])
                     for row, text in enumerate(missing)}
             found.update(made)
-            with self._lock:
-                self._memo.update(made)
-                while len(self._memo) > PASSAGE_MEMO:
-                    self._memo.popitem(last=False)
+            for text, evidence in made.items():
+                self._memo.put(text, evidence)
         return [found[text] for text in texts]
 
     def _evidence_of(self, tokens: Mapping[str, float], vector: FloatArray | None

@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
-from indexer.lru import LruCache
 from indexer.models import Offer, Profile
 from matcher.diagnosis.legality import LegalityChecker
 from matcher.diagnosis.offer import OfferDiagnosis, diagnose_offer
 from matcher.diagnosis.seeker import SeekerDiagnosis, diagnose_seeker
 from matcher.engine import Engine
+from skills_taxonomy.lru import LruCache
 
 T = TypeVar("T")
 CACHE_SECONDS = 600.0

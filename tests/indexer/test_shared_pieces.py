@@ -15,10 +15,10 @@ from indexer.atomic import atomic_writer, write_lines_atomic
 from indexer.catalog import IndexWriter, SearchIndex
 from indexer.distance import KM_PER_DEGREE, haversine_km, haversine_km_many
 from indexer.encoders import Encoder
-from indexer.lru import LruCache
 from indexer.models import GeoPoint
 from indexer.settings import load_settings
 from indexer.utc import as_utc, epoch_micros, epoch_seconds, from_epoch_seconds
+from skills_taxonomy.lru import LruCache
 
 PARIS = GeoPoint(lat=48.8566, lon=2.3522)
 LYON = GeoPoint(lat=45.7640, lon=4.8357)
@@ -56,6 +56,16 @@ def test_lru_get_put_discard() -> None:
     nothing: LruCache[str, int] = LruCache(0)
     nothing.put("a", 1)
     assert nothing.get("a") is None
+
+
+def test_lru_contains_without_touching_and_pop_forgets() -> None:
+    cache: LruCache[str, int] = LruCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert "a" in cache and "z" not in cache  # "a" stays the least recent
+    cache.put("c", 3)                           # so it is the one evicted
+    assert "a" not in cache
+    assert cache.pop("b") == 2 and cache.pop("b") is None and len(cache) == 1
 
 
 def test_atomic_writer_streams_or_leaves_the_old_file(tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from indexer.lru import LruCache
 from indexer.models import Profile, SkillTag
 from matcher.engine import Engine
 from matcher.matcher import Matcher
 from matcher.query_vectors import QueryVectorCache
+from skills_taxonomy.lru import LruCache
 
 
 def test_lru_keeps_the_most_recently_used() -> None:

@@ -1,5 +1,6 @@
 """The one least-recently-used map of the code base, thread-safe: the collections' record
-cache, the matcher's query vectors and ranked lists."""
+cache, the matcher's query vectors and ranked lists, the concept reader's title rankings and
+passage evidence. It lives in the lowest package so that every other can use it."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ class LruCache(Generic[K, V]):
             self._values.move_to_end(key)
             while len(self._values) > self._size:
                 self._values.popitem(last=False)
+
+    def pop(self, key: K) -> V | None:
+        """The value kept for ``key``, forgotten, or None."""
+        with self._lock:
+            return self._values.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether a value is kept for ``key`` (its recency unchanged)."""
+        with self._lock:
+            return key in self._values
 
     def discard(self, key: K) -> None:
         """Forget ``key`` if kept."""
