@@ -145,8 +145,10 @@ def vector_store_factory(settings: Settings) -> VectorStoreFactory:
     def open_faiss(directory: Path, _kind: str, dimension: int, writable: bool) -> VectorStore:
         folder = directory / VECTORS_FOLDER
         if folder.exists():
-            return FaissVectorStore.load(folder, mmap=not writable)
-        return FaissVectorStore(dimension)
+            store = FaissVectorStore.load(folder, mmap=not writable)
+            store.spill_dir = directory
+            return store
+        return FaissVectorStore(dimension, spill_dir=directory)
 
     return open_faiss
 

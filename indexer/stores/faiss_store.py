@@ -11,7 +11,10 @@ through ``SearchParameters``, so filtering happens inside the search.
 vectors, then ``IVF{nlist},Flat`` (inverted lists of full vectors: no quantisation error, and it
 supports ``remove_ids``, unlike HNSW, so incremental updates need no rebuild). The switch
 happens in ``save()`` (trained on a sample of the stored vectors), and later upserts add to the
-trained index. ``nprobe`` starts at a share of the lists (:func:`choose_index`) and is tuned
+trained index. The switch never holds the vectors twice in memory: the exact index's vectors
+go to a temporary file beside the store (``spill_dir``), the exact index is freed, and the IVF
+index is filled from the file a chunk at a time (at 1M 256-d vectors, 1 GB at the switch's
+peak instead of 3). ``nprobe`` starts at a share of the lists (:func:`choose_index`) and is tuned
 when a generation is written until recall@10 on a sample of the stored vectors reaches the
 target (:mod:`indexer.stores.ann_recall`); the check is saved with the id map and the tuned
 ``nprobe`` is the one searches use. A filtered search widens ``nprobe`` in proportion to the
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -66,6 +70,8 @@ FLAT_MAX_VECTORS = 50_000
 #: IVF training sample: this many points per list (FAISS wants ≥ 39), at most TRAIN_MAX.
 TRAIN_POINTS_PER_LIST = 40
 TRAIN_MAX = 65_536
+#: Vectors added to a new IVF index per call when switching (64 MiB at 256 dimensions).
+SWITCH_CHUNK = 65_536
 #: From this many allowed labels on, a filtered search uses a bitmap selector.
 BITMAP_MIN_LABELS = 4096
 EXACT_AMONG_RATIO = 32
@@ -110,13 +116,17 @@ class FaissVectorStore:
     """
 
     def __init__(self, dimension: int, index_factory: str = "Flat", *,
-                 auto_index: bool = True, nprobe: int = 0) -> None:
+                 auto_index: bool = True, nprobe: int = 0,
+                 spill_dir: Path | None = None) -> None:
+        """``spill_dir``: where the switch to IVF writes the exact index's vectors while it
+        builds the new index (default: the system's temporary folder)."""
         if dimension <= 0:
             raise ValueError(f"dimension must be positive, got {dimension}")
         self._dimension = dimension
         self._factory = index_factory
         self.auto_index = auto_index
         self.nprobe = nprobe or _default_nprobe(index_factory)
+        self.spill_dir = spill_dir
         self.flat_max_vectors: int | None = None
         """Up to this many vectors ``save()`` keeps an exact index (None:
         :data:`FLAT_MAX_VECTORS`)."""
@@ -438,18 +448,63 @@ class FaissVectorStore:
         return np.frombuffer(raw.tobytes(), dtype=np.float32).reshape(size, self._dimension)
 
     def _switch_to(self, factory: str, nprobe: int) -> None:
+        """Replace the exact index by an IVF index trained on a sample of its vectors, holding
+        one copy of them at a time: they are spilled to a temporary file, the exact index is
+        freed, then the new index is filled from the file (the same index, list by list, as
+        adding them all at once). Should anything fail once the exact index is freed, it is
+        rebuilt from the file before the error goes on."""
         started = time.perf_counter()
-        vectors = self._index.index.reconstruct_n(0, self._index.ntotal)
-        labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        flat = self._index
+        count = int(flat.ntotal)
+        labels = faiss.vector_to_array(flat.id_map).astype(np.int64)
         nlist = int(factory[3:].split(",")[0])
-        sample = min(len(vectors), max(nlist * TRAIN_POINTS_PER_LIST, 1), TRAIN_MAX)
-        rows = np.random.default_rng(0).choice(len(vectors), size=sample, replace=False)
-        inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
-        inner.train(np.ascontiguousarray(vectors[np.sort(rows)]))
-        inner.add_with_ids(vectors, labels)  # an IVF index keeps the labels in its lists
+        sample = min(count, max(nlist * TRAIN_POINTS_PER_LIST, 1), TRAIN_MAX)
+        rows = np.sort(np.random.default_rng(0).choice(count, size=sample, replace=False))
+        if self.spill_dir is not None:
+            self.spill_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(prefix="vectors-", suffix=".spill",
+                                    dir=self.spill_dir) as spill:
+            stored = self._flat_vectors(flat)
+            training = np.ascontiguousarray(stored[rows])
+            stored.tofile(spill)
+            del stored, flat
+            self._index = None  # frees the exact index's vectors
+            try:
+                inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
+                inner.train(training)
+                del training
+                for start, chunk in self._read_spill(spill, count):
+                    # an IVF index keeps the labels in its lists
+                    inner.add_with_ids(chunk, labels[start:start + len(chunk)])
+            except BaseException:
+                self._index = self._flat_from_spill(spill, count, labels)
+                raise
         self._index, self._factory, self.nprobe = inner, factory, nprobe
         logger.info("vector store: %d vectors, switched to %s (nprobe %d) in %.1f s",
                     self._count, factory, nprobe, time.perf_counter() - started)
+
+    def _flat_vectors(self, flat: Any) -> FloatArray:
+        """The exact index's vectors, as a view on its memory (no copy)."""
+        inner: Any = faiss.downcast_index(flat.index)
+        count = int(inner.ntotal)
+        return faiss.rev_swig_ptr(inner.get_xb(), count * self._dimension).reshape(
+            count, self._dimension)
+
+    def _read_spill(self, spill: Any, count: int) -> Iterator[tuple[int, FloatArray]]:
+        """The spilled vectors, :data:`SWITCH_CHUNK` rows at a time, with their first row."""
+        spill.seek(0)
+        for start in range(0, count, SWITCH_CHUNK):
+            rows = min(SWITCH_CHUNK, count - start)
+            chunk = np.fromfile(spill, dtype=np.float32, count=rows * self._dimension)
+            yield start, chunk.reshape(rows, self._dimension)
+
+    def _flat_from_spill(self, spill: Any, count: int, labels: IdArray) -> Any:
+        """The exact index again, from the spilled vectors (a failed switch loses nothing)."""
+        flat = faiss.IndexIDMap2(faiss.index_factory(self._dimension, "Flat",
+                                                     faiss.METRIC_INNER_PRODUCT))
+        for start, chunk in self._read_spill(spill, count):
+            flat.add_with_ids(chunk, labels[start:start + len(chunk)])
+        return flat
 
     def _remove(self, ids: Iterable[str]) -> None:
         label_of = self._label_of

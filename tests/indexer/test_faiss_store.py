@@ -113,6 +113,83 @@ def test_large_store_switches_to_ivf_on_save_and_stays_updatable(
     assert FaissVectorStore.load(tmp_path).count() == 12_000
 
 
+def _switched(store: FaissVectorStore, factory: str) -> None:
+    store._switch_to(factory, 8)
+
+
+def _reference_ivf(vectors: np.ndarray, labels: np.ndarray, factory: str) -> Any:
+    """The IVF index the switch must build: trained on its sample, every vector added at once."""
+    import indexer.stores.faiss_store as faiss_store
+
+    nlist = int(factory[3:].split(",")[0])
+    sample = min(len(vectors), nlist * faiss_store.TRAIN_POINTS_PER_LIST,
+                 faiss_store.TRAIN_MAX)
+    rows = np.sort(np.random.default_rng(0).choice(len(vectors), size=sample, replace=False))
+    index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+    index.train(vectors[rows])
+    index.add_with_ids(vectors, labels)
+    return index
+
+
+def test_the_switch_fills_the_ivf_index_in_chunks_as_adding_all_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import indexer.stores.faiss_store as faiss_store
+
+    monkeypatch.setattr(faiss_store, "SWITCH_CHUNK", 700)  # five chunks, the last one short
+    vectors = _unit_rows(3000)
+    ids = [f"d{i}" for i in range(3000)]
+    store = FaissVectorStore(16, spill_dir=tmp_path / "spill")
+    store.upsert(ids, vectors)
+    store.delete([f"d{i}" for i in range(0, 3000, 5)])  # the exact index compacts its rows
+    kept = np.array([i for i in range(3000) if i % 5], dtype=np.int64)
+    _switched(store, "IVF16,Flat")
+    expected = _reference_ivf(vectors[kept], kept, "IVF16,Flat")
+    assert store.index_factory == "IVF16,Flat" and store.count() == len(kept)
+    assert np.array_equal(faiss.serialize_index(store._index),
+                          faiss.serialize_index(expected))
+    assert list((tmp_path / "spill").iterdir()) == []  # the spilled vectors are gone
+
+
+def test_a_failed_switch_keeps_the_exact_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    import indexer.stores.faiss_store as faiss_store
+
+    monkeypatch.setattr(faiss_store, "SWITCH_CHUNK", 500)
+    vectors = _unit_rows(2000)
+    ids = [f"d{i}" for i in range(2000)]
+    store = FaissVectorStore(16)
+    store.upsert(ids, vectors)
+    before = store.search(vectors[:5], 10)
+    real_factory = faiss.index_factory
+
+    class Broken:
+        """An IVF index whose second fill fails (memory, a signal…)."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.calls = inner, 0
+
+        def train(self, matrix: np.ndarray) -> None:
+            self.inner.train(matrix)
+
+        def add_with_ids(self, matrix: np.ndarray, labels: np.ndarray) -> None:
+            self.calls += 1
+            if self.calls == 2:
+                raise MemoryError("no room for the inverted lists")
+            self.inner.add_with_ids(matrix, labels)
+
+    def factory(dimension: int, name: str, metric: int) -> Any:
+        made = real_factory(dimension, name, metric)
+        return Broken(made) if name.startswith("IVF") else made
+
+    monkeypatch.setattr(faiss, "index_factory", factory)
+    with pytest.raises(MemoryError):
+        _switched(store, "IVF16,Flat")
+    monkeypatch.setattr(faiss, "index_factory", real_factory)
+    assert store.index_factory == "Flat" and store.count() == 2000
+    assert store.search(vectors[:5], 10) == before
+    _switched(store, "IVF16,Flat")
+    assert store.index_factory == "IVF16,Flat"
+
+
 def test_an_ivf_store_finds_the_right_ids_after_deletes_and_replacements(
         tmp_path: Path) -> None:
     vectors = _unit_rows(3000)
