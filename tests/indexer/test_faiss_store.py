@@ -159,31 +159,19 @@ def test_a_failed_switch_keeps_the_exact_index(monkeypatch: pytest.MonkeyPatch) 
     store = FaissVectorStore(16)
     store.upsert(ids, vectors)
     before = store.search(vectors[:5], 10)
-    real_factory = faiss.index_factory
+    real_fill = FaissVectorStore._fill
+    calls: list[int] = []
 
-    class Broken:
-        """An IVF index whose second fill fails (memory, a signal…)."""
+    def fill(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # the second chunk: out of memory, a signal…
+            raise MemoryError("no room for the inverted lists")
+        real_fill(*args)
 
-        def __init__(self, inner: Any) -> None:
-            self.inner, self.calls = inner, 0
-
-        def train(self, matrix: np.ndarray) -> None:
-            self.inner.train(matrix)
-
-        def add_with_ids(self, matrix: np.ndarray, labels: np.ndarray) -> None:
-            self.calls += 1
-            if self.calls == 2:
-                raise MemoryError("no room for the inverted lists")
-            self.inner.add_with_ids(matrix, labels)
-
-    def factory(dimension: int, name: str, metric: int) -> Any:
-        made = real_factory(dimension, name, metric)
-        return Broken(made) if name.startswith("IVF") else made
-
-    monkeypatch.setattr(faiss, "index_factory", factory)
+    monkeypatch.setattr(FaissVectorStore, "_fill", staticmethod(fill))
     with pytest.raises(MemoryError):
         _switched(store, "IVF16,Flat")
-    monkeypatch.setattr(faiss, "index_factory", real_factory)
+    monkeypatch.setattr(FaissVectorStore, "_fill", staticmethod(real_fill))
     assert store.index_factory == "Flat" and store.count() == 2000
     assert store.search(vectors[:5], 10) == before
     _switched(store, "IVF16,Flat")
