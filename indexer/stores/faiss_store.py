@@ -461,45 +461,47 @@ class FaissVectorStore:
 
     def _switch_to(self, factory: str, nprobe: int) -> None:
         """Replace the exact index by an IVF index trained on a sample of its vectors, holding
-        one copy of them at a time: they are spilled to a temporary file, the exact index is
-        freed, each vector's list is found, the lists are given their final room, then they
-        are filled from the file (the same index, list by list, as adding them all at once).
-        Should anything fail once the exact index is freed, it is rebuilt from the file before
-        the error goes on."""
+        one copy of them at a time: the quantizer is trained and each vector's list found
+        while the exact index still holds them; then they are spilled to a temporary file,
+        the exact index is freed, and the lists, given their final room, are filled from the
+        file (the same index, list by list, as adding them all at once). Should the fill
+        fail, the exact index is rebuilt from the file before the error goes on."""
         started = time.perf_counter()
-        flat = self._index
-        count = int(flat.ntotal)
-        labels = faiss.vector_to_array(flat.id_map).astype(np.int64)
+        count = int(self._index.ntotal)
+        labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        stored = self._flat_vectors(self._index)
         nlist = int(factory[3:].split(",")[0])
         sample = min(count, max(nlist * TRAIN_POINTS_PER_LIST, 1), TRAIN_MAX)
         rows = np.sort(np.random.default_rng(0).choice(count, size=sample, replace=False))
+        inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
+        inner.train(np.ascontiguousarray(stored[rows]))
+        ivf: Any = faiss.extract_index_ivf(inner)
+        lists = np.concatenate([ivf.quantizer.assign(stored[first:first + SWITCH_CHUNK], 1)
+                                .ravel() for first in range(0, count, SWITCH_CHUNK)])
         if self.spill_dir is not None:
             self.spill_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(prefix="vectors-", suffix=".spill",
                                     dir=self.spill_dir) as spill:
-            stored = self._flat_vectors(flat)
-            training = np.ascontiguousarray(stored[rows])
             stored.tofile(spill)
-            del stored, flat
+            del stored  # a view on the exact index's memory
             self._index = None  # frees the exact index's vectors
             try:
-                inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
-                inner.train(training)
-                del training
-                ivf: Any = faiss.extract_index_ivf(inner)
-                lists = np.concatenate([ivf.quantizer.assign(chunk, 1).ravel() for _, chunk
-                                        in self._read_spill(spill, count)]).astype(np.int64)
-                _reserve_lists(ivf, lists)
-                for start, chunk in self._read_spill(spill, count):
-                    end = start + len(chunk)
-                    # an IVF index keeps the labels in its lists
-                    self._fill(ivf, chunk, labels[start:end], lists[start:end])
+                self._fill_from_spill(ivf, spill, count, labels, lists.astype(np.int64))
             except BaseException:
                 self._index = self._flat_from_spill(spill, count, labels)
                 raise
         self._index, self._factory, self.nprobe = inner, factory, nprobe
         logger.info("vector store: %d vectors, switched to %s (nprobe %d) in %.1f s",
                     self._count, factory, nprobe, time.perf_counter() - started)
+
+    def _fill_from_spill(self, ivf: Any, spill: Any, count: int, labels: IdArray,
+                         lists: IdArray) -> None:
+        """Fill ``ivf``'s lists, each given its final room first, from the spilled vectors
+        (an IVF index keeps the labels in its lists)."""
+        _reserve_lists(ivf, lists)
+        for start, chunk in self._read_spill(spill, count):
+            end = start + len(chunk)
+            self._fill(ivf, chunk, labels[start:end], lists[start:end])
 
     @staticmethod
     def _fill(ivf: Any, chunk: FloatArray, labels: IdArray, lists: IdArray) -> None:
