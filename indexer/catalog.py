@@ -145,9 +145,7 @@ def vector_store_factory(settings: Settings) -> VectorStoreFactory:
     def open_faiss(directory: Path, _kind: str, dimension: int, writable: bool) -> VectorStore:
         folder = directory / VECTORS_FOLDER
         if folder.exists():
-            store = FaissVectorStore.load(folder, mmap=not writable)
-            store.spill_dir = directory
-            return store
+            return FaissVectorStore.load(folder, mmap=not writable, spill_dir=directory)
         return FaissVectorStore(dimension, spill_dir=directory)
 
     return open_faiss

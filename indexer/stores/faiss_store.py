@@ -355,16 +355,17 @@ class FaissVectorStore:
         logger.debug("saved %d vectors to %s", self.count(), directory)
 
     @classmethod
-    def load(cls, directory: Path, mmap: bool = True) -> FaissVectorStore:
+    def load(cls, directory: Path, mmap: bool = True, *,
+             spill_dir: Path | None = None) -> FaissVectorStore:
         """Open a store written by ``save``: with ``mmap`` (readers) the index file is
         memory-mapped (``IO_FLAG_MMAP``: Flat codes and IVF lists), and read-only for IVF;
-        a writer loads with ``mmap=False``."""
+        a writer loads with ``mmap=False``. ``spill_dir`` as for the constructor."""
         meta = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
         if meta.get("format_version") not in READABLE_FORMATS:
             raise ValueError(f"{directory / IDS_FILE}: unsupported format version "
                              f"{meta.get('format_version')!r}, expected {FORMAT_VERSION}")
         store = cls(int(meta["dimension"]), str(meta["index_factory"]),
-                    nprobe=int(meta.get("nprobe", 0)))
+                    nprobe=int(meta.get("nprobe", 0)), spill_dir=spill_dir)
         if meta.get("recall"):
             store.recall_check = RecallCheck.from_dict(meta["recall"])
         store._index = faiss.read_index(str(directory / INDEX_FILE),
