@@ -93,34 +93,16 @@ def curve_key(lat: float, lon: float, bits: int = 16) -> int:
     return key
 
 
-def _schema() -> tantivy.Schema:
-    """The store's schema with the cell field added (what adopting it would index)."""
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", stored=True, tokenizer_name="raw")
-    for name in ("title", "text", "concept_text"):
-        builder.add_text_field(name, tokenizer_name=tantivy_store.ANALYZER_NAME)
-    for name in ("title_pairs", "rome", "skill", "contract", "concept"):
-        builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
-    builder.add_text_field(CELL_FIELD, tokenizer_name="raw", index_option="basic")
-    builder.add_float_field("lat", stored=True, indexed=True, fast=True)
-    builder.add_float_field("lon", stored=True, indexed=True, fast=True)
-    builder.add_integer_field("created_at", indexed=True, fast=True)
-    return builder.build()
-
-
 class CellStore(tantivy_store.TantivyKeywordStore):
     """The embedded store with each located document's cells indexed, filtering a radius by
     its covering cells when ``use_cells`` (else by the store's own range clauses)."""
 
     use_cells = False
 
-    def __init__(self, directory: Path) -> None:
-        original = tantivy_store.build_schema
-        tantivy_store.build_schema = _schema
-        try:
-            super().__init__(directory)
-        finally:
-            tantivy_store.build_schema = original
+    def _build_schema(self) -> tantivy.Schema:
+        builder = tantivy_store.schema_builder()
+        builder.add_text_field(CELL_FIELD, tokenizer_name="raw", index_option="basic")
+        return builder.build()
 
     def _to_document(self, doc: IndexedDoc) -> tantivy.Document:
         document = super()._to_document(doc)

@@ -81,9 +81,9 @@ def title_pairs(terms: Sequence[str]) -> list[str]:
     return [f"{first} {second}" for first, second in itertools.pairwise(terms)]
 
 
-def build_schema() -> tantivy.Schema:
-    """The index schema: analysed title/text, title term pairs, raw codes, and fast fields
-    for filters."""
+def schema_builder() -> tantivy.SchemaBuilder:
+    """The index schema's fields, still open to more (:func:`build_schema` closes it):
+    analysed title/text, title term pairs, raw codes, and fast fields for filters."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_text_field("title", tokenizer_name=ANALYZER_NAME)
@@ -95,7 +95,12 @@ def build_schema() -> tantivy.Schema:
     builder.add_float_field("lat", stored=True, indexed=True, fast=True)
     builder.add_float_field("lon", stored=True, indexed=True, fast=True)
     builder.add_integer_field("created_at", indexed=True, fast=True)
-    return builder.build()
+    return builder
+
+
+def build_schema() -> tantivy.Schema:
+    """The index schema (:func:`schema_builder`'s fields)."""
+    return schema_builder().build()
 
 
 class TantivyKeywordStore:
@@ -107,7 +112,7 @@ class TantivyKeywordStore:
     """
 
     def __init__(self, directory: Path | None = None) -> None:
-        self._schema = build_schema()
+        self._schema = self._build_schema()
         if directory is None:
             self._index = tantivy.Index(self._schema)
         else:
@@ -119,6 +124,10 @@ class TantivyKeywordStore:
         self._lock = threading.RLock()
         self._dirty = False
         self.directory = directory
+
+    def _build_schema(self) -> tantivy.Schema:
+        """The schema this store opens or creates its index with."""
+        return build_schema()
 
     # --- writes ------------------------------------------------------------------------------
 

@@ -9,16 +9,15 @@ import random
 import pytest
 
 from bench.geo_order import CELL_DEGREES, MAX_COVER_CELLS, cell_terms, covering_cells, curve_key
-from indexer.distance import haversine_km
+from indexer.distance import EARTH_RADIUS_KM, KM_PER_DEGREE, haversine_km
 from indexer.models import GeoPoint
 from indexer.stores.protocols import GeoFilter
 
 
 def _point_at(center: GeoPoint, km: float, bearing: float) -> GeoPoint:
     """The point ``km`` from ``center`` along ``bearing`` (radians), on the sphere."""
-    radius = 6371.0088
     lat1, lon1 = math.radians(center.lat), math.radians(center.lon)
-    angle = km / radius
+    angle = km / EARTH_RADIUS_KM
     lat2 = math.asin(math.sin(lat1) * math.cos(angle)
                      + math.cos(lat1) * math.sin(angle) * math.cos(bearing))
     lon2 = lon1 + math.atan2(math.sin(bearing) * math.sin(angle) * math.cos(lat1),
@@ -53,7 +52,7 @@ def test_the_finest_size_that_fits_is_chosen() -> None:
     assert cover is not None and cover[0].startswith("0:")  # 0.1° cells for 30 km
     wide = covering_cells(GeoFilter(GeoPoint(lat=45.0, lon=4.4), 150.0))
     assert wide is not None and not wide[0].startswith("0:")
-    rows = 2 * 150.0 / (math.pi * 6371.0088 / 180.0) / CELL_DEGREES[0]
+    rows = 2 * 150.0 / KM_PER_DEGREE / CELL_DEGREES[0]
     assert rows * rows > MAX_COVER_CELLS  # the finest size would need too many cells
 
 
