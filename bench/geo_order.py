@@ -1,27 +1,26 @@
-"""Experiment (stop 32, not adopted yet): the embedded keyword store's radius filter as a term
-set of geographic cells instead of lat/lon range clauses, and documents written in the order
-of a space-filling curve instead of arrival order.
+"""The embedded keyword store's radius filter at scale: geographic cells against the lat/lon
+range box, in a store written in curve order (``add_new``'s sorted blocks) or arrival order.
 
 Why: a radius filter turns tantivy's block-max WAND disjunction into an exhaustive union,
 and tantivy's buffered union refills windows of 4,096 documents; when the documents that pass
 the filter are spread over every window (arrival order), the union visits them all. Written
-in curve order (a Morton key of lat/lon), a region's documents sit together and the union
-only visits their windows; a term set of cells is gathered from short posting lists, where a
-range clause is a scan of fast-field columns that tantivy does not take as the intersection's
-leader.
+in curve order (``indexer.geo_cells.curve_key``), a region's documents sit together and the
+union only visits their windows; a term set of cells is gathered from short posting lists,
+where a range clause is a scan of fast-field columns that tantivy does not take as the
+intersection's leader. Stop 32 measured this as an experiment; stop 33 adopted it
+(``TantivyKeywordStore``, index format 4), and this script now measures the product's store.
 
 A store of the first ``--offers`` GENERATED offers (``bench.corpus``) is built at ``--store``
-in one ``--order``: ``arrival`` (corpus order), ``sorted`` (one curve sort of all offers,
-an upper bound: a streamed build cannot hold them all) or ``blockN`` (each N offers sorted,
-as a bounded write buffer would). Each offer's cells are indexed in an extra field at
-:data:`CELL_DEGREES`. Then the first ``--seekers`` seekers ask it, as the engine does, within
-``--radius-km`` of their place, with the box and with the cells, alternated ``--rounds``
-times; CPU ms of each search (p50, p90, p99, max), and whether both filters returned the
-same ids. Prints one JSON object::
+through ``add_new`` with blocks of ``--sort-block`` documents (1: arrival order; the
+product's default is ``SORT_BLOCK``), with the build's wall time and peak RSS. Then the first
+``--seekers`` seekers ask it, as the engine does, within ``--radius-km`` of their place:
+unfiltered, with the range box (what the store did before) and with the cells (what it does
+now), alternated ``--rounds`` times; CPU ms of each search (p50, p90, p99, max), and whether
+box and cells returned the same ids. Prints one JSON object::
 
     python -m bench.corpus --offers 1000000 --profiles 1000 --out .cache/bench/corpus1m
     python -m bench.geo_order --corpus .cache/bench/corpus1m --offers 1000000 \\
-        --order block131072 --store .cache/bench/geo-block131072
+        --store .cache/bench/geo-sorted
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
-import math
 import statistics
 import time
 from collections.abc import Iterator, Sequence
@@ -40,82 +38,28 @@ import tantivy
 
 from bench.corpus import OFFERS_FILE, PROFILES_FILE
 from bench.json_output import configure_logging, emit
-from indexer.distance import KM_PER_DEGREE, longitude_reach
+from bench.run import peak_rss_mib
+from indexer import geo_cells
 from indexer.documents import offer_document
 from indexer.models import Offer, Profile
 from indexer.settings import load_settings
-from indexer.stores import tantivy_store
-from indexer.stores.protocols import Filters, GeoFilter, IndexedDoc
+from indexer.stores.protocols import Filters, GeoFilter
+from indexer.stores.tantivy_store import SORT_BLOCK, TantivyKeywordStore
 from matcher.queries import query_for_profile
 from skills_taxonomy import load_taxonomy
 
 log = logging.getLogger("bench.geo_order")
-CELL_DEGREES = (0.1, 0.4, 1.6, 6.4)
-"""Cell sizes (degrees of latitude and of longitude), finest first."""
-MAX_COVER_CELLS = 128
-"""A radius is covered at the finest size needing at most this many cells (64 sent some
-searches to 0.4° cells, five times the circle's area, and deep re-queries)."""
-CELL_FIELD = "geo_cell"
 BATCH = 50_000
 
 
-def cell_terms(lat: float, lon: float) -> list[str]:
-    """A point's cell at each size, as terms ``level:row:column``."""
-    return [f"{level}:{math.floor((lat + 90.0) / size)}:{math.floor((lon + 180.0) / size)}"
-            for level, size in enumerate(CELL_DEGREES)]
+class BoxOrCellsStore(TantivyKeywordStore):
+    """The embedded store, filtering a radius by the lat/lon range box when ``use_box`` (what
+    it did before the cells) and by its covering cells otherwise (what it does)."""
 
+    use_box = False
 
-def covering_cells(geo: GeoFilter) -> list[str] | None:
-    """The cells of the finest size that cover the circle's bounding box (the same box as
-    the store's range clauses), or None when it reaches a pole, wraps or needs too many."""
-    lat, lon = geo.center.lat, geo.center.lon
-    dlat = geo.radius_km / KM_PER_DEGREE * 1.001
-    dlon = longitude_reach(lat, dlat)
-    if dlon is None or lon - dlon < -180.0 or lon + dlon > 180.0:
-        return None
-    for level, size in enumerate(CELL_DEGREES):
-        rows = range(math.floor((lat - dlat + 90.0) / size),
-                     math.floor((lat + dlat + 90.0) / size) + 1)
-        columns = range(math.floor((lon - dlon + 180.0) / size),
-                        math.floor((lon + dlon + 180.0) / size) + 1)
-        if len(rows) * len(columns) <= MAX_COVER_CELLS:
-            return [f"{level}:{row}:{column}" for row in rows for column in columns]
-    return None
-
-
-def curve_key(lat: float, lon: float, bits: int = 16) -> int:
-    """The Morton key of a point: its quantised latitude and longitude bits interleaved."""
-    top = (1 << bits) - 1
-    y, x = int((lat + 90.0) / 180.0 * top), int((lon + 180.0) / 360.0 * top)
-    key = 0
-    for bit in range(bits):
-        key |= ((x >> bit) & 1) << (2 * bit) | ((y >> bit) & 1) << (2 * bit + 1)
-    return key
-
-
-class CellStore(tantivy_store.TantivyKeywordStore):
-    """The embedded store with each located document's cells indexed, filtering a radius by
-    its covering cells when ``use_cells`` (else by the store's own range clauses)."""
-
-    use_cells = False
-
-    def _build_schema(self) -> tantivy.Schema:
-        builder = tantivy_store.schema_builder()
-        builder.add_text_field(CELL_FIELD, tokenizer_name="raw", index_option="basic")
-        return builder.build()
-
-    def _to_document(self, doc: IndexedDoc) -> tantivy.Document:
-        document = super()._to_document(doc)
-        if doc.location is not None:
-            for term in cell_terms(doc.location.lat, doc.location.lon):
-                document.add_text(CELL_FIELD, term)
-        return document
-
-    def _bounding_box(self, geo: GeoFilter) -> list[tantivy.Query]:
-        cells = covering_cells(geo) if self.use_cells else None
-        if cells is None:
-            return super()._bounding_box(geo)
-        return [tantivy.Query.term_set_query(self._schema, CELL_FIELD, cells)]
+    def _geo_clauses(self, geo: GeoFilter) -> list[tantivy.Query]:
+        return self._bounding_box(geo) if self.use_box else super()._geo_clauses(geo)
 
 
 def _lines(path: Path, limit: int) -> Iterator[str]:
@@ -123,35 +67,22 @@ def _lines(path: Path, limit: int) -> Iterator[str]:
         yield from itertools.islice(lines, limit)
 
 
-def _ordered(docs: list[IndexedDoc], order: str) -> list[IndexedDoc]:
-    def key(doc: IndexedDoc) -> int:
-        return 1 << 40 if doc.location is None else curve_key(doc.location.lat,
-                                                               doc.location.lon)
-    if order == "arrival":
-        return docs
-    if order == "sorted":
-        return sorted(docs, key=key)
-    if order.startswith("block"):
-        size = int(order.removeprefix("block"))
-        return [doc for start in range(0, len(docs), size)
-                for doc in sorted(docs[start:start + size], key=key)]
-    raise SystemExit(f"unknown --order {order!r}: arrival, sorted or blockN")
-
-
-def build(corpus: Path, offers: int, folder: Path, order: str) -> CellStore:
-    """The store of the corpus's first ``offers`` offers in ``order`` (built when empty)."""
-    store = CellStore(folder)
+def build(corpus: Path, offers: int, folder: Path, sort_block: int) -> dict[str, Any]:
+    """Store the corpus's first ``offers`` offers at ``folder`` through ``add_new`` (unless
+    it holds them already); the build's wall seconds and peak RSS."""
+    store = BoxOrCellsStore(folder, sort_block=sort_block)
     if store.count() == offers:
-        return store
+        return {"built": False}
     started = time.perf_counter()
-    docs = _ordered([offer_document(Offer.model_validate_json(line))
-                     for line in _lines(corpus / OFFERS_FILE, offers)], order)
-    for start in range(0, len(docs), BATCH):
-        store.add_new(docs[start:start + BATCH])
-        log.info("stored %d / %d offers (%.0f s)", min(start + BATCH, len(docs)), len(docs),
-                 time.perf_counter() - started)
-    store.save()
-    return store
+    lines = _lines(corpus / OFFERS_FILE, offers)
+    done = 0
+    while batch := list(itertools.islice(lines, BATCH)):
+        store.add_new(offer_document(Offer.model_validate_json(line)) for line in batch)
+        done += len(batch)
+        log.info("read %d / %d offers (%.0f s)", done, offers, time.perf_counter() - started)
+    store.close()
+    return {"built": True, "build_s": round(time.perf_counter() - started, 1),
+            "peak_rss_mib": peak_rss_mib()}
 
 
 def _summary(times: list[float]) -> dict[str, float]:
@@ -163,9 +94,10 @@ def _summary(times: list[float]) -> dict[str, float]:
             "max_ms": round(ordered[-1], 2)}
 
 
-def measure(store: CellStore, corpus: Path, seekers: int, radius_km: float,
+def measure(store: BoxOrCellsStore, corpus: Path, seekers: int, radius_km: float,
             rounds: int) -> dict[str, Any]:
-    """Time each seeker's keyword search within ``radius_km``, box and cells alternated."""
+    """Time each seeker's keyword search unfiltered and within ``radius_km``, box and cells
+    alternated."""
     settings = load_settings()
     taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     profiles = [Profile.model_validate_json(line)
@@ -184,7 +116,7 @@ def measure(store: CellStore, corpus: Path, seekers: int, radius_km: float,
             geo = Filters(geo=GeoFilter(query.filters.geo.center, radius_km))
             found: dict[str, list[str]] = {}
             for kind, filters in (("none", Filters()), ("box", geo), ("cells", geo)):
-                store.use_cells = kind == "cells"
+                store.use_box = kind == "box"
                 started = time.process_time()
                 hits = store.search(query.keyword, filters, top_k)
                 times[kind].append((time.process_time() - started) * 1000)
@@ -201,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, required=True, help="a bench.corpus folder")
     parser.add_argument("--offers", type=int, default=100_000, help="offers to store")
-    parser.add_argument("--order", default="arrival", help="arrival, sorted or blockN")
+    parser.add_argument("--sort-block", type=int, default=SORT_BLOCK,
+                        help=f"documents sorted by place per block (1: arrival order; "
+                             f"default {SORT_BLOCK}, the product's)")
     parser.add_argument("--store", type=Path, required=True,
                         help="the store's folder (built when empty, reused after)")
     parser.add_argument("--seekers", type=int, default=200, help="GENERATED seekers asking")
@@ -210,9 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args(argv)
     configure_logging()
-    store = build(args.corpus, args.offers, args.store, args.order)
-    result = {"offers": args.offers, "order": args.order,
-              "cell_degrees": list(CELL_DEGREES), "max_cover_cells": MAX_COVER_CELLS,
+    built = build(args.corpus, args.offers, args.store, args.sort_block)
+    store = BoxOrCellsStore(args.store)
+    result = {"offers": args.offers, "sort_block": args.sort_block, **built,
+              "cell_degrees": list(geo_cells.CELL_DEGREES),
+              "max_cover_cells": geo_cells.MAX_COVER_CELLS,
               **measure(store, args.corpus, args.seekers, args.radius_km, args.rounds)}
     emit(result, args.out)
     return 0

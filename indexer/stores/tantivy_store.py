@@ -15,8 +15,16 @@ top k. Two choices keep it so:
   the common ones add little to a BM25 score and cost the longest posting lists.
 
 Every filter is a clause of the query itself, so the top-k cut happens after filtering; the
-geo filter is a bounding box in the query, then an exact great-circle check, re-querying
-deeper until the top-k is exact.
+geo filter is a term set of the geographic cells covering the circle (:mod:`indexer.geo_cells`;
+lat/lon range clauses where no cover is made: a pole, the antimeridian), then an exact
+great-circle check, re-querying deeper until the top-k is exact.
+
+A filter turns the disjunction into an exhaustive union, which tantivy runs in windows of
+4,096 documents: it visits every window that holds a document passing the filter. So
+``add_new`` (the bulk path of a fresh generation) writes documents in blocks of
+``sort_block`` sorted along a space-filling curve of their place: a region's documents sit
+together and a radius visits few windows (1M offers, 30 km: 18.1 → 6 ms CPU p50 with cells,
+docs/performance.md).
 """
 
 from __future__ import annotations
@@ -30,7 +38,8 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.distance import KM_PER_DEGREE, haversine_km, longitude_reach
+from indexer import geo_cells
+from indexer.distance import haversine_km
 from indexer.models import GeoPoint
 from indexer.stores.protocols import (
     Filters,
@@ -58,6 +67,11 @@ WRITER_THREADS = 1
 tantivy thread indexes them as fast as they come (20k GENERATED offers: the same wall time as
 two threads or tantivy's own choice, slightly less CPU; docs/performance.md, issue 13), with
 the whole heap for one segment at a time instead of a share of it per thread."""
+SORT_BLOCK = 32_768
+"""Documents ``add_new`` holds and sorts by place before writing them. At 1M offers, 30 km:
+blocks of 32,768 gave 7.0 ms CPU p50 (stop 32), 131,072 gave 5.8–6.7 but held ≈ 1 GB more
+at the build's peak (stop 33: 1,838 against 852 MiB for the store alone), which the 4 GB
+build target cannot spare; docs/performance.md."""
 _GEO_DEPTH_FACTOR = 4
 
 
@@ -81,9 +95,9 @@ def title_pairs(terms: Sequence[str]) -> list[str]:
     return [f"{first} {second}" for first, second in itertools.pairwise(terms)]
 
 
-def schema_builder() -> tantivy.SchemaBuilder:
-    """The index schema's fields, still open to more (:func:`build_schema` closes it):
-    analysed title/text, title term pairs, raw codes, and fast fields for filters."""
+def build_schema() -> tantivy.Schema:
+    """The index schema: analysed title/text, title term pairs, raw codes, fast fields for
+    filters, and the geographic cells of a document's place (doc ids only)."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_text_field("title", tokenizer_name=ANALYZER_NAME)
@@ -95,12 +109,8 @@ def schema_builder() -> tantivy.SchemaBuilder:
     builder.add_float_field("lat", stored=True, indexed=True, fast=True)
     builder.add_float_field("lon", stored=True, indexed=True, fast=True)
     builder.add_integer_field("created_at", indexed=True, fast=True)
-    return builder
-
-
-def build_schema() -> tantivy.Schema:
-    """The index schema (:func:`schema_builder`'s fields)."""
-    return schema_builder().build()
+    builder.add_text_field("geo_cell", tokenizer_name="raw", index_option="basic")
+    return builder.build()
 
 
 class TantivyKeywordStore:
@@ -108,11 +118,15 @@ class TantivyKeywordStore:
 
     Writes are buffered in one index writer, opened on the first write (so readers in several
     processes can share a directory); any read (``search``, ``count``) commits pending writes
-    first, and ``save()`` commits explicitly. Safe to share between threads.
+    first, and ``save()`` commits explicitly. ``add_new`` holds up to ``sort_block`` documents
+    to write them in curve order (module doc); any other write, read or commit writes them
+    first, so the order of operations is kept. Safe to share between threads.
     """
 
-    def __init__(self, directory: Path | None = None) -> None:
-        self._schema = self._build_schema()
+    def __init__(self, directory: Path | None = None, sort_block: int = SORT_BLOCK) -> None:
+        if sort_block < 1:
+            raise ValueError(f"sort_block must be at least 1, not {sort_block}")
+        self._schema = build_schema()
         if directory is None:
             self._index = tantivy.Index(self._schema)
         else:
@@ -123,18 +137,16 @@ class TantivyKeywordStore:
         self._writer: tantivy.IndexWriter | None = None  # opened on the first write
         self._lock = threading.RLock()
         self._dirty = False
+        self._sort_block = sort_block
+        self._held: list[tuple[int, tantivy.Document]] = []  # (curve key, document)
         self.directory = directory
-
-    def _build_schema(self) -> tantivy.Schema:
-        """The schema this store opens or creates its index with."""
-        return build_schema()
 
     # --- writes ------------------------------------------------------------------------------
 
     def upsert(self, docs: Iterable[IndexedDoc]) -> None:
         """Add documents, replacing any with the same id (visible to the next read)."""
         with self._lock:
-            writer = self._open_writer()
+            writer = self._write_held()
             for doc in docs:
                 writer.delete_documents_by_term("id", doc.id)
                 writer.add_document(self._to_document(doc))
@@ -143,17 +155,18 @@ class TantivyKeywordStore:
     def add_new(self, docs: Iterable[IndexedDoc]) -> None:
         """Add documents whose ids the store does not hold, without the delete-by-term that
         ``upsert`` queues for each (the caller guarantees the ids are new: one added twice
-        would be stored twice)."""
+        would be stored twice). They are held and written ``sort_block`` at a time in the
+        order of their place's curve key (the class doc)."""
         with self._lock:
-            writer = self._open_writer()
             for doc in docs:
-                writer.add_document(self._to_document(doc))
-                self._dirty = True
+                self._held.append((geo_cells.curve_key(doc.location), self._to_document(doc)))
+                if len(self._held) >= self._sort_block:
+                    self._write_held()
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
         with self._lock:
-            writer = self._open_writer()
+            writer = self._write_held()
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
                 self._dirty = True
@@ -175,9 +188,10 @@ class TantivyKeywordStore:
     def close(self) -> None:
         """Commit, wait for segment merges and release the writer (and its directory lock)."""
         with self._lock:
-            if self._writer is None:
+            if self._writer is None and not self._held:
                 return
             self._commit()
+            assert self._writer is not None
             self._writer.wait_merging_threads()
             self._writer = None
 
@@ -216,14 +230,28 @@ class TantivyKeywordStore:
             self._writer = self._index.writer(WRITER_HEAP_BYTES, WRITER_THREADS)
         return self._writer
 
+    def _write_held(self) -> tantivy.IndexWriter:
+        """Write the documents ``add_new`` holds, in curve order (a stable sort: arrival
+        order within a key), and return the writer."""
+        writer = self._open_writer()
+        if self._held:
+            self._held.sort(key=lambda held: held[0])
+            for _, document in self._held:
+                writer.add_document(document)
+            self._held.clear()
+            self._dirty = True
+        return writer
+
     def _commit(self) -> None:
+        if self._held:
+            self._write_held()
         if self._dirty and self._writer is not None:
             self._writer.commit()
             self._dirty = False
         self._index.reload()
 
     def _refresh(self) -> None:
-        if self._dirty:
+        if self._dirty or self._held:
             self._commit()
 
     def _to_document(self, doc: IndexedDoc) -> tantivy.Document:
@@ -242,6 +270,8 @@ class TantivyKeywordStore:
         if doc.location is not None:
             document.add_float("lat", doc.location.lat)
             document.add_float("lon", doc.location.lon)
+            for cell in geo_cells.cell_terms(doc.location):
+                document.add_text("geo_cell", cell)
         if doc.created_at is not None:
             document.add_integer("created_at", epoch_micros(doc.created_at))
         return document
@@ -311,7 +341,7 @@ class TantivyKeywordStore:
         if filters.created_after is not None or filters.created_before is not None:
             clauses.append(self._date_range(filters.created_after, filters.created_before))
         if filters.geo is not None:
-            clauses.extend(self._bounding_box(filters.geo))
+            clauses.extend(self._geo_clauses(filters.geo))
         return clauses
 
     def _date_range(self, after: datetime | None, before: datetime | None) -> tantivy.Query:
@@ -325,12 +355,20 @@ class TantivyKeywordStore:
         return tantivy.Query.range_query(
             self._schema, field, tantivy.FieldType.Float, lower_bound=low, upper_bound=high)
 
+    def _geo_clauses(self, geo: GeoFilter) -> list[tantivy.Query]:
+        """A clause that contains the circle (a superset of it): its covering cells, or the
+        bounding box where no cover is made."""
+        cells = geo_cells.covering_cells(geo.center, geo.radius_km)
+        if cells is None:
+            return self._bounding_box(geo)
+        return [tantivy.Query.term_set_query(self._schema, "geo_cell", cells)]
+
     def _bounding_box(self, geo: GeoFilter) -> list[tantivy.Query]:
-        """Range clauses on lat/lon that contain the circle (a superset of it)."""
+        """Range clauses on lat/lon that contain the circle, across a pole or the
+        antimeridian too."""
         lat, lon = geo.center.lat, geo.center.lon
-        dlat = geo.radius_km / KM_PER_DEGREE * 1.001
+        dlat, dlon = geo_cells.box_reach(geo.center, geo.radius_km)
         box = [self._float_range("lat", max(lat - dlat, -90.0), min(lat + dlat, 90.0))]
-        dlon = longitude_reach(lat, dlat)
         if dlon is None:  # a pole is inside, or every longitude anyway
             return box
         low_lon, high_lon = lon - dlon, lon + dlon

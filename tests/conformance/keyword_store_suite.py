@@ -414,6 +414,33 @@ class KeywordStoreConformance:
         found = _search(store, "cariste", geo=GeoFilter(LYON, 30.0))
         assert sorted(found) == ["centre", "e29", "n29"]
 
+    @pytest.mark.parametrize(
+        ("center", "places", "radius_km", "inside"),
+        [
+            # across the antimeridian (Fiji): 0.2° of longitude at 17° S is 21.3 km
+            (GeoPoint(lat=-17.0, lon=179.95),
+             {"east": GeoPoint(lat=-17.0, lon=-179.85), "west": GeoPoint(lat=-17.0, lon=179.5),
+              "far": GeoPoint(lat=-17.0, lon=-179.5)}, 30.0, ["east"]),
+            # over the North Pole: the point across it is 0.2° of latitude away (22.2 km)
+            (GeoPoint(lat=89.9, lon=0.0),
+             {"across": GeoPoint(lat=89.9, lon=180.0), "south": GeoPoint(lat=89.5, lon=0.0)},
+             30.0, ["across"]),
+            # a wide radius (coarse cells): Marseille 278 km from Lyon, Paris 392 km
+            (LYON, {"marseille": GeoPoint(lat=43.2965, lon=5.3698), "paris": PARIS,
+                    "lyon": LYON}, 300.0, ["lyon", "marseille"]),
+        ],
+        ids=["antimeridian", "pole", "wide"],
+    )
+    def test_geo_radius_everywhere(self, make_store: MakeKeywordStore, center: GeoPoint,
+                                   places: dict[str, GeoPoint], radius_km: float,
+                                   inside: list[str]) -> None:
+        assert sorted(k for k, p in places.items()
+                      if haversine_km(center, p) <= radius_km) == inside
+        store = make_store()
+        store.upsert(_doc(k, "Cariste", "Conduite de chariot.", location=p)
+                     for k, p in places.items())
+        assert sorted(_search(store, "cariste", geo=GeoFilter(center, radius_km))) == inside
+
     def test_geo_filter_without_text_match_returns_nothing(self, catalogue: KeywordStore) -> None:
         assert _search(catalogue, "vendeur", geo=GeoFilter(LYON, 30.0)) == []
 

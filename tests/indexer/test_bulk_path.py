@@ -132,10 +132,17 @@ def _results(collection: Collection[Offer]) -> list[list[tuple[str, float]]]:
 
 def _same_results(got: list[list[tuple[str, float]]],
                   expected: list[list[tuple[str, float]]]) -> None:
+    """The same scores, and the same ids above the last score: documents tied at the top-k
+    cut may differ, since ``add_new`` writes them in another order (curve order) and the
+    cut keeps the first written of equal scores."""
     assert any(expected), "the probes must find something"
     for found, wanted in zip(got, expected, strict=True):
-        assert [doc_id for doc_id, _ in found] == [doc_id for doc_id, _ in wanted]
         assert [score for _, score in found] == pytest.approx([score for _, score in wanted])
+        assert _above_the_cut(found) == _above_the_cut(wanted)
+
+
+def _above_the_cut(hits: list[tuple[str, float]]) -> list[str]:
+    return [doc_id for doc_id, score in hits if hits and score > hits[-1][1]]
 
 
 def test_fresh_collection_adds_new_ids_and_finds_what_upsert_finds(tmp_path: Path) -> None:

@@ -1,12 +1,16 @@
-"""The tantivy keyword store: the shared conformance suite, plus on-disk persistence."""
+"""The tantivy keyword store: the shared conformance suite, on-disk persistence, and
+``add_new``'s curve order and radius cells."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import tantivy
 
-from indexer.stores.protocols import Filters, IndexedDoc, KeywordQuery
+from indexer.geo_cells import curve_key
+from indexer.models import GeoPoint
+from indexer.stores.protocols import Filters, GeoFilter, IndexedDoc, KeywordQuery
 from indexer.stores.tantivy_store import TantivyKeywordStore, title_pairs
 from skills_taxonomy.plural import strip_plurals
 from tests.conformance.keyword_store_suite import (
@@ -58,3 +62,71 @@ def test_title_pairs_are_adjacent_analysed_terms() -> None:
     assert title_pairs(["soudeur"]) == []
 
 
+
+
+# Five places, listed here in the order of their curve keys (asserted below): south-west first.
+_PLACES = {"reunion": GeoPoint(lat=-21.1, lon=55.5), "bordeaux": GeoPoint(lat=44.84, lon=-0.58),
+           "marseille": GeoPoint(lat=43.30, lon=5.37), "lyon": GeoPoint(lat=45.76, lon=4.84),
+           "lille": GeoPoint(lat=50.63, lon=3.06)}
+
+
+def _stored_order(store: TantivyKeywordStore) -> list[str]:
+    """The stored documents' ids in doc-address order (segment, then doc id)."""
+    store.save()
+    searcher = store._index.searcher()
+    hits = searcher.search(tantivy.Query.all_query(), limit=100).hits
+    addresses = sorted((address for _, address in hits),
+                       key=lambda address: (address.segment_ord, address.doc))
+    return [str(searcher.doc(address).get_first("id")) for address in addresses]
+
+
+def _placed(names: list[str]) -> list[IndexedDoc]:
+    return [IndexedDoc(id=name, title="Cariste", text="Chariot.", location=_PLACES.get(name))
+            for name in names]
+
+
+def test_add_new_writes_documents_in_curve_order() -> None:
+    keys = [curve_key(place) for place in _PLACES.values()]
+    assert keys == sorted(keys)
+    store = TantivyKeywordStore(None)
+    store.add_new(_placed(["lille", "nowhere", "reunion", "lyon", "bordeaux", "marseille"]))
+    assert _stored_order(store) == [*_PLACES, "nowhere"]
+
+
+def test_add_new_sorts_each_block_of_sort_block_documents() -> None:
+    store = TantivyKeywordStore(None, sort_block=3)
+    store.add_new(_placed(["lille", "lyon", "reunion"]))
+    store.add_new(_placed(["marseille", "bordeaux"]))
+    assert _stored_order(store) == ["reunion", "lyon", "lille", "bordeaux", "marseille"]
+
+
+def test_held_documents_are_written_before_any_other_write(tmp_path: Path) -> None:
+    store = TantivyKeywordStore(tmp_path)
+    store.add_new(_placed(["lille", "lyon"]))
+    store.upsert([IndexedDoc(id="lyon", title="Boulanger", text="Pain.")])  # replaces it
+    store.add_new(_placed(["marseille"]))
+    store.delete(["marseille"])  # deletes what add_new holds
+    store.close()
+    reopened = TantivyKeywordStore(tmp_path)
+    assert reopened.count() == 2
+    assert [hit.id for hit in reopened.search(KeywordQuery("boulanger"), Filters(), 5)] == [
+        "lyon"]
+    assert [hit.id for hit in reopened.search(KeywordQuery("cariste"), Filters(), 5)] == [
+        "lille"]
+
+
+@pytest.mark.parametrize(("center", "radius_km", "clause"), [
+    (GeoPoint(lat=45.76, lon=4.84), 30.0, "TermSetQuery"),  # 0.1° cells
+    (GeoPoint(lat=45.76, lon=4.84), 300.0, "TermSetQuery"),  # 1.6° cells
+    (GeoPoint(lat=89.9, lon=4.0), 30.0, "RangeQuery"),  # a pole inside: the box
+    (GeoPoint(lat=-17.0, lon=179.95), 30.0, "RangeQuery"),  # the antimeridian: the box
+])
+def test_a_radius_is_filtered_by_its_cells_where_they_cover_it(
+        center: GeoPoint, radius_km: float, clause: str) -> None:
+    clauses = TantivyKeywordStore(None)._geo_clauses(GeoFilter(center, radius_km))
+    assert [repr(query).split(" ")[0] for query in clauses][:1] == [f"Query({clause}"]
+
+
+def test_sort_block_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="sort_block"):
+        TantivyKeywordStore(None, sort_block=0)
