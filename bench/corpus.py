@@ -25,6 +25,7 @@ describes how they were made, and every log line says GENERATED::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import re
@@ -272,6 +273,12 @@ class CorpusGenerator:
                 "contract_types": list(contracts),
                 "experience_years": years,
             }
+
+
+def read_lines(path: Path, limit: int) -> Iterator[str]:
+    """The first ``limit`` lines of a corpus file (JSON Lines), read as they are used."""
+    with path.open(encoding="utf-8") as lines:
+        yield from itertools.islice(lines, limit)
 
 
 def load_generator(data_dir: Path, cache_dir: Path | None = None, seed: int = 7

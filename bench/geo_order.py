@@ -30,13 +30,13 @@ import itertools
 import logging
 import statistics
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
-from bench.corpus import OFFERS_FILE, PROFILES_FILE
+from bench.corpus import OFFERS_FILE, PROFILES_FILE, read_lines
 from bench.json_output import configure_logging, emit
 from bench.run import peak_rss_mib
 from indexer import geo_cells
@@ -62,11 +62,6 @@ class BoxOrCellsStore(TantivyKeywordStore):
         return self._bounding_box(geo) if self.use_box else super()._geo_clauses(geo)
 
 
-def _lines(path: Path, limit: int) -> Iterator[str]:
-    with path.open(encoding="utf-8") as lines:
-        yield from itertools.islice(lines, limit)
-
-
 def build(corpus: Path, offers: int, folder: Path, sort_block: int) -> dict[str, Any]:
     """Store the corpus's first ``offers`` offers at ``folder`` through ``add_new`` (unless
     it holds them already); the build's wall seconds and peak RSS."""
@@ -74,7 +69,7 @@ def build(corpus: Path, offers: int, folder: Path, sort_block: int) -> dict[str,
     if store.count() == offers:
         return {"built": False}
     started = time.perf_counter()
-    lines = _lines(corpus / OFFERS_FILE, offers)
+    lines = read_lines(corpus / OFFERS_FILE, offers)
     done = 0
     while batch := list(itertools.islice(lines, BATCH)):
         store.add_new(offer_document(Offer.model_validate_json(line)) for line in batch)
@@ -101,7 +96,7 @@ def measure(store: BoxOrCellsStore, corpus: Path, seekers: int, radius_km: float
     settings = load_settings()
     taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     profiles = [Profile.model_validate_json(line)
-                for line in _lines(corpus / PROFILES_FILE, seekers)]
+                for line in read_lines(corpus / PROFILES_FILE, seekers)]
     queries = [query for query in (query_for_profile(p, taxonomy, radius_km,
                                                      settings=settings.matching)
                                    for p in profiles) if query.filters.geo is not None]

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import logging
 import statistics
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import OFFERS_FILE, PROFILES_FILE
+from bench.corpus import OFFERS_FILE, PROFILES_FILE, read_lines
 from bench.json_output import configure_logging, emit
 from indexer.documents import offer_document
 from indexer.models import Offer, Profile
@@ -45,11 +44,6 @@ RADIUS_KM = 30.0
 FILTERS = ("none", "radius30", "own")
 
 
-def _lines(path: Path, limit: int) -> Iterator[str]:
-    with path.open(encoding="utf-8") as lines:
-        yield from itertools.islice(lines, limit)
-
-
 def open_store(corpus: Path, offers: int, folder: Path) -> TantivyKeywordStore:
     """The store of the corpus's first ``offers`` offers, built into ``folder`` when empty."""
     store = TantivyKeywordStore(folder)
@@ -61,7 +55,7 @@ def open_store(corpus: Path, offers: int, folder: Path) -> TantivyKeywordStore:
                          "or pass the --offers it was built with")
     started = time.perf_counter()
     batch: list[Any] = []
-    for done, line in enumerate(_lines(corpus / OFFERS_FILE, offers), start=1):
+    for done, line in enumerate(read_lines(corpus / OFFERS_FILE, offers), start=1):
         batch.append(offer_document(Offer.model_validate_json(line)))
         if len(batch) == BATCH or done == offers:
             store.add_new(batch)
@@ -117,7 +111,7 @@ def measure(corpus: Path, offers: int, seekers: int, folder: Path,
     taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     store = open_store(corpus, offers, folder)
     profiles = [Profile.model_validate_json(line)
-                for line in _lines(corpus / PROFILES_FILE, seekers)]
+                for line in read_lines(corpus / PROFILES_FILE, seekers)]
     queries = [query_for_profile(p, taxonomy, RADIUS_KM, settings=settings.matching)
                for p in profiles]
     top_k = settings.matching.keyword_top_k

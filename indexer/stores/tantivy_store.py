@@ -188,10 +188,9 @@ class TantivyKeywordStore:
     def close(self) -> None:
         """Commit, wait for segment merges and release the writer (and its directory lock)."""
         with self._lock:
-            if self._writer is None and not self._held:
+            self._commit()  # writes what add_new holds first
+            if self._writer is None:
                 return
-            self._commit()
-            assert self._writer is not None
             self._writer.wait_merging_threads()
             self._writer = None
 

@@ -10,7 +10,7 @@ import faiss
 import numpy as np
 import pytest
 
-from bench import ivf_choice, keyword_cost
+from bench import geo_order, ivf_choice, keyword_cost
 from bench import run as bench_run
 from bench.corpus import META_FILE, OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
 from indexer.readers import read_offers, read_profiles
@@ -162,6 +162,25 @@ def test_keyword_cost_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path,
     assert keyword_cost.open_store(tmp_path / "corpus", 60, store).count() == 60  # reused
     with pytest.raises(SystemExit, match="holds 60 offers, not 30"):
         keyword_cost.open_store(tmp_path / "corpus", 30, store)
+
+
+def test_geo_order_builds_the_store_and_compares_box_and_cells(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMPLOI_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("EMPLOI_CACHE_DIR", str(tmp_path / "cache"))
+    write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3), tmp_path / "corpus",
+                 60, 12)
+    out, store = tmp_path / "geo.json", tmp_path / "store"
+    args = ["--corpus", str(tmp_path / "corpus"), "--offers", "60", "--seekers", "12",
+            "--sort-block", "16", "--store", str(store), "--rounds", "1", "--out", str(out)]
+    assert geo_order.main(args) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["offers"] == 60 and result["sort_block"] == 16 and result["built"]
+    assert result["peak_rss_mib"] > 0 and result["searches"] == result["seekers"] > 0
+    assert result["same_ids"] == result["searches"]  # the cells find what the box finds
+    assert all(result[kind]["p50_ms"] > 0 for kind in ("none", "box", "cells"))
+    assert geo_order.main(args) == 0  # reused, not built again
+    assert json.loads(out.read_text(encoding="utf-8"))["built"] is False
 
 
 def test_ivf_choice_reads_the_stored_vectors_and_measures_recall(tmp_path: Path) -> None:
