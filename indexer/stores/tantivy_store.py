@@ -41,6 +41,7 @@ import tantivy
 from indexer import geo_cells
 from indexer.distance import haversine_km
 from indexer.models import GeoPoint
+from indexer.stores.held_documents import DocumentFields, HeldDocuments
 from indexer.stores.protocols import (
     Filters,
     GeoFilter,
@@ -69,9 +70,10 @@ two threads or tantivy's own choice, slightly less CPU; docs/performance.md, iss
 the whole heap for one segment at a time instead of a share of it per thread."""
 SORT_BLOCK = 32_768
 """Documents ``add_new`` holds and sorts by place before writing them. At 1M offers, 30 km:
-blocks of 32,768 gave 7.0 ms CPU p50 (stop 32), 131,072 gave 5.8–6.7 but held ≈ 1 GB more
-at the build's peak (stop 33: 1,838 against 852 MiB for the store alone), which the 4 GB
-build target cannot spare; docs/performance.md."""
+blocks of 32,768 gave 7.0–7.2 ms CPU p50 (stops 32, 34), 131,072 gave 5.8–6.7 but held
+≈ 1 GB more at the build's peak as tantivy documents (stop 33: 1,838 against 852 MiB for
+the store alone), which the 4 GB build target cannot spare; held marshalled
+(:mod:`indexer.stores.held_documents`), 32,768 take ≈ 64 MB; docs/performance.md."""
 _GEO_DEPTH_FACTOR = 4
 
 
@@ -138,7 +140,7 @@ class TantivyKeywordStore:
         self._lock = threading.RLock()
         self._dirty = False
         self._sort_block = sort_block
-        self._held: list[tuple[int, tantivy.Document]] = []  # (curve key, document)
+        self._held = HeldDocuments()  # by curve key
         self.directory = directory
 
     # --- writes ------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ class TantivyKeywordStore:
             writer = self._write_held()
             for doc in docs:
                 writer.delete_documents_by_term("id", doc.id)
-                writer.add_document(self._to_document(doc))
+                writer.add_document(self._to_document(DocumentFields.of(doc)))
                 self._dirty = True
 
     def add_new(self, docs: Iterable[IndexedDoc]) -> None:
@@ -159,7 +161,7 @@ class TantivyKeywordStore:
         order of their place's curve key (the class doc)."""
         with self._lock:
             for doc in docs:
-                self._held.append((geo_cells.curve_key(doc.location), self._to_document(doc)))
+                self._held.hold(geo_cells.curve_key(doc.location), DocumentFields.of(doc))
                 if len(self._held) >= self._sort_block:
                     self._write_held()
 
@@ -234,10 +236,9 @@ class TantivyKeywordStore:
         order within a key), and return the writer."""
         writer = self._open_writer()
         if self._held:
-            self._held.sort(key=lambda held: held[0])
-            for _, document in self._held:
-                writer.add_document(document)
-            self._held.clear()
+            held, self._held = self._held, HeldDocuments()
+            for fields in held.in_key_order():
+                writer.add_document(self._to_document(fields))
             self._dirty = True
         return writer
 
@@ -253,26 +254,26 @@ class TantivyKeywordStore:
         if self._dirty or self._held:
             self._commit()
 
-    def _to_document(self, doc: IndexedDoc) -> tantivy.Document:
+    def _to_document(self, fields: DocumentFields) -> tantivy.Document:
         document = tantivy.Document()
-        document.add_text("id", doc.id)
-        document.add_text("title", normalise_forms(doc.title))
-        for pair in title_pairs(self.terms(doc.title)):  # as a query's title is analysed
+        document.add_text("id", fields.id)
+        document.add_text("title", normalise_forms(fields.title))
+        for pair in title_pairs(self.terms(fields.title)):  # as a query's title is analysed
             document.add_text("title_pairs", pair)
-        document.add_text("text", normalise_forms(doc.text))
-        if doc.concept_text:
-            document.add_text("concept_text", normalise_forms(doc.concept_text))
-        for name, values in (("rome", doc.rome_codes), ("skill", doc.skill_codes),
-                             ("contract", doc.contract_types), ("concept", doc.concepts)):
+        document.add_text("text", normalise_forms(fields.text))
+        if fields.concept_text:
+            document.add_text("concept_text", normalise_forms(fields.concept_text))
+        for name, values in (("rome", fields.rome_codes), ("skill", fields.skill_codes),
+                             ("contract", fields.contract_types), ("concept", fields.concepts)):
             for value in values:
                 document.add_text(name, value)
-        if doc.location is not None:
-            document.add_float("lat", doc.location.lat)
-            document.add_float("lon", doc.location.lon)
-            for cell in geo_cells.cell_terms(doc.location):
+        if fields.lat is not None and fields.lon is not None:
+            document.add_float("lat", fields.lat)
+            document.add_float("lon", fields.lon)
+            for cell in geo_cells.cell_terms(GeoPoint(lat=fields.lat, lon=fields.lon)):
                 document.add_text("geo_cell", cell)
-        if doc.created_at is not None:
-            document.add_integer("created_at", epoch_micros(doc.created_at))
+        if fields.created_micros is not None:
+            document.add_integer("created_at", fields.created_micros)
         return document
 
     # --- internals: queries --------------------------------------------------------------------
