@@ -67,9 +67,12 @@ READABLE_FORMATS = (1, 2)
 
 #: Up to this many vectors the store is exact (``Flat``).
 FLAT_MAX_VECTORS = 50_000
+#: Lists of an IVF index per √count (FAISS's guide: 4 to 16 √count), at most MAX_NLIST.
+LISTS_PER_ROOT = 4
+MAX_NLIST = 4096
 #: IVF training sample: this many points per list (FAISS wants ≥ 39), at most TRAIN_MAX.
 TRAIN_POINTS_PER_LIST = 40
-TRAIN_MAX = 65_536
+TRAIN_MAX = MAX_NLIST * TRAIN_POINTS_PER_LIST
 #: Vectors added to a new IVF index per call when switching (64 MiB at 256 dimensions).
 SWITCH_CHUNK = 65_536
 #: From this many allowed labels on, a filtered search uses a bitmap selector.
@@ -79,8 +82,9 @@ EXACT_AMONG_RATIO = 32
 allow-list checked first); reading one allowed vector back by label costs ≈ 1.5 µs. When the
 allow-list is this many times smaller than the scan, its vectors are scored exactly instead:
 100k offers within 30 km of a seeker, ≈ 900 allowed, 1.9 ms instead of 6–14."""
-#: Share of the lists probed by an unfiltered IVF search.
-PROBE_SHARE = 1 / 16
+#: Share of the lists probed by an unfiltered IVF search before the build-time recall check
+#: raises it (1M real vectors, IVF4096: 128 lists gave recall@10 0.981; docs/performance.md).
+PROBE_SHARE = 1 / 32
 MIN_NPROBE = 16
 
 
@@ -109,12 +113,14 @@ def choose_index(count: int, flat_max: int | None = None) -> tuple[str, int]:
     """The FAISS factory string and ``nprobe`` for ``count`` vectors: ``("Flat", 0)`` while
     exact search is fast enough (up to ``flat_max`` vectors, default
     :data:`FLAT_MAX_VECTORS`), then ``IVF{nlist},Flat`` with nlist the power of two nearest
-    √count (16 … 4096; 256 or more from 65,536 vectors on)."""
+    :data:`LISTS_PER_ROOT` √count, halved until each list gets its training points (16 …
+    :data:`MAX_NLIST`: 1,024 at 100k vectors, 4,096 at 1M)."""
     if count <= (FLAT_MAX_VECTORS if flat_max is None else flat_max):
         return "Flat", 0
-    floor = 256 if count >= 65_536 else 16  # a forced small IVF keeps ≥ 39 points per list
-    nlist = int(min(4096, max(floor, 2 ** round(np.log2(np.sqrt(count))))))
-    return f"IVF{nlist},Flat", min(nlist, max(MIN_NPROBE, int(nlist * PROBE_SHARE)))
+    nlist = min(MAX_NLIST, 2 ** round(np.log2(LISTS_PER_ROOT * np.sqrt(count))))
+    while nlist > 16 and count < nlist * TRAIN_POINTS_PER_LIST:
+        nlist //= 2
+    return f"IVF{nlist},Flat", _default_nprobe(f"IVF{nlist},Flat")
 
 FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]

@@ -75,8 +75,10 @@ def test_index_type_is_chosen_by_size() -> None:
     from indexer.stores.faiss_store import choose_index
 
     assert choose_index(10_000) == ("Flat", 0)
-    factory, nprobe = choose_index(1_000_000)
-    assert factory == "IVF1024,Flat" and nprobe == 64
+    assert choose_index(1_000_000) == ("IVF4096,Flat", 128)  # 4·√1M = 4,000 → 4,096 lists
+    assert choose_index(100_000) == ("IVF1024,Flat", 32)  # 4·√100k ≈ 1,265 → 1,024
+    # a forced small IVF: 4·√2,000 ≈ 179 → 256 lists, halved until 40 points each → 32
+    assert choose_index(2_000, flat_max=100) == ("IVF32,Flat", 16)
 
 
 def test_large_store_switches_to_ivf_on_save_and_stays_updatable(
