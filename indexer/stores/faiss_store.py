@@ -113,8 +113,8 @@ def choose_index(count: int, flat_max: int | None = None) -> tuple[str, int]:
     """The FAISS factory string and ``nprobe`` for ``count`` vectors: ``("Flat", 0)`` while
     exact search is fast enough (up to ``flat_max`` vectors, default
     :data:`FLAT_MAX_VECTORS`), then ``IVF{nlist},Flat`` with nlist the power of two nearest
-    :data:`LISTS_PER_ROOT` √count, halved until each list gets its training points (16 …
-    :data:`MAX_NLIST`: 1,024 at 100k vectors, 4,096 at 1M)."""
+    :data:`LISTS_PER_ROOT` √count, at most :data:`MAX_NLIST`, halved until each list gets
+    its training points or 16 lists are left (1,024 at 100k vectors, 4,096 at 1M)."""
     if count <= (FLAT_MAX_VECTORS if flat_max is None else flat_max):
         return "Flat", 0
     nlist = min(MAX_NLIST, 2 ** round(np.log2(LISTS_PER_ROOT * np.sqrt(count))))
