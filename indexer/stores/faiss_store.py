@@ -93,7 +93,11 @@ def _nlist(factory: str) -> int:
 
 
 def _default_nprobe(factory: str) -> int:
-    nlist = _nlist(factory)
+    return _probe_share_of(_nlist(factory))
+
+
+def _probe_share_of(nlist: int) -> int:
+    """The lists an unfiltered search of ``nlist`` lists probes before the recall check."""
     return min(nlist, max(MIN_NPROBE, int(nlist * PROBE_SHARE))) if nlist else 0
 
 
@@ -120,7 +124,7 @@ def choose_index(count: int, flat_max: int | None = None) -> tuple[str, int]:
     nlist = min(MAX_NLIST, 2 ** round(np.log2(LISTS_PER_ROOT * np.sqrt(count))))
     while nlist > 16 and count < nlist * TRAIN_POINTS_PER_LIST:
         nlist //= 2
-    return f"IVF{nlist},Flat", _default_nprobe(f"IVF{nlist},Flat")
+    return f"IVF{nlist},Flat", _probe_share_of(nlist)
 
 FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
