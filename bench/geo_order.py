@@ -12,7 +12,8 @@ intersection's leader. Stop 32 measured this as an experiment; stop 33 adopted i
 
 A store of the first ``--offers`` GENERATED offers (``bench.corpus``) is built at ``--store``
 through ``add_new`` with blocks of ``--sort-block`` documents (1: arrival order; the
-product's default is ``SORT_BLOCK``), with the build's wall time and peak RSS. Then the first
+product's default is ``SORT_BLOCK``), with the build's wall time, peak RSS and the
+segments a search reads. Then the first
 ``--seekers`` seekers ask it, as the engine does, within ``--radius-km`` of their place:
 unfiltered, with the range box (what the store did before) and with the cells (what it does
 now), alternated ``--rounds`` times; CPU ms of each search (p50, p90, p99, max), and whether
@@ -142,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     built = build(args.corpus, args.offers, args.store, args.sort_block)
     store = BoxOrCellsStore(args.store)
     result = {"offers": args.offers, "sort_block": args.sort_block, **built,
+              "segments": store.segments(),
               "cell_degrees": list(geo_cells.CELL_DEGREES),
               "max_cover_cells": geo_cells.MAX_COVER_CELLS,
               **measure(store, args.corpus, args.seekers, args.radius_km, args.rounds)}

@@ -99,17 +99,23 @@ def title_pairs(terms: Sequence[str]) -> list[str]:
 
 def build_schema() -> tantivy.Schema:
     """The index schema: analysed title/text, title term pairs, raw codes, fast fields for
-    filters, and the geographic cells of a document's place (doc ids only)."""
+    filters, and the geographic cells of a document's place (doc ids only).
+
+    No field indexes positions: every query is made of term queries (a title phrase is
+    matched as its ``title_pairs``), and BM25 reads term frequencies and field lengths only.
+    Positions were as large as the postings themselves (180 MB at 1M offers) and filled the
+    writer's heap, so the same heap now writes 3 segments instead of 5 there, each searched
+    with its own top-k threshold (docs/performance.md, "Stop 35"). The document store
+    holds the id alone, what a hit is read back as."""
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", stored=True, tokenizer_name="raw")
-    builder.add_text_field("title", tokenizer_name=ANALYZER_NAME)
-    builder.add_text_field("text", tokenizer_name=ANALYZER_NAME)
-    builder.add_text_field("concept_text", tokenizer_name=ANALYZER_NAME)
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    for name in ("title", "text", "concept_text"):
+        builder.add_text_field(name, tokenizer_name=ANALYZER_NAME, index_option="freq")
     builder.add_text_field("title_pairs", tokenizer_name="raw", index_option="freq")
     for name in ("rome", "skill", "contract", "concept"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
-    builder.add_float_field("lat", stored=True, indexed=True, fast=True)
-    builder.add_float_field("lon", stored=True, indexed=True, fast=True)
+    builder.add_float_field("lat", indexed=True, fast=True)  # read as fast fields only
+    builder.add_float_field("lon", indexed=True, fast=True)
     builder.add_integer_field("created_at", indexed=True, fast=True)
     builder.add_text_field("geo_cell", tokenizer_name="raw", index_option="basic")
     return builder.build()
@@ -203,6 +209,13 @@ class TantivyKeywordStore:
         with self._lock:
             self._refresh()
             return int(self._index.searcher().num_docs)
+
+    def segments(self) -> int:
+        """How many segments a search reads (each with a top-k threshold of its own, so
+        fewer segments prune more: docs/performance.md, "Stop 35")."""
+        with self._lock:
+            self._refresh()
+            return int(self._index.searcher().num_segments)
 
     @property
     def filters_stop_pruning(self) -> bool:

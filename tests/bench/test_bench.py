@@ -9,11 +9,13 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pytest
+import tantivy
 
-from bench import geo_order, ivf_choice, keyword_cost
+from bench import geo_order, ivf_choice, keyword_ab, keyword_cost
 from bench import run as bench_run
 from bench.corpus import META_FILE, OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
 from indexer.readers import read_offers, read_profiles
+from indexer.stores import tantivy_store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -178,9 +180,49 @@ def test_geo_order_builds_the_store_and_compares_box_and_cells(
     assert result["offers"] == 60 and result["sort_block"] == 16 and result["built"]
     assert result["peak_rss_mib"] > 0 and result["searches"] == result["seekers"] > 0
     assert result["same_ids"] == result["searches"]  # the cells find what the box finds
+    assert result["segments"] >= 1
     assert all(result[kind]["p50_ms"] > 0 for kind in ("none", "box", "cells"))
     assert geo_order.main(args) == 0  # reused, not built again
     assert json.loads(out.read_text(encoding="utf-8"))["built"] is False
+
+
+def _format4_schema() -> tantivy.Schema:
+    """The keyword store's schema before format 5: positions, and lat/lon stored."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in ("title", "text", "concept_text"):
+        builder.add_text_field(name, tokenizer_name=tantivy_store.ANALYZER_NAME)
+    for name in ("title_pairs", "rome", "skill", "contract", "concept"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
+    builder.add_float_field("lat", stored=True, indexed=True, fast=True)
+    builder.add_float_field("lon", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("created_at", indexed=True, fast=True)
+    builder.add_text_field("geo_cell", tokenizer_name="raw", index_option="basic")
+    return builder.build()
+
+
+def test_keyword_ab_alternates_stores_of_different_formats(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMPLOI_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("EMPLOI_CACHE_DIR", str(tmp_path / "cache"))
+    corpus = tmp_path / "corpus"
+    write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3), corpus, 60, 12)
+    with monkeypatch.context() as patched:
+        patched.setattr(tantivy_store, "build_schema", _format4_schema)
+        geo_order.build(corpus, 60, tmp_path / "old", 16)
+    geo_order.build(corpus, 60, tmp_path / "new", 16)
+    out = tmp_path / "ab.json"
+    assert keyword_ab.main([f"old={tmp_path / 'old'}", f"new={tmp_path / 'new'}",
+                            "--corpus", str(corpus), "--seekers", "12", "--rounds", "1",
+                            "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["searches"] > 0 and set(result["stores"]) == {"old", "new"}
+    # positions and stored coordinates change no score
+    assert result["same_ids_and_scores"] == dict.fromkeys(keyword_ab.KINDS, result["searches"])
+    assert all(store["segments"] >= 1 and store["none"]["p50_ms"] > 0
+               for store in result["stores"].values())
+    with pytest.raises(SystemExit, match="holds no tantivy index"):
+        keyword_ab.main([f"none={tmp_path / 'missing'}", "--corpus", str(corpus)])
 
 
 def test_ivf_choice_reads_the_stored_vectors_and_measures_recall(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import tantivy
 from indexer.geo_cells import curve_key
 from indexer.models import GeoPoint
 from indexer.stores.protocols import Filters, GeoFilter, IndexedDoc, KeywordQuery
-from indexer.stores.tantivy_store import TantivyKeywordStore, title_pairs
+from indexer.stores.tantivy_store import TantivyKeywordStore, build_schema, title_pairs
 from skills_taxonomy.plural import strip_plurals
 from tests.conformance.keyword_store_suite import (
     AppendableKeywordStoreConformance,
@@ -62,6 +62,18 @@ def test_title_pairs_are_adjacent_analysed_terms() -> None:
     assert title_pairs(["soudeur"]) == []
 
 
+@pytest.mark.parametrize("field", ["title", "text", "concept_text"])
+def test_analysed_fields_index_no_positions(field: str) -> None:
+    """Every query the store makes is a term query, so no positions are written (they were
+    as large as the postings): a phrase query on an analysed field is refused."""
+    store = TantivyKeywordStore(None)
+    store.upsert([IndexedDoc(id="a", title="Aide soignant", text="Aide soignant de nuit.",
+                             concept_text="aide soignant")])
+    store.save()
+    phrase = tantivy.Query.phrase_query(build_schema(), field, ["aid", "soignant"])
+    with pytest.raises(ValueError, match="positions"):
+        store._index.searcher().search(phrase, 5)
+    assert [hit.id for hit in store.search(KeywordQuery("aide soignant"), Filters(), 5)] == ["a"]
 
 
 # Five places, listed here in the order of their curve keys (asserted below): south-west first.
@@ -125,6 +137,15 @@ def test_a_radius_is_filtered_by_its_cells_where_they_cover_it(
         center: GeoPoint, radius_km: float, clause: str) -> None:
     clauses = TantivyKeywordStore(None)._geo_clauses(GeoFilter(center, radius_km))
     assert [repr(query).split(" ")[0] for query in clauses][:1] == [f"Query({clause}"]
+
+
+def test_segments_counts_one_per_commit_until_merged(tmp_path: Path) -> None:
+    store = TantivyKeywordStore(tmp_path)
+    assert store.segments() == 0
+    store.upsert([IndexedDoc(id="a", title="Cariste", text="Chariot.")])
+    assert store.segments() == 1  # a read commits the pending write
+    store.upsert([IndexedDoc(id="b", title="Soudeur", text="Soudure.")])
+    assert store.segments() == 2  # tantivy merges 8 segments of a size at once, not 2
 
 
 def test_sort_block_must_be_positive() -> None:
