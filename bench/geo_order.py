@@ -46,7 +46,7 @@ from indexer.models import Offer, Profile
 from indexer.settings import load_settings
 from indexer.stores.protocols import Filters, GeoFilter
 from indexer.stores.tantivy_store import SORT_BLOCK, TantivyKeywordStore
-from matcher.queries import query_for_profile
+from matcher.queries import MatchQuery, query_for_profile
 from skills_taxonomy import load_taxonomy
 
 log = logging.getLogger("bench.geo_order")
@@ -90,18 +90,24 @@ def _summary(times: list[float]) -> dict[str, float]:
             "max_ms": round(ordered[-1], 2)}
 
 
-def measure(store: BoxOrCellsStore, corpus: Path, seekers: int, radius_km: float,
-            rounds: int) -> dict[str, Any]:
-    """Time each seeker's keyword search unfiltered and within ``radius_km``, box and cells
-    alternated."""
+def placed_queries(corpus: Path, seekers: int, radius_km: float) -> list[MatchQuery]:
+    """The queries of the corpus's first ``seekers`` GENERATED seekers, as the engine makes
+    them (within ``radius_km``), for those with a place (a radius needs one)."""
     settings = load_settings()
     taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     profiles = [Profile.model_validate_json(line)
                 for line in read_lines(corpus / PROFILES_FILE, seekers)]
-    queries = [query for query in (query_for_profile(p, taxonomy, radius_km,
-                                                     settings=settings.matching)
-                                   for p in profiles) if query.filters.geo is not None]
-    top_k = settings.matching.keyword_top_k
+    return [query for query in (query_for_profile(p, taxonomy, radius_km,
+                                                  settings=settings.matching)
+                                for p in profiles) if query.filters.geo is not None]
+
+
+def measure(store: BoxOrCellsStore, corpus: Path, seekers: int, radius_km: float,
+            rounds: int) -> dict[str, Any]:
+    """Time each seeker's keyword search unfiltered and within ``radius_km``, box and cells
+    alternated."""
+    queries = placed_queries(corpus, seekers, radius_km)
+    top_k = load_settings().matching.keyword_top_k
     for query in queries[:10]:
         store.search(query.keyword, Filters(), top_k)
     times: dict[str, list[float]] = {"none": [], "box": [], "cells": []}

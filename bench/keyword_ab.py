@@ -26,14 +26,12 @@ from typing import Any
 
 import tantivy
 
-from bench.corpus import PROFILES_FILE, read_lines
+from bench.geo_order import placed_queries
 from bench.json_output import configure_logging, emit
-from indexer.models import Profile
 from indexer.settings import load_settings
 from indexer.stores.protocols import Filters, GeoFilter
 from indexer.stores.tantivy_store import ANALYZER_NAME, TantivyKeywordStore, french_analyzer
-from matcher.queries import MatchQuery, query_for_profile
-from skills_taxonomy import load_taxonomy
+from matcher.queries import MatchQuery
 
 KINDS = ("none", "radius")
 
@@ -110,16 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging()
     stores = _stores(args.stores)
-    settings = load_settings()
-    taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
-    profiles = [Profile.model_validate_json(line)
-                for line in read_lines(args.corpus / PROFILES_FILE, args.seekers)]
-    queries = [query for query in (query_for_profile(p, taxonomy, args.radius_km,
-                                                     settings=settings.matching)
-                                   for p in profiles) if query.filters.geo is not None]
+    queries = placed_queries(args.corpus, args.seekers, args.radius_km)
     result = {"stores_folders": dict(spec.partition("=")[::2] for spec in args.stores),
               **measure(stores, queries, args.radius_km, args.rounds,
-                        settings.matching.keyword_top_k)}
+                        load_settings().matching.keyword_top_k)}
     emit(result, args.out)
     return 0
 
