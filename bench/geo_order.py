@@ -81,7 +81,8 @@ def build(corpus: Path, offers: int, folder: Path, sort_block: int) -> dict[str,
             "peak_rss_mib": peak_rss_mib()}
 
 
-def _summary(times: list[float]) -> dict[str, float]:
+def latency_summary(times: list[float]) -> dict[str, float]:
+    """p50, p90, p99 and max of ``times`` (ms), rounded to 0.01."""
     ordered = sorted(times)
     return {"p50_ms": round(statistics.median(ordered), 2),
             **{f"p{share}_ms": round(ordered[min(len(ordered) - 1,
@@ -126,7 +127,7 @@ def measure(store: BoxOrCellsStore, corpus: Path, seekers: int, radius_km: float
             same += found["box"] == found["cells"]
     return {"seekers": len(queries), "rounds": rounds, "radius_km": radius_km,
             "top_k": top_k, "same_ids": same, "searches": len(queries) * rounds,
-            **{kind: _summary(values) for kind, values in times.items()}}
+            **{kind: latency_summary(values) for kind, values in times.items()}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

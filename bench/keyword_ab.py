@@ -6,7 +6,7 @@ a worktree at each commit compared (its ``--store``); it is searched with the sc
 in it, so a store of an older format opens too. The first ``--seekers`` GENERATED seekers
 (``bench.corpus``) ask every store in turn, as the engine does (``query_for_profile``, top
 ``keyword_top_k``), unfiltered and within ``--radius-km`` of their place, ``--rounds`` times:
-CPU ms of each search (p50, p90), the segments each store's searches read, and in how many
+CPU ms of each search (p50, p90, p99, max), the segments each store's searches read, and in how many
 searches every store returned the same ids and scores. Prints one JSON object::
 
     python -m bench.geo_order --corpus .cache/bench/corpus1m --offers 1000000 \\
@@ -18,7 +18,6 @@ searches every store returned the same ids and scores. Prints one JSON object::
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 
 import tantivy
 
-from bench.geo_order import placed_queries
+from bench.geo_order import latency_summary, placed_queries
 from bench.json_output import configure_logging, emit
 from indexer.settings import load_settings
 from indexer.stores.protocols import Filters, GeoFilter
@@ -61,12 +60,6 @@ def _stores(specs: Sequence[str]) -> dict[str, StoredSchemaStore]:
     return stores
 
 
-def _summary(times: list[float]) -> dict[str, float]:
-    ordered = sorted(times)
-    return {"p50_ms": round(statistics.median(ordered), 2),
-            "p90_ms": round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 2)}
-
-
 def measure(stores: dict[str, StoredSchemaStore], queries: Sequence[MatchQuery],
             radius_km: float, rounds: int, top_k: int) -> dict[str, Any]:
     """Alternate every query over the stores, unfiltered then within ``radius_km``."""
@@ -91,7 +84,7 @@ def measure(stores: dict[str, StoredSchemaStore], queries: Sequence[MatchQuery],
     return {"searches": rounds * len(queries), "top_k": top_k, "radius_km": radius_km,
             "same_ids_and_scores": same,
             "stores": {name: {"segments": store.segments(),
-                              **{kind: _summary(times[name][kind]) for kind in KINDS}}
+                              **{kind: latency_summary(times[name][kind]) for kind in KINDS}}
                        for name, store in stores.items()}}
 
 
