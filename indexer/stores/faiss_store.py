@@ -11,14 +11,18 @@ through ``SearchParameters``, so filtering happens inside the search.
 vectors, then ``IVF{nlist},Flat`` (inverted lists of full vectors: no quantisation error, and it
 supports ``remove_ids``, unlike HNSW, so incremental updates need no rebuild). The switch
 happens in ``save()`` (trained on a sample of the stored vectors), and later upserts add to the
-trained index. The switch never holds the vectors twice in memory: the exact index's vectors
-go to a temporary file beside the store (``spill_dir``), the exact index is freed, and the IVF
-index is filled from the file a chunk at a time (at 1M 256-d vectors, 1 GB at the switch's
-peak instead of 3). ``nprobe`` starts at a share of the lists (:func:`choose_index`) and is tuned
-when a generation is written until recall@10 on a sample of the stored vectors reaches the
-target (:mod:`indexer.stores.ann_recall`); the check is saved with the id map and the tuned
-``nprobe`` is the one searches use. A filtered search widens ``nprobe`` in proportion to the
-filter's selectivity, up to every list (exact).
+trained index. The vectors are never held twice in memory: a fresh store writes them to a
+temporary file beside the store (``spill_dir``, :mod:`indexer.stores.vector_spill`) as they
+arrive, and reads them back only when a search, a removal or ``save`` needs them; at the
+switch, the IVF index is trained on a sample read from the file and filled from it a chunk
+at a time (an exact index that already holds vectors writes them to the file first, and is
+freed). At 1M 256-d vectors the build holds none of the 1 GB of vectors before the switch,
+and 1 GB at its peak, where an exact index grown by ``add`` doubled its buffer by copying
+it (≈ 0.9 GiB twice for seconds at the last doubling). ``nprobe`` starts at a share of the
+lists (:func:`choose_index`) and is tuned when a generation is written until recall@10 on a
+sample of the stored vectors reaches the target (:mod:`indexer.stores.ann_recall`); the
+check is saved with the id map and the tuned ``nprobe`` is the one searches use. A filtered
+search widens ``nprobe`` in proportion to the filter's selectivity, up to every list (exact).
 
 ``load()`` memory-maps the index file (``IO_FLAG_MMAP``) for readers; FAISS maps IVF lists as
 read-only ``OnDiskInvertedLists``, so a writer loads with ``mmap=False``. The id map is a
@@ -29,7 +33,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -44,6 +47,7 @@ from indexer.atomic import atomic_path
 from indexer.stores.ann_recall import RecallCheck, ensure_recall
 from indexer.stores.protocols import Hit
 from indexer.stores.vector_input import checked_vectors
+from indexer.stores.vector_spill import VectorSpill
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +77,6 @@ MAX_NLIST = 4096
 #: IVF training sample: this many points per list (FAISS wants ≥ 39), at most TRAIN_MAX.
 TRAIN_POINTS_PER_LIST = 40
 TRAIN_MAX = MAX_NLIST * TRAIN_POINTS_PER_LIST
-#: Vectors added to a new IVF index per call when switching (64 MiB at 256 dimensions).
-SWITCH_CHUNK = 65_536
 #: From this many allowed labels on, a filtered search uses a bitmap selector.
 BITMAP_MIN_LABELS = 4096
 EXACT_AMONG_RATIO = 32
@@ -140,8 +142,9 @@ class FaissVectorStore:
     def __init__(self, dimension: int, index_factory: str = "Flat", *,
                  auto_index: bool = True, nprobe: int = 0,
                  spill_dir: Path | None = None) -> None:
-        """``spill_dir``: where the switch to IVF writes the exact index's vectors while it
-        builds the new index (default: the system's temporary folder)."""
+        """``spill_dir``: where a fresh store's vectors, and the exact index's at the switch
+        to IVF, are written until an index holds them (default: the system's temporary
+        folder)."""
         if dimension <= 0:
             raise ValueError(f"dimension must be positive, got {dimension}")
         self._dimension = dimension
@@ -156,6 +159,9 @@ class FaissVectorStore:
         """The last recall measurement of the IVF index (``ann_recall``), saved with it."""
         inner = faiss.index_factory(dimension, index_factory, faiss.METRIC_INNER_PRODUCT)
         self._index: Any = inner if _nlist(index_factory) else faiss.IndexIDMap2(inner)
+        self._appended: VectorSpill | None = None
+        """A fresh exact store's vectors, written to a file as they arrive (:meth:`upsert`)
+        until a read, a removal or ``save`` needs them in an index."""
         self._label_of_map: dict[str, int] | None = {}
         self._ids_by_label: list[str | None] = []
         self._count = 0
@@ -207,18 +213,25 @@ class FaissVectorStore:
     # --- writes -------------------------------------------------------------------------------
 
     def upsert(self, ids: Sequence[str], vectors: FloatArray) -> None:
-        """Add vectors, replacing any with the same id (the last one wins within a batch)."""
+        """Add vectors, replacing any with the same id (the last one wins within a batch).
+        While an exact store has held nothing else, new ids' vectors go to a temporary file
+        (:mod:`indexer.stores.vector_spill`), read back when first needed."""
         matrix = self._validate(vectors, "vectors")
         if len(ids) != matrix.shape[0]:
             raise ValueError(f"{len(ids)} ids for {matrix.shape[0]} vectors")
         last_row = {doc_id: row for row, doc_id in enumerate(ids)}
         rows = np.fromiter(last_row.values(), dtype=np.int64, count=len(last_row))
         with self._lock:
-            self._remove(last_row.keys())
             labels = np.arange(self._next_label, self._next_label + len(rows), dtype=np.int64)
+            if self._appending(last_row.keys()):
+                if self._appended is None:
+                    self._appended = VectorSpill(self._dimension, self.spill_dir)
+                self._appended.append(matrix[rows], labels)
+            else:
+                self._remove(last_row.keys())
+                self._train_if_needed(matrix[rows])
+                self._ready().add_with_ids(matrix[rows], labels)
             self._next_label += len(rows)
-            self._train_if_needed(matrix[rows])
-            self._index.add_with_ids(matrix[rows], labels)
             label_of = self._label_of
             self._ids_by_label.extend(last_row)
             for doc_id, label in zip(last_row, labels.tolist(), strict=True):
@@ -260,7 +273,7 @@ class FaissVectorStore:
             if labels is not None and self._exact_is_cheaper(len(labels), nprobe):
                 return [self._exact_among(query, k, labels) for query in queries]
             params, selector = self._params(labels, nprobe)
-            scores, found = self._index.search(queries, k, params=params)
+            scores, found = self._ready().search(queries, k, params=params)
             del selector  # referenced until the search is over
             return [self._hits(row_scores, row_labels)
                     for row_scores, row_labels in zip(scores, found, strict=True)]
@@ -291,7 +304,7 @@ class FaissVectorStore:
     def _direct_mapped(self) -> Any:
         """The IVF index, its label → vector map built (kept up to date by FAISS through
         later adds and removals)."""
-        ivf: Any = faiss.extract_index_ivf(self._index)
+        ivf: Any = faiss.extract_index_ivf(self._ready())
         if ivf.direct_map.type == _DIRECT_MAP.NoMap:
             ivf.set_direct_map_type(_DIRECT_MAP.Hashtable)
         return ivf
@@ -344,7 +357,7 @@ class FaissVectorStore:
             if self.auto_index:
                 self.switch_index_if_needed()
             with atomic_path(directory / INDEX_FILE) as temporary:
-                faiss.write_index(self._index, str(temporary))
+                faiss.write_index(self._ready(), str(temporary))
             labels = np.array(["" if doc_id is None else doc_id
                                for doc_id in self._ids_by_label], dtype=str)
             with atomic_path(directory / LABELS_FILE) as temporary, \
@@ -368,7 +381,7 @@ class FaissVectorStore:
     def load(cls, directory: Path, mmap: bool = True, *,
              spill_dir: Path | None = None) -> FaissVectorStore:
         """Open a store written by ``save``: with ``mmap`` (readers) the index file is
-        memory-mapped (``IO_FLAG_MMAP``: Flat codes and IVF lists), and read-only for IVF;
+        memory-mapped (``IO_FLAG_MMAP``: the IVF lists, read-only; an exact index is read whole);
         a writer loads with ``mmap=False``. ``spill_dir`` as for the constructor."""
         meta = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
         if meta.get("format_version") not in READABLE_FORMATS:
@@ -407,8 +420,25 @@ class FaissVectorStore:
     def _validate(self, vectors: object, what: str) -> FloatArray:
         return checked_vectors(vectors, self._dimension, what)
 
+    def _appending(self, ids: Iterable[str]) -> bool:
+        """Whether vectors of ``ids`` go to the spill file: an exact store that has held
+        nothing but spilled vectors, and ids it does not hold."""
+        if self._factory != "Flat" or (self._appended is None and self._index.ntotal):
+            return False
+        label_of = self._label_of
+        return not any(doc_id in label_of for doc_id in ids)
+
+    def _ready(self) -> Any:
+        """The FAISS index, holding the spilled vectors (read back into the exact index)."""
+        spill = self._appended
+        if spill is not None:
+            self._index = self._flat_from_spill(spill)
+            self._appended = None
+            spill.close()
+        return self._index
+
     def _train_if_needed(self, matrix: FloatArray) -> None:
-        if not self._index.is_trained:
+        if not self._ready().is_trained:
             logger.info("training FAISS index %r on %d vectors", self._factory, len(matrix))
             self._index.train(matrix)
 
@@ -434,8 +464,8 @@ class FaissVectorStore:
         index's lists, where IVF-Flat keeps them whole; an exact index gives its first ones."""
         with self._lock:
             if not self.nlist:
-                count = min(size, int(self._index.ntotal))
-                return np.ascontiguousarray(self._index.index.reconstruct_n(0, count))
+                count = min(size, self._count)
+                return np.ascontiguousarray(self._ready().index.reconstruct_n(0, count))
             ivf: Any = faiss.extract_index_ivf(self._index)
             invlists = ivf.invlists
             sizes = np.array([invlists.list_size(i) for i in range(self.nlist)],
@@ -471,48 +501,56 @@ class FaissVectorStore:
         return np.frombuffer(raw.tobytes(), dtype=np.float32).reshape(size, self._dimension)
 
     def _switch_to(self, factory: str, nprobe: int) -> None:
-        """Replace the exact index by an IVF index trained on a sample of its vectors, holding
-        one copy of them at a time: the quantizer is trained and each vector's list found
-        while the exact index still holds them; then they are spilled to a temporary file,
-        the exact index is freed, and the lists, given their final room, are filled from the
-        file (the same index, list by list, as adding them all at once). Should the fill
-        fail, the exact index is rebuilt from the file before the error goes on."""
+        """Replace the exact index by an IVF index, holding one copy of the vectors at a time:
+        they are in the spill file (written as they arrived, or now from the exact index,
+        which is then freed); the quantizer is trained on a sample read from the file, each
+        vector's list found a chunk at a time, and the lists, given their final room, filled
+        from the file (the same index as adding them all at once). Should it fail, the exact
+        index is rebuilt from the file before the error goes on."""
         started = time.perf_counter()
-        count = int(self._index.ntotal)
-        labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        stored = self._flat_vectors(self._index)
-        nlist = int(factory[3:].split(",")[0])
-        sample = min(count, max(nlist * TRAIN_POINTS_PER_LIST, 1), TRAIN_MAX)
-        rows = np.sort(np.random.default_rng(0).choice(count, size=sample, replace=False))
-        inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
-        inner.train(np.ascontiguousarray(stored[rows]))
-        ivf: Any = faiss.extract_index_ivf(inner)
-        lists = np.concatenate([ivf.quantizer.assign(stored[first:first + SWITCH_CHUNK], 1)
-                                .ravel() for first in range(0, count, SWITCH_CHUNK)])
-        if self.spill_dir is not None:
-            self.spill_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(prefix="vectors-", suffix=".spill",
-                                    dir=self.spill_dir) as spill:
-            stored.tofile(spill)
-            del stored  # a view on the exact index's memory
-            self._index = None  # frees the exact index's vectors
+        spill, self._appended = self._appended or self._spilled_exact_index(), None
+        with spill:
             try:
-                self._fill_from_spill(ivf, spill, count, labels, lists.astype(np.int64))
+                inner = self._ivf_from_spill(factory, spill)
             except BaseException:
-                self._index = self._flat_from_spill(spill, count, labels)
+                self._index = self._flat_from_spill(spill)
                 raise
         self._index, self._factory, self.nprobe = inner, factory, nprobe
         logger.info("vector store: %d vectors, switched to %s (nprobe %d) in %.1f s",
                     self._count, factory, nprobe, time.perf_counter() - started)
 
-    def _fill_from_spill(self, ivf: Any, spill: Any, count: int, labels: IdArray,
-                         lists: IdArray) -> None:
-        """Fill ``ivf``'s lists, each given its final room first, from the spilled vectors
-        (an IVF index keeps the labels in its lists)."""
+    def _spilled_exact_index(self) -> VectorSpill:
+        """The exact index's vectors written to a spill file; the index is freed after."""
+        labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        stored = self._flat_vectors(self._index)
+        spill = VectorSpill(self._dimension, self.spill_dir)
+        try:
+            spill.append(stored, labels)
+        except BaseException:
+            spill.close()
+            raise
+        del stored  # a view on the exact index's memory
+        self._index = None  # frees the exact index's vectors
+        return spill
+
+    def _ivf_from_spill(self, factory: str, spill: VectorSpill) -> Any:
+        """An IVF index built by ``factory``, trained on a sample of the spilled vectors and
+        filled with all of them."""
+        count = len(spill)
+        nlist = _nlist(factory)
+        sample = min(count, max(nlist * TRAIN_POINTS_PER_LIST, 1), TRAIN_MAX)
+        rows = np.sort(np.random.default_rng(0).choice(count, size=sample, replace=False))
+        inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
+        inner.train(spill.rows(rows))
+        ivf: Any = faiss.extract_index_ivf(inner)
+        lists = np.concatenate([ivf.quantizer.assign(chunk, 1).ravel()
+                                for _, chunk in spill.chunks()]).astype(np.int64)
         _reserve_lists(ivf, lists)
-        for start, chunk in self._read_spill(spill, count):
+        labels = spill.labels()
+        for start, chunk in spill.chunks():
             end = start + len(chunk)
             self._fill(ivf, chunk, labels[start:end], lists[start:end])
+        return inner
 
     @staticmethod
     def _fill(ivf: Any, chunk: FloatArray, labels: IdArray, lists: IdArray) -> None:
@@ -527,19 +565,12 @@ class FaissVectorStore:
         return faiss.rev_swig_ptr(inner.get_xb(), count * self._dimension).reshape(
             count, self._dimension)
 
-    def _read_spill(self, spill: Any, count: int) -> Iterator[tuple[int, FloatArray]]:
-        """The spilled vectors, :data:`SWITCH_CHUNK` rows at a time, with their first row."""
-        spill.seek(0)
-        for start in range(0, count, SWITCH_CHUNK):
-            rows = min(SWITCH_CHUNK, count - start)
-            chunk = np.fromfile(spill, dtype=np.float32, count=rows * self._dimension)
-            yield start, chunk.reshape(rows, self._dimension)
-
-    def _flat_from_spill(self, spill: Any, count: int, labels: IdArray) -> Any:
-        """The exact index again, from the spilled vectors (a failed switch loses nothing)."""
+    def _flat_from_spill(self, spill: VectorSpill) -> Any:
+        """An exact index of the spilled vectors (after a failed switch: nothing is lost)."""
         flat = faiss.IndexIDMap2(faiss.index_factory(self._dimension, "Flat",
                                                      faiss.METRIC_INNER_PRODUCT))
-        for start, chunk in self._read_spill(spill, count):
+        labels = spill.labels()
+        for start, chunk in spill.chunks():
             flat.add_with_ids(chunk, labels[start:start + len(chunk)])
         return flat
 
@@ -551,7 +582,7 @@ class FaissVectorStore:
         for label in labels:
             self._ids_by_label[label] = None
         self._count -= len(labels)
-        self._index.remove_ids(np.asarray(labels, dtype=np.int64))
+        self._ready().remove_ids(np.asarray(labels, dtype=np.int64))
 
     def _labels(self, allowed: Collection[str]) -> IdArray:
         label_of = self._label_of

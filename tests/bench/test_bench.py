@@ -303,3 +303,34 @@ def test_concept_reading_reads_alike_in_this_process_and_in_the_pool(data_dir: P
     assert here["readings_digest"] == pool["readings_digest"]
     assert fewer["readings_digest"] != here["readings_digest"]
     assert here["offers_per_s"] > 0 and pool["processes"] == 2
+
+
+def test_rss_trace_samples_the_memory_and_what_each_thread_runs(tmp_path: Path) -> None:
+    from bench import rss_trace
+
+    out = tmp_path / "rss.tsv"
+    with out.open("w", encoding="utf-8") as stream:
+        trace = rss_trace.RssTrace(stream, interval=0.01)
+        trace.start()
+        held = bytearray(64 * 2**20)  # 64 MiB, touched
+        deadline = os.times().elapsed + 0.3
+        while os.times().elapsed < deadline:
+            held[::4096] = b"\1" * len(held[::4096])
+        trace.stop()
+    lines = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) >= 5
+    assert all(float(rss) > 64 for _, rss, _ in lines[2:])
+    assert round(trace.peak_mib) == max(int(rss) for _, rss, _ in lines)
+    assert any("MainThread: test_bench.py:test_rss_trace_samples" in stacks
+               for _, _, stacks in lines)
+    assert all("rss-trace" not in stacks for _, _, stacks in lines)
+    del held
+
+
+def test_rss_trace_passes_the_arguments_after_the_separator_to_bench_run() -> None:
+    from bench import rss_trace
+
+    args, run_args = rss_trace.parse_args(["--out", "x.tsv", "--interval", "1", "--",
+                                           "--phase", "build", "--size", "10"])
+    assert args.out == "x.tsv" and args.interval == 1.0
+    assert run_args == ["--phase", "build", "--size", "10"]

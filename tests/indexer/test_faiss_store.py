@@ -135,9 +135,9 @@ def _reference_ivf(vectors: np.ndarray, labels: np.ndarray, factory: str) -> Any
 
 def test_the_switch_fills_the_ivf_index_in_chunks_as_adding_all_at_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import indexer.stores.faiss_store as faiss_store
+    import indexer.stores.vector_spill as vector_spill
 
-    monkeypatch.setattr(faiss_store, "SWITCH_CHUNK", 700)  # five chunks, the last one short
+    monkeypatch.setattr(vector_spill, "CHUNK_ROWS", 700)  # five chunks, the last one short
     vectors = _unit_rows(3000)
     ids = [f"d{i}" for i in range(3000)]
     store = FaissVectorStore(16, spill_dir=tmp_path / "spill")
@@ -152,10 +152,59 @@ def test_the_switch_fills_the_ivf_index_in_chunks_as_adding_all_at_once(
     assert list((tmp_path / "spill").iterdir()) == []  # the spilled vectors are gone
 
 
-def test_a_failed_switch_keeps_the_exact_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    import indexer.stores.faiss_store as faiss_store
+def test_a_fresh_store_spills_its_vectors_and_switches_from_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import indexer.stores.vector_spill as vector_spill
 
-    monkeypatch.setattr(faiss_store, "SWITCH_CHUNK", 500)
+    monkeypatch.setattr(vector_spill, "CHUNK_ROWS", 700)
+    vectors = _unit_rows(3000)
+    store = FaissVectorStore(16, spill_dir=tmp_path / "spill")
+    for first in range(0, 3000, 1000):  # three batches, none held in an index
+        store.upsert([f"d{i}" for i in range(first, first + 1000)], vectors[first:first + 1000])
+    assert store._index.ntotal == 0 and store.count() == 3000
+    assert len(list((tmp_path / "spill").iterdir())) == 0  # unnamed: gone with the process
+    assert store.label_of("d2999") == 2999
+    _switched(store, "IVF16,Flat")
+    expected = _reference_ivf(vectors, np.arange(3000, dtype=np.int64), "IVF16,Flat")
+    assert np.array_equal(faiss.serialize_index(store._index),
+                          faiss.serialize_index(expected))
+
+
+def test_a_spilled_store_reads_its_vectors_back_when_searched_or_replaced() -> None:
+    vectors = _unit_rows(500)
+    store = FaissVectorStore(16)
+    store.upsert([f"d{i}" for i in range(400)], vectors[:400])
+    assert store._index.ntotal == 0
+    assert store.search(vectors[7:8], 1)[0][0].id == "d7"  # read back for the search
+    assert store._index.ntotal == 400
+    store.upsert([f"d{i}" for i in range(400, 500)], vectors[400:])  # into the index now
+    store.upsert(["d3"], vectors[450:451])  # a replacement
+    assert store._index.ntotal == 500 and store.count() == 500
+    assert {hit.id for hit in store.search(vectors[450:451], 2)[0]} == {"d3", "d450"}
+
+
+def test_a_failed_switch_from_the_spill_keeps_every_vector(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = _unit_rows(2000)
+    store = FaissVectorStore(16)
+    store.upsert([f"d{i}" for i in range(2000)], vectors)
+
+    def fill(*args: Any) -> None:
+        raise MemoryError("no room for the inverted lists")
+
+    monkeypatch.setattr(FaissVectorStore, "_fill", staticmethod(fill))
+    with pytest.raises(MemoryError):
+        _switched(store, "IVF16,Flat")
+    assert store.index_factory == "Flat" and store._index.ntotal == 2000
+    scores = vectors @ vectors[11]
+    expected = [f"d{i}" for i in np.argsort(-scores)[:10]]
+    assert [hit.id for hit in store.search(vectors[11:12], 10)[0]] == expected
+
+
+def test_a_failed_switch_keeps_the_exact_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    import indexer.stores.vector_spill as vector_spill
+
+    monkeypatch.setattr(vector_spill, "CHUNK_ROWS", 500)
     vectors = _unit_rows(2000)
     ids = [f"d{i}" for i in range(2000)]
     store = FaissVectorStore(16)
