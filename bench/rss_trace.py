@@ -20,7 +20,6 @@ process (``--phase build``, as ``bench.run``'s driver starts it)::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
@@ -30,15 +29,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from bench import run
 from bench.json_output import emit
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def rss_mib() -> float:
-    """This process's resident set, in MiB (``/proc/self/statm``)."""
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * PAGE / 2**20
 
 
 def frames(frame: FrameType, depth: int) -> str:
@@ -65,7 +57,7 @@ class RssTrace(threading.Thread):
 
     def sample(self, seconds: float) -> None:
         """Write one line: the time, the RSS, and every other thread's innermost frames."""
-        rss = rss_mib()
+        rss = run.current_rss_mib()
         self.peak_mib = max(self.peak_mib, rss)
         names = {thread.ident: thread.name for thread in threading.enumerate()}
         stacks = [f"{names.get(ident, ident)}: {frames(frame, self.depth)}"
@@ -92,8 +84,6 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run ``bench.run`` with the trace; return its status."""
     args, run_args = parse_args(argv)
-    from bench import run
-
     with open(args.out, "w", encoding="utf-8", buffering=1) as out:
         trace = RssTrace(out, args.interval, args.depth)
         trace.start()

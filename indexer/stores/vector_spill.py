@@ -83,9 +83,9 @@ class VectorSpill:
         """The rows numbered ``numbers`` (ascending), read in one pass over the file."""
         picked: list[FloatArray] = []
         for start, chunk in self.chunks():
-            within = numbers[(numbers >= start) & (numbers < start + len(chunk))] - start
-            if len(within):
-                picked.append(chunk[within])
+            first, end = np.searchsorted(numbers, (start, start + len(chunk)))
+            if end > first:
+                picked.append(chunk[numbers[first:end] - start])
         if not picked:
             return np.empty((0, self.dimension), dtype=np.float32)
         return np.ascontiguousarray(np.concatenate(picked))
