@@ -20,6 +20,7 @@ from indexer.doc_table import Columns
 from indexer.encoders import Encoder
 from indexer.models import GeoPoint, Offer, Profile, SkillTag
 from indexer.settings import FusionMethod, MatchingSettings
+from indexer.skill_identity import identities
 from indexer.utc import as_utc
 from matcher.column_bounds import (
     occupation_values,
@@ -263,17 +264,19 @@ class Matcher:
                      ) -> list[_Scored]:
         """Read and score the candidates of one chunk whose bound can still reach the top
         (their skill labels are encoded together, once)."""
-        pairs: list[tuple[FusedHit, Pair]] = []
+        pairs: list[tuple[FusedHit, Pair, _Skills]] = []
         for bound, hit in chunk:
             if len(best) >= top_k and best[0] > bound + SCORE_BOUND_SLACK:
                 break
             record = collection.get(hit.id)
             if record is not None:
-                pairs.append((hit, direction.pair_of(record)))
+                pair = direction.pair_of(record)
+                pairs.append((hit, pair, direction.skills_of(pair)))
         if self.settings.skill_weight > 0 and self.settings.related_skill_credit > 0:
-            self.skill_neighbours.prepare(_skill_labels(pair for _, pair in pairs))
-        return [self._score(hit, pair, query, feature.get(hit.id, 0.0), newest,
-                            direction.skills_of(pair)) for hit, pair in pairs]
+            self.skill_neighbours.prepare(_labels_to_relate(
+                (pair, skills) for _, pair, skills in pairs))
+        return [self._score(hit, pair, query, feature.get(hit.id, 0.0), newest, skills)
+                for hit, pair, skills in pairs]
 
     def _retrieve(self, query: MatchQuery, collection: Collection[RecordT],
                   feature_method: FusionMethod) -> tuple[list[FusedHit], dict[str, float]]:
@@ -486,11 +489,15 @@ def _job_evidence(values: Values, pair: Pair) -> bool:
             or (judged_skills and (skills or 0.0) > 0.0))
 
 
-def _skill_labels(pairs: Iterable[Pair]) -> list[str]:
+def _labels_to_relate(pairs: Iterable[tuple[Pair, _Skills]]) -> list[str]:
+    """The skill labels whose vectors scoring these pairs may look up: the held ones, and
+    the asked ones that are not held (an asked skill that is held never looks for a close
+    one), so that they are encoded in one batch and no other label is encoded at all."""
     labels: list[str] = []
-    for pair in pairs:
-        labels.extend(tag.label for tag in (*pair.offer.matching_skills,
-                                            *pair.profile.matching_skills))
+    for pair, (held, _) in pairs:
+        labels.extend(tag.label for tag in held.tags)
+        labels.extend(tag.label for tag in pair.offer.matching_skills
+                      if held.weight_of(identities(tag)) <= 0)
     return labels
 
 

@@ -68,21 +68,30 @@ class SkillNeighbours:
 
     def finder(self, skills: HeldSkills) -> RelatedFinder:
         """A finder over ``skills``: the closest of them above the threshold, never the asked
-        skill itself."""
+        skill itself. The held skills' vectors are stacked on the first question, so a
+        finder that is never asked encodes nothing (the matcher builds one per candidate
+        when it ranks seekers, and encodes the labels of a chunk of them in one batch)."""
         held = list(skills.tags)
-        self.prepare([tag.label for tag in held])
-        matrix = (np.stack([self._vectors[tag.label] for tag in held]) if held
-                  else np.empty((0, 0), dtype=np.float32))
         keys = [skill_key(tag) for tag in held]
+        stacked: list[npt.NDArray[np.float32]] = []
         answers: dict[tuple[str, str], SkillTag | None] = {}
 
         def find(asked: SkillTag) -> SkillTag | None:
             memo_key = (asked.label, skill_key(asked))
             if memo_key not in answers:
-                answers[memo_key] = self._closest(asked, held, keys, matrix)
+                if not stacked:
+                    stacked.append(self._matrix(held))
+                answers[memo_key] = self._closest(asked, held, keys, stacked[0])
             return answers[memo_key]
 
         return find
+
+    def _matrix(self, held: Sequence[SkillTag]) -> npt.NDArray[np.float32]:
+        """The held skills' label vectors, one row each."""
+        if not held:
+            return np.empty((0, 0), dtype=np.float32)
+        self.prepare([tag.label for tag in held])
+        return np.stack([self._vectors[tag.label] for tag in held])
 
     def _closest(self, asked: SkillTag, held: Sequence[SkillTag], keys: Sequence[str],
                  matrix: npt.NDArray[np.float32]) -> SkillTag | None:

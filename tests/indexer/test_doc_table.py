@@ -271,3 +271,23 @@ def test_the_part_index_names_the_values_holding_each_part_and_follows_new_value
     assert later is not None
     grown = later.parts("|")
     assert len(grown["l:y"]) == 2 and len(grown["k:3"]) == 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_entries_of_any_rows_are_those_each_row_was_given(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    column = doc_table._Multi(distinct=False)
+    given: dict[int, list[tuple[str, float]]] = {}
+    for row in rng.permutation(60).tolist():  # rows added out of order, some left empty
+        values = [f"v{int(v)}" for v in rng.integers(0, 9, size=int(rng.integers(0, 4)))]
+        weights = [float(w) for w in rng.integers(1, 8, size=len(values)) / 8]
+        column.add(row, values, weights)
+        given[row] = list(zip(values, weights, strict=True))
+    asked = rng.integers(0, 80, size=40)  # repeats, and rows past the last one given
+    entries = column.entries(asked)
+    assert entries.grouped(len(asked)) == [given.get(row, []) for row in asked.tolist()]
+
+
+def test_entries_of_an_empty_column_are_empty() -> None:
+    entries = doc_table._Multi().entries(np.array([0, 3], dtype=np.int64))
+    assert entries.grouped(2) == [[], []]

@@ -7,8 +7,11 @@ from pathlib import Path
 
 from indexer.encoders import CacheFreeEncoder, EmbeddingCache, Encoder
 from indexer.encoders.cache import DB_NAME
-from indexer.models import SkillTag
+from indexer.models import Offer, Profile, SkillTag
+from indexer.skill_identity import identities
+from matcher.engine import Engine
 from matcher.features import HeldSkills
+from matcher.matcher import Matcher
 from matcher.related_skills import SkillNeighbours
 from tests.fake_encoders import ChecksumEncoder, FastChecksumEncoder
 
@@ -42,3 +45,44 @@ def test_both_paths_find_the_same_related_skill(tmp_path: Path) -> None:
              for encoder, folder in ((FastChecksumEncoder(), tmp_path / "a"),
                                      (ChecksumEncoder(), tmp_path / "b"))]
     assert found[0] is not None and found[0] == found[1]
+
+
+def test_a_finder_that_is_never_asked_encodes_nothing() -> None:
+    encoder = FastChecksumEncoder()
+    find = SkillNeighbours(encoder, -1.0).finder(
+        HeldSkills.of([SkillTag(code="1", label=label) for label in LABELS[1:]]))
+    assert encoder.encoded == []
+    assert find(SkillTag(code="9", label=LABELS[0])) is not None
+    assert sorted(encoder.encoded) == sorted(LABELS)
+
+
+def test_matching_encodes_only_the_labels_a_related_skill_can_be_looked_up_for(
+        tiny_engine: Engine) -> None:
+    settings = tiny_engine.settings.matching.model_copy(update={"result_cache": 0})
+    matcher = Matcher(tiny_engine.offers, tiny_engine.profiles, tiny_engine.taxonomy,
+                      tiny_engine.encoder, settings, tiny_engine.normaliser)
+    counting = FastChecksumEncoder()
+    matcher.skill_neighbours = SkillNeighbours(counting, settings.related_skill_similarity)
+    stored = tiny_engine.profiles.get("P-VENDEUSE")
+    assert isinstance(stored, Profile)
+    # held under their codes but worded otherwise: an asked skill held by code keeps its
+    # own label, which no lookup needs
+    profile = stored.model_copy(update={"skills": [
+        tag.model_copy(update={"label": f"{tag.label} (acquis)"}) if tag.code else tag
+        for tag in stored.skills]})
+    matches = matcher.offers_for_profile(profile, top_k=20)
+    held = HeldSkills.of(profile.matching_skills)
+    asked = [tag for match in matches for tag in _asked(tiny_engine, match.id)]
+    asked_and_held = {tag.label for tag in asked if held.weight_of(identities(tag)) > 0}
+    asked_not_held = {tag.label for tag in asked} - asked_and_held
+    assert asked_and_held and asked_not_held  # the fixture has both kinds
+    encoded = set(counting.encoded)
+    assert not (encoded & (asked_and_held - {t.label for t in held.tags}))
+    assert asked_not_held <= encoded
+    assert len(counting.encoded) == len(encoded)  # each label once
+
+
+def _asked(engine: Engine, offer_id: str) -> list[SkillTag]:
+    offer = engine.offers.get(offer_id)
+    assert isinstance(offer, Offer)
+    return list(offer.matching_skills)
