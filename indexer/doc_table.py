@@ -259,7 +259,7 @@ class _ByRow:
 
     codes: npt.NDArray[np.int32]
     weights: FloatArray
-    starts: IntArray
+    starts: npt.NDArray[np.int32] | IntArray
     """Where each row's entries start, for rows 0 to the last holding one, plus one past."""
 
     @classmethod
@@ -268,6 +268,8 @@ class _ByRow:
         """Index entries already sorted by row (``sorted_rows``, ascending)."""
         last = int(sorted_rows[-1]) if len(sorted_rows) else -1
         starts: IntArray = np.searchsorted(sorted_rows, np.arange(last + 2))
+        if len(sorted_rows) <= np.iinfo(np.int32).max:
+            return cls(codes, weights, starts.astype(np.int32))  # 4 bytes a row: 4 MB at 1M
         return cls(codes, weights, starts)
 
     def positions(self, rows: IntArray) -> tuple[IntArray, IntArray]:
