@@ -393,6 +393,8 @@ class FaissVectorStore:
             store.recall_check = RecallCheck.from_dict(meta["recall"])
         store._index = faiss.read_index(str(directory / INDEX_FILE),
                                         faiss.IO_FLAG_MMAP if mmap else 0)
+        if store.nlist:
+            _without_prefetch_threads(store._index)
         if store.nlist and isinstance(faiss.downcast_index(store._index), faiss.IndexIDMap2):
             logger.warning("%s: IVF index of an earlier version keeps its ids in an id map "
                            "that removals desynchronise (searches may return other "
@@ -597,3 +599,18 @@ class FaissVectorStore:
             if doc_id is not None:
                 hits.append(Hit(id=doc_id, score=float(score)))
         return hits
+
+
+def _without_prefetch_threads(index: Any) -> None:
+    """Keep a memory-mapped IVF index from starting threads on every search.
+
+    FAISS maps an IVF index's lists as ``OnDiskInvertedLists``, whose searches first hand the
+    lists to probe to ``prefetch_nthread`` (32) new threads that read them ahead, a help for
+    lists on a slow disk. Here the lists sit in the page cache: each search paid the threads'
+    creation for nothing (at 100k offers, IVF1024 and 72 probes: 1.15 ms of the request
+    thread's CPU instead of 0.36, and the threads' own CPU on the other core). With none, a
+    list not in memory yet is read on first touch, as any mapped page."""
+    lists = faiss.extract_index_ivf(index).invlists
+    if lists is not None and isinstance(mapped := faiss.downcast_InvertedLists(lists),
+                                        faiss.OnDiskInvertedLists):
+        mapped.prefetch_nthread = 0

@@ -302,3 +302,19 @@ def test_prepared_reads_build_the_direct_map_the_exact_scoring_uses(tmp_path: Pa
     exact.upsert(["a"], vectors[:1])
     exact.prepare_reads()  # nothing to build for an exact index
     assert [hit.id for hit in exact.search(vectors[:1], 1)[0]] == ["a"]
+
+
+def test_a_memory_mapped_ivf_index_searches_without_prefetch_threads(tmp_path: Path) -> None:
+    vectors = _unit_rows(2_000)
+    store = FaissVectorStore(16, "IVF16,Flat", nprobe=16)  # every list: exact
+    store.upsert([f"d{i}" for i in range(len(vectors))], vectors)
+    store.save(tmp_path)
+    reader = FaissVectorStore.load(tmp_path)
+    mapped = faiss.extract_index_ivf(reader._index).invlists
+    assert mapped is not None
+    lists = faiss.downcast_InvertedLists(mapped)
+    assert isinstance(lists, faiss.OnDiskInvertedLists)  # mapped, as readers open it
+    assert lists.prefetch_nthread == 0
+    exact = np.argsort(-(vectors @ vectors[7]))[:5]
+    [hits] = reader.search(vectors[7:8], 5)
+    assert [hit.id for hit in hits] == [f"d{i}" for i in exact]
