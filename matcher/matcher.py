@@ -494,8 +494,11 @@ def _labels_to_relate(pairs: Iterable[tuple[Pair, _Skills]]) -> list[str]:
     the asked ones that are not held (an asked skill that is held never looks for a close
     one), so that they are encoded in one batch and no other label is encoded at all."""
     labels: list[str] = []
+    seen: set[int] = set()  # a seeker's held skills are the same for every offer
     for pair, (held, _) in pairs:
-        labels.extend(tag.label for tag in held.tags)
+        if id(held) not in seen:
+            seen.add(id(held))
+            labels.extend(tag.label for tag in held.tags)
         labels.extend(tag.label for tag in pair.offer.matching_skills
                       if held.weight_of(identities(tag)) <= 0)
     return labels
