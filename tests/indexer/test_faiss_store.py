@@ -75,10 +75,10 @@ def test_index_type_is_chosen_by_size() -> None:
     from indexer.stores.faiss_store import choose_index
 
     assert choose_index(10_000) == ("Flat", 0)
-    assert choose_index(1_000_000) == ("IVF4096,SQfp16", 128)  # 4·√1M = 4,000 → 4,096 lists
-    assert choose_index(100_000) == ("IVF1024,SQfp16", 32)  # 4·√100k ≈ 1,265 → 1,024
+    assert choose_index(1_000_000) == ("IVF4096,Flat", 128)  # 4·√1M = 4,000 → 4,096 lists
+    assert choose_index(100_000) == ("IVF1024,Flat", 32)  # 4·√100k ≈ 1,265 → 1,024
     # a forced small IVF: 4·√2,000 ≈ 179 → 256 lists, halved until 40 points each → 32
-    assert choose_index(2_000, flat_max=100) == ("IVF32,SQfp16", 16)
+    assert choose_index(2_000, flat_max=100) == ("IVF32,Flat", 16)
 
 
 def test_large_store_switches_to_ivf_on_save_and_stays_updatable(
@@ -318,10 +318,3 @@ def test_a_memory_mapped_ivf_index_searches_without_prefetch_threads(tmp_path: P
     exact = np.argsort(-(vectors @ vectors[7]))[:5]
     [hits] = reader.search(vectors[7:8], 5)
     assert [hit.id for hit in hits] == [f"d{i}" for i in exact]
-
-
-def test_list_codes_of_another_size_are_refused() -> None:
-    from indexer.stores.faiss_store import _decoded
-
-    with pytest.raises(ValueError, match="3 bytes a vector"):
-        _decoded(np.zeros(6, dtype=np.uint8), 2, 16)
