@@ -492,7 +492,7 @@ def _job_evidence(values: Values, pair: Pair) -> bool:
 def _labels_to_relate(pairs: Iterable[tuple[Pair, _Skills]]) -> list[str]:
     """The skill labels whose vectors scoring these pairs may look up: the held ones, and
     the asked ones that are not held (an asked skill that is held never looks for a close
-    one), so that they are encoded in one batch and no other label is encoded at all."""
+    one), to be encoded in one batch."""
     labels: list[str] = []
     seen: set[int] = set()  # a seeker's held skills are the same for every offer
     for pair, (held, _) in pairs:

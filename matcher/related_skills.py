@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -73,15 +74,13 @@ class SkillNeighbours:
         when it ranks seekers, and encodes the labels of a chunk of them in one batch)."""
         held = list(skills.tags)
         keys = [skill_key(tag) for tag in held]
-        stacked: list[npt.NDArray[np.float32]] = []
+        matrix = cache(partial(self._matrix, held))
         answers: dict[tuple[str, str], SkillTag | None] = {}
 
         def find(asked: SkillTag) -> SkillTag | None:
             memo_key = (asked.label, skill_key(asked))
             if memo_key not in answers:
-                if not stacked:
-                    stacked.append(self._matrix(held))
-                answers[memo_key] = self._closest(asked, held, keys, stacked[0])
+                answers[memo_key] = self._closest(asked, held, keys, matrix())
             return answers[memo_key]
 
         return find
