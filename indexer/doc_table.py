@@ -283,6 +283,25 @@ class _ByRow:
         return positions, counts
 
 
+def _touched_rows(size: int, *postings: IntArray) -> tuple[IntArray, npt.NDArray[np.int32]]:
+    """The distinct rows of ``postings`` (a table of ``size`` rows), ascending, and a
+    table-sized array that gives each of them its position there (what it holds at other
+    rows is undefined).
+
+    Sorting the postings and numbering them through a scratch array costs ≈ 1.2 ms less at
+    1M rows than marking them in a table-sized mask and listing its set rows, whose
+    ``nonzero`` over a million scattered flags alone took ≈ 1 ms (docs/performance.md,
+    "Stop 38")."""
+    touched = np.sort(np.concatenate(postings))
+    first = np.empty(len(touched), dtype=bool)
+    first[:1] = True
+    np.not_equal(touched[1:], touched[:-1], out=first[1:])
+    rows: IntArray = touched[first]
+    slot = np.empty(size, dtype=np.int32)  # untouched pages are never written
+    slot[rows] = np.arange(len(rows), dtype=np.int32)
+    return rows, slot
+
+
 class DocTable:
     """Columns of ``IndexedDoc`` fields plus each row's vector label and record location."""
 
@@ -388,22 +407,21 @@ class DocTable:
         ``occupation_share`` × (the best code weight × the row's confidence in that code) +
         (1 − ``occupation_share``) × (the share of the skills' weight the row holds).
 
-        The codes' postings are accumulated over the whole table, but only the rows they
-        touch are combined and returned: the cost follows the postings, not the table."""
+        The postings are combined over the rows they touch only, numbered in row order
+        (:func:`_touched_rows`): the cost follows the postings, not the table."""
         self._flush()
-        size = len(self._ids)
         occupation_rows, occupation_values = self._romes.gather(occupations, weighted=True)
         skill_rows, skill_values = self._skills.gather(skills, weighted=False)
-        touched = np.zeros(size, dtype=bool)
-        touched[occupation_rows] = True
-        touched[skill_rows] = True
-        rows = np.flatnonzero(touched & (self._alive if allowed is None else allowed))
-        occupation = np.zeros(size, dtype=np.float64)
-        np.maximum.at(occupation, occupation_rows, occupation_values)
+        rows, slot = _touched_rows(len(self._ids), occupation_rows, skill_rows)
+        occupation = np.zeros(len(rows), dtype=np.float64)
+        np.maximum.at(occupation, slot[occupation_rows], occupation_values)
         total = sum(skills.values())
-        skill = np.bincount(skill_rows, weights=skill_values / total if total > 0 else
-                            skill_values, minlength=size)
-        scores = occupation_share * occupation[rows] + (1.0 - occupation_share) * skill[rows]
+        skill = np.bincount(slot[skill_rows], weights=skill_values / total if total > 0 else
+                            skill_values, minlength=len(rows))
+        live = (self._alive if allowed is None else allowed)[rows]
+        scores = (occupation_share * occupation[live]
+                  + (1.0 - occupation_share) * skill[live])
+        rows = rows[live]
         keep = scores > 0
         return rows[keep], scores[keep]
 

@@ -173,6 +173,17 @@ def test_concept_scores_follow_their_definition_over_live_and_allowed_rows() -> 
     assert list(rows) == sorted(rows)
 
 
+def test_concept_scores_of_codes_no_live_row_holds_are_empty() -> None:
+    table = DocTable([_doc("a", ("A1",), (1.0,)), _doc("b", ("A2",), (0.5,))])
+    table.delete(["a"])
+    for occupations, skills in (({"Z9": 1.0}, {"s0": 1.0}), ({"A1": 1.0}, {})):
+        rows, scores = table.concept_scores(occupations, skills, 0.6)
+        assert len(rows) == len(scores) == 0
+    rows, scores = table.concept_scores({"A1": 1.0, "A2": 1.0}, {}, 0.6)
+    assert [table.id_of(row) for row in rows.tolist()] == ["b"]
+    assert scores.tolist() == pytest.approx([0.6 * 0.5])
+
+
 def test_radius_filters_pass_what_filters_accept_through_every_write(tmp_path: Path) -> None:
     rng = np.random.default_rng(11)
 
