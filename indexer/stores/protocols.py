@@ -76,8 +76,8 @@ class KeywordQuery:
     """Concept ids to match against the documents' concept ids (a small boost each)."""
     max_text_terms: int | None = None
     """Search at most this many distinct terms of ``text``, the most selective (rarest in
-    the indexed texts) first; None searches them all. The embedded store honours it; the
-    OpenSearch store sends the text whole (see ``docs/performance.md``)."""
+    the indexed texts) first; None searches them all. Both keyword stores honour it (the
+    OpenSearch store counts the terms' documents with ``_termvectors``)."""
 
     def is_empty(self) -> bool:
         """True when the query has nothing to match."""
