@@ -1,6 +1,6 @@
 """The embedded keyword store's cost by query shape: how many distinct free-text terms a
-seeker's query searches (``KeywordQuery.max_text_terms``, the rarest first) and which filters
-apply, on a GENERATED corpus (``bench.corpus``).
+seeker's query searches (``KeywordQuery.max_text_terms``, the weightiest first) and which
+filters apply, on a GENERATED corpus (``bench.corpus``).
 
 The first ``--offers`` offers are stored in a tantivy store at ``--store`` (built once, with
 progress; a store holding another count is refused), then the first ``--seekers`` GENERATED

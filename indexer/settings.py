@@ -103,12 +103,11 @@ class MatchingSettings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     keyword_top_k: int = Field(default=200, ge=1)
     keyword_max_terms: int = Field(
-        default=16, ge=0,
+        default=12, ge=0,
         description="at most this many terms of a query's free text (a seeker's summary) are "
-                    "searched by the keyword store, the most selective first: a long text "
-                    "costs what a short one does (16 rather than 24: 1M offers ≈ 10.5 → 6.2 ms, "
-                    "the full ranking within 0.3 nDCG@10 point on the dev sets); 0 searches "
-                    "every term")
+                    "searched by the keyword store, the weightiest first (how often the text "
+                    "says a term × its inverse document frequency, as MoreLikeThis): a long "
+                    "text costs what a short one does; 0 searches every term")
     vector_top_k: int = Field(default=200, ge=1)
     concept_top_k: int = Field(
         default=200, ge=0,

@@ -49,6 +49,7 @@ from indexer.stores.opensearch_query import (
     inside,
 )
 from indexer.stores.protocols import Filters, GeoFilter, Hit, IndexedDoc, KeywordQuery
+from indexer.stores.text_terms import weightiest_terms
 from indexer.utc import as_utc, epoch_micros
 from skills_taxonomy.gender import normalise_forms
 
@@ -205,27 +206,30 @@ class OpenSearchKeywordStore(AliasedIndex):
 
     def _selective_text(self, query: KeywordQuery) -> str:
         """The free text, or beyond ``query.max_text_terms`` distinct terms only the words of
-        the most selective ones (fewest documents hold them in ``text``; ties: the earlier in
-        the query), in query order, as the embedded store selects them. The index's own
-        analyser reads the text and counts the documents (``_termvectors`` of an artificial
-        document: one shard's statistics, exact on one shard)."""
+        the weightiest ones (:mod:`indexer.stores.text_terms`), in query order, as the
+        embedded store selects them. The index's own analyser reads the text and counts the
+        documents (``_termvectors`` of an artificial document: one shard's statistics, exact
+        on one shard)."""
         text = normalise_forms(query.text)
         limit = query.max_text_terms
         if limit is None or len(_WORD.findall(text)) <= limit:  # no more terms than words
             return text
         response = self._read(lambda: self.client.termvectors(
             index=self.alias, body={"doc": {"text": text}, "fields": ["text"],
-                                    "term_statistics": True, "field_statistics": False,
+                                    "term_statistics": True, "field_statistics": True,
                                     "positions": True, "offsets": True}))
-        terms = response.get("term_vectors", {}).get("text", {}).get("terms", {})
+        vectors = response.get("term_vectors", {}).get("text", {})
+        terms = vectors.get("terms", {})
         if len(terms) <= limit:
             return text
-        first = {term: min(stats["tokens"], key=lambda token: token["position"])
-                 for term, stats in terms.items()}
-        chosen = sorted(terms, key=lambda term: (terms[term].get("doc_freq", 0),
-                                                 first[term]["position"]))[:limit]
-        spans = sorted((first[term] for term in chosen), key=lambda token: token["position"])
-        return " ".join(text[token["start_offset"]:token["end_offset"]] for token in spans)
+        tokens = sorted(((token, term) for term, stats in terms.items()
+                         for token in stats["tokens"]), key=lambda pair: pair[0]["position"])
+        first = {term: token for token, term in reversed(tokens)}
+        chosen = weightiest_terms([term for _, term in tokens], limit,
+                                  lambda term: int(terms[term].get("doc_freq", 0)),
+                                  int(vectors.get("field_statistics", {}).get("doc_count", 0)))
+        return " ".join(text[first[term]["start_offset"]:first[term]["end_offset"]]
+                        for term in chosen)
 
     @staticmethod
     def _scoring_clauses(query: KeywordQuery, text: str) -> list[dict[str, Any]]:

@@ -75,9 +75,10 @@ class KeywordQuery:
     concepts: tuple[str, ...] = ()
     """Concept ids to match against the documents' concept ids (a small boost each)."""
     max_text_terms: int | None = None
-    """Search at most this many distinct terms of ``text``, the most selective (rarest in
-    the indexed texts) first; None searches them all. Both keyword stores honour it (the
-    OpenSearch store counts the terms' documents with ``_termvectors``)."""
+    """Search at most this many distinct terms of ``text``, the weightiest (how often the
+    text says a term × its inverse document frequency, :mod:`indexer.stores.text_terms`);
+    None searches them all. Both keyword stores honour it (the OpenSearch store counts the
+    terms' documents with ``_termvectors``)."""
 
     def is_empty(self) -> bool:
         """True when the query has nothing to match."""

@@ -11,7 +11,7 @@ top k. Two choices keep it so:
   ``title_pairs`` ("aide soignant"), instead of a phrase query (whose scorer is not a term
   scorer and turns the whole disjunction into an exhaustive union: ×2.4 at 1M offers);
 - a long free text (a seeker's summary) is searched by its ``KeywordQuery.max_text_terms``
-  most selective terms, those rarest in the indexed texts, as MoreLikeThis selects its terms:
+  weightiest terms, as MoreLikeThis selects its terms (:mod:`indexer.stores.text_terms`):
   the common ones add little to a BM25 score and cost the longest posting lists.
 
 Every filter is a clause of the query itself, so the top-k cut happens after filtering; the
@@ -49,6 +49,7 @@ from indexer.stores.protocols import (
     IndexedDoc,
     KeywordQuery,
 )
+from indexer.stores.text_terms import weightiest_terms
 from indexer.utc import epoch_micros
 from skills_taxonomy.gender import normalise_forms
 
@@ -318,14 +319,10 @@ class TantivyKeywordStore:
 
     def _text_terms(self, query: KeywordQuery, searcher: tantivy.Searcher) -> list[str]:
         """The free text's distinct terms, in query order; beyond ``query.max_text_terms``,
-        only the most selective (fewest texts hold them; ties: the earlier in the query)."""
-        terms = list(dict.fromkeys(self.terms(query.text)))
-        limit = query.max_text_terms
-        if limit is None or len(terms) <= limit:
-            return terms
-        order = sorted(range(len(terms)),
-                       key=lambda i: (searcher.doc_freq("text", terms[i]), i))
-        return [terms[i] for i in sorted(order[:limit])]
+        only the weightiest (:mod:`indexer.stores.text_terms`)."""
+        return weightiest_terms(self.terms(query.text), query.max_text_terms,
+                                lambda term: int(searcher.doc_freq("text", term)),
+                                int(searcher.num_docs))
 
     def _title_clauses(self, terms: Sequence[str]) -> list[tantivy.Query]:
         """A wanted title: each of its terms, and its phrase as adjacent pairs sharing the

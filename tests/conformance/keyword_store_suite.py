@@ -307,7 +307,7 @@ class KeywordStoreConformance:
         query = KeywordQuery("atelier", skill_codes=("333",))
         assert _ids(store.search(query, Filters(), 10)) == ["b", "a"]
 
-    # --- long free texts: the most selective terms only ---------------------------------
+    # --- long free texts: the weightiest terms only ------------------------------------
 
     @staticmethod
     def _with_common_words(store: KeywordStore, count: int) -> KeywordStore:
@@ -316,7 +316,7 @@ class KeywordStoreConformance:
         store.upsert([IndexedDoc(id="rare", title="Poste", text="Soudure à l'arc.")])
         return store
 
-    def test_max_text_terms_keeps_the_most_selective_terms(
+    def test_max_text_terms_keeps_the_rarest_of_terms_said_once(
             self, make_store: MakeKeywordStore) -> None:
         store = self._with_common_words(make_store(), 20)
         text = "travail équipe soudure"
@@ -339,6 +339,23 @@ class KeywordStoreConformance:
         query = KeywordQuery("soudeur cariste magasinier", max_text_terms=2)
         assert sorted(hit.id for hit in store.search(query, Filters(), 10)) == [
             "cariste", "soudeur"]
+
+    def test_max_text_terms_weighs_a_term_by_how_often_the_text_says_it(
+            self, make_store: MakeKeywordStore) -> None:
+        store = make_store()
+        store.upsert([IndexedDoc(id=f"soudeur-{i}", title="Poste", text="Soudeur en atelier.")
+                      for i in range(8)])
+        store.upsert([IndexedDoc(id=f"autre-{i}", title="Poste", text="Accueil du public.")
+                      for i in range(20)])
+        store.upsert([IndexedDoc(id="peintre", title="Poste", text="Peinture.")])
+        # "soudeur" is held by 8 of 29 texts but said four times; "peinture", held by one,
+        # once: 4 × idf(8) ≈ 5.0 outweighs idf(1) ≈ 3.0
+        text = "soudeur soudeur peinture soudeur soudeur"
+        kept = store.search(KeywordQuery(text, max_text_terms=1), Filters(), 50)
+        assert sorted(hit.id for hit in kept) == sorted(f"soudeur-{i}" for i in range(8))
+        rarest_once = store.search(KeywordQuery("soudeur peinture", max_text_terms=1),
+                                   Filters(), 50)
+        assert [hit.id for hit in rarest_once] == ["peintre"]
 
     def test_max_text_terms_leaves_titles_and_codes_alone(
             self, make_store: MakeKeywordStore) -> None:
