@@ -224,7 +224,9 @@ class OpenSearchKeywordStore(AliasedIndex):
             return text
         tokens = sorted(((token, term) for term, stats in terms.items()
                          for token in stats["tokens"]), key=lambda pair: pair[0]["position"])
-        first = {term: token for token, term in reversed(tokens)}
+        first: dict[str, dict[str, Any]] = {}  # each term's first token, for its words
+        for token, term in tokens:
+            first.setdefault(term, token)
         chosen = weightiest_terms([term for _, term in tokens], limit,
                                   lambda term: int(terms[term].get("doc_freq", 0)),
                                   int(vectors.get("field_statistics", {}).get("doc_count", 0)))
