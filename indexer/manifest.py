@@ -12,11 +12,12 @@ from indexer.atomic import write_text_atomic
 from indexer.stores.ann_recall import RecallCheck
 from indexer.utc import utc_now_iso
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """2: records carry their concepts; the filter table has occupation weights and skills.
 3: the embedded keyword store indexes the titles' adjacent term pairs (``title_pairs``).
 4: the embedded keyword store indexes each place's geographic cells (``geo_cell``).
-5: the embedded keyword store indexes no positions (term frequencies only)."""
+5: the embedded keyword store indexes no positions (term frequencies only).
+6: the embedded keyword store keeps each id's 64-bit key as a fast field (``key``)."""
 MANIFEST_NAME = "manifest.json"
 
 

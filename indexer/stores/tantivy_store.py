@@ -35,6 +35,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import tantivy
 
@@ -42,6 +43,7 @@ from indexer import geo_cells
 from indexer.distance import haversine_km
 from indexer.models import GeoPoint
 from indexer.stores.held_documents import DocumentFields, HeldDocuments
+from indexer.stores.id_keys import KEY_FIELD, IdsByKey, id_key
 from indexer.stores.protocols import (
     Filters,
     GeoFilter,
@@ -107,7 +109,8 @@ def build_schema() -> tantivy.Schema:
     Positions were as large as the postings themselves (180 MB at 1M offers) and filled the
     writer's heap, so the same heap now writes 3 segments instead of 5 there, each searched
     with its own top-k threshold (docs/performance.md, "Stop 35"). The document store
-    holds the id alone, what a hit is read back as."""
+    holds the id alone; a hit is read back by its ``key`` (:mod:`indexer.stores.id_keys`),
+    a fast field, and from the document store where the key is not mapped yet."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     for name in ("title", "text", "concept_text"):
@@ -119,6 +122,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_float_field("lon", indexed=True, fast=True)
     builder.add_integer_field("created_at", indexed=True, fast=True)
     builder.add_text_field("geo_cell", tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field(KEY_FIELD, indexed=False, fast=True)
     return builder.build()
 
 
@@ -148,6 +152,7 @@ class TantivyKeywordStore:
         self._dirty = False
         self._sort_block = sort_block
         self._held = HeldDocuments()  # by curve key
+        self._ids = IdsByKey()  # filled by prepare_reads, kept up to date by writes
         self.directory = directory
 
     # --- writes ------------------------------------------------------------------------------
@@ -159,6 +164,7 @@ class TantivyKeywordStore:
             for doc in docs:
                 writer.delete_documents_by_term("id", doc.id)
                 writer.add_document(self._to_document(DocumentFields.of(doc)))
+                self._ids.add(doc.id)
                 self._dirty = True
 
     def add_new(self, docs: Iterable[IndexedDoc]) -> None:
@@ -169,6 +175,7 @@ class TantivyKeywordStore:
         with self._lock:
             for doc in docs:
                 self._held.hold(geo_cells.curve_key(doc.location), DocumentFields.of(doc))
+                self._ids.add(doc.id)
                 if len(self._held) >= self._sort_block:
                     self._write_held()
 
@@ -178,6 +185,7 @@ class TantivyKeywordStore:
             writer = self._write_held()
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
+                self._ids.remove(doc_id)
                 self._dirty = True
 
     def purge(self, ids: Iterable[str]) -> bool:
@@ -217,6 +225,25 @@ class TantivyKeywordStore:
         with self._lock:
             self._refresh()
             return int(self._index.searcher().num_segments)
+
+    def prepare_reads(self) -> None:
+        """Read every document's id and key once, so that searches read their hits' ids
+        from the key column (:mod:`indexer.stores.id_keys`; 1M offers: ≈ 1.5 s, 30 MB).
+        A server calls it in its background warm-up; until then hits are read from the
+        document store, with the same results."""
+        with self._lock:
+            self._refresh()
+            searcher = self._index.searcher()
+        total = int(searcher.num_docs)
+        found = searcher.search(tantivy.Query.all_query(), limit=max(total, 1),
+                                count=False).hits if total else []
+        addresses = [address for _, address in found]
+        del found
+        keys = _keys(searcher, addresses)
+        ids = [str(searcher.doc(address).get_first("id")) for address in addresses]
+        with self._lock:  # a write meanwhile adds to or removes from the map after this
+            self._ids.load(keys, ids)
+        logger.info("keyword store: %d ids read back by key", len(ids))
 
     @property
     def filters_stop_pruning(self) -> bool:
@@ -271,6 +298,7 @@ class TantivyKeywordStore:
     def _to_document(self, fields: DocumentFields) -> tantivy.Document:
         document = tantivy.Document()
         document.add_text("id", fields.id)
+        document.add_integer(KEY_FIELD, id_key(fields.id))
         document.add_text("title", normalise_forms(fields.title))
         for pair in title_pairs(self.terms(fields.title)):  # as a query's title is analysed
             document.add_text("title_pairs", pair)
@@ -401,7 +429,7 @@ class TantivyKeywordStore:
             found = searcher.search(query, limit=limit, count=False).hits
             kept = found if geo is None else self._inside(searcher, found, geo)
             if len(kept) >= top_k or len(found) < limit:
-                hits = [self._hit(searcher, score, address) for score, address in kept[:top_k]]
+                hits = self._hits(searcher, kept[:top_k])
                 return sorted(hits, key=lambda hit: (-hit.score, hit.id))  # ties by id
             logger.debug("geo check kept %d of %d hits; searching deeper", len(kept), limit)
             limit *= _GEO_DEPTH_FACTOR
@@ -419,6 +447,18 @@ class TantivyKeywordStore:
             and haversine_km(geo.center, GeoPoint(lat=lat, lon=lon)) <= geo.radius_km
         ]
 
-    @staticmethod
-    def _hit(searcher: tantivy.Searcher, score: float, address: tantivy.DocAddress) -> Hit:
-        return Hit(id=str(searcher.doc(address).get_first("id")), score=float(score))
+    def _hits(self, searcher: tantivy.Searcher,
+              found: Sequence[tuple[float, tantivy.DocAddress]]) -> list[Hit]:
+        """The hits of ``found``, their ids read by key where the map has them (module
+        :mod:`indexer.stores.id_keys`), else from the document store."""
+        ids: list[str | None] = [None] * len(found)
+        if self._ids.loaded and found:
+            ids = self._ids.ids_of(_keys(searcher, [address for _, address in found]))
+        return [Hit(id=str(searcher.doc(address).get_first("id")) if doc_id is None
+                    else doc_id, score=float(score))
+                for (score, address), doc_id in zip(found, ids, strict=True)]
+
+
+def _keys(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]) -> list[int | None]:
+    """The ``key`` fast field of each document (None where a document has none)."""
+    return cast("list[int | None]", searcher.fast_field_values(KEY_FIELD, addresses))

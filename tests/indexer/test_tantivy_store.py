@@ -1,8 +1,9 @@
-"""The tantivy keyword store: the shared conformance suite, on-disk persistence, and
-``add_new``'s curve order and radius cells."""
+"""The tantivy keyword store: the shared conformance suite, on-disk persistence, ids read
+back by key, and ``add_new``'s curve order and radius cells."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import tantivy
 
 from indexer.geo_cells import curve_key
 from indexer.models import GeoPoint
+from indexer.stores.id_keys import IdsByKey, id_key
 from indexer.stores.protocols import Filters, GeoFilter, IndexedDoc, KeywordQuery
 from indexer.stores.tantivy_store import TantivyKeywordStore, build_schema, title_pairs
 from skills_taxonomy.plural import strip_plurals
@@ -34,6 +36,86 @@ class TestTantivyOnDisk(AppendableKeywordStoreConformance):
     def make_store(self, tmp_path: Path) -> MakeKeywordStore:
         counter = iter(range(1_000))
         return lambda: TantivyKeywordStore(tmp_path / f"index-{next(counter)}")
+
+
+class TestTantivyReadByKey(AppendableKeywordStoreConformance):
+    """Runs the conformance suite on stores whose reads were prepared while they were empty,
+    so that every hit's id is read back by key from what the writes added and removed."""
+
+    @pytest.fixture
+    def make_store(self) -> MakeKeywordStore:
+        def make() -> TantivyKeywordStore:
+            store = TantivyKeywordStore(None)
+            store.prepare_reads()
+            return store
+        return make
+
+
+class _CountingIds(IdsByKey):
+    """An id map that counts the keys it answered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered = 0
+
+    def ids_of(self, keys: Sequence[int | None]) -> list[str | None]:
+        found = super().ids_of(keys)
+        self.answered += sum(doc_id is not None for doc_id in found)
+        return found
+
+
+_JOBS = [IndexedDoc(id=f"o{n}", title=title, text=f"{title} : {text}.")
+         for n, (title, text) in enumerate([
+             ("Boulanger", "pain au levain et viennoiseries"),
+             ("Boulangère", "pain, tourte et brioche"),
+             ("Pâtissier", "viennoiseries, pain et entremets"),
+             ("Cariste", "chariot élévateur et quai de chargement"),
+             ("Soudeur", "soudure à l'arc, pain de soudure")])]
+_QUERIES = ["pain", "viennoiseries boulanger", "chariot", "soudure pain", "inconnu"]
+
+
+def test_prepared_reads_return_what_the_document_store_returns(tmp_path: Path) -> None:
+    store = TantivyKeywordStore(tmp_path)
+    store.upsert(_JOBS)
+    store.close()
+    reopened = TantivyKeywordStore(tmp_path)
+    before = [reopened.search(KeywordQuery(text), Filters(), 10) for text in _QUERIES]
+    assert any(before) and not reopened._ids.loaded
+    reopened._ids = counting = _CountingIds()
+    reopened.prepare_reads()
+    assert len(counting) == len(_JOBS)
+    after = [reopened.search(KeywordQuery(text), Filters(), 10) for text in _QUERIES]
+    assert after == before
+    assert counting.answered == sum(len(hits) for hits in after) > 0  # all read by key
+
+
+def test_writes_after_prepared_reads_are_read_back_by_key(tmp_path: Path) -> None:
+    store = TantivyKeywordStore(tmp_path)
+    store.upsert(_JOBS[:2])
+    store.prepare_reads()
+    store.upsert([IndexedDoc(id="o0", title="Cariste", text="Chariot.")])  # replaced
+    store.add_new(_JOBS[3:])
+    store.delete(["o1"])
+    assert [hit.id for hit in store.search(KeywordQuery("pain"), Filters(), 10)] == ["o4"]
+    assert {hit.id for hit in store.search(KeywordQuery("chariot"), Filters(), 10)} == {
+        "o0", "o3"}
+    assert store._ids.ids_of([id_key("o1"), id_key("o4")]) == [None, "o4"]
+
+
+def test_an_erased_id_leaves_the_key_map(tmp_path: Path) -> None:
+    store = TantivyKeywordStore(tmp_path)
+    store.upsert(_JOBS)
+    store.prepare_reads()
+    store.purge(["o2"])
+    assert store._ids.ids_of([id_key("o2")]) == [None]
+    assert "o2" not in [hit.id for hit in store.search(KeywordQuery("pain"), Filters(), 10)]
+
+
+def test_prepared_reads_of_an_empty_store() -> None:
+    store = TantivyKeywordStore(None)
+    store.prepare_reads()
+    assert store._ids.loaded and len(store._ids) == 0
+    assert store.search(KeywordQuery("pain"), Filters(), 5) == []
 
 
 def test_saved_index_reopens(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from flask import Flask
@@ -28,6 +29,19 @@ def test_reload_opens_the_new_generation(engine: Any) -> None:
     assert engine.reload()
     assert engine.offers.get("OF-VENTE-1").title == "Vendeur rechargé"
     assert engine.matcher is engine._state[1] and not engine.is_stale()
+
+
+def test_a_reloaded_generation_prepares_its_reads_in_the_background(engine: Any) -> None:
+    """As a server's warm-up does at start: the keyword stores come to read their hits' ids
+    by key, and searches answer meanwhile."""
+    _write_offer_title(engine, "Vendeur préparé")
+    assert engine.reload()
+    keywords = [engine.index.offers.keyword, engine.index.profiles.keyword]
+    deadline = time.monotonic() + 30
+    while not all(store._ids.loaded for store in keywords) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert all(store._ids.loaded for store in keywords)
+    assert len(keywords[0]._ids) == len(engine.index.offers)
 
 
 def test_concurrent_reloads_open_once(engine: Any) -> None:
