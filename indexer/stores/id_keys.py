@@ -34,8 +34,9 @@ def id_key(doc_id: str) -> int:
 class IdsByKey:
     """The id of each key: a packed part read from a whole index once (:meth:`load`: sorted
     keys, and the ids as one UTF-8 buffer with their end offsets, ≈ 30 bytes an id), and the
-    ids added since in a dict. Safe for one writer beside readers (the packed part is
-    replaced whole, never changed)."""
+    ids added since in a dict. Writes are recorded from :meth:`begin_load` on only: a store
+    built from scratch holds no map of its million ids, which no search would read. Safe for
+    one writer beside readers (the packed part is replaced whole, never changed)."""
 
     def __init__(self) -> None:
         self._keys: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
@@ -46,15 +47,21 @@ class IdsByKey:
         """Keys of removed ids, and keys two ids share: mapped to None."""
         self._shared: set[int] = set()
         """Keys two different ids share (kept unusable for good)."""
+        self._recording = False
         self.loaded = False
 
     def __len__(self) -> int:
         return len(self._keys) + len(self._added)
 
+    def begin_load(self) -> None:
+        """Record the writes from now on: call it before reading the index that
+        :meth:`load` is given, so that what is written meanwhile keeps its state."""
+        self._recording = True
+
     def load(self, keys: Sequence[int | None], ids: Sequence[str]) -> None:
         """Replace the packed part with ``ids`` and their ``keys`` (None: a document without
-        a key, skipped), as read from an index; ids added or removed since that index was read
-        keep their state."""
+        a key, skipped), as read from an index; ids added or removed since
+        :meth:`begin_load` keep their state."""
         pairs = sorted((key, doc_id) for key, doc_id in zip(keys, ids, strict=True)
                        if key is not None)
         packed = np.fromiter((key for key, _ in pairs), dtype=np.int64, count=len(pairs))
@@ -65,10 +72,13 @@ class IdsByKey:
         ends = np.zeros(len(encoded) + 1, dtype=np.int64)
         ends[1:] = np.cumsum([len(raw) for raw in encoded])
         self._keys, self._ends, self._blob = packed, ends, b"".join(encoded)
-        self.loaded = True
+        self._recording = self.loaded = True
 
     def add(self, doc_id: str) -> None:
-        """Map ``doc_id``'s key to it (a key another id holds becomes unusable)."""
+        """Map ``doc_id``'s key to it (a key another id holds becomes unusable); nothing
+        before :meth:`begin_load`."""
+        if not self._recording:
+            return
         key = id_key(doc_id)
         known = self._added.get(key) or self._packed(key)
         if known is not None and known != doc_id:
@@ -79,7 +89,10 @@ class IdsByKey:
             self._unusable.discard(key)
 
     def remove(self, doc_id: str) -> None:
-        """Forget ``doc_id``: its key maps to None until the id is added again."""
+        """Forget ``doc_id``: its key maps to None until the id is added again (nothing
+        before :meth:`begin_load`)."""
+        if not self._recording:
+            return
         key = id_key(doc_id)
         self._added.pop(key, None)
         self._unusable.add(key)

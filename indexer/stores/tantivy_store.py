@@ -234,6 +234,7 @@ class TantivyKeywordStore:
         with self._lock:
             self._refresh()
             searcher = self._index.searcher()
+            self._ids.begin_load()  # writes from now on are recorded, and kept by the load
         total = int(searcher.num_docs)
         found = searcher.search(tantivy.Query.all_query(), limit=max(total, 1),
                                 count=False).hits if total else []

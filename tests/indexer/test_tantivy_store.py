@@ -111,6 +111,16 @@ def test_an_erased_id_leaves_the_key_map(tmp_path: Path) -> None:
     assert "o2" not in [hit.id for hit in store.search(KeywordQuery("pain"), Filters(), 10)]
 
 
+def test_a_store_built_without_prepared_reads_keeps_no_map_of_its_ids() -> None:
+    store = TantivyKeywordStore(None)
+    store.add_new(_JOBS[:3])
+    store.upsert(_JOBS[3:])
+    store.delete(["o0"])
+    assert len(store._ids) == 0 and not store._ids.loaded
+    assert {hit.id for hit in store.search(KeywordQuery("pain"), Filters(), 10)} == {
+        "o1", "o2", "o4"}
+
+
 def test_prepared_reads_of_an_empty_store() -> None:
     store = TantivyKeywordStore(None)
     store.prepare_reads()
