@@ -1,7 +1,7 @@
 """Which FAISS index a vector store should be: recall@10 and single-query latency of several
 index types, each at several ``nprobe``, on the real vectors of a built index.
 
-The vectors are read back from the inverted lists of an ``IVF…,Flat`` store
+The vectors are read back from the inverted lists of an IVF store
 (``…/offers/vectors/index.faiss`` of an index built by ``emploi index`` or ``bench.run``).
 ``--queries`` of them, drawn with a fixed seed, are the queries (the build-time recall check
 samples its queries the same way), and an exact inner-product search gives the truth. Each
@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.json_output import configure_logging, emit
+from indexer.stores.faiss_store import FaissVectorStore
 
 log = logging.getLogger("bench.ivf_choice")
 TRAIN_POINTS_PER_LIST = 40
@@ -39,20 +40,12 @@ IdArray = npt.NDArray[np.int64]
 
 
 def stored_vectors(path: Path) -> FloatArray:
-    """Every vector held by the inverted lists of the ``IVF…,Flat`` index at ``path``."""
-    index = faiss.read_index(str(path))  # owns ``ivf``: keep it alive while reading
-    ivf: Any = faiss.extract_index_ivf(index)
-    if ivf.code_size != ivf.d * 4:
-        raise SystemExit(f"{path}: not an IVF…,Flat index (code size {ivf.code_size}, "
-                         f"dimension {ivf.d}); its vectors cannot be read back exactly")
-    parts = []
-    for number in range(ivf.nlist):
-        size = ivf.invlists.list_size(number)
-        if size:
-            codes = faiss.rev_swig_ptr(ivf.invlists.get_codes(number), size * ivf.code_size)
-            parts.append(np.frombuffer(codes, dtype=np.float32).reshape(size, ivf.d).copy())
-    del index
-    return np.concatenate(parts)
+    """Every vector held by the inverted lists of the IVF index at ``path`` (the
+    ``index.faiss`` of a vector store: full or half-precision lists)."""
+    store = FaissVectorStore.load(path.parent)
+    if not store.nlist:
+        raise SystemExit(f"{path}: an exact index, not an IVF one")
+    return np.concatenate(list(store.list_vectors()))
 
 
 def _recall(found: IdArray, truth: IdArray) -> float:
@@ -116,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, required=True,
-                        help="an IVF…,Flat index.faiss of a built vector store")
+                        help="the index.faiss of a built IVF vector store")
     parser.add_argument("--factories", nargs="+",
                         default=["IVF1024,Flat", "IVF4096,Flat", "IVF1024,SQ8"],
                         help="FAISS factory strings to compare (IVF types)")

@@ -5,11 +5,15 @@ inverted lists themselves in an IVF index (``IndexIDMap2`` compacts its id map o
 only an exact index's storage matches: around IVF, every removal shifted the ids that
 searches returned); labels are never reused, so a stale label can never name another
 document. ``allowed`` becomes an ``IDSelectorBatch`` passed
-through ``SearchParameters``, so filtering happens inside the search.
+through ``SearchParameters``, so filtering happens inside the search; a short allow-list is
+scored exactly instead, its vectors read back by label (:meth:`FaissVectorStore._exact_among`:
+in one gather from a reader's memory-mapped lists, :mod:`indexer.stores.list_codes`).
 
 **Index choice by size** (:func:`choose_index`): exact ``Flat`` up to :data:`FLAT_MAX_VECTORS`
-vectors, then ``IVF{nlist},Flat`` (inverted lists of full vectors: no quantisation error, and it
-supports ``remove_ids``, unlike HNSW, so incremental updates need no rebuild). The switch
+vectors, then ``IVF{nlist},SQfp16`` (inverted lists of the vectors in half precision: half
+the memory and time of full vectors, a quantisation error of ≈ 1e-4 a coordinate; it supports
+``remove_ids``, unlike HNSW, so incremental updates need no rebuild). An index written with
+full vectors (``IVF{nlist},Flat``, before stop 39) is read and updated as it is. The switch
 happens in ``save()`` (trained on a sample of the stored vectors), and later upserts add to the
 trained index. The vectors are never held twice in memory: a fresh store writes them to a
 temporary file beside the store (``spill_dir``, :mod:`indexer.stores.vector_spill`) as they
@@ -17,8 +21,9 @@ arrive, and reads them back only when a search, a removal or ``save`` needs them
 switch, the IVF index is trained on a sample read from the file and filled from it a chunk
 at a time (an exact index that already holds vectors writes them to the file first, and is
 freed). At 1M 256-d vectors the build holds none of the 1 GB of vectors before the switch,
-and 1 GB at its peak, where an exact index grown by ``add`` doubled its buffer by copying
-it (≈ 0.9 GiB twice for seconds at the last doubling). ``nprobe`` starts at a share of the
+and the half-precision lists (0.5 GB) at its peak, where an exact index grown by ``add``
+doubled its buffer by copying it (≈ 0.9 GiB twice for seconds at the last doubling).
+``nprobe`` starts at a share of the
 lists (:func:`choose_index`) and is tuned when a generation is written until recall@10 on a
 sample of the stored vectors reaches the target (:mod:`indexer.stores.ann_recall`); the
 check is saved with the id map and the tuned ``nprobe`` is the one searches use. A filtered
@@ -45,6 +50,7 @@ import numpy.typing as npt
 
 from indexer.atomic import atomic_path
 from indexer.stores.ann_recall import RecallCheck, ensure_recall
+from indexer.stores.list_codes import MappedListCodes, code_decoder
 from indexer.stores.protocols import Hit
 from indexer.stores.vector_input import checked_vectors
 from indexer.stores.vector_spill import VectorSpill
@@ -71,6 +77,11 @@ READABLE_FORMATS = (1, 2)
 
 #: Up to this many vectors the store is exact (``Flat``).
 FLAT_MAX_VECTORS = 50_000
+#: How an IVF index's lists hold the vectors: in half precision (``SQfp16``, the vectors
+#: themselves, not residuals). At 1M real vectors, IVF4096 and 128 probes, an unfiltered search
+#: takes 1.03 ms instead of 1.81 with full vectors (``Flat``) for recall@10 0.964 instead of
+#: 0.967, and the lists 0.5 GB instead of 1 GB (docs/performance.md, stop 37).
+LIST_CODES = "SQfp16"
 #: Lists of an IVF index per √count (FAISS's guide: 4 to 16 √count), at most MAX_NLIST.
 LISTS_PER_ROOT = 4
 MAX_NLIST = 4096
@@ -118,7 +129,7 @@ def _reserve_lists(ivf: Any, lists: IdArray) -> None:
 def choose_index(count: int, flat_max: int | None = None) -> tuple[str, int]:
     """The FAISS factory string and ``nprobe`` for ``count`` vectors: ``("Flat", 0)`` while
     exact search is fast enough (up to ``flat_max`` vectors, default
-    :data:`FLAT_MAX_VECTORS`), then ``IVF{nlist},Flat`` with nlist the power of two nearest
+    :data:`FLAT_MAX_VECTORS`), then ``IVF{nlist},SQfp16`` with nlist the power of two nearest
     :data:`LISTS_PER_ROOT` √count, at most :data:`MAX_NLIST`, halved until each list gets
     its training points or 16 lists are left (1,024 at 100k vectors, 4,096 at 1M)."""
     if count <= (FLAT_MAX_VECTORS if flat_max is None else flat_max):
@@ -126,7 +137,7 @@ def choose_index(count: int, flat_max: int | None = None) -> tuple[str, int]:
     nlist = min(MAX_NLIST, 2 ** round(np.log2(LISTS_PER_ROOT * np.sqrt(count))))
     while nlist > 16 and count < nlist * TRAIN_POINTS_PER_LIST:
         nlist //= 2
-    return f"IVF{nlist},Flat", _probe_share_of(nlist)
+    return f"IVF{nlist},{LIST_CODES}", _probe_share_of(nlist)
 
 FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
@@ -157,7 +168,7 @@ class FaissVectorStore:
         :data:`FLAT_MAX_VECTORS`)."""
         self.recall_check: RecallCheck | None = None
         """The last recall measurement of the IVF index (``ann_recall``), saved with it."""
-        inner = faiss.index_factory(dimension, index_factory, faiss.METRIC_INNER_PRODUCT)
+        inner = _new_index(dimension, index_factory)
         self._index: Any = inner if _nlist(index_factory) else faiss.IndexIDMap2(inner)
         self._appended: VectorSpill | None = None
         """A fresh exact store's vectors, written to a file as they arrive (:meth:`upsert`)
@@ -167,6 +178,9 @@ class FaissVectorStore:
         self._count = 0
         self._next_label = 0
         self._lock = threading.RLock()
+        self._mapped_codes: MappedListCodes | None = None
+        """A reader's memory-mapped lists, by label (:meth:`_list_codes`)."""
+        self._codes_looked_up = False
 
     @property
     def index_factory(self) -> str:
@@ -231,6 +245,7 @@ class FaissVectorStore:
                 self._remove(last_row.keys())
                 self._train_if_needed(matrix[rows])
                 self._ready().add_with_ids(matrix[rows], labels)
+                self._lists_changed()
             self._next_label += len(rows)
             label_of = self._label_of
             self._ids_by_label.extend(last_row)
@@ -295,11 +310,26 @@ class FaissVectorStore:
         return allowed * EXACT_AMONG_RATIO <= scanned
 
     def prepare_reads(self) -> None:
-        """Build now the direct map that reads an allow-list's vectors back by label (an IVF
-        index; 0.28 s at 1M vectors), which the first filtered search would otherwise pay."""
+        """Build now what reads an allow-list's vectors back by label (an IVF index), which
+        the first filtered search would otherwise pay: each vector's place in memory-mapped
+        lists (:mod:`indexer.stores.list_codes`; 1M vectors: ≈ 0.1 s), else FAISS's direct
+        map (0.28 s)."""
         with self._lock:
-            if self.nlist:
+            if self.nlist and self._list_codes() is None:
                 self._direct_mapped()
+
+    def _list_codes(self) -> MappedListCodes | None:
+        """The memory-mapped lists' codes by label, found on first need; None for lists in
+        memory (a writer's), which FAISS reads back through its direct map."""
+        if not self._codes_looked_up:
+            self._mapped_codes = MappedListCodes.of(self._ready(), self._next_label)
+            self._codes_looked_up = True
+        return self._mapped_codes
+
+    def _lists_changed(self) -> None:
+        """Forget where the lists' codes were (a write moves them)."""
+        self._mapped_codes = None
+        self._codes_looked_up = False
 
     def _direct_mapped(self) -> Any:
         """The IVF index, its label → vector map built (kept up to date by FAISS through
@@ -311,10 +341,12 @@ class FaissVectorStore:
 
     def _exact_among(self, query: FloatArray, k: int, labels: IdArray) -> list[Hit]:
         """The ``k`` best of the allowed vectors, read back from the IVF lists by label
-        and scored exactly (ties by label)."""
-        ivf = self._direct_mapped()
+        (in one gather from memory-mapped lists) and scored exactly (ties by label)."""
         labels = np.ascontiguousarray(labels, dtype=np.int64)
-        scores = ivf.reconstruct_batch(labels) @ query
+        codes = self._list_codes()
+        vectors = (self._direct_mapped().reconstruct_batch(labels) if codes is None
+                   else codes.vectors(labels))
+        scores = vectors @ query
         keep = np.arange(len(scores))
         if len(scores) > k:  # every score tied with the k-th, then the best k by (score, label)
             keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[-k])
@@ -500,7 +532,7 @@ class FaissVectorStore:
             raw = faiss.rev_swig_ptr(codes, size * invlists.code_size).copy()
         finally:
             invlists.release_codes(number, codes)
-        return np.frombuffer(raw.tobytes(), dtype=np.float32).reshape(size, self._dimension)
+        return _decoded(raw, size, self._dimension)
 
     def _switch_to(self, factory: str, nprobe: int) -> None:
         """Replace the exact index by an IVF index, holding one copy of the vectors at a time:
@@ -518,6 +550,7 @@ class FaissVectorStore:
                 self._index = self._flat_from_spill(spill)
                 raise
         self._index, self._factory, self.nprobe = inner, factory, nprobe
+        self._lists_changed()
         logger.info("vector store: %d vectors, switched to %s (nprobe %d) in %.1f s",
                     self._count, factory, nprobe, time.perf_counter() - started)
 
@@ -542,7 +575,7 @@ class FaissVectorStore:
         nlist = _nlist(factory)
         sample = min(count, max(nlist * TRAIN_POINTS_PER_LIST, 1), TRAIN_MAX)
         rows = np.sort(np.random.default_rng(0).choice(count, size=sample, replace=False))
-        inner = faiss.index_factory(self._dimension, factory, faiss.METRIC_INNER_PRODUCT)
+        inner = _new_index(self._dimension, factory)
         inner.train(spill.rows(rows))
         ivf: Any = faiss.extract_index_ivf(inner)
         lists = np.concatenate([ivf.quantizer.assign(chunk, 1).ravel()
@@ -585,6 +618,7 @@ class FaissVectorStore:
             self._ids_by_label[label] = None
         self._count -= len(labels)
         self._ready().remove_ids(np.asarray(labels, dtype=np.int64))
+        self._lists_changed()
 
     def _labels(self, allowed: Collection[str]) -> IdArray:
         label_of = self._label_of
@@ -614,3 +648,26 @@ def _without_prefetch_threads(index: Any) -> None:
     if lists is not None and isinstance(mapped := faiss.downcast_InvertedLists(lists),
                                         faiss.OnDiskInvertedLists):
         mapped.prefetch_nthread = 0
+
+
+def _new_index(dimension: int, factory: str) -> Any:
+    """An empty FAISS index built by ``factory`` for inner products; an IVF index with
+    scalar-quantised lists encodes the vectors themselves, not their residuals to the list's
+    centroid, so a list's codes decode to its vectors without the centroids."""
+    index = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
+    if _nlist(factory):
+        ivf: Any = faiss.extract_index_ivf(index)
+        if isinstance(faiss.downcast_index(ivf), faiss.IndexIVFScalarQuantizer):
+            ivf.by_residual = False
+    return index
+
+
+def _decoded(raw: npt.NDArray[np.uint8], size: int, dimension: int) -> FloatArray:
+    """The ``size`` vectors of an inverted list's codes (a contiguous copy): full vectors
+    (``Flat``) or half precision ones (``SQfp16``)."""
+    code_size = len(raw) // size if size else dimension * 4
+    decode = code_decoder(code_size, dimension)
+    if decode is None:
+        raise ValueError(f"inverted list codes of {code_size} bytes a vector: neither full "
+                         f"nor half-precision vectors of dimension {dimension}")
+    return decode(raw.reshape(size, code_size))

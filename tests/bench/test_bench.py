@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-import faiss
 import numpy as np
 import pytest
 import tantivy
@@ -16,6 +15,7 @@ from bench import run as bench_run
 from bench.corpus import META_FILE, OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
 from indexer.readers import read_offers, read_profiles
 from indexer.stores import tantivy_store
+from indexer.stores.faiss_store import FaissVectorStore
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -225,16 +225,45 @@ def test_keyword_ab_alternates_stores_of_different_formats(
         keyword_ab.main([f"none={tmp_path / 'missing'}", "--corpus", str(corpus)])
 
 
+def test_read_back_times_both_ways_and_finds_the_same_hits(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import read_back
+
+    monkeypatch.setenv("EMPLOI_ANN_FLAT_MAX_VECTORS", "100")  # IVF lists, memory-mapped
+    monkeypatch.setenv("EMPLOI_ENCODER", "use")
+    corpus = tmp_path / "corpus"
+    write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3), corpus, 300, 30)
+    index_dir = tmp_path / "index"
+    assert bench_run.main([
+        "--phase", "build", "--size", "300", "--profiles", "30", "--index-dir", str(index_dir),
+        "--corpus", str(corpus), "--data-dir", str(data_dir), "--cache-dir",
+        str(tmp_path / "cache"), "--encode-sample", "4",
+        "--phase-out", str(tmp_path / "build.json")]) == 0
+    out = tmp_path / "read-back.json"
+    assert read_back.main(["--index-dir", str(index_dir), "--data-dir", str(data_dir),
+                           "--cache-dir", str(tmp_path / "cache"), "--seekers", "12",
+                           "--rounds", "2", "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["offers"] == 300 and result["seekers"] == 12
+    assert result["vector_index"].startswith("IVF")
+    keyword, vectors = result["keyword_ids"], result["allowed_vectors"]
+    assert keyword["asked"] == 24 and keyword["same_hits"] == keyword["asked"]
+    assert vectors["asked"] > 0 and vectors["same_hits"] == vectors["asked"]
+    assert all(part[way]["p50_ms"] > 0 for part, ways in (
+        (keyword, ("by_key", "document_store")), (vectors, ("gathered", "direct_map")))
+        for way in ways)
+
+
 def test_ivf_choice_reads_the_stored_vectors_and_measures_recall(tmp_path: Path) -> None:
     vectors = np.random.default_rng(4).standard_normal((3000, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index = faiss.index_factory(8, "IVF16,Flat", faiss.METRIC_INNER_PRODUCT)
-    index.train(vectors)
-    index.add(vectors)
-    faiss.write_index(index, str(tmp_path / "index.faiss"))
-    read = ivf_choice.stored_vectors(tmp_path / "index.faiss")
-    assert read.shape == vectors.shape
-    assert np.array_equal(np.sort(read, axis=0), np.sort(vectors, axis=0))
+    for factory, tolerance in (("IVF16,SQfp16", 1e-3), ("IVF16,Flat", 0.0)):
+        store = FaissVectorStore(8, factory)
+        store.upsert([f"d{i}" for i in range(len(vectors))], vectors)
+        store.save(tmp_path)
+        read = ivf_choice.stored_vectors(tmp_path / "index.faiss")
+        assert read.shape == vectors.shape
+        assert np.allclose(np.sort(read, axis=0), np.sort(vectors, axis=0), atol=tolerance)
 
     out = tmp_path / "ivf.json"
     assert ivf_choice.main(["--index", str(tmp_path / "index.faiss"), "--factories",

@@ -129,3 +129,19 @@ def test_manifest_round_trip_and_manifests_without_a_check(tmp_path: Path) -> No
         '"vector_index": "IVF256,Flat", "vector_indexes": {"offers": '
         '{"factory": "IVF256,Flat", "nprobe": 16}}, "format_version": 2}')
     assert Manifest.read(old).recall("offers") is None
+
+
+def test_half_precision_lists_read_back_their_vectors_and_are_tuned_alike() -> None:
+    import faiss
+
+    vectors = _unit_rows(8000)
+    store = _ivf_store(vectors, "IVF64,SQfp16")
+    assert faiss.extract_index_ivf(store._index).code_size == DIMENSION * 2
+    stored = np.concatenate(list(store.list_vectors()))
+    assert stored.shape == vectors.shape
+    # each list holds the vectors themselves (not residuals), to half precision
+    assert np.all((stored @ vectors.T).max(axis=1) > 1 - 1e-3)
+    assert np.allclose(np.sort(stored[:, 0]), np.sort(vectors[:, 0]), atol=1e-3)
+    check = ensure_recall(store, target=0.95, sample=400)
+    assert check is not None and check.met and check.factory == "IVF64,SQfp16"
+    assert _independent_recall(store, vectors, store.nprobe) >= 0.92

@@ -75,10 +75,10 @@ def test_index_type_is_chosen_by_size() -> None:
     from indexer.stores.faiss_store import choose_index
 
     assert choose_index(10_000) == ("Flat", 0)
-    assert choose_index(1_000_000) == ("IVF4096,Flat", 128)  # 4·√1M = 4,000 → 4,096 lists
-    assert choose_index(100_000) == ("IVF1024,Flat", 32)  # 4·√100k ≈ 1,265 → 1,024
+    assert choose_index(1_000_000) == ("IVF4096,SQfp16", 128)  # 4·√1M = 4,000 → 4,096 lists
+    assert choose_index(100_000) == ("IVF1024,SQfp16", 32)  # 4·√100k ≈ 1,265 → 1,024
     # a forced small IVF: 4·√2,000 ≈ 179 → 256 lists, halved until 40 points each → 32
-    assert choose_index(2_000, flat_max=100) == ("IVF32,Flat", 16)
+    assert choose_index(2_000, flat_max=100) == ("IVF32,SQfp16", 16)
 
 
 def test_large_store_switches_to_ivf_on_save_and_stays_updatable(
@@ -281,27 +281,72 @@ def test_a_short_allow_list_is_scored_exactly_through_every_change(tmp_path: Pat
         assert [hit.id for hit in reader.search(query[None], 5, allowed)[0]] == expected
 
 
-def test_prepared_reads_build_the_direct_map_the_exact_scoring_uses(tmp_path: Path) -> None:
+@pytest.mark.parametrize("factory", ["IVF64,Flat", "IVF64,SQfp16"])
+def test_prepared_reads_map_the_lists_the_exact_scoring_reads(tmp_path: Path,
+                                                               factory: str) -> None:
+    """A reader's memory-mapped lists are read back by label in one gather; a writer's lists
+    in memory through FAISS's direct map. Both score exactly what the lists hold (half
+    precision: the vectors rounded to float16)."""
     vectors = _unit_rows(3000)
-    store = FaissVectorStore(16, "IVF64,Flat", nprobe=1)
+    held = vectors if factory.endswith("Flat") else vectors.astype(np.float16).astype(np.float32)
+    store = FaissVectorStore(16, factory, nprobe=1)
     store.upsert([f"d{i}" for i in range(3000)], vectors)
     store.save(tmp_path)
-    reader = FaissVectorStore.load(tmp_path)
-    assert isinstance(reader, ReadPreparingStore)
-    ivf = faiss.extract_index_ivf(reader._index)
     direct_map: Any = faiss.DirectMap  # type: ignore[attr-defined]  # missing from the stubs
-    assert ivf.direct_map.type == direct_map.NoMap
-    reader.prepare_reads()
-    assert ivf.direct_map.type == direct_map.Hashtable
     rows = list(range(3, 3000, 90))
     query = vectors[11]
     allowed = {f"d{i}" for i in rows}
-    assert [hit.id for hit in reader.search(query[None], 5, allowed)[0]] == _exact_ids(
-        vectors, rows, query, 5)
+    for mmap in (True, False):
+        reader = FaissVectorStore.load(tmp_path, mmap=mmap)
+        assert isinstance(reader, ReadPreparingStore)
+        ivf = faiss.extract_index_ivf(reader._index)
+        assert ivf.direct_map.type == direct_map.NoMap
+        reader.prepare_reads()
+        mapped = reader._mapped_codes is not None
+        assert mapped == mmap
+        assert ivf.direct_map.type == (direct_map.NoMap if mmap else direct_map.Hashtable)
+        assert [hit.id for hit in reader.search(query[None], 5, allowed)[0]] == _exact_ids(
+            held, rows, query, 5)
     exact = FaissVectorStore(16)
     exact.upsert(["a"], vectors[:1])
     exact.prepare_reads()  # nothing to build for an exact index
     assert [hit.id for hit in exact.search(vectors[:1], 1)[0]] == ["a"]
+
+
+@pytest.mark.parametrize("factory", ["IVF32,Flat", "IVF32,SQfp16"])
+def test_mapped_list_codes_read_what_faiss_reconstructs(tmp_path: Path, factory: str) -> None:
+    from indexer.stores.list_codes import MappedListCodes
+
+    vectors = _unit_rows(2000)
+    store = FaissVectorStore(16, factory, nprobe=4)
+    store.upsert([f"d{i}" for i in range(2000)], vectors)
+    store.delete(["d5"])  # a label no list holds any more
+    store.save(tmp_path)
+    reader = FaissVectorStore.load(tmp_path)
+    codes = MappedListCodes.of(reader._index, reader._next_label)
+    assert codes is not None
+    labels = np.array([1999, 0, 7, 7, 1024, 6], dtype=np.int64)
+    ivf = reader._direct_mapped()
+    assert np.array_equal(codes.vectors(labels), ivf.reconstruct_batch(labels))
+    assert codes.vectors(labels[:0]).shape == (0, 16)
+    with pytest.raises(KeyError, match="do not hold"):
+        codes.vectors(np.array([5], dtype=np.int64))
+    in_memory = FaissVectorStore.load(tmp_path, mmap=False)
+    assert MappedListCodes.of(in_memory._index, in_memory._next_label) is None
+
+
+def test_a_write_forgets_where_the_lists_codes_were(tmp_path: Path) -> None:
+    vectors = _unit_rows(1200)
+    store = FaissVectorStore(16, "IVF16,Flat", nprobe=16)
+    store.upsert([f"d{i}" for i in range(1000)], vectors[:1000])
+    store.save(tmp_path)
+    writer = FaissVectorStore.load(tmp_path, mmap=False)
+    writer.prepare_reads()
+    writer.upsert([f"d{i}" for i in range(1000, 1200)], vectors[1000:])
+    assert not writer._codes_looked_up
+    rows = list(range(1000, 1200, 7))
+    [hits] = writer.search(vectors[1100:1101], 3, {f"d{i}" for i in rows})
+    assert [hit.id for hit in hits] == _exact_ids(vectors, rows, vectors[1100], 3)
 
 
 def test_a_memory_mapped_ivf_index_searches_without_prefetch_threads(tmp_path: Path) -> None:
@@ -318,3 +363,10 @@ def test_a_memory_mapped_ivf_index_searches_without_prefetch_threads(tmp_path: P
     exact = np.argsort(-(vectors @ vectors[7]))[:5]
     [hits] = reader.search(vectors[7:8], 5)
     assert [hit.id for hit in hits] == [f"d{i}" for i in exact]
+
+
+def test_list_codes_of_another_size_are_refused() -> None:
+    from indexer.stores.faiss_store import _decoded
+
+    with pytest.raises(ValueError, match="3 bytes a vector"):
+        _decoded(np.zeros(6, dtype=np.uint8), 2, 16)
