@@ -13,8 +13,10 @@
 among the offers within 30 km of the seeker, top ``vector_top_k`` (the seekers whose radius
 the store scores exactly). The ways alternate query by query, each first half the time, over
 ``--rounds`` rounds, on one thread; each gives the CPU time of the request thread
-(p50, p90) and whether both ways returned the same hits. Prints one JSON object; ``--out``
-also writes it.
+(p50, p90) and how often both ways returned the same hits: the same ids and scores for the
+keyword store; for the allowed vectors the same ids, and in the same order (half-precision
+codes are scored by FAISS's kernel one way and by NumPy after decoding the other: near ties
+can change places). Prints one JSON object; ``--out`` also writes it.
 
 ::
 
@@ -101,6 +103,8 @@ def allowed_vectors(store: FaissVectorStore, table: Any, encoder: Any,
     times: dict[str, list[float]] = {"gathered": [], "direct_map": []}
     same = 0
     ways = (("gathered", mapped), ("direct_map", None))
+    ways_names = [name for name, _ in ways]
+    same_order = 0
     for _ in range(rounds):
         for number, (vector, labels) in enumerate(asked):
             found: dict[str, list[Hit]] = {}
@@ -108,10 +112,14 @@ def allowed_vectors(store: FaissVectorStore, table: Any, encoder: Any,
                 store._mapped_codes = codes
                 spent, found[way] = _cpu_ms(store._exact_among, vector, top_k, labels)
                 times[way].append(spent)
-            same += [hit.id for hit in found["gathered"]] == [hit.id for hit in
-                                                               found["direct_map"]]
+            gathered, direct = ([hit.id for hit in found[way]] for way in ways_names)
+            same += set(gathered) == set(direct)
+            same_order += gathered == direct
     store._mapped_codes = mapped
+    if not asked:
+        return {"asked": 0}
     result = _summary(times, same, rounds * len(asked))
+    result["same_order"] = same_order
     result["allowed_p50"] = int(statistics.median(len(labels) for _, labels in asked))
     return result
 

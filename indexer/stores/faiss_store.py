@@ -50,7 +50,7 @@ import numpy.typing as npt
 
 from indexer.atomic import atomic_path
 from indexer.stores.ann_recall import RecallCheck, ensure_recall
-from indexer.stores.list_codes import MappedListCodes, code_decoder
+from indexer.stores.list_codes import MappedListCodes, best_of
 from indexer.stores.protocols import Hit
 from indexer.stores.vector_input import checked_vectors
 from indexer.stores.vector_spill import VectorSpill
@@ -90,11 +90,13 @@ TRAIN_POINTS_PER_LIST = 40
 TRAIN_MAX = MAX_NLIST * TRAIN_POINTS_PER_LIST
 #: From this many allowed labels on, a filtered search uses a bitmap selector.
 BITMAP_MIN_LABELS = 4096
-EXACT_AMONG_RATIO = 32
-"""A filtered IVF search scans ≈ count × probe / nlist stored vectors (≈ 50 ns each, the
-allow-list checked first); reading one allowed vector back by label costs ≈ 1.5 µs. When the
-allow-list is this many times smaller than the scan, its vectors are scored exactly instead:
-100k offers within 30 km of a seeker, ≈ 900 allowed, 1.9 ms instead of 6–14."""
+EXACT_AMONG_RATIO = 20
+"""A filtered IVF search scans ≈ count × probe / nlist stored vectors; scoring the allowed
+vectors exactly instead reads each back by label. At 1M offers with half-precision lists
+(stop 39, seekers' radii of 10, 30 and 60 km): ≈ 8–17 ns a scanned vector, ≈ 250–300 ns an
+allowed one gathered from the mapped lists (:mod:`indexer.stores.list_codes`), even at a
+ratio of ≈ 20 (25: 11.0 ms exact against 13.9; 15: 12.7 against 11.7). When the allow-list
+is this many times smaller than the scan, it is scored exactly (and its recall is 1)."""
 #: Share of the lists probed by an unfiltered IVF search before the build-time recall check
 #: raises it (1M real vectors, IVF4096: 128 lists gave recall@10 0.981; docs/performance.md).
 PROBE_SHARE = 1 / 32
@@ -302,7 +304,7 @@ class FaissVectorStore:
         return int(min(self.nlist, probe))
 
     def _exact_is_cheaper(self, allowed: int, nprobe: int | None) -> bool:
-        """Whether scoring the allowed vectors one by one beats the IVF scan
+        """Whether scoring the allowed vectors exactly beats the IVF scan
         (:data:`EXACT_AMONG_RATIO`); never for an exact index, which is a scan already."""
         if not self.nlist:
             return False
@@ -344,14 +346,10 @@ class FaissVectorStore:
         (in one gather from memory-mapped lists) and scored exactly (ties by label)."""
         labels = np.ascontiguousarray(labels, dtype=np.int64)
         codes = self._list_codes()
-        vectors = (self._direct_mapped().reconstruct_batch(labels) if codes is None
-                   else codes.vectors(labels))
-        scores = vectors @ query
-        keep = np.arange(len(scores))
-        if len(scores) > k:  # every score tied with the k-th, then the best k by (score, label)
-            keep = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[-k])
-        best = keep[np.lexsort((labels[keep], -scores[keep]))][:k]
-        return self._hits(scores[best], labels[best])
+        if codes is not None:
+            return self._hits(*codes.best(query, labels, k))
+        vectors = self._direct_mapped().reconstruct_batch(labels)
+        return self._hits(*best_of(vectors @ query, labels, k))
 
     def _params(self, labels: IdArray | None, nprobe: int | None) -> tuple[Any, Any]:
         ivf = self._factory.startswith("IVF")
@@ -666,8 +664,9 @@ def _decoded(raw: npt.NDArray[np.uint8], size: int, dimension: int) -> FloatArra
     """The ``size`` vectors of an inverted list's codes (a contiguous copy): full vectors
     (``Flat``) or half precision ones (``SQfp16``)."""
     code_size = len(raw) // size if size else dimension * 4
-    decode = code_decoder(code_size, dimension)
-    if decode is None:
-        raise ValueError(f"inverted list codes of {code_size} bytes a vector: neither full "
-                         f"nor half-precision vectors of dimension {dimension}")
-    return decode(raw.reshape(size, code_size))
+    if code_size == dimension * 4:
+        return raw.view(np.float32).reshape(size, dimension)
+    if code_size == dimension * 2:
+        return raw.view(np.float16).reshape(size, dimension).astype(np.float32)
+    raise ValueError(f"inverted list codes of {code_size} bytes a vector: neither full nor "
+                     f"half-precision vectors of dimension {dimension}")

@@ -14,7 +14,7 @@ from bench import geo_order, ivf_choice, keyword_ab, keyword_cost
 from bench import run as bench_run
 from bench.corpus import META_FILE, OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
 from indexer.readers import read_offers, read_profiles
-from indexer.stores import tantivy_store
+from indexer.stores import faiss_store, tantivy_store
 from indexer.stores.faiss_store import FaissVectorStore
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -231,6 +231,11 @@ def test_read_back_times_both_ways_and_finds_the_same_hits(
 
     monkeypatch.setenv("EMPLOI_ANN_FLAT_MAX_VECTORS", "100")  # IVF lists, memory-mapped
     monkeypatch.setenv("EMPLOI_ENCODER", "use")
+    # 300 offers in 16 lists: score any allow-list no longer than the scan exactly; full
+    # vectors, which both ways score with NumPy (half precision: FAISS's kernel one way,
+    # whose rounding can swap near ties; tests/indexer/test_faiss_store.py checks it)
+    monkeypatch.setattr(faiss_store, "EXACT_AMONG_RATIO", 1)
+    monkeypatch.setattr(faiss_store, "LIST_CODES", "Flat")
     corpus = tmp_path / "corpus"
     write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3), corpus, 300, 30)
     index_dir = tmp_path / "index"
@@ -248,7 +253,8 @@ def test_read_back_times_both_ways_and_finds_the_same_hits(
     assert result["vector_index"].startswith("IVF")
     keyword, vectors = result["keyword_ids"], result["allowed_vectors"]
     assert keyword["asked"] == 24 and keyword["same_hits"] == keyword["asked"]
-    assert vectors["asked"] > 0 and vectors["same_hits"] == vectors["asked"]
+    assert vectors["asked"] > 0
+    assert vectors["same_hits"] == vectors["same_order"] == vectors["asked"]
     assert all(part[way]["p50_ms"] > 0 for part, ways in (
         (keyword, ("by_key", "document_store")), (vectors, ("gathered", "direct_map")))
         for way in ways)

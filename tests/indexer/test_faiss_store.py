@@ -325,14 +325,38 @@ def test_mapped_list_codes_read_what_faiss_reconstructs(tmp_path: Path, factory:
     reader = FaissVectorStore.load(tmp_path)
     codes = MappedListCodes.of(reader._index, reader._next_label)
     assert codes is not None
-    labels = np.array([1999, 0, 7, 7, 1024, 6], dtype=np.int64)
-    ivf = reader._direct_mapped()
-    assert np.array_equal(codes.vectors(labels), ivf.reconstruct_batch(labels))
-    assert codes.vectors(labels[:0]).shape == (0, 16)
+    labels = np.array([1999, 0, 7, 1024, 6, 300, 301], dtype=np.int64)
+    query = vectors[300]
+    truth = reader._direct_mapped().reconstruct_batch(labels) @ query
+    for k in (len(labels), 3, 1):  # all of them (every score), and fewer
+        scores, best = codes.best(query, labels, k)
+        order = np.lexsort((labels, -truth))[:k]
+        assert best.tolist() == labels[order].tolist()
+        assert np.allclose(scores, truth[order], atol=1e-5)
+    assert best.tolist() == [300]
+    assert codes.best(query, labels, 0)[1].size == 0
     with pytest.raises(KeyError, match="do not hold"):
-        codes.vectors(np.array([5], dtype=np.int64))
+        codes.best(query, np.array([5], dtype=np.int64), 1)
     in_memory = FaissVectorStore.load(tmp_path, mmap=False)
     assert MappedListCodes.of(in_memory._index, in_memory._next_label) is None
+
+
+@pytest.mark.parametrize("factory", ["IVF8,Flat", "IVF8,SQfp16"])
+def test_mapped_list_codes_break_a_tie_across_the_kth_by_label(tmp_path: Path,
+                                                                factory: str) -> None:
+    from indexer.stores.list_codes import MappedListCodes
+
+    vectors = _unit_rows(400)
+    vectors[[50, 20, 390, 7]] = vectors[100]  # five equal vectors: labels 7, 20, 50, 100, 390
+    store = FaissVectorStore(16, factory, nprobe=8)
+    store.upsert([f"d{i}" for i in range(400)], vectors)
+    store.save(tmp_path)
+    reader = FaissVectorStore.load(tmp_path)
+    codes = MappedListCodes.of(reader._index, reader._next_label)
+    assert codes is not None
+    labels = np.array([390, 3, 100, 50, 9, 20, 7], dtype=np.int64)
+    scores, best = codes.best(vectors[100], labels, 3)  # the tie spans the 3rd and beyond
+    assert best.tolist() == [7, 20, 50] and np.isclose(scores[0], scores[2])
 
 
 def test_a_write_forgets_where_the_lists_codes_were(tmp_path: Path) -> None:
