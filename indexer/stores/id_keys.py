@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,22 @@ def id_key(doc_id: str) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
+@dataclass(frozen=True, slots=True)
+class _Packed:
+    """Ids read from an index: their keys sorted, and the ids in that order as one UTF-8
+    buffer, id ``i`` at ``blob[ends[i]:ends[i + 1]]``."""
+
+    keys: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    blob: bytes
+
+    def id_at(self, position: int) -> str:
+        return self.blob[int(self.ends[position]):int(self.ends[position + 1])].decode("utf-8")
+
+
+_EMPTY = _Packed(np.empty(0, dtype=np.int64), np.zeros(1, dtype=np.int64), b"")
+
+
 class IdsByKey:
     """The id of each key: a packed part read from a whole index once (:meth:`load`: sorted
     keys, and the ids as one UTF-8 buffer with their end offsets, ≈ 30 bytes an id), and the
@@ -39,9 +56,7 @@ class IdsByKey:
     one writer beside readers (the packed part is replaced whole, never changed)."""
 
     def __init__(self) -> None:
-        self._keys: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
-        self._ends: npt.NDArray[np.int64] = np.zeros(1, dtype=np.int64)
-        self._blob = b""
+        self._read = _EMPTY  # replaced whole by a load, so a reader sees one or the other
         self._added: dict[int, str] = {}
         self._unusable: set[int] = set()
         """Keys of removed ids, and keys two ids share: mapped to None."""
@@ -51,7 +66,7 @@ class IdsByKey:
         self.loaded = False
 
     def __len__(self) -> int:
-        return len(self._keys) + len(self._added)
+        return len(self._read.keys) + len(self._added)
 
     def begin_load(self) -> None:
         """Record the writes from now on: call it before reading the index that
@@ -71,7 +86,7 @@ class IdsByKey:
         encoded = [doc_id.encode("utf-8") for _, doc_id in pairs]
         ends = np.zeros(len(encoded) + 1, dtype=np.int64)
         ends[1:] = np.cumsum([len(raw) for raw in encoded])
-        self._keys, self._ends, self._blob = packed, ends, b"".join(encoded)
+        self._read = _Packed(packed, ends, b"".join(encoded))
         self._recording = self.loaded = True
 
     def add(self, doc_id: str) -> None:
@@ -80,7 +95,7 @@ class IdsByKey:
         if not self._recording:
             return
         key = id_key(doc_id)
-        known = self._added.get(key) or self._packed(key)
+        known = self._added.get(key) or self._read_id(key)
         if known is not None and known != doc_id:
             self._share(key)
             return
@@ -99,15 +114,15 @@ class IdsByKey:
 
     def ids_of(self, keys: Sequence[int | None]) -> list[str | None]:
         """The id of each key, or None where it is unknown, removed or shared."""
-        packed = self._keys
+        packed = self._read
         found: list[str | None] = [None] * len(keys)
-        if len(packed):
+        if len(packed.keys):
             wanted = np.array([0 if key is None else key for key in keys], dtype=np.int64)
-            positions = np.minimum(np.searchsorted(packed, wanted), len(packed) - 1)
-            hits = np.flatnonzero(packed[positions] == wanted).tolist()
-            starts = self._ends[positions[hits]].tolist()
-            ends = self._ends[positions[hits] + 1].tolist()
-            blob = self._blob
+            positions = np.minimum(np.searchsorted(packed.keys, wanted), len(packed.keys) - 1)
+            hits = np.flatnonzero(packed.keys[positions] == wanted).tolist()
+            starts = packed.ends[positions[hits]].tolist()
+            ends = packed.ends[positions[hits] + 1].tolist()
+            blob = packed.blob
             for slot, start, end in zip(hits, starts, ends, strict=True):
                 if keys[slot] is not None:
                     found[slot] = blob[start:end].decode("utf-8")
@@ -120,11 +135,11 @@ class IdsByKey:
                     found[slot] = added[key]
         return found
 
-    def _packed(self, key: int) -> str | None:
-        position = int(np.searchsorted(self._keys, key))
-        if position < len(self._keys) and int(self._keys[position]) == key:
-            start, end = int(self._ends[position]), int(self._ends[position + 1])
-            return self._blob[start:end].decode("utf-8")
+    def _read_id(self, key: int) -> str | None:
+        packed = self._read
+        position = int(np.searchsorted(packed.keys, key))
+        if position < len(packed.keys) and int(packed.keys[position]) == key:
+            return packed.id_at(position)
         return None
 
     def _share(self, key: int) -> None:
