@@ -228,7 +228,7 @@ class TantivyKeywordStore:
 
     def prepare_reads(self) -> None:
         """Read every document's id and key once, so that searches read their hits' ids
-        from the key column (:mod:`indexer.stores.id_keys`; 1M offers: ≈ 1.5 s, 30 MB).
+        from the key column (:mod:`indexer.stores.id_keys`; 1M offers: ≈ 2.5 s, 30 MB).
         A server calls it in its background warm-up; until then hits are read from the
         document store, with the same results."""
         with self._lock:
