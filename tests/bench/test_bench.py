@@ -229,6 +229,11 @@ def test_read_back_times_both_ways_and_finds_the_same_hits(
         data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bench import read_back
 
+    index_dir = tmp_path / "index"
+    # both tools set these in os.environ (bench.run._settings): restored after the test
+    for name, value in (("DATA_DIR", data_dir), ("INDEX_DIR", index_dir),
+                        ("CACHE_DIR", tmp_path / "cache")):
+        monkeypatch.setenv(f"EMPLOI_{name}", str(value))
     monkeypatch.setenv("EMPLOI_ANN_FLAT_MAX_VECTORS", "100")  # IVF lists, memory-mapped
     monkeypatch.setenv("EMPLOI_ENCODER", "use")
     # 300 offers in 16 lists: score any allow-list no longer than the scan exactly; full
@@ -238,7 +243,6 @@ def test_read_back_times_both_ways_and_finds_the_same_hits(
     monkeypatch.setattr(faiss_store, "LIST_CODES", "Flat")
     corpus = tmp_path / "corpus"
     write_corpus(load_generator(data_dir, tmp_path / "cache", seed=3), corpus, 300, 30)
-    index_dir = tmp_path / "index"
     assert bench_run.main([
         "--phase", "build", "--size", "300", "--profiles", "30", "--index-dir", str(index_dir),
         "--corpus", str(corpus), "--data-dir", str(data_dir), "--cache-dir",
