@@ -50,7 +50,7 @@ import numpy.typing as npt
 
 from indexer.atomic import atomic_path
 from indexer.stores.ann_recall import RecallCheck, ensure_recall
-from indexer.stores.list_codes import MappedListCodes, best_of
+from indexer.stores.list_codes import MappedListCodes, best_of, vectors_of
 from indexer.stores.protocols import Hit
 from indexer.stores.vector_input import checked_vectors
 from indexer.stores.vector_spill import VectorSpill
@@ -663,10 +663,5 @@ def _new_index(dimension: int, factory: str) -> Any:
 def _decoded(raw: npt.NDArray[np.uint8], size: int, dimension: int) -> FloatArray:
     """The ``size`` vectors of an inverted list's codes (a contiguous copy): full vectors
     (``Flat``) or half precision ones (``SQfp16``)."""
-    code_size = len(raw) // size if size else dimension * 4
-    if code_size == dimension * 4:
-        return raw.view(np.float32).reshape(size, dimension)
-    if code_size == dimension * 2:
-        return raw.view(np.float16).reshape(size, dimension).astype(np.float32)
-    raise ValueError(f"inverted list codes of {code_size} bytes a vector: neither full nor "
-                     f"half-precision vectors of dimension {dimension}")
+    return vectors_of(raw.reshape(size, len(raw) // size if size else dimension * 4),
+                      dimension)

@@ -28,6 +28,23 @@ FloatArray = npt.NDArray[np.float32]
 IdArray = npt.NDArray[np.int64]
 
 
+def vectors_of(codes: npt.NDArray[np.uint8], dimension: int) -> FloatArray:
+    """Inverted-list codes, one C-contiguous row each, as float32 vectors of ``dimension``:
+    full vectors (``Flat``) or half-precision ones (``SQfp16``)."""
+    code_size = codes.shape[1]
+    if code_size == dimension * 4:
+        return codes.view(np.float32)
+    if code_size == dimension * 2:
+        return codes.view(np.float16).astype(np.float32)
+    raise ValueError(f"inverted list codes of {code_size} bytes a vector: neither full nor "
+                     f"half-precision vectors of dimension {dimension}")
+
+
+def readable(code_size: int, dimension: int) -> bool:
+    """Whether :func:`vectors_of` reads codes of ``code_size`` bytes."""
+    return code_size in (dimension * 4, dimension * 2)
+
+
 def best_of(scores: FloatArray, labels: IdArray, k: int) -> tuple[FloatArray, IdArray]:
     """The ``k`` best ``scores`` and their ``labels``, best first: every score tied with the
     k-th is a candidate, and ties are broken by label."""
@@ -65,7 +82,7 @@ class MappedListCodes:
         if not isinstance(lists, faiss.OnDiskInvertedLists) or lists.ptr is None:
             return None
         dimension, code_size = int(ivf.d), int(lists.code_size)
-        if code_size not in (dimension * 4, dimension * 2):
+        if not readable(code_size, dimension):
             return None
         offsets = np.full(max(labels, 0), -1, dtype=np.int64)
         entries: Any = lists.lists  # a SWIG vector of (size, capacity, byte offset)
@@ -90,7 +107,7 @@ class MappedListCodes:
             return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
         raw = self._gathered(labels)
         if not self.half_precision:
-            return best_of(raw.view(np.float32) @ query, labels, k)
+            return best_of(vectors_of(raw, self._dimension) @ query, labels, k)
         if len(labels) <= k:
             scores, found = self._half_scores(raw, query, len(labels))
             return best_of(scores, labels[found], k)
