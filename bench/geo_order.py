@@ -1,8 +1,9 @@
 """The embedded keyword store's radius filter at scale: geographic cells against the lat/lon
 range box, in a store written in curve order (``add_new``'s sorted blocks) or arrival order.
 
-Why: a radius filter turns tantivy's block-max WAND disjunction into an exhaustive union,
-and tantivy's buffered union refills windows of 4,096 documents; when the documents that pass
+Why: a radius filter intersects tantivy's disjunction with its clauses (which tantivy
+scores whole in any case: its Python binding never prunes with block-max WAND, stop 40), and
+tantivy's buffered union refills windows of 4,096 documents; when the documents that pass
 the filter are spread over every window (arrival order), the union visits them all. Written
 in curve order (``indexer.geo_cells.curve_key``), a region's documents sit together and the
 union only visits their windows; a term set of cells is gathered from short posting lists,

@@ -1,14 +1,17 @@
 """The embedded keyword store's cost by query shape: how many distinct free-text terms a
-seeker's query searches (``KeywordQuery.max_text_terms``, the weightiest first) and which
-filters apply, on a GENERATED corpus (``bench.corpus``).
+seeker's query searches (``KeywordQuery.max_text_terms``, the weightiest first), how deep the
+top is, and which filters apply, on a GENERATED corpus (``bench.corpus``).
 
 The first ``--offers`` offers are stored in a tantivy store at ``--store`` (built once, with
 progress; a store holding another count is refused), then the first ``--seekers`` GENERATED
 seekers ask it, as the engine does (``query_for_profile``, top ``keyword_top_k``), with each
 term limit and each filter: none, a 30 km radius around the seeker, and the seeker's own
 radius and contract types. Each row gives the latency of ``search`` (ms) and the overlap of
-its top 10 with the same filter's unlimited query. Prints one JSON object; ``--out`` also
-writes it.
+its top 10 with the same filter's unlimited query. ``depths`` times the configured query
+unfiltered for its top ``keyword_top_k`` and for its top 10: a store that skips the
+documents that cannot enter the top (block-max WAND) answers the top 10 faster; tantivy
+through its Python binding does not (docs/performance.md, "Stop 40"). Prints one JSON
+object; ``--out`` also writes it.
 
 ::
 
@@ -81,20 +84,21 @@ def _percentile(values: Sequence[float], share: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 2)
 
 
-def _row(store: TantivyKeywordStore, queries: Sequence[MatchQuery], limit: int, kind: str,
-         top_k: int, unlimited: Sequence[list[str]] | None
+def _row(store: TantivyKeywordStore, queries: Sequence[MatchQuery], shape: dict[str, Any],
+         kind: str, top_k: int, unlimited: Sequence[list[str]] | None
          ) -> tuple[dict[str, Any], list[list[str]]]:
-    """One (term limit, filter) row, and each query's top 10 ids."""
+    """One (query shape, filter) row, and each query's top 10 ids. ``shape`` holds the
+    ``KeywordQuery`` fields to set (``max_text_terms``)."""
     times: list[float] = []
     tops: list[list[str]] = []
     for query in queries:
-        keyword: KeywordQuery = dataclasses.replace(query.keyword, max_text_terms=limit or None)
+        keyword: KeywordQuery = dataclasses.replace(query.keyword, **shape)
         filters = _filters(query, kind)
         started = time.perf_counter()
         hits = store.search(keyword, filters, top_k)
         times.append((time.perf_counter() - started) * 1000)
         tops.append([hit.id for hit in hits[:10]])
-    row: dict[str, Any] = {"max_text_terms": limit or None, "filters": kind,
+    row: dict[str, Any] = {**shape, "filters": kind, "top_k": top_k,
                            "p50_ms": round(statistics.median(times), 2),
                            "p90_ms": _percentile(times, 0.9), "p99_ms": _percentile(times, 0.99)}
     if unlimited is not None:
@@ -106,10 +110,11 @@ def _row(store: TantivyKeywordStore, queries: Sequence[MatchQuery], limit: int, 
 
 def measure(corpus: Path, offers: int, seekers: int, folder: Path,
             limits: Sequence[int]) -> dict[str, Any]:
-    """Build or open the store, then time every (term limit, filter) pair (module doc)."""
+    """Build or open the store, then time every (query shape, filter) pair (module doc)."""
     settings = load_settings()
     taxonomy = load_taxonomy(settings.rome_dir, None, settings.cache_dir)
     store = open_store(corpus, offers, folder)
+    store.prepare_reads()  # hits' ids by key, as a server reads them after its warm-up
     profiles = [Profile.model_validate_json(line)
                 for line in read_lines(corpus / PROFILES_FILE, seekers)]
     queries = [query_for_profile(p, taxonomy, RADIUS_KM, settings=settings.matching)
@@ -120,12 +125,17 @@ def measure(corpus: Path, offers: int, seekers: int, folder: Path,
     terms = sorted(len(dict.fromkeys(store.terms(query.keyword.text))) for query in queries)
     rows: list[dict[str, Any]] = []
     for kind in FILTERS:
-        first, unlimited = _row(store, queries, 0, kind, top_k, None)
+        first, unlimited = _row(store, queries, {"max_text_terms": None}, kind, top_k, None)
         rows.append(first)
-        for limit in (limit for limit in limits if limit):
-            rows.append(_row(store, queries, limit, kind, top_k, unlimited)[0])
+        rows.extend(_row(store, queries, {"max_text_terms": limit}, kind, top_k, unlimited)[0]
+                    for limit in limits if limit)
         log.info("filters %s done", kind)
+    configured = {"max_text_terms": settings.matching.keyword_max_terms or None}
+    depths = [_row(store, queries, configured, "none", depth, None)[0]
+              for depth in (top_k, 10)]  # does a shallower top cost less?
     return {"offers": offers, "seekers": len(queries), "top_k": top_k,
+            "configured": configured, "depths": depths,
+            "segments": store.segments(),
             "distinct_text_terms": {"p50": statistics.median(terms), "max": terms[-1]},
             "rows": rows}
 

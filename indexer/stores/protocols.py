@@ -293,16 +293,16 @@ class AppendableKeywordStore(Protocol):
 
 
 @runtime_checkable
-class PruningKeywordStore(Protocol):
-    """A keyword store that skips the documents that cannot reach the top k (block-max WAND)
-    only when its query is not filtered: tantivy, where a filter clause turns the pruned
-    disjunction into an exhaustive one (1M offers, a seeker's top 200: 12 ms unfiltered,
-    24 ms with a CDI filter). When the filters keep most documents, a collection asks such a
+class PostFilteringKeywordStore(Protocol):
+    """A keyword store whose filtered query costs more than a deeper unfiltered one: tantivy,
+    where the filter clauses add an intersection to a disjunction it scores whole anyway
+    (1M offers, a seeker's query: 14.9 ms CPU with a CDI filter inside, 7.1 ms for an
+    unfiltered top 600). When the filters keep most documents, a collection asks such a
     store for a deeper unfiltered top and filters it with its own table instead."""
 
     @property
-    def filters_stop_pruning(self) -> bool:
-        """True when a filtered query cannot prune."""
+    def prefers_post_filtering(self) -> bool:
+        """True when a deeper unfiltered top, filtered by the caller, costs less."""
         ...
 
 

@@ -3,13 +3,14 @@
 User text never reaches a query parser: it is analysed here with the index's own analyser
 logic and turned into term queries, so ``"``, ``:``, ``*`` or ``AND`` are plain text.
 
-Every scoring clause is a term query, so an unfiltered query is a pure disjunction of term
-scorers that tantivy evaluates with block-max WAND, skipping the blocks that cannot reach the
-top k. Two choices keep it so:
+Every scoring clause is a term query, and tantivy scores every document of the disjunction:
+its Python binding collects the top k through a ``MultiCollector``, which leaves tantivy's
+block-max WAND unused (1M offers: a top 10 costs what a top 200 does, 4.2 against 4.2 ms;
+docs/performance.md, "Stop 40"). A query costs its postings, so:
 
 - a title phrase is matched as its adjacent term pairs, indexed as single tokens in
-  ``title_pairs`` ("aide soignant"), instead of a phrase query (whose scorer is not a term
-  scorer and turns the whole disjunction into an exhaustive union: ×2.4 at 1M offers);
+  ``title_pairs`` ("aide soignant"), instead of a phrase query (whose positions cost more
+  still: ×2.4 at 1M offers);
 - a long free text (a seeker's summary) is searched by its ``KeywordQuery.max_text_terms``
   weightiest terms, as MoreLikeThis selects its terms (:mod:`indexer.stores.text_terms`):
   the common ones add little to a BM25 score and cost the longest posting lists.
@@ -19,8 +20,8 @@ geo filter is a term set of the geographic cells covering the circle (:mod:`inde
 lat/lon range clauses where no cover is made: a pole, the antimeridian), then an exact
 great-circle check, re-querying deeper until the top-k is exact.
 
-A filter turns the disjunction into an exhaustive union, which tantivy runs in windows of
-4,096 documents: it visits every window that holds a document passing the filter. So
+A filter intersects the disjunction with its clauses, in windows of 4,096 documents: tantivy
+visits every window that holds a document passing the filter. So
 ``add_new`` (the bulk path of a fresh generation) writes documents in blocks of
 ``sort_block`` sorted along a space-filling curve of their place: a region's documents sit
 together and a radius visits few windows (1M offers, 30 km: 18.1 → 6 ms CPU p50 with cells,
@@ -65,7 +66,11 @@ ROME_BOOST = 1.0
 SKILL_BOOST = 0.5
 CONCEPT_BOOST = 0.5
 CONCEPT_TEXT_BOOST = 0.5
-WRITER_HEAP_BYTES = 256_000_000
+WRITER_HEAP_BYTES = 1_000_000_000
+"""The index writer's memory budget: it writes a segment whenever the budget is full, and
+takes the memory only as documents come. A search pays per segment (each collects its own
+top k): the 1M GENERATED offers made four segments with 256 MB, one with this, and a seeker's
+keyword search went from 6.6 to 5.7 ms CPU p50 (docs/performance.md, "Stop 40")."""
 WRITER_THREADS = 1
 """Indexing threads of the writer. Documents are built in Python, one at a time, and one
 tantivy thread indexes them as fast as they come (20k GENERATED offers: the same wall time as
@@ -247,8 +252,9 @@ class TantivyKeywordStore:
         logger.info("keyword store: %d ids read back by key", len(ids))
 
     @property
-    def filters_stop_pruning(self) -> bool:
-        """True: a filter clause turns the WAND disjunction into an exhaustive one."""
+    def prefers_post_filtering(self) -> bool:
+        """True: a filter clause adds an intersection to the disjunction, which is dearer
+        than reading a deeper unfiltered top k when the filter keeps most documents."""
         return True
 
     def search(self, query: KeywordQuery, filters: Filters, top_k: int) -> list[Hit]:

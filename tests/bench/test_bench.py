@@ -155,12 +155,15 @@ def test_keyword_cost_runs_on_a_tiny_corpus(data_dir: Path, tmp_path: Path,
                               "--seekers", "12", "--store", str(store), "--terms", "0,8",
                               "--out", str(out)]) == 0
     result = json.loads(out.read_text(encoding="utf-8"))
-    assert result["offers"] == 60 and result["seekers"] == 12
+    assert result["offers"] == 60 and result["seekers"] == 12 and result["segments"] >= 1
     rows = {(row["max_text_terms"], row["filters"]): row for row in result["rows"]}
     assert set(rows) == {(limit, kind) for limit in (None, 8) for kind in keyword_cost.FILTERS}
     assert all(0.0 <= rows[(8, kind)]["overlap_at_10"] <= 1.0
                for kind in keyword_cost.FILTERS)
-    assert all(row["p50_ms"] > 0 for row in result["rows"])
+    configured = result["configured"]["max_text_terms"]
+    assert [(row["max_text_terms"], row["top_k"]) for row in result["depths"]] == [
+        (configured, result["top_k"]), (configured, 10)]
+    assert all(row["p50_ms"] > 0 for row in [*result["rows"], *result["depths"]])
     assert keyword_cost.open_store(tmp_path / "corpus", 60, store).count() == 60  # reused
     with pytest.raises(SystemExit, match="holds 60 offers, not 30"):
         keyword_cost.open_store(tmp_path / "corpus", 30, store)

@@ -23,7 +23,7 @@ from indexer.stores.protocols import (
     GeoFilter,
     Hit,
     KeywordQuery,
-    PruningKeywordStore,
+    PostFilteringKeywordStore,
 )
 from indexer.stores.tantivy_store import TantivyKeywordStore
 
@@ -110,7 +110,7 @@ def _pairs(hits: list[Hit]) -> list[tuple[str, float]]:
 def test_post_filtered_hits_are_the_filtered_query_hits(
         offers: Collection[Offer], filters: Filters, post_filtered: bool) -> None:
     store = offers.keyword
-    assert isinstance(store, SearchLog) and isinstance(store, PruningKeywordStore)
+    assert isinstance(store, SearchLog) and isinstance(store, PostFilteringKeywordStore)
     for text in ("pain fournil cuisine", "soins patients nuit équipe", "client"):
         query = KeywordQuery(text, titles=("Aide-soignant",))
         store.calls.clear()
