@@ -421,6 +421,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     from indexer.models import Offer, Profile
     from matcher.matcher import Matcher
     from matcher.queries import query_for_profile
+    from matcher.related_skills import SkillNeighbours
     from skills_taxonomy import load_taxonomy
 
     index_dir = Path(args.index_dir)
@@ -437,6 +438,13 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     for collection in (index.offers, index.profiles):  # as a server's background warm-up
         collection.prepare_reads()
     prepare_s = time.perf_counter() - started
+    # the skill labels' vectors, shared by every matcher below as an engine's generations
+    # share them, encoded ahead as the warm-up does (an encoder faster than a cache only)
+    started = time.perf_counter()
+    neighbours = SkillNeighbours(encoder, settings.matching.related_skill_similarity,
+                                 embedding_cache_path(index_dir))
+    labels_ahead = neighbours.prepare_taxonomy(taxonomy)
+    labels_ahead_s = time.perf_counter() - started
     gc.freeze()  # as the warm-up ends
     labels_added = _complete_label_cache(index, encoder)
     rng = np.random.default_rng(11)
@@ -470,7 +478,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
                                                     "result_cache": 0})
         labels = embedding_cache_path(index_dir)
         matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, cold,
-                          label_cache=labels)
+                          label_cache=labels, skill_neighbours=neighbours)
         for variant in ("none", "radius30", "contract", "radius30+contract"):
             latency[f"seeker_offers.{variant}"] = _time_queries(
                 timer, [_variants_for_profile(p, variant) for p in profiles],
@@ -480,7 +488,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         # stays off: this row measures the matching itself)
         repeat = Matcher(index.offers, index.profiles, taxonomy, encoder,
                          cold.model_copy(update={"query_vector_cache": 4096}),
-                         label_cache=labels)
+                         label_cache=labels, skill_neighbours=neighbours)
         for profile in profiles:
             repeat.offers_for_profile(profile, TOP_K)
         latency["seeker_offers.own-filters+repeat"] = _time_queries(
@@ -488,7 +496,8 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         for variant, radius in (("none", None), ("radius30", 30.0)):
             candidate_settings = cold.model_copy(update={"candidate_radius_km": radius})
             employer = Matcher(index.offers, index.profiles, taxonomy, encoder,
-                               candidate_settings, label_cache=labels)
+                               candidate_settings, label_cache=labels,
+                               skill_neighbours=neighbours)
             latency[f"offer_candidates.{variant}"] = _time_queries(
                 timer, [o if radius else o.model_copy(update={"place": None}) for o in offers],
                 lambda o, m=employer: m.candidates_for_offer(o, TOP_K),  # type: ignore[misc]
@@ -503,6 +512,8 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
                                       for v in ("none", "radius30")])
     return {"size": args.size, "reopen_s": round(reopen_s, 3),
             "prepare_reads_s": round(prepare_s, 3),
+            "skill_labels_ahead": labels_ahead,
+            "skill_labels_ahead_s": round(labels_ahead_s, 3),
             "rss_before_open_mib": rss_start, "rss_after_open_mib": rss_open,
             "rss_serving_mib": rss_serving, "peak_rss_mib": peak_rss_mib(),
             "latency_ms": latency, "recall": recall, "profile_top": profile_text,

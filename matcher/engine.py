@@ -31,6 +31,7 @@ from indexer.settings import Settings
 from matcher.list_diagnosis import ListDiagnosis, diagnose
 from matcher.matcher import Matcher, skills_with
 from matcher.queries import profile_index_text, seeker_targets
+from matcher.related_skills import SkillNeighbours
 from matcher.results import Match
 from skills_taxonomy import Taxonomy, load_taxonomy
 from skills_taxonomy.concepts import ConceptReader
@@ -84,6 +85,11 @@ class Engine:
             ConceptEnricher(self.reader, settings.concepts) if settings.concepts.enabled
             else None)
         self.normaliser = self.reader.normaliser
+        # one set of skill-label vectors for every generation's matcher: a reload (a
+        # counsellor's edit) keeps what was encoded or warmed up
+        self.skill_neighbours = SkillNeighbours(
+            encoder, settings.matching.related_skill_similarity,
+            embedding_cache_path(index.directory))
         self._state = self._state_for(index)
         if index.manifest.concept_reader not in (None, self.concept_version):
             log.warning("the index was read into concepts by %s, queries are read by %s: "
@@ -113,10 +119,17 @@ class Engine:
         occupation documents), so the first search answers as fast as the next ones."""
         self.reader.prepare()
 
+    def prepare_skill_vectors(self) -> int:
+        """Encode the taxonomy's skill labels ahead, where the encoder is faster than a cache
+        (:meth:`SkillNeighbours.prepare_taxonomy`); a server's warm-up calls it. Returns how
+        many were encoded."""
+        return self.skill_neighbours.prepare_taxonomy(self.taxonomy)
+
     def _state_for(self, index: SearchIndex) -> tuple[SearchIndex, Matcher]:
         return index, Matcher(index.offers, index.profiles, self.taxonomy, self.encoder,
                               self.settings.matching, self.normaliser,
-                              embedding_cache_path(index.directory))
+                              embedding_cache_path(index.directory),
+                              skill_neighbours=self.skill_neighbours)
 
     @property
     def index(self) -> SearchIndex:

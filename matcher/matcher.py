@@ -146,11 +146,14 @@ class Matcher:
     def __init__(self, offers: Collection[Offer], profiles: Collection[Profile],
                  taxonomy: Taxonomy, encoder: Encoder, settings: MatchingSettings,
                  normaliser: Normaliser | None = None,
-                 label_cache: Path | None = None, model: RankingModel | None = None) -> None:
+                 label_cache: Path | None = None, model: RankingModel | None = None,
+                 skill_neighbours: SkillNeighbours | None = None) -> None:
         """``normaliser`` turns free-text titles into ROME codes with a confidence; without
         one, a seeker's title counts only when the taxonomy's fuzzy index is sure of it.
         ``label_cache`` is the index's embedding cache folder, which holds the skill labels'
         vectors computed at indexing (without it, labels are encoded on first use).
+        ``skill_neighbours`` shares the label vectors another matcher already holds (an
+        engine's matchers of successive index generations; then ``label_cache`` is unused).
         ``model`` gives the feature weights and the match levels (default: the one the
         settings select, :func:`matcher.ranking.ranking_model`)."""
         self.offers = offers
@@ -159,8 +162,8 @@ class Matcher:
         self.encoder = encoder
         self.settings = settings
         self.normaliser = normaliser
-        self.skill_neighbours = SkillNeighbours(encoder, settings.related_skill_similarity,
-                                                label_cache)
+        self.skill_neighbours = skill_neighbours or SkillNeighbours(
+            encoder, settings.related_skill_similarity, label_cache)
         self.query_vectors = QueryVectorCache(encoder, settings.query_vector_cache)
         self._results: LruCache[tuple[str, str, int, bool], tuple[Match, ...]] = LruCache(
             settings.result_cache)

@@ -12,7 +12,8 @@ from indexer.skill_identity import identities
 from matcher.engine import Engine
 from matcher.features import HeldSkills
 from matcher.matcher import Matcher
-from matcher.related_skills import SkillNeighbours
+from matcher.related_skills import SkillNeighbours, taxonomy_skill_labels
+from skills_taxonomy import Taxonomy
 from tests.fake_encoders import ChecksumEncoder, FastChecksumEncoder
 
 LABELS = ["Encaisser un paiement", "Tenir une caisse", "Accueillir une clientèle"]
@@ -86,3 +87,26 @@ def _asked(engine: Engine, offer_id: str) -> list[SkillTag]:
     offer = engine.offers.get(offer_id)
     assert isinstance(offer, Offer)
     return list(offer.matching_skills)
+
+
+def test_a_fast_encoder_encodes_every_taxonomy_skill_label_ahead(
+        mini_taxonomy: Taxonomy) -> None:
+    encoder = FastChecksumEncoder()
+    neighbours = SkillNeighbours(encoder, 0.5)
+    labels = taxonomy_skill_labels(mini_taxonomy)
+    rome = {item.label for item in mini_taxonomy.items.values()}
+    esco = {concept.preferred_label for concept in mini_taxonomy.esco_skills.values()}
+    assert set(labels) == rome | esco and len(labels) == len(set(labels)) > 0
+    assert neighbours.prepare_taxonomy(mini_taxonomy) == len(labels)
+    assert sorted(encoder.encoded) == sorted(labels)
+    assert neighbours.prepare_taxonomy(mini_taxonomy) == 0  # known: nothing encoded again
+    held = HeldSkills.of([SkillTag(code="1", label=labels[0])])
+    neighbours.finder(held)(SkillTag(code="9", label=labels[1]))
+    assert len(encoder.encoded) == len(labels)  # a request encodes no taxonomy label
+
+
+def test_a_slower_encoder_encodes_nothing_ahead(mini_taxonomy: Taxonomy,
+                                                tmp_path: Path) -> None:
+    encoder = ChecksumEncoder()
+    assert SkillNeighbours(encoder, 0.5, tmp_path).prepare_taxonomy(mini_taxonomy) == 0
+    assert encoder.encoded == []

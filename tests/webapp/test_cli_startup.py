@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import webapp
+from indexer.encoders import encodes_faster_than_cache
 from matcher.engine import Engine
+from matcher.related_skills import taxonomy_skill_labels
 from webapp.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +54,8 @@ def test_the_package_exposes_create_app_and_nothing_unknown() -> None:
         _ = webapp.nope
 
 
-def test_the_warm_up_prepares_the_reads_then_freezes_what_is_loaded(tiny_engine: Engine) -> None:
+def test_the_warm_up_prepares_reads_and_labels_then_freezes_what_is_loaded(
+        tiny_engine: Engine) -> None:
     from webapp.cli import _warm_up
 
     gc.unfreeze()
@@ -61,5 +64,11 @@ def test_the_warm_up_prepares_the_reads_then_freezes_what_is_loaded(tiny_engine:
         warm_up.join(timeout=120)
         assert not warm_up.is_alive()
         assert gc.get_freeze_count() > 0  # loaded objects out of the full collections' walk
+        labels = set(taxonomy_skill_labels(tiny_engine.taxonomy))
+        known = set(tiny_engine.skill_neighbours._vectors)
+        if encodes_faster_than_cache(tiny_engine.encoder):  # every label, ahead
+            assert labels <= known
+        else:  # a slower encoder fetches labels as requests ask for them
+            assert tiny_engine.prepare_skill_vectors() == 0 and not labels <= known
     finally:
         gc.unfreeze()

@@ -44,6 +44,19 @@ def test_a_reloaded_generation_prepares_its_reads_in_the_background(engine: Any)
     assert len(keywords[0]._ids) == len(engine.index.offers)
 
 
+def test_a_reloaded_generation_keeps_the_skill_label_vectors(engine: Any) -> None:
+    """A counsellor's edit makes a new generation: its matcher shares the label vectors the
+    warm-up and earlier requests encoded, instead of encoding them again."""
+    engine.prepare_skill_vectors()
+    before = engine.matcher
+    known = dict(before.skill_neighbours._vectors)
+    _write_offer_title(engine, "Vendeur aux mêmes compétences")
+    assert engine.reload() and engine.matcher is not before
+    assert engine.matcher.skill_neighbours is before.skill_neighbours is engine.skill_neighbours
+    assert all(engine.matcher.skill_neighbours._vectors[label] is vector
+               for label, vector in known.items())
+
+
 def test_concurrent_reloads_open_once(engine: Any) -> None:
     _write_offer_title(engine, "Une fois")
     results: list[bool] = []

@@ -328,9 +328,10 @@ def _serve(settings: Settings, host: str, port: int, threads: int, debug: bool, 
 
 def _warm_up(engine: Engine) -> threading.Thread:
     """Build the title normaliser (read from the cache folder after the first start), load
-    the communes and build the filter tables' postings in the background while the server
-    starts listening: the first offer diagnosis, title search, search around a commune or
-    filtered search would otherwise wait for them. Then freeze what is loaded out of the
+    the communes, build the filter tables' postings and encode the taxonomy's skill labels
+    in the background while the server starts listening: the first offer diagnosis, title
+    search, search around a commune or filtered search would otherwise wait for them, and
+    requests would encode labels. Then freeze what is loaded out of the
     garbage collector's full passes (:func:`gc.freeze`). Returns the started thread."""
     import gc
 
@@ -339,6 +340,7 @@ def _warm_up(engine: Engine) -> threading.Thread:
         _ = engine.gazetteer
         engine.offers.prepare_reads()
         engine.profiles.prepare_reads()
+        engine.prepare_skill_vectors()
         # What the process holds by now (taxonomy, reader state, tables, postings) lives as
         # long as it does: out of the collector's sight, a full collection walks only what
         # requests leave behind.
