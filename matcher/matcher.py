@@ -162,8 +162,8 @@ class Matcher:
         self.encoder = encoder
         self.settings = settings
         self.normaliser = normaliser
-        self.skill_neighbours = skill_neighbours or SkillNeighbours(
-            encoder, settings.related_skill_similarity, label_cache)
+        self.skill_neighbours = skill_neighbours if skill_neighbours is not None else \
+            SkillNeighbours(encoder, settings.related_skill_similarity, label_cache)
         self.query_vectors = QueryVectorCache(encoder, settings.query_vector_cache)
         self._results: LruCache[tuple[str, str, int, bool], tuple[Match, ...]] = LruCache(
             settings.result_cache)
