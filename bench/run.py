@@ -476,9 +476,8 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         # their text, and a cache would make all but the first free
         cold = settings.matching.model_copy(update={"query_vector_cache": 0,
                                                     "result_cache": 0})
-        labels = embedding_cache_path(index_dir)
         matcher = Matcher(index.offers, index.profiles, taxonomy, encoder, cold,
-                          label_cache=labels, skill_neighbours=neighbours)
+                          skill_neighbours=neighbours)
         for variant in ("none", "radius30", "contract", "radius30+contract"):
             latency[f"seeker_offers.{variant}"] = _time_queries(
                 timer, [_variants_for_profile(p, variant) for p in profiles],
@@ -488,7 +487,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         # stays off: this row measures the matching itself)
         repeat = Matcher(index.offers, index.profiles, taxonomy, encoder,
                          cold.model_copy(update={"query_vector_cache": 4096}),
-                         label_cache=labels, skill_neighbours=neighbours)
+                         skill_neighbours=neighbours)
         for profile in profiles:
             repeat.offers_for_profile(profile, TOP_K)
         latency["seeker_offers.own-filters+repeat"] = _time_queries(
@@ -496,8 +495,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         for variant, radius in (("none", None), ("radius30", 30.0)):
             candidate_settings = cold.model_copy(update={"candidate_radius_km": radius})
             employer = Matcher(index.offers, index.profiles, taxonomy, encoder,
-                               candidate_settings, label_cache=labels,
-                               skill_neighbours=neighbours)
+                               candidate_settings, skill_neighbours=neighbours)
             latency[f"offer_candidates.{variant}"] = _time_queries(
                 timer, [o if radius else o.model_copy(update={"place": None}) for o in offers],
                 lambda o, m=employer: m.candidates_for_offer(o, TOP_K),  # type: ignore[misc]

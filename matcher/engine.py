@@ -128,7 +128,6 @@ class Engine:
     def _state_for(self, index: SearchIndex) -> tuple[SearchIndex, Matcher]:
         return index, Matcher(index.offers, index.profiles, self.taxonomy, self.encoder,
                               self.settings.matching, self.normaliser,
-                              embedding_cache_path(index.directory),
                               skill_neighbours=self.skill_neighbours)
 
     @property
