@@ -467,8 +467,8 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         collection.get = timer.wrap("records", collection.get)  # type: ignore[method-assign]
     encoder.encode_queries = timer.wrap(
         "query_encoding", encoder.encode_queries)
-    original_fuse = matcher_module.fuse_with_relevance  # type: ignore[attr-defined]
-    matcher_module.fuse_with_relevance = timer.wrap(  # type: ignore[attr-defined]
+    original_fuse = matcher_module.fuse_candidates  # type: ignore[attr-defined]
+    matcher_module.fuse_candidates = timer.wrap(  # type: ignore[attr-defined]
         "fusion", original_fuse)
     try:
         latency: dict[str, Any] = {}
@@ -501,7 +501,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
                 lambda o, m=employer: m.candidates_for_offer(o, TOP_K),  # type: ignore[misc]
                 employer)
     finally:
-        matcher_module.fuse_with_relevance = original_fuse  # type: ignore[attr-defined]
+        matcher_module.fuse_candidates = original_fuse  # type: ignore[attr-defined]
     rss_serving = current_rss_mib()
     profile_text = _profile_hotspots(matcher, profiles[:30], Path(args.phase_out).parent)
     recall = _recall(index, encoder, [query_for_profile(_variants_for_profile(p, v), taxonomy,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ class Columns:
     each row of the columns, the position of its id in the list asked for (unknown ids are
     left out)."""
 
-    found: list[int]
+    found: IntArray
     lat: npt.NDArray[np.float64]
     lon: npt.NDArray[np.float64]
     created: npt.NDArray[np.float64]
@@ -363,11 +364,9 @@ class DocTable:
     def columns(self, ids: Sequence[str]) -> Columns:
         """The filter columns of the known ``ids``, without any record read."""
         self._flush()
-        row_of = self._row_of.get
-        known = [(position, row) for position, row in enumerate(map(row_of, ids))
-                 if row is not None]
-        found = [position for position, _ in known]
-        rows = np.fromiter((row for _, row in known), np.int64, len(known))
+        looked_up = np.fromiter(map(self._row_of.get, ids, repeat(-1)), np.int64, len(ids))
+        found = np.flatnonzero(looked_up >= 0)
+        rows = looked_up[found]
         created = self._created[rows].astype(np.float64)
         created[self._created[rows] == _NO_DATE] = np.nan
         return Columns(found, self._lat[rows], self._lon[rows], created,

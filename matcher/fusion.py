@@ -126,33 +126,60 @@ def fuse_channels(channels: RankedChannels, settings: MatchingSettings,
                   with_concept: bool = True) -> list[FusedHit]:
     """:func:`fuse` of channels already laid out (the concept channel counts only when
     ``with_concept``)."""
+    return channels.hits(_fused_scores(channels, settings, with_concept))
+
+
+def _fused_scores(channels: RankedChannels, settings: MatchingSettings,
+                  with_concept: bool = True) -> FloatArray:
+    """Each id's score fused with ``settings.fusion``, in layout order."""
     if settings.fusion is FusionMethod.WEIGHTED:
         concept = settings.concept_weight if with_concept and channels.ranks[CONCEPT].any() \
             else 0.0
-        return channels.hits(channels.weighted(settings.keyword_weight,
-                                               settings.vector_weight, concept))
-    return channels.hits(channels.reciprocal_rank(settings.rrf_k, 3 if with_concept else 2))
+        return channels.weighted(settings.keyword_weight, settings.vector_weight, concept)
+    return channels.reciprocal_rank(settings.rrf_k, 3 if with_concept else 2)
 
 
-def fuse_with_relevance(keyword: Sequence[Hit], vector: Sequence[Hit], concept: Sequence[Hit],
-                        settings: MatchingSettings, relevance: FusionMethod
-                        ) -> tuple[list[FusedHit], dict[str, float]]:
-    """What the matcher needs of one request's channels, from one layout: the candidates
-    fused with ``settings.fusion`` (concepts included), and each one's
+@dataclass(frozen=True, slots=True)
+class FusedCandidates:
+    """One request's candidates in the channels' layout (first seen first), as arrays: each
+    one's fused score (``settings.fusion``, concepts included) and its text relevance (see
+    :func:`text_relevance`). A :class:`FusedHit` is made only for a candidate asked for: a
+    request reads a few dozen of its hundreds of candidates."""
+
+    channels: RankedChannels
+    scores: FloatArray
+    relevance: FloatArray
+
+    @property
+    def ids(self) -> list[str]:
+        """The candidates' ids, in layout order."""
+        return self.channels.ids
+
+    def hit(self, index: int) -> FusedHit:
+        """The candidate at ``index`` of the layout, with its fused score and ranks."""
+        keyword, vector, concept = self.channels.ranks[:, index].tolist()
+        return FusedHit(self.channels.ids[index], float(self.scores[index]),
+                        keyword or None, vector or None, concept or None)
+
+
+def fuse_candidates(keyword: Sequence[Hit], vector: Sequence[Hit], concept: Sequence[Hit],
+                    settings: MatchingSettings, relevance: FusionMethod) -> FusedCandidates:
+    """What the matcher needs of one request's channels, from one layout: the candidates'
+    scores fused with ``settings.fusion`` (concepts included), and each one's
     :func:`text_relevance` with the ``relevance`` method."""
     channels = RankedChannels.of(keyword, vector, concept)
-    return fuse_channels(channels, settings), text_relevance(channels, settings, relevance)
+    return FusedCandidates(channels, _fused_scores(channels, settings),
+                           text_relevance(channels, settings, relevance))
 
 
 def text_relevance(channels: RankedChannels, settings: MatchingSettings,
-                   method: FusionMethod) -> dict[str, float]:
-    """Each id's fusion of the keyword and vector channels alone, with ``method``: how well
-    its text answers the query (0 for an id only the concept channel found)."""
+                   method: FusionMethod) -> FloatArray:
+    """Each id's fusion of the keyword and vector channels alone, with ``method``, in layout
+    order: how well its text answers the query (0 for an id only the concept channel
+    found)."""
     if method is FusionMethod.WEIGHTED:
-        scores = channels.weighted(settings.keyword_weight, settings.vector_weight, 0.0)
-    else:
-        scores = channels.reciprocal_rank(settings.rrf_k, 2, with_concept=False)
-    return dict(zip(channels.ids, scores.tolist(), strict=True))
+        return channels.weighted(settings.keyword_weight, settings.vector_weight, 0.0)
+    return channels.reciprocal_rank(settings.rrf_k, 2, with_concept=False)
 
 
 def _tied_ranks(scores: FloatArray) -> IntArray:

@@ -40,7 +40,7 @@ from matcher.features import (
     skill_coverage,
     skill_credit,
 )
-from matcher.fusion import FusedHit, fuse_with_relevance
+from matcher.fusion import FusedCandidates, FusedHit, fuse_candidates
 from matcher.queries import MatchQuery, query_for_offer, query_for_profile, seeker_targets
 from matcher.query_vectors import QueryVectorCache
 from matcher.ranking import RankingModel, ranking_model
@@ -220,28 +220,26 @@ class Matcher:
 
     def _match(self, query: MatchQuery, collection: Collection[RecordT], top_k: int,
                direction: _Direction, feature_method: FusionMethod) -> tuple[Match, ...]:
-        fused, feature = self._retrieve(query, collection, feature_method)
-        bounded = self._bounded(fused, feature, collection, direction)
-        kept = self._score_best(bounded, collection, query, direction, feature, top_k)
+        candidates = self._retrieve(query, collection, feature_method)
+        bounded = self._bounded(candidates, collection, direction)
+        kept = self._score_best(bounded, candidates, collection, query, direction, top_k)
         self.last_scored = len(kept)
         kept.sort(key=lambda s: (-s.score, s.hit.id))
         return tuple(self._explain(scored, query, direction) for scored in kept[:top_k])
 
-    def _bounded(self, fused: Sequence[FusedHit], feature: dict[str, float],
-                 collection: Collection[RecordT], direction: _Direction
-                 ) -> list[tuple[float, FusedHit]]:
-        """Each candidate with the best score it could reach, best first (ties by id)."""
-        columns = collection.columns([hit.id for hit in fused])
-        hits = [fused[position] for position in columns.found]
-        retrieval = np.array([feature.get(hit.id, 0.0) for hit in hits], dtype=np.float64)
-        bounds = self._weighted_means(direction.bound_of(retrieval, columns))
-        return sorted(zip(bounds.tolist(), hits, strict=True),
-                      key=lambda item: (-item[0], item[1].id))
+    def _bounded(self, candidates: FusedCandidates, collection: Collection[RecordT],
+                 direction: _Direction) -> list[tuple[float, int]]:
+        """Each candidate known to the filter table, as the best score it could reach and
+        its index in ``candidates``, best first (ties by id)."""
+        columns = collection.columns(candidates.ids)
+        found = columns.found
+        bounds = self._weighted_means(direction.bound_of(candidates.relevance[found], columns))
+        order = np.lexsort((np.array(candidates.ids, dtype=str)[found], -bounds))
+        return list(zip(bounds[order].tolist(), found[order].tolist(), strict=True))
 
-    def _score_best(self, bounded: Sequence[tuple[float, FusedHit]],
+    def _score_best(self, bounded: Sequence[tuple[float, int]], candidates: FusedCandidates,
                     collection: Collection[RecordT], query: MatchQuery,
-                    direction: _Direction, feature: dict[str, float], top_k: int
-                    ) -> list[_Scored]:
+                    direction: _Direction, top_k: int) -> list[_Scored]:
         """Score candidates in decreasing order of bound until the k-th best exact score
         beats every remaining bound; return all those scored."""
         newest = self._newest_offer()
@@ -251,8 +249,8 @@ class Matcher:
         for start in range(0, len(bounded), chunk):
             if len(best) >= top_k and best[0] > bounded[start][0] + SCORE_BOUND_SLACK:
                 break
-            for scored in self._score_chunk(bounded[start:start + chunk], collection, query,
-                                            direction, feature, newest, best, top_k):
+            for scored in self._score_chunk(bounded[start:start + chunk], candidates,
+                                            collection, query, direction, newest, best, top_k):
                 kept.append(scored)
                 if len(best) < top_k:
                     heapq.heappush(best, scored.score)
@@ -260,31 +258,32 @@ class Matcher:
                     heapq.heapreplace(best, scored.score)
         return kept
 
-    def _score_chunk(self, chunk: Sequence[tuple[float, FusedHit]],
+    def _score_chunk(self, chunk: Sequence[tuple[float, int]], candidates: FusedCandidates,
                      collection: Collection[RecordT], query: MatchQuery,
-                     direction: _Direction, feature: dict[str, float],
-                     newest: datetime | None, best: list[float], top_k: int
-                     ) -> list[_Scored]:
+                     direction: _Direction, newest: datetime | None, best: list[float],
+                     top_k: int) -> list[_Scored]:
         """Read and score the candidates of one chunk whose bound can still reach the top
         (their skill labels are encoded together, once)."""
-        pairs: list[tuple[FusedHit, Pair, _Skills]] = []
-        for bound, hit in chunk:
+        pairs: list[tuple[FusedHit, float, Pair, _Skills]] = []
+        for bound, index in chunk:
             if len(best) >= top_k and best[0] > bound + SCORE_BOUND_SLACK:
                 break
+            hit = candidates.hit(index)
             record = collection.get(hit.id)
             if record is not None:
                 pair = direction.pair_of(record)
-                pairs.append((hit, pair, direction.skills_of(pair)))
+                pairs.append((hit, float(candidates.relevance[index]), pair,
+                              direction.skills_of(pair)))
         if self.settings.skill_weight > 0 and self.settings.related_skill_credit > 0:
             self.skill_neighbours.prepare(_labels_to_relate(
-                (pair, skills) for _, pair, skills in pairs))
-        return [self._score(hit, pair, query, feature.get(hit.id, 0.0), newest, skills)
-                for hit, pair, skills in pairs]
+                (pair, skills) for _, _, pair, skills in pairs))
+        return [self._score(hit, pair, query, retrieval, newest, skills)
+                for hit, retrieval, pair, skills in pairs]
 
     def _retrieve(self, query: MatchQuery, collection: Collection[RecordT],
-                  feature_method: FusionMethod) -> tuple[list[FusedHit], dict[str, float]]:
-        """The candidates (fused with ``settings.fusion``) and each one's retrieval feature
-        (fused with ``feature_method``)."""
+                  feature_method: FusionMethod) -> FusedCandidates:
+        """The candidates, fused with ``settings.fusion``, with each one's retrieval
+        feature (fused with ``feature_method``)."""
         keyword_hits = collection.keyword_search(query.keyword, query.filters,
                                                  self.settings.keyword_top_k)
         vector = self.query_vectors.vector(query.embedding_text)
@@ -294,8 +293,8 @@ class Matcher:
             self.settings.concept_top_k, self.settings.concept_occupation_share)
         # The retrieval feature measures the text's relevance only: the concept channel
         # proposes candidates, and the occupation and skill features score what it knows.
-        return fuse_with_relevance(keyword_hits, vector_hits, concept_hits, self.settings,
-                                   feature_method)
+        return fuse_candidates(keyword_hits, vector_hits, concept_hits, self.settings,
+                               feature_method)
 
     def _newest_offer(self) -> datetime | None:
         """The newest ``created_at`` of the indexed offers, to the second (recomputed when the

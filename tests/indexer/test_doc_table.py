@@ -34,7 +34,7 @@ DOCS = [
 def test_columns_give_each_known_id_its_own_codes_weights_and_place() -> None:
     table = DocTable(DOCS)
     columns = table.columns(["d", "zz", "b", "a", "c"])
-    assert columns.found == [0, 2, 3, 4]  # "zz" is unknown
+    assert columns.found.tolist() == [0, 2, 3, 4]  # "zz" is unknown
     assert columns.romes.grouped(4) == [
         [("K2111", 0.5), ("J1501", 0.75), ("M1607", 0.125)], [],
         [("J1501", 1.0), ("J1502", 0.25)], [("H2913", 1.0)]]
@@ -48,7 +48,7 @@ def test_columns_follow_a_replaced_document_and_forget_a_deleted_one() -> None:
     table.upsert([_doc("a", ("F1703",), (0.5,), ("SAI",))])
     table.delete(["c"])
     columns = table.columns(["a", "c", "d"])
-    assert columns.found == [0, 2]
+    assert columns.found.tolist() == [0, 2]
     assert columns.romes.grouped(2) == [[("F1703", 0.5)],
                                         [("K2111", 0.5), ("J1501", 0.75), ("M1607", 0.125)]]
     assert _values(columns.contracts, 2) == [("SAI",), ()]
@@ -104,7 +104,7 @@ def test_a_table_saved_before_it_kept_skill_keys_says_it_does_not_know(
     np.savez(path, **older)
     loaded = DocTable.load(tmp_path)
     assert loaded is not None and loaded.columns(["a"]).skills is None
-    assert loaded.columns(["a"]).found == [0]
+    assert loaded.columns(["a"]).found.tolist() == [0]
 
 
 def _passing(table: DocTable, filters: Filters) -> set[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from indexer.settings import FusionMethod, MatchingSettings
 from indexer.stores.protocols import Hit
-from matcher.fusion import fuse, fuse_with_relevance, reciprocal_rank_fusion, weighted_fusion
+from matcher.fusion import fuse, fuse_candidates, reciprocal_rank_fusion, weighted_fusion
 
 KEYWORD = [Hit("a", 12.0), Hit("b", 8.0), Hit("c", 2.0)]
 VECTOR = [Hit("b", 0.9), Hit("d", 0.7), Hit("a", 0.5)]
@@ -79,15 +79,21 @@ def test_rrf_with_the_concept_channel_divides_by_three_lists() -> None:
 
 def test_one_layout_gives_the_candidates_and_their_text_relevance() -> None:
     settings = MatchingSettings(fusion=FusionMethod.RRF, rrf_k=10)
-    fused, relevance = fuse_with_relevance(KEYWORD, VECTOR, CONCEPT, settings,
-                                           FusionMethod.RRF)
-    assert [hit.id for hit in fused] == [hit.id for hit in reciprocal_rank_fusion(
-        KEYWORD, VECTOR, k=10, concept=CONCEPT)]
+    candidates = fuse_candidates(KEYWORD, VECTOR, CONCEPT, settings, FusionMethod.RRF)
+    expected = reciprocal_rank_fusion(KEYWORD, VECTOR, k=10, concept=CONCEPT)
+    assert candidates.channels.hits(candidates.scores) == expected
+    # each candidate asked for by its layout index is the same hit as in the fused list
+    by_id = {hit.id: hit for hit in expected}
+    assert [candidates.hit(index) for index in range(len(candidates.ids))] == [
+        by_id[doc_id] for doc_id in candidates.ids]
     # the relevance leaves the concept channel out: two lists, and 0 for "e" (concept only)
+    relevance = dict(zip(candidates.ids, candidates.relevance.tolist(), strict=True))
     assert relevance["a"] == pytest.approx((1 / 11 + 1 / 13) / (2 / 11))
     assert relevance["e"] == 0.0
-    _, weighted = fuse_with_relevance(KEYWORD, VECTOR, CONCEPT, settings,
-                                      FusionMethod.WEIGHTED)
+    weighted_candidates = fuse_candidates(KEYWORD, VECTOR, CONCEPT, settings,
+                                          FusionMethod.WEIGHTED)
+    weighted = dict(zip(weighted_candidates.ids, weighted_candidates.relevance.tolist(),
+                        strict=True))
     share = settings.keyword_weight / (settings.keyword_weight + settings.vector_weight)
     assert weighted["a"] == pytest.approx(share)  # keyword best (1), vector worst (0)
     assert weighted["e"] == 0.0
