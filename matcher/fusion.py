@@ -117,16 +117,9 @@ def weighted_fusion(keyword: Sequence[Hit], vector: Sequence[Hit], keyword_weigh
 
 def fuse(keyword: Sequence[Hit], vector: Sequence[Hit], settings: MatchingSettings,
          concept: Sequence[Hit] | None = None) -> list[FusedHit]:
-    """Fuse with the configured method."""
-    return fuse_channels(RankedChannels.of(keyword, vector, concept or ()), settings,
-                         concept is not None)
-
-
-def fuse_channels(channels: RankedChannels, settings: MatchingSettings,
-                  with_concept: bool = True) -> list[FusedHit]:
-    """:func:`fuse` of channels already laid out (the concept channel counts only when
-    ``with_concept``)."""
-    return channels.hits(_fused_scores(channels, settings, with_concept))
+    """Fuse with the configured method (the concept channel counts only when given)."""
+    channels = RankedChannels.of(keyword, vector, concept or ())
+    return channels.hits(_fused_scores(channels, settings, concept is not None))
 
 
 def _fused_scores(channels: RankedChannels, settings: MatchingSettings,
