@@ -14,11 +14,19 @@ V = TypeVar("V")
 
 
 class LruCache(Generic[K, V]):
-    """Keeps the values of the ``size`` most recently used keys (``size`` 0 keeps none)."""
+    """Keeps the values of the ``size`` most recently used keys (``size`` 0 keeps none).
 
-    def __init__(self, size: int) -> None:
+    With ``second_sight`` > 0, a key's value is kept only when it is put a second time: the
+    keys put once are remembered (by hash, up to ``second_sight`` of them, then all forgotten
+    at once), so values that are seen once, the bulk of a stream of mostly distinct keys, do
+    not push out the ones that recur (the "doorkeeper" of TinyLFU admission).
+    """
+
+    def __init__(self, size: int, *, second_sight: int = 0) -> None:
         self._size = size
         self._values: OrderedDict[K, V] = OrderedDict()
+        self._second_sight = second_sight
+        self._seen_once: set[int] = set()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -38,10 +46,24 @@ class LruCache(Generic[K, V]):
         if self._size <= 0:
             return
         with self._lock:
+            if self._second_sight and key not in self._values and self._first_sight(key):
+                return
             self._values[key] = value
             self._values.move_to_end(key)
             while len(self._values) > self._size:
                 self._values.popitem(last=False)
+
+    def _first_sight(self, key: K) -> bool:
+        """Whether ``key`` is put for the first time (remembering it if so); the caller
+        holds the lock."""
+        marker = hash(key)
+        if marker in self._seen_once:
+            self._seen_once.discard(marker)
+            return False
+        if len(self._seen_once) >= self._second_sight:
+            self._seen_once.clear()
+        self._seen_once.add(marker)
+        return True
 
     def pop(self, key: K) -> V | None:
         """The value kept for ``key``, forgotten, or None."""

@@ -26,8 +26,11 @@ occur whole). Each item is kept once, with its best passage.
 What a passage says whatever the record's occupations (its tokens, the label rows sharing
 them with their lexical shares, its ESCO skills, its vector) is computed once per distinct
 passage and kept in a bounded memo (:data:`PASSAGE_MEMO`): descriptions repeat boilerplate
-("Avantages : mutuelle, tickets restaurant", "Poste à pourvoir dès que possible"), and a
-reading then costs a few numpy operations on the passage's candidates only.
+("Avantages : mutuelle, tickets restaurant", "Poste à pourvoir dès que possible"). Only
+passages seen twice are kept, so that the many a description alone holds do not push out the
+ones that recur. A reading then scores the candidates of all its passages at once, as flat
+arrays of (passage, label) pairs: one matrix-vector product per passage for the cosines (each
+the value the passage alone gets), a few numpy operations for the rest.
 """
 
 from __future__ import annotations
@@ -59,10 +62,14 @@ WHOLE_LABEL = 0.99
 """A lexical share from which the passage contains the item's label whole."""
 CORE_PRIOR = 1.0
 LINKED_PRIOR = 0.6
-PASSAGE_MEMO = 4096
-"""Distinct passages whose evidence is kept (about 35 KB each on real offers: 150 MB at
-most)."""
+PASSAGE_MEMO = 8192
+"""Distinct passages whose evidence is kept (about 25 KB each on real offers: 200 MB at
+most), among those seen twice (:data:`PASSAGE_SIGHTINGS`)."""
+PASSAGE_SIGHTINGS = 65_536
+"""Passages seen once that the memo remembers (by hash), to keep the next sighting's
+evidence: most passages of a description are its own, and would push the recurring ones out."""
 Rows = npt.NDArray[np.int64]
+LabelRows = npt.NDArray[np.int32]
 Floats = npt.NDArray[np.float64]
 _NO_ROWS: Rows = np.zeros(0, dtype=np.int64)
 _NO_FLOATS: Floats = np.zeros(0, dtype=np.float64)
@@ -129,12 +136,13 @@ class _Entry:
 @dataclass(frozen=True, slots=True)
 class _Evidence:
     """What one passage says whatever the record's occupations: the ROME label rows sharing
-    a token with it (sorted) and their lexical shares, the rows that are lexical candidates,
+    a token with it (sorted; 32-bit, as the memo keeps thousands of passages touching
+    thousands of labels) and their lexical shares, the rows that are lexical candidates,
     the ESCO skills it names whole (entry, share) and its vector."""
 
-    rows: Rows
+    rows: LabelRows
     shares: Floats
-    lexical: Rows
+    lexical: LabelRows
     esco: tuple[tuple[_Entry, float], ...]
     vector: FloatArray | None
 
@@ -145,6 +153,19 @@ class _Prior:
 
     rows: Rows
     values: Floats
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """A text's candidate items scored together, one entry per (passage, label row) pair:
+    the passage's index, the label row, the lexical share, the rescaled cosine and the item
+    prior."""
+
+    passage: Rows
+    rows: Rows
+    share: Floats
+    cosine: Floats
+    prior: Floats
 
 
 class _LabelIndex:
@@ -274,7 +295,8 @@ class SkillReader:
         self._row_of: dict[str, int] = {}
         self._matrix: FloatArray | None = None
         self._floor = 0.0
-        self._memo: LruCache[str, _Evidence] = LruCache(PASSAGE_MEMO)
+        self._memo: LruCache[str, _Evidence] = LruCache(PASSAGE_MEMO,
+                                                          second_sight=PASSAGE_SIGHTINGS)
         self._links_memo: dict[str, tuple[Rows, Floats]] = {}
 
     def prepare(self) -> None:
@@ -353,9 +375,9 @@ class SkillReader:
                         for index, tokens in enumerate(text.tokens)]
         prior = self._prior(occupations or {})
         best: dict[str, SkillReading] = {}
-        for part, found in zip(parts, evidence, strict=True):
-            ranked = sorted(self._read_passage(part, found, prior),
-                            key=lambda r: (-r.confidence, r.code))
+        supported = self._read_passages(parts, evidence, prior)
+        for part, found, readings in zip(parts, evidence, supported, strict=True):
+            ranked = sorted(readings, key=lambda r: (-r.confidence, r.code))
             whole = [r for r in ranked if r.lexical >= WHOLE_LABEL]
             partial = [r for r in ranked if r.lexical < WHOLE_LABEL]
             for reading in (*whole, *partial[:self.settings.per_passage]):
@@ -431,50 +453,93 @@ class SkillReader:
         self._built()
         assert self._labels is not None
         (rows, shares), (esco_rows, esco_shares) = self._labels.touched(tokens)
-        lexical = rows[shares >= self.settings.min_lexical * 0.5]
-        return _Evidence(rows, shares, lexical, tuple(self._esco_hits(esco_rows, esco_shares)),
-                         vector)
+        compact = rows.astype(np.int32)
+        lexical = compact[shares >= self.settings.min_lexical * 0.5]
+        return _Evidence(compact, shares, lexical,
+                         tuple(self._esco_hits(esco_rows, esco_shares)), vector)
 
     def _passage_vectors(self, parts: Sequence[Passage]) -> FloatArray | None:
         if self.encoder is None or self._matrix is None:
             return None
         return unit_rows(self.encoder.encode_documents([p.text for p in parts]))
 
-    def _rescaled(self, cosine: float) -> float:
-        return max(0.0, (cosine - self._floor) / max(1.0 - self._floor, 1e-6))
-
-    def _read_passage(self, part: Passage, evidence: _Evidence, prior: _Prior
-                      ) -> list[SkillReading]:
-        """The items a passage supports, all candidates scored at once: the lexical
-        candidates, and with a vector the prior's items too (by meaning)."""
+    def _read_passages(self, parts: Sequence[Passage], evidence: Sequence[_Evidence],
+                       prior: _Prior) -> list[list[SkillReading]]:
+        """The items each passage supports, every passage's candidates scored at once: the
+        lexical candidates, and with vectors the prior's items too (by meaning)."""
         items = self._built()
         s = self.settings
-        if evidence.vector is not None and self._matrix is not None:
-            pool = _union(prior.rows, evidence.lexical)
-            cosines = self._cosines(evidence.vector, pool)
-        else:
-            pool, cosines = evidence.lexical, np.zeros(len(evidence.lexical))
-        if not pool.size:
-            return []
-        share = _at(evidence.rows, evidence.shares, pool)
-        item_prior = _at(prior.rows, prior.values, pool)
-        text = 1.0 - (1.0 - share) * (1.0 - cosines)
+        supported: list[list[SkillReading]] = [[] for _ in parts]
+        found = self._candidates(evidence, prior)
+        if found is None:
+            return supported
+        share, cosine, item_prior = found.share, found.cosine, found.prior
+        text = 1.0 - (1.0 - share) * (1.0 - cosine)
         confidence = (1.0 - s.prior_weight) * text + s.prior_weight * item_prior
         floor = np.where(item_prior > 0, s.min_confidence, s.unlinked_min_confidence)
         # the occupation prior alone never extracts a skill
-        kept = ((share >= s.min_lexical) | (cosines >= s.min_vector)) & (confidence >= floor)
-        return [_reading(items.entries[row], part, float(confidence[i]), float(share[i]),
-                         float(cosines[i]), float(item_prior[i]))
-                for i, row in zip(np.flatnonzero(kept).tolist(), pool[kept].tolist(),
-                                  strict=True)]
+        kept = ((share >= s.min_lexical) | (cosine >= s.min_vector)) & (confidence >= floor)
+        for index, row, value, lexical, vector, linked in zip(
+                *(column[kept].tolist() for column in (
+                    found.passage, found.rows, confidence, share, cosine, item_prior)),
+                strict=True):
+            supported[index].append(_reading(items.entries[row], parts[index], value, lexical,
+                                             vector, linked))
+        return supported
 
-    def _cosines(self, vector: FloatArray, pool: Rows) -> Floats:
-        """Rescaled cosine of the passage with the labels of ``pool`` (the prior's items and
-        the lexical candidates)."""
+    def _candidates(self, evidence: Sequence[_Evidence], prior: _Prior) -> _Candidates | None:
+        """Every passage's candidate labels, as flat arrays (None when there are none): with
+        vectors, the prior's items and the lexical candidates; without, the latter."""
+        lexical = [e.lexical for e in evidence]
+        rows = np.concatenate(lexical).astype(np.int64) if lexical else _NO_ROWS
+        passage = _owners(lexical)
+        if self._matrix is not None and all(e.vector is not None for e in evidence):
+            return self._candidates_by_meaning(evidence, prior, rows, passage)
+        if not rows.size:
+            return None
+        return _Candidates(passage, rows, self._shares(evidence, passage, rows),
+                           np.zeros(len(rows)), _at(prior.rows, prior.values, rows))
+
+    def _candidates_by_meaning(self, evidence: Sequence[_Evidence], prior: _Prior,
+                               lexical_rows: Rows, lexical_passage: Rows) -> _Candidates | None:
+        """The prior's items for each passage, then each passage's lexical candidates
+        outside them, with their cosines."""
+        outside = ~_within(lexical_rows, prior.rows)
+        other_rows, other_passage = lexical_rows[outside], lexical_passage[outside]
+        count = len(evidence)
+        passage = np.concatenate((np.repeat(np.arange(count), len(prior.rows)), other_passage))
+        rows = np.concatenate((np.tile(prior.rows, count), other_rows))
+        if not rows.size:
+            return None
+        cosine = self._cosines([e.vector for e in evidence if e.vector is not None],
+                               prior.rows, np.split(other_rows, np.searchsorted(
+                                   other_passage, np.arange(1, count))))
+        item_prior = np.concatenate((np.tile(prior.values, count), np.zeros(len(other_rows))))
+        return _Candidates(passage, rows, self._shares(evidence, passage, rows), cosine,
+                           item_prior)
+
+    def _shares(self, evidence: Sequence[_Evidence], passage: Rows, rows: Rows) -> Floats:
+        """The lexical share of each (passage, label row) pair in its passage's evidence."""
+        size = len(self._built())
+        touched = [e.rows for e in evidence]
+        # (passage, row) keys, sorted: passages in order, each one's rows sorted
+        keys = _owners(touched) * size + np.concatenate(touched)
+        return _at(keys, np.concatenate([e.shares for e in evidence]), passage * size + rows)
+
+    def _cosines(self, vectors: Sequence[FloatArray], prior_rows: Rows,
+                 other_rows: Sequence[Rows]) -> Floats:
+        """Rescaled cosines of each passage with the prior's labels, then of each passage
+        with its other candidates (``other_rows``, one array per passage): one
+        matrix-vector product each, so each cosine is the one the passage alone gets (a
+        matrix-matrix product sums in another order)."""
         assert self._matrix is not None
+        matrix = self._matrix
+        prior_labels = matrix[prior_rows]
+        raw = np.concatenate([*(prior_labels @ vector for vector in vectors),
+                              *(matrix[rows] @ vector
+                                for vector, rows in zip(vectors, other_rows, strict=True))])
         span = max(1.0 - self._floor, 1e-6)
-        rescaled: Floats = np.maximum((self._matrix[pool] @ vector - self._floor) / span,
-                                      0.0).astype(np.float64)
+        rescaled: Floats = np.maximum((raw - self._floor) / span, 0.0).astype(np.float64)
         return rescaled
 
     def _esco_hits(self, rows: Rows, shares: Floats) -> Iterable[tuple[_Entry, float]]:
@@ -492,18 +557,18 @@ class SkillReader:
             yield _Entry(entry.code, concept.preferred_label, entry.kind, entry.words), share
 
 
-def _union(first: Rows, second: Rows) -> Rows:
-    """The sorted union of two sorted arrays of distinct rows (``np.union1d`` without its
-    general-purpose overhead, which was most of its cost on a passage's few hundred rows)."""
-    if not first.size:
-        return second
-    if not second.size:
-        return first
-    merged = np.sort(np.concatenate((first, second)))
-    distinct = np.empty(len(merged), dtype=bool)
-    distinct[0] = True
-    np.not_equal(merged[1:], merged[:-1], out=distinct[1:])
-    return merged[distinct]
+def _owners(lists: Sequence[LabelRows]) -> Rows:
+    """For the lists concatenated, the index of the list each element comes from."""
+    return np.repeat(np.arange(len(lists)), [len(values) for values in lists])
+
+
+def _within(rows: Rows, members: Rows) -> npt.NDArray[np.bool_]:
+    """Whether each of ``rows`` is among ``members`` (sorted)."""
+    if not members.size:
+        return np.zeros(len(rows), dtype=bool)
+    position = np.minimum(np.searchsorted(members, rows), len(members) - 1)
+    found: npt.NDArray[np.bool_] = members[position] == rows
+    return found
 
 
 def _at(rows: Rows, values: Floats, wanted: Rows) -> Floats:

@@ -68,6 +68,24 @@ def test_lru_contains_without_touching_and_pop_forgets() -> None:
     assert cache.pop("b") == 2 and cache.pop("b") is None and len(cache) == 1
 
 
+def test_lru_second_sight_keeps_what_recurs() -> None:
+    cache: LruCache[str, int] = LruCache(2, second_sight=3)
+    cache.put("a", 1)                   # first sight: remembered, not kept
+    assert cache.get("a") is None
+    cache.put("a", 1)                   # second sight: kept
+    for once in ("x", "y"):             # keys seen once push nothing out
+        cache.put(once, 0)
+    assert cache.get("a") == 1 and len(cache) == 1
+    cache.put("b", 2)
+    cache.put("b", 2)
+    cache.put("b", 3)                   # a kept key is updated at once
+    assert cache.get("b") == 3
+    for once in ("p", "q", "r"):        # beyond 3 keys seen once, they are all forgotten
+        cache.put(once, 0)
+    cache.put("x", 0)                   # so "x" is at its first sight again
+    assert "x" not in cache
+
+
 def test_atomic_writer_streams_or_leaves_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "report.jsonl"
     write_lines_atomic(target, (str(n) for n in range(3)))

@@ -111,3 +111,20 @@ def test_vectors_add_meaning_to_words(mini_taxonomy: Taxonomy, encoder: Encoder,
     assert read["100021"].confidence >= words_only["100021"].confidence
     assert with_vectors.version.startswith(f"{READER_VERSION}/")
     assert encoder.name in with_vectors.version
+
+
+@pytest.mark.parametrize("with_encoder", [False, True])
+def test_a_text_reads_as_its_passages_read_one_by_one(
+        mini_taxonomy: Taxonomy, encoder: Encoder, with_encoder: bool) -> None:
+    # The passages of a text are scored together; each must still get what it gets alone.
+    reader = SkillReader(mini_taxonomy, encoder if with_encoder else None)
+    prior = {"D1214": 0.9, "I1601": 0.4}
+    whole = reader.read(DESCRIPTION, prior)
+    assert whole
+    for reading in whole:
+        alone = {r.code: r for r in reader.read(reading.excerpt, prior)}
+        assert reading.code in alone, reading
+        same = alone[reading.code]
+        assert (same.confidence, same.lexical, same.vector, same.prior) == (
+            reading.confidence, reading.lexical, reading.vector, reading.prior)
+        assert DESCRIPTION[reading.start:reading.end] == reading.excerpt
