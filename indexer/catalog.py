@@ -270,10 +270,14 @@ class IndexWriter:
                 self._discard()
         finally:
             try:
-                if isinstance(self._reading, ProcessPoolEnricher):
-                    self._reading.close()
+                self._stop_reading()
             finally:
                 self._release_lock()
+
+    def _stop_reading(self) -> None:
+        """Stop the concept reading workers, if started (a later chunk starts them again)."""
+        if isinstance(self._reading, ProcessPoolEnricher):
+            self._reading.close()
 
     @property
     def offers(self) -> Collection[Offer]:
@@ -350,6 +354,7 @@ class IndexWriter:
         generation is discarded and the previous one stays live.
         """
         work, manifest = self._require_work()
+        self._stop_reading()  # its workers hold a reader each: not needed to commit
         for collection in (self.offers, self.profiles):
             folder = work / collection.kind
             if collection.kind in self._keyword_rebuilds:
@@ -403,20 +408,21 @@ class IndexWriter:
         """Read into concepts (``enrich``), encode (through the content-hash cache) and store
         ``records`` a chunk at a time, so memory stays bounded whether they come as a list or
         as a stream; records identical to the stored ones are skipped, and within a chunk a
-        repeated id keeps its last record. The next chunk is encoded (in a background thread,
-        which an encoder pool turns into worker processes) while this one is written to the
-        stores."""
+        repeated id keeps its last record. The stages overlap, each in its own thread: the
+        chunk after next is read into concepts (by the reading pool's worker processes) and
+        the next one encoded (by the encoder pool's, where there is one) while this one is
+        written to the stores."""
         total = len(records) if isinstance(records, Sized) else None
         done = skipped = 0
         started = time.monotonic()
         pending: tuple[list[ModelT], Future[npt.NDArray[np.float32]]] | None = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding:
-            for batch in _chunks(records, ENCODE_CHUNK):
-                chunk = [record for record in batch if not _unchanged(collection, record)]
-                done += len(batch)
-                skipped += len(batch) - len(chunk)
-                if enrich is not None and chunk:
-                    chunk = enrich(chunk)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="read") as reading:
+            changed = ((len(batch), [r for r in batch if not _unchanged(collection, r)])
+                       for batch in _chunks(records, ENCODE_CHUNK))
+            for size, chunk in _read_ahead(reading, changed, enrich):
+                done += size
+                skipped += size - len(chunk)
                 encoded = (chunk, encoding.submit(self._encode, chunk, text_of)
                            ) if chunk else None
                 if pending is not None:
@@ -554,6 +560,33 @@ def _chunks(records: Iterable[ModelT], size: int) -> Iterator[list[ModelT]]:
             chunk = {}
     if chunk:
         yield list(chunk.values())
+
+
+def _read_ahead(reading: ThreadPoolExecutor, chunks: Iterable[tuple[int, list[ModelT]]],
+                enrich: Callable[[list[ModelT]], list[ModelT]] | None
+                ) -> Iterator[tuple[int, list[ModelT]]]:
+    """``chunks`` (each with the size of its batch) read into concepts by ``enrich`` in
+    ``reading``, one chunk ahead: the next chunk is being read while the caller stores this
+    one (the reading pool's workers would otherwise wait for the stores, and the stores for
+    them). Without ``enrich``, the chunks as they are."""
+    if enrich is None:
+        yield from chunks
+        return
+    ahead: tuple[int, Future[list[ModelT]]] | None = None
+    for size, chunk in chunks:
+        read = reading.submit(enrich, chunk) if chunk else _done(chunk)
+        if ahead is not None:
+            yield ahead[0], ahead[1].result()
+        ahead = (size, read)
+    if ahead is not None:
+        yield ahead[0], ahead[1].result()
+
+
+def _done(chunk: list[ModelT]) -> Future[list[ModelT]]:
+    """A future already holding ``chunk``."""
+    future: Future[list[ModelT]] = Future()
+    future.set_result(chunk)
+    return future
 
 
 def _log_progress(kind: str, done: int, total: int | None, skipped: int,

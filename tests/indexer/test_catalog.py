@@ -9,10 +9,12 @@ import pytest
 
 from indexer.catalog import IndexNotFoundError, IndexWriter, SearchIndex, live_generation
 from indexer.encoders import Encoder
+from indexer.enrich import concept_enricher
 from indexer.manifest import FORMAT_VERSION, IndexMismatchError
 from indexer.models import GeoPoint, Offer, Place, Profile
 from indexer.settings import KeywordBackend, Settings, load_settings
 from indexer.stores.protocols import Filters, GeoFilter, KeywordQuery
+from skills_taxonomy import Taxonomy
 
 AUBENAS = GeoPoint(lat=44.6197, lon=4.3903)
 
@@ -217,6 +219,57 @@ def test_chunks_are_encoded_ahead_and_all_stored(settings: Settings, encoder: En
     for offer in offers[:-1]:
         vector = encoder.encode_queries([offer.title])[0]
         assert index.offers.vector_search(vector, Filters(), 1)[0].id == offer.id
+
+
+def test_chunks_are_read_into_concepts_ahead_and_stored_as_read(
+        settings: Settings, encoder: Encoder, mini_taxonomy: Taxonomy,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With tiny chunks, reading chunk k+1 into concepts overlaps storing chunk k: every
+    record must land with its own concepts, read as the enricher reads it alone."""
+    monkeypatch.setattr("indexer.catalog.ENCODE_CHUNK", 2)
+    settings = load_settings(index_dir=settings.index_dir, cache_dir=settings.cache_dir,
+                             concepts={"vectors": False})
+    enricher = concept_enricher(settings, mini_taxonomy, None)
+    assert enricher is not None
+    texts = [("Vendeuse en prêt-à-porter", "Conseiller un client, encaisser les paiements."),
+             ("Mécanicien de marine", "Réparer un moteur de bateau au chantier naval."),
+             ("Vendeur en boutique", "Techniques de vente exigées."),
+             ("Mécanicien bateau", "Monter un accastillage ; mécanique navale."),
+             ("Vendeuse", "Mise en rayon des articles.")]
+    offers = [Offer(id=f"o{n}", title=title, description=text)
+              for n, (title, text) in enumerate(texts)]
+    expected = {o.id: o.concepts for o in enricher.offers(offers)}
+    assert len({c.occupations[0].rome_code for c in expected.values() if c and c.occupations}) > 1
+    with IndexWriter(settings.index_dir, settings, encoder, enricher=enricher) as writer:
+        writer.upsert_offers(offers)
+        writer.commit()
+    index = SearchIndex.open(settings.index_dir, settings, encoder)
+    stored = {o.id: index.offers.get(o.id) for o in offers}
+    assert {i: o.concepts for i, o in stored.items() if o is not None} == expected
+
+
+def test_the_next_chunk_is_read_while_this_one_is_stored() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from indexer.catalog import _read_ahead
+
+    second_started = threading.Event()
+
+    def enrich(chunk: list[int]) -> list[int]:
+        if chunk[0] == 3:
+            second_started.set()
+        return [n * 10 for n in chunk]
+
+    chunks = [(2, [1, 2]), (1, []), (3, [3, 4])]
+    out = []
+    with ThreadPoolExecutor(max_workers=1) as reading:
+        for size, chunk in _read_ahead(reading, iter(chunks), enrich):
+            if chunk == []:  # handed over while [3, 4], after it, is being read
+                assert second_started.wait(timeout=10)
+            out.append((size, chunk))
+    assert out == [(2, [10, 20]), (1, []), (3, [30, 40])]
+    assert list(_read_ahead(reading, iter(chunks), None)) == chunks
 
 
 def test_a_writer_waits_for_the_lock_then_gives_up(settings: Settings, encoder: Encoder) -> None:
