@@ -17,6 +17,8 @@ _INCLUSIVE = re.compile(
     rf"(?<=[a-z])(?:[{_DOTS}./]|\()(?:{_SUFFIXES})\)?(?:[{_DOTS}.]?s)?(?![a-z0-9])"
 )
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+MEMO_MAX_CHARS = 300
+"""Texts folded longer than this are not memoised (see :func:`_base_tokens`)."""
 _MAX_NGRAM = 5
 
 
@@ -76,10 +78,22 @@ def _fold_plain(text: str) -> str:
     return " ".join(_collapse_repeats(list(_base_tokens(text))))
 
 
-@lru_cache(maxsize=1 << 16)
 def _base_tokens(text: str) -> tuple[str, ...]:
-    """The folded words of ``text`` before the feminine table: memoised, because matching
-    folds the same skill labels for every candidate of every request."""
+    """The folded words of ``text`` before the feminine table: memoised for short texts
+    (labels, titles, passages), because matching folds the same skill labels for every
+    candidate of every request; a whole description, which hardly ever comes back, is not
+    kept (a large build's concept reading workers filled the memo with them)."""
+    if len(text) > MEMO_MAX_CHARS:
+        return _tokens(text)
+    return _short_tokens(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _short_tokens(text: str) -> tuple[str, ...]:
+    return _tokens(text)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
     lowered = strip_accents(text.replace("œ", "oe").replace("Œ", "oe")).casefold()
     lowered = _HF.sub(" ", lowered)
     lowered = _INCLUSIVE.sub("", lowered)
