@@ -564,19 +564,24 @@ def _owners(lists: Sequence[LabelRows]) -> Rows:
 
 def _within(rows: Rows, members: Rows) -> npt.NDArray[np.bool_]:
     """Whether each of ``rows`` is among ``members`` (sorted)."""
-    if not members.size:
-        return np.zeros(len(rows), dtype=bool)
-    position = np.minimum(np.searchsorted(members, rows), len(members) - 1)
-    found: npt.NDArray[np.bool_] = members[position] == rows
-    return found
+    return _located(members, rows)[1]
+
+
+def _located(rows: Rows, wanted: Rows) -> tuple[Rows, npt.NDArray[np.bool_]]:
+    """Where each of ``wanted`` is in ``rows`` (sorted; a valid index even where it is
+    missing) and whether it is there."""
+    if not rows.size:
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    position = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+    return position, rows[position] == wanted
 
 
 def _at(rows: Rows, values: Floats, wanted: Rows) -> Floats:
     """``values`` at ``wanted`` rows (0 where ``rows``, sorted, lacks one)."""
     if not rows.size:
         return np.zeros(len(wanted))
-    position = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
-    return np.where(rows[position] == wanted, values[position], 0.0)
+    position, found = _located(rows, wanted)
+    return np.where(found, values[position], 0.0)
 
 
 def _reading(entry: _Entry, part: Passage, confidence: float, lexical: float, vector: float,
