@@ -15,13 +15,15 @@ offers file the readers accept), with timers around each stage's entry point:
 
 Each stage's figure is the wall time spent inside it and its records per second of that
 time; the load average is recorded beside them. Pass ``--no-concepts`` to measure the
-stores on more records than the concept reader can read in the time at hand, and fill the
-index folder's embedding cache first (``bench.seed_vectors``) to measure the stores without
+stores on more records than the concept reader can read in the time at hand, and, with an
+encoder that goes through the embedding cache (not the static model, which is never cached),
+fill the index folder's cache first (``bench.seed_vectors``) to measure the stores without
 encoding::
 
-    python -m bench.seed_vectors --kind offers --input .cache/bench/c20k/offers.GENERATED.jsonl \\
-        --index-dir .cache/bench/stages
-    python -m bench.index_stages --offers .cache/bench/c20k/offers.GENERATED.jsonl \\
+    EMPLOI_ENCODER=use python -m bench.seed_vectors --kind offers \\
+        --input .cache/bench/c20k/offers.GENERATED.jsonl --index-dir .cache/bench/stages
+    EMPLOI_ENCODER=use python -m bench.index_stages \\
+        --offers .cache/bench/c20k/offers.GENERATED.jsonl \\
         --limit 20000 --index-dir .cache/bench/stages --no-concepts --out stages.json
 """
 

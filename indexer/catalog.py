@@ -43,7 +43,12 @@ from indexer.documents import (
     profile_document,
     profile_embedding_text,
 )
-from indexer.encoders import EmbeddingCache, Encoder, encode_documents_cached
+from indexer.encoders import (
+    EmbeddingCache,
+    Encoder,
+    encode_documents_cached,
+    encodes_faster_than_cache,
+)
 from indexer.encoders.cache import content_key
 from indexer.encoders.pool import encode_processes
 from indexer.enrich import ConceptEnricher, RecordEnricher
@@ -355,6 +360,27 @@ class IndexWriter:
         """
         work, manifest = self._require_work()
         self._stop_reading()  # its workers hold a reader each: not needed to commit
+        # the reading and encoding are over: the IVF switch and the recall check take the
+        # cores they had (docs/performance.md, "Stop 45")
+        set_faiss_threads(encode_processes(self.settings))
+        try:
+            self._persist_collections(work, manifest)
+        finally:
+            set_faiss_threads(self.settings.faiss_threads)
+        if before_publish is not None:
+            before_publish()
+        final = self.directory / _next_generation_name(self.directory)
+        os.rename(work, final)
+        self._work = None
+        write_text_atomic(self.directory / CURRENT_FILE, final.name + "\n")
+        log.info("index %s: generation %s is live (%s)", self.directory, final.name,
+                 ", ".join(f"{kind} {count}" for kind, count in manifest.counts.items()))
+        self._remove_old_generations(keep=final.name)
+        return final
+
+    def _persist_collections(self, work: Path, manifest: Manifest) -> None:
+        """Each collection's stores written to ``work`` (its vectors' recall checked), then
+        the manifest."""
         for collection in (self.offers, self.profiles):
             folder = work / collection.kind
             if collection.kind in self._keyword_rebuilds:
@@ -373,16 +399,6 @@ class IndexWriter:
             "factory", manifest.vector_index)
         manifest.updated_at = utc_now_iso()
         manifest.write(work)
-        if before_publish is not None:
-            before_publish()
-        final = self.directory / _next_generation_name(self.directory)
-        os.rename(work, final)
-        self._work = None
-        write_text_atomic(self.directory / CURRENT_FILE, final.name + "\n")
-        log.info("index %s: generation %s is live (%s)", self.directory, final.name,
-                 ", ".join(f"{kind} {count}" for kind, count in manifest.counts.items()))
-        self._remove_old_generations(keep=final.name)
-        return final
 
     def _rebuild_keyword_store(self, collection: Collection[Any], folder: Path) -> None:
         """Rebuild a collection's keyword store from its live records, for a store whose
@@ -409,9 +425,9 @@ class IndexWriter:
         ``records`` a chunk at a time, so memory stays bounded whether they come as a list or
         as a stream; records identical to the stored ones are skipped, and within a chunk a
         repeated id keeps its last record. The stages overlap, each in its own thread: the
-        chunk after next is read into concepts (by the reading pool's worker processes) and
-        the next one encoded (by the encoder pool's, where there is one) while this one is
-        written to the stores."""
+        chunk after next is read into concepts (by the reading pool's worker processes and
+        this one) and the next one encoded (by the encoder pool's, where there is one) while
+        this one is written to the stores."""
         total = len(records) if isinstance(records, Sized) else None
         done = skipped = 0
         started = time.monotonic()
@@ -437,9 +453,15 @@ class IndexWriter:
     def _encode(self, records: Sequence[ModelT], text_of: Callable[[ModelT], str]
                 ) -> npt.NDArray[np.float32]:
         """The records' vectors, and their skill labels' vectors into the cache (the matcher
-        compares labels to credit close skills, and reads them from there)."""
-        vectors = encode_documents_cached(self.encoder, [text_of(r) for r in records],
-                                          self.cache)
+        compares labels to credit close skills, and reads them from there). An encoder
+        faster than the cache (the static model) encodes the texts directly: nothing is
+        looked up or stored (the matcher encodes labels with it directly too): a million
+        GENERATED offers had left 4.6 GB in the index's cache (docs/performance.md, "Stop
+        45")."""
+        texts = [text_of(r) for r in records]
+        if encodes_faster_than_cache(self.encoder):
+            return self.encoder.encode_documents(texts)
+        vectors = encode_documents_cached(self.encoder, texts, self.cache)
         encode_documents_cached(self.encoder, _skill_labels(records), self.cache)
         return vectors
 

@@ -213,12 +213,15 @@ class Settings(BaseSettings):
     encode_processes: int = Field(
         default=0, ge=0,
         description="processes that read records into concepts and encode documents while "
-                    "indexing: 0 = one per CPU core, 1 = in the indexing process (the static "
-                    "encoder always encodes in the indexing process)")
+                    "indexing, this one included: 0 = one per CPU core, 1 = in the indexing "
+                    "process alone (the static encoder always encodes in the indexing "
+                    "process); also FAISS's threads while a generation is committed (the "
+                    "switch to IVF, the recall check)")
     faiss_threads: int = Field(
         default=1, ge=1,
-        description="OpenMP threads of FAISS searches and index builds (one: a single query "
-                    "gains little from threads, and spinning slows a busy machine)")
+        description="OpenMP threads of FAISS searches (one: a single query gains little from "
+                    "threads, and spinning slows a busy machine); a commit of an index "
+                    "generation uses encode_processes' count")
     ann_recall_target: float = Field(
         default=0.97, gt=0.0, le=1.0,
         description="recall@10 the approximate (IVF) vector index must reach against exact "

@@ -248,6 +248,30 @@ def test_chunks_are_read_into_concepts_ahead_and_stored_as_read(
     assert {i: o.concepts for i, o in stored.items() if o is not None} == expected
 
 
+def test_a_commit_gives_faiss_the_indexing_cores_then_the_setting_back(
+        settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the reading and encoding are over when a generation is committed: the IVF switch and
+    # the recall check run on as many threads as indexing had processes
+    import faiss
+
+    settings = load_settings(index_dir=settings.index_dir, cache_dir=settings.cache_dir,
+                             encode_processes=3, faiss_threads=1)
+    during: list[int] = []
+    persist = IndexWriter._persist_collections
+
+    def watched(writer: IndexWriter, *args: object) -> None:
+        during.append(faiss.omp_get_max_threads())
+        persist(writer, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(IndexWriter, "_persist_collections", watched)
+    with IndexWriter(settings.index_dir, settings, encoder) as writer:
+        writer.upsert_offers(OFFERS)
+        assert faiss.omp_get_max_threads() == 1
+        writer.commit()
+    assert during == [3]
+    assert faiss.omp_get_max_threads() == 1
+
+
 def test_the_next_chunk_is_read_while_this_one_is_stored() -> None:
     import threading
     from concurrent.futures import ThreadPoolExecutor

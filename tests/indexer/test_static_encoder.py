@@ -244,6 +244,35 @@ def test_indexing_encodes_with_the_static_model_in_this_process(model_dir: Path,
         assert not isinstance(encoder, ProcessPoolEncoder)
 
 
+def test_indexing_with_the_static_model_stores_nothing_in_the_embedding_cache(
+        static: StaticEncoder, tmp_path: Path) -> None:
+    # it encodes faster than the cache finds a vector: the records' vectors are the model's
+    # own, and neither they nor the skill labels' are looked up or kept
+    from indexer.catalog import IndexWriter, SearchIndex, embedding_cache_path
+    from indexer.documents import offer_embedding_text
+    from indexer.encoders import EmbeddingCache
+    from indexer.models import Offer, SkillTag
+
+    offers = [Offer(id="o1", title="Boulangère", description="Pain au levain, viennoiseries.",
+                    skills=[SkillTag(code="100", label="Façonner des pâtons")]),
+              Offer(id="o2", title="Électricien", description="Câblage de tableaux.")]
+    settings = Settings(encoder=EncoderKind.STATIC, model=str(static.directory),
+                        index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+                        encode_processes=1)
+    with IndexWriter(settings.index_dir, settings, static) as writer:
+        writer.upsert_offers(offers)
+        writer.commit()
+    cache = EmbeddingCache(embedding_cache_path(settings.index_dir))
+    assert len(cache) == 0
+    cache.close()
+    index = SearchIndex.open(settings.index_dir, settings, static)
+    for offer in offers:
+        query = static.encode_documents([offer_embedding_text(offer)])
+        [[best, *_]] = index.offers.vectors.search(query, 2)
+        assert best.id == offer.id
+        assert best.score == pytest.approx(1.0, abs=1e-3)
+
+
 @pytest.fixture(scope="module")
 def fixture_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder of the hand-written fixtures: mini ROME, mini ESCO, fixture offers."""
