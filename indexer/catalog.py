@@ -21,6 +21,7 @@ capability protocols of ``indexer.stores.protocols``, never of a concrete class.
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import shutil
@@ -52,7 +53,7 @@ from indexer.encoders import (
 from indexer.encoders.cache import content_key
 from indexer.encoders.pool import encode_processes
 from indexer.enrich import ConceptEnricher, RecordEnricher
-from indexer.enrich_pool import ProcessPoolEnricher
+from indexer.enrich_pool import ProcessPoolEnricher, Reading
 from indexer.manifest import IndexMismatchError, Manifest
 from indexer.models import Offer, Profile
 from indexer.settings import Backend, KeywordBackend, Settings
@@ -302,14 +303,18 @@ class IndexWriter:
         """Add or replace offers, taken from ``offers`` (a list or a stream) a chunk at a
         time (embeddings come from the content-hash cache when known); return how many."""
         reading = self._reader_of_chunks()
-        return self._upsert(self.offers, offers, offer_embedding_text,
-                            reading.offers if reading is not None else None)
+        start = (None if reading is None
+                 else reading.start_offers if isinstance(reading, ProcessPoolEnricher)
+                 else functools.partial(Reading.later, reading.offers))
+        return self._upsert(self.offers, offers, offer_embedding_text, start)
 
     def upsert_profiles(self, profiles: Iterable[Profile]) -> int:
         """Add or replace profiles, a chunk at a time; return how many."""
         reading = self._reader_of_chunks()
-        return self._upsert(self.profiles, profiles, self.profile_text,
-                            reading.profiles if reading is not None else None)
+        start = (None if reading is None
+                 else reading.start_profiles if isinstance(reading, ProcessPoolEnricher)
+                 else functools.partial(Reading.later, reading.profiles))
+        return self._upsert(self.profiles, profiles, self.profile_text, start)
 
     def _reader_of_chunks(self) -> RecordEnricher | None:
         """The enricher, spread over worker processes (one per core, or
@@ -420,23 +425,22 @@ class IndexWriter:
 
     def _upsert(self, collection: Collection[ModelT], records: Iterable[ModelT],
                 text_of: Callable[[ModelT], str],
-                enrich: Callable[[list[ModelT]], list[ModelT]] | None) -> int:
-        """Read into concepts (``enrich``), encode (through the content-hash cache) and store
-        ``records`` a chunk at a time, so memory stays bounded whether they come as a list or
-        as a stream; records identical to the stored ones are skipped, and within a chunk a
-        repeated id keeps its last record. The stages overlap, each in its own thread: the
-        chunk after next is read into concepts (by the reading pool's worker processes and
-        this one) and the next one encoded (by the encoder pool's, where there is one) while
-        this one is written to the stores."""
+                start_reading: Callable[[list[ModelT]], Reading[ModelT]] | None) -> int:
+        """Read into concepts (``start_reading``), encode (through the content-hash cache)
+        and store ``records`` a chunk at a time, so memory stays bounded whether they come as
+        a list or as a stream; records identical to the stored ones are skipped, and within
+        a chunk a repeated id keeps its last record. The stages overlap: the reading pool's
+        workers read the chunk after next while this thread stores this one (and then reads
+        the batches of the next one they have not taken), and the next one is encoded in a
+        thread of its own (by the encoder pool's workers, where there is one)."""
         total = len(records) if isinstance(records, Sized) else None
         done = skipped = 0
         started = time.monotonic()
         pending: tuple[list[ModelT], Future[npt.NDArray[np.float32]]] | None = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="read") as reading:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding:
             changed = ((len(batch), [r for r in batch if not _unchanged(collection, r)])
                        for batch in _chunks(records, ENCODE_CHUNK))
-            for size, chunk in _read_ahead(reading, changed, enrich):
+            for size, chunk in _read_ahead(changed, start_reading):
                 done += size
                 skipped += size - len(chunk)
                 encoded = (chunk, encoding.submit(self._encode, chunk, text_of)
@@ -584,31 +588,25 @@ def _chunks(records: Iterable[ModelT], size: int) -> Iterator[list[ModelT]]:
         yield list(chunk.values())
 
 
-def _read_ahead(reading: ThreadPoolExecutor, chunks: Iterable[tuple[int, list[ModelT]]],
-                enrich: Callable[[list[ModelT]], list[ModelT]] | None
+def _read_ahead(chunks: Iterable[tuple[int, list[ModelT]]],
+                start_reading: Callable[[list[ModelT]], Reading[ModelT]] | None
                 ) -> Iterator[tuple[int, list[ModelT]]]:
-    """``chunks`` (each with the size of its batch) read into concepts by ``enrich`` in
-    ``reading``, one chunk ahead: the next chunk is being read while the caller stores this
-    one (the reading pool's workers would otherwise wait for the stores, and the stores for
-    them). Without ``enrich``, the chunks as they are."""
-    if enrich is None:
+    """``chunks`` (each with the size of its batch) read into concepts, one chunk ahead:
+    the next chunk's reading is started (``start_reading``: a pool's workers begin it) before
+    this one's is finished and handed over, so the workers read it while the caller stores
+    this one, and do not wait for the stores. Without ``start_reading``, the chunks as they
+    are."""
+    if start_reading is None:
         yield from chunks
         return
-    ahead: tuple[int, Future[list[ModelT]]] | None = None
+    ahead: tuple[int, Reading[ModelT]] | None = None
     for size, chunk in chunks:
-        read = reading.submit(enrich, chunk) if chunk else _done(chunk)
+        reading = start_reading(chunk) if chunk else Reading.later(list, chunk)
         if ahead is not None:
             yield ahead[0], ahead[1].result()
-        ahead = (size, read)
+        ahead = (size, reading)
     if ahead is not None:
         yield ahead[0], ahead[1].result()
-
-
-def _done(chunk: list[ModelT]) -> Future[list[ModelT]]:
-    """A future already holding ``chunk``."""
-    future: Future[list[ModelT]] = Future()
-    future.set_result(chunk)
-    return future
 
 
 def _log_progress(kind: str, done: int, total: int | None, skipped: int,

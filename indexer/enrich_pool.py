@@ -2,10 +2,11 @@
 
 Reading a record into concepts (:mod:`indexer.enrich`) is pure Python and costs tens of
 milliseconds per offer, far more than encoding or storing it: on one core it is most of a
-from-scratch ``emploi index`` (docs/performance.md, issue 13). The pool starts ``processes``
-workers, each with its own concept reader for the same taxonomy and settings, and sends them
-the records of a chunk in small batches; the records come back in order, read as the
-indexing process would have read them (the same reader, version checked).
+from-scratch ``emploi index`` (docs/performance.md, issue 13). The pool reads in
+``processes`` processes: this one and ``processes - 1`` workers, each with its own concept
+reader for the same taxonomy and settings; it sends them the records of a chunk in small
+batches, and the records come back in order, read as the indexing process would have read
+them (the same reader, version checked).
 
 The indexing process first prepares its reader, which keeps the built state in the cache
 folder (:mod:`skills_taxonomy.reader_cache`), so each worker reads that state in a fraction of
@@ -18,14 +19,16 @@ the 1,373 France-wide offers are read at ≈ 98 offers/s in two workers once the
 Chunks smaller than ``min_records`` are read in the calling process: a web write of a few
 records never starts the pool, which starts on the first chunk that is large enough.
 
-**The calling process reads too.** ``processes`` counts every process that reads: the pool
-starts one worker fewer, and the calling process takes batches of the same chunk from its end
-while the workers take them from its start (a batch not yet sent to a worker is cancelled and
-read here), so the last worker's reader, and its memory, is spared. In ``emploi index`` the
-indexing process also encodes and stores the previous chunk; taking batches only while none
-is left keeps both cores busy whatever share that work takes: with one worker and the indexing
-process reading, a million offers were read and indexed in the time two workers took, with
-one reader less (docs/performance.md, "Stop 45").
+**The calling process reads too.** A reading is started (:meth:`ProcessPoolEnricher.
+start_offers`: its batches queued for the workers, which take them from the start) and
+finished when its result is asked for (:meth:`Reading.result`: the calling thread takes the
+batches no worker has taken yet from the end, cancelled in the pool and read here, until the
+two meet), so one worker's reader, and its memory, is spared. ``emploi index`` starts the
+next chunk's reading before it finishes this one's and stores the one before: the worker
+reads while the indexing process stores, and the indexing process reads only what is left
+when it is done storing. 60,000 GENERATED offers indexed from scratch with one worker: as
+fast as with two (262 against 257 s), 0.5 GB less at the peak; started ahead: 270 against
+277 s the same hour (docs/performance.md, "Stop 45").
 """
 
 from __future__ import annotations
@@ -35,10 +38,11 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from threadpoolctl import ThreadpoolController
 
@@ -50,6 +54,7 @@ from indexer.settings import ConceptSettings, Settings
 from skills_taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 POOL_BATCH = 32
 """Records per task: small enough to keep every worker busy to the end of a chunk."""
@@ -83,6 +88,44 @@ def _read_profiles(profiles: Sequence[Profile]) -> list[Profile]:
     return _worker_enricher.read_profiles(profiles)
 
 
+class Reading(Generic[T]):
+    """Records being read into concepts: :meth:`result` finishes the reading (in the calling
+    thread) and returns them in order."""
+
+    def __init__(self, finish: Callable[[], list[T]]) -> None:
+        self._finish = finish
+        self._records: list[T] | None = None
+
+    @classmethod
+    def later(cls, read: Callable[[Sequence[T]], list[T]],
+              records: Sequence[T]) -> Reading[T]:
+        """A reading done all at once by ``read``, when its result is asked for."""
+        return cls(lambda: read(records))
+
+    def result(self) -> list[T]:
+        """The records read (read once, the first time this is called)."""
+        if self._records is None:
+            self._records = self._finish()
+        return self._records
+
+
+def _gathered(batches: Sequence[list[RecordT]], there: Sequence[Future[list[RecordT]]],
+              read_here: Callable[[list[RecordT]], list[RecordT]]
+              ) -> tuple[list[RecordT], int]:
+    """Every batch read, in order: by the workers (``there``), or here from the last one
+    back, each one no worker has taken yet (cancelled in the pool, then ``read_here``); and
+    how many records were read here."""
+    here: dict[int, list[RecordT]] = {}
+    for number in reversed(range(len(batches))):
+        if not there[number].cancel():  # a worker has it, and every one before
+            break
+        here[number] = read_here(batches[number])
+    out: list[RecordT] = []
+    for number, future in enumerate(there):
+        out.extend(here[number] if number in here else future.result())
+    return out, sum(map(len, here.values()))
+
+
 class ProcessPoolEnricher:
     """A :class:`~indexer.enrich.RecordEnricher` reading large chunks in ``processes``
     processes, this one and ``processes - 1`` workers (module doc), and small ones here
@@ -110,50 +153,61 @@ class ProcessPoolEnricher:
 
     def offers(self, offers: Sequence[Offer]) -> list[Offer]:
         """Each offer with its concepts, as :meth:`ConceptEnricher.offers` reads them."""
-        if len(offers) < self._min_records or self._broken:
-            return self.local.offers(offers)
-        self.local.prepare_offers(offers)
-        return (self._map("offers", _read_offers, self.local.read_offers, offers)
-                or self.local.offers(offers))
+        return self.start_offers(offers).result()
 
     def profiles(self, profiles: Sequence[Profile]) -> list[Profile]:
         """Each profile with its concepts, as :meth:`ConceptEnricher.profiles` reads them."""
-        if len(profiles) < self._min_records or self._broken:
-            return self.local.profiles(profiles)
-        self.local.prepare_profiles(profiles)
-        return (self._map("profiles", _read_profiles, self.local.read_profiles, profiles)
-                or self.local.profiles(profiles))
+        return self.start_profiles(profiles).result()
 
-    def _map(self, kind: str, read_there: Callable[[list[RecordT]], list[RecordT]],
-             read_here: Callable[[list[RecordT]], list[RecordT]],
-             records: Sequence[RecordT]) -> list[RecordT]:
-        """``records`` read in batches by the workers (``read_there``, from the first batch
-        on) and here (``read_here``, from the last batch back, each one not yet sent to a
-        worker); [] when the workers stopped."""
-        pool = self._started()
-        started = time.monotonic()
+    def start_offers(self, offers: Sequence[Offer]) -> Reading[Offer]:
+        """The reading of ``offers``, begun: the workers read from its first batches on, and
+        its :meth:`~Reading.result` reads here the ones they have not taken."""
+        if len(offers) < self._min_records or self._broken:
+            return Reading.later(self.local.offers, offers)
+        self.local.prepare_offers(offers)
+        return self._start("offers", _read_offers, self.local.read_offers, self.local.offers,
+                           offers)
+
+    def start_profiles(self, profiles: Sequence[Profile]) -> Reading[Profile]:
+        """The reading of ``profiles``, begun (as :meth:`start_offers`)."""
+        if len(profiles) < self._min_records or self._broken:
+            return Reading.later(self.local.profiles, profiles)
+        self.local.prepare_profiles(profiles)
+        return self._start("profiles", _read_profiles, self.local.read_profiles,
+                           self.local.profiles, profiles)
+
+    def _start(self, kind: str, read_there: Callable[[list[RecordT]], list[RecordT]],
+               read_here: Callable[[list[RecordT]], list[RecordT]],
+               read_all_here: Callable[[Sequence[RecordT]], list[RecordT]],
+               records: Sequence[RecordT]) -> Reading[RecordT]:
         batches = [list(records[i:i + self._batch_size])
                    for i in range(0, len(records), self._batch_size)]
-        there = [pool.submit(read_there, batch) for batch in batches]
-        here: dict[int, list[RecordT]] = {}
-        out: list[RecordT] = []
         try:
-            for number in reversed(range(len(batches))):
-                if not there[number].cancel():  # a worker has it, and every one before
-                    break
-                here[number] = read_here(batches[number])
-            for number, future in enumerate(there):
-                out.extend(here[number] if number in here else future.result())
-        except BrokenProcessPool as exc:  # e.g. a worker's reader is not this one
-            log.warning("concept reading workers stopped (%s): reading in this process", exc)
-            self._broken = True
-            self.close()
-            return []
-        elapsed = time.monotonic() - started
-        log.info("concepts: %d %s read in %d processes, %d here (%.1f/s)", len(out), kind,
-                 self._processes, sum(map(len, here.values())),
-                 len(out) / elapsed if elapsed > 0 else float("inf"))
-        return out
+            pool = self._started()
+            there = [pool.submit(read_there, batch) for batch in batches]
+        except BrokenProcessPool as exc:
+            self._stopped(exc)
+            return Reading.later(read_all_here, records)
+
+        def finish() -> list[RecordT]:
+            started = time.monotonic()
+            try:
+                out, here = _gathered(batches, there, read_here)
+            except BrokenProcessPool as exc:  # e.g. a worker's reader is not this one
+                self._stopped(exc)
+                return read_all_here(records)
+            elapsed = time.monotonic() - started
+            log.info("concepts: %d %s read in %d processes, %d here (%.1f/s once asked for)",
+                     len(out), kind, self._processes, here,
+                     len(out) / elapsed if elapsed > 0 else float("inf"))
+            return out
+
+        return Reading(finish)
+
+    def _stopped(self, reason: BaseException) -> None:
+        log.warning("concept reading workers stopped (%s): reading in this process", reason)
+        self._broken = True
+        self.close()
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:

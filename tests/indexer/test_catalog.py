@@ -273,27 +273,30 @@ def test_a_commit_gives_faiss_the_indexing_cores_then_the_setting_back(
 
 
 def test_the_next_chunk_is_read_while_this_one_is_stored() -> None:
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
     from indexer.catalog import _read_ahead
+    from indexer.enrich_pool import Reading
 
-    second_started = threading.Event()
+    events: list[str] = []
 
-    def enrich(chunk: list[int]) -> list[int]:
-        if chunk[0] == 3:
-            second_started.set()
-        return [n * 10 for n in chunk]
+    def start(chunk: list[int]) -> Reading[int]:
+        events.append(f"start {chunk[0]}")
 
-    chunks = [(2, [1, 2]), (1, []), (3, [3, 4])]
+        def finish() -> list[int]:
+            events.append(f"finish {chunk[0]}")
+            return [n * 10 for n in chunk]
+        return Reading(finish)
+
+    chunks = [(2, [1, 2]), (1, [3]), (1, []), (3, [4, 5])]
     out = []
-    with ThreadPoolExecutor(max_workers=1) as reading:
-        for size, chunk in _read_ahead(reading, iter(chunks), enrich):
-            if chunk == []:  # handed over while [3, 4], after it, is being read
-                assert second_started.wait(timeout=10)
-            out.append((size, chunk))
-    assert out == [(2, [10, 20]), (1, []), (3, [30, 40])]
-    assert list(_read_ahead(reading, iter(chunks), None)) == chunks
+    for size, chunk in _read_ahead(iter(chunks), start):
+        events.append(f"store {chunk}")
+        out.append((size, chunk))
+    assert out == [(2, [10, 20]), (1, [30]), (1, []), (3, [40, 50])]
+    # each reading is begun (its workers busy) before the one before it is finished here
+    # and stored; an empty chunk (every record unchanged) is not read
+    assert events == ["start 1", "start 3", "finish 1", "store [10, 20]", "finish 3",
+                      "store [30]", "start 4", "store []", "finish 4", "store [40, 50]"]
+    assert list(_read_ahead(iter(chunks), None)) == chunks
 
 
 def test_a_writer_waits_for_the_lock_then_gives_up(settings: Settings, encoder: Encoder) -> None:
