@@ -430,9 +430,9 @@ class IndexWriter:
         and store ``records`` a chunk at a time, so memory stays bounded whether they come as
         a list or as a stream; records identical to the stored ones are skipped, and within
         a chunk a repeated id keeps its last record. The stages overlap: the reading pool's
-        workers read the chunk after next while this thread stores this one (and then reads
-        the batches of the next one they have not taken), and the next one is encoded in a
-        thread of its own (by the encoder pool's workers, where there is one)."""
+        workers read the chunk after next while this thread stores this one (this thread then
+        reads the batches of that chunk they have not taken), and the next one is encoded in
+        a thread of its own (by the encoder pool's workers, where there is one)."""
         total = len(records) if isinstance(records, Sized) else None
         done = skipped = 0
         started = time.monotonic()

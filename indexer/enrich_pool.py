@@ -19,16 +19,16 @@ the 1,373 France-wide offers are read at ≈ 98 offers/s in two workers once the
 Chunks smaller than ``min_records`` are read in the calling process: a web write of a few
 records never starts the pool, which starts on the first chunk that is large enough.
 
-**The calling process reads too.** A reading is started (:meth:`ProcessPoolEnricher.
-start_offers`: its batches queued for the workers, which take them from the start) and
-finished when its result is asked for (:meth:`Reading.result`: the calling thread takes the
-batches no worker has taken yet from the end, cancelled in the pool and read here, until the
-two meet), so one worker's reader, and its memory, is spared. ``emploi index`` starts the
-next chunk's reading before it finishes this one's and stores the one before: the worker
-reads while the indexing process stores, and the indexing process reads only what is left
-when it is done storing. 60,000 GENERATED offers indexed from scratch with one worker: as
-fast as with two (262 against 257 s), 0.5 GB less at the peak; started ahead: 270 against
-277 s the same hour (docs/performance.md, "Stop 45").
+**The calling process reads too.** A reading is started
+(:meth:`ProcessPoolEnricher.start_offers`: its batches queued for the workers, which take
+them from the start) and finished when its result is asked for (:meth:`Reading.result`: the
+calling thread takes the batches no worker has taken yet from the end, cancelled in the pool
+and read here, until the two meet), so one worker's reader, and its memory, is spared.
+``emploi index`` starts the next chunk's reading before it finishes this one's and stores the
+one before: the worker reads while the indexing process stores, and the indexing process
+reads only what is left when it is done storing. 60,000 GENERATED offers indexed from
+scratch with one worker: as fast as with two (262 against 257 s), 0.5 GB less at the peak;
+started ahead: 270 against 277 s the same hour (docs/performance.md, "Stop 45").
 """
 
 from __future__ import annotations
@@ -129,8 +129,7 @@ def _gathered(batches: Sequence[list[RecordT]], there: Sequence[Future[list[Reco
 class ProcessPoolEnricher:
     """A :class:`~indexer.enrich.RecordEnricher` reading large chunks in ``processes``
     processes, this one and ``processes - 1`` workers (module doc), and small ones here
-    with ``local``. Use as a context manager (or call
-    :meth:`close`) so the workers stop."""
+    with ``local``. Use as a context manager (or call :meth:`close`) so the workers stop."""
 
     def __init__(self, local: ConceptEnricher, settings: Settings, processes: int, *,
                  min_records: int = MIN_RECORDS, batch_size: int = POOL_BATCH) -> None:
