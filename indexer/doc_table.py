@@ -37,6 +37,10 @@ TABLE_FILE = "table.npz"
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+RowArray = npt.NDArray[np.int32]
+"""The row of each entry of a multi-valued column: 4 bytes, not 8 (a table holds far fewer
+than 2³¹ rows), which is 124 MB less at 1M GENERATED offers, 15.5 skills and 15.5 skill keys
+each (docs/performance.md, "Stop 46")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +104,14 @@ class _Multi:
         self.distinct = distinct
         self.vocabulary: list[str] = []
         self._code_of: dict[str, int] = {}
-        self.rows = np.empty(0, dtype=np.int64)
+        self.rows: RowArray = np.empty(0, dtype=np.int32)
         self.codes = np.empty(0, dtype=np.int32)
         self.weights: FloatArray = np.empty(0, dtype=np.float32)
         self._pending: list[tuple[int, int, float]] = []
-        self._packed: list[tuple[IntArray, npt.NDArray[np.int32], FloatArray]] = []
+        self._packed: list[tuple[RowArray, npt.NDArray[np.int32], FloatArray]] = []
         """Entries added since the last flush, packed into arrays every ``PACK_EVERY``
         (a Python triple costs ≈ 70 bytes where the arrays take 16)."""
-        self._postings: dict[int, tuple[IntArray, FloatArray]] | None = None
+        self._postings: dict[int, tuple[RowArray, FloatArray]] | None = None
         self._by_row: _ByRow | None = None
         self._parts: tuple[str, int, dict[str, list[int]]] | None = None
 
@@ -132,7 +136,7 @@ class _Multi:
 
     def _pack(self) -> None:
         rows, codes, weights = zip(*self._pending, strict=True)
-        self._packed.append((np.asarray(rows, dtype=np.int64), np.asarray(codes, dtype=np.int32),
+        self._packed.append((np.asarray(rows, dtype=np.int32), np.asarray(codes, dtype=np.int32),
                              np.asarray(weights, dtype=np.float32)))
         self._pending = []
 
@@ -181,12 +185,12 @@ class _Multi:
                        by_row.weights[positions].astype(np.float64), self.vocabulary,
                        self._code_of, self.part_index)
 
-    def postings(self, value: str) -> tuple[IntArray, FloatArray]:
+    def postings(self, value: str) -> tuple[RowArray, FloatArray]:
         """The rows holding ``value`` and its weight in each (all rows, dead ones included)."""
         postings = self._all_postings()
         code = self._code_of.get(value)
         if code is None:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         return postings[code]
 
     def prepare(self) -> None:
@@ -194,7 +198,7 @@ class _Multi:
         self._all_postings()
         self._row_index()
 
-    def _all_postings(self) -> dict[int, tuple[IntArray, FloatArray]]:
+    def _all_postings(self) -> dict[int, tuple[RowArray, FloatArray]]:
         self.flush()
         if self._postings is None:
             order = np.argsort(self.codes, kind="stable")
@@ -206,10 +210,10 @@ class _Multi:
         return self._postings
 
     def gather(self, weights: Mapping[str, float], weighted: bool
-               ) -> tuple[IntArray, npt.NDArray[np.float64]]:
+               ) -> tuple[RowArray, npt.NDArray[np.float64]]:
         """The rows holding each of the values ``weights`` names, concatenated, with the
         value's weight (× the row's own weight in it when ``weighted``) for each."""
-        rows: list[IntArray] = []
+        rows: list[RowArray] = []
         values: list[npt.NDArray[np.float64]] = []
         for value, weight in weights.items():
             held, own = self.postings(value)
@@ -217,7 +221,7 @@ class _Multi:
             values.append(weight * own.astype(np.float64) if weighted
                           else np.full(len(held), weight, dtype=np.float64))
         if not rows:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
         return np.concatenate(rows), np.concatenate(values)
 
     def mask(self, values: Iterable[str], size: int) -> BoolArray:
@@ -229,7 +233,8 @@ class _Multi:
     def remap(self, keep: BoolArray, new_row: IntArray) -> None:
         self.flush()
         alive = keep[self.rows]
-        self.rows, self.codes = new_row[self.rows[alive]], self.codes[alive]
+        self.rows = new_row[self.rows[alive]].astype(np.int32)
+        self.codes = self.codes[alive]
         self.weights = self.weights[alive]
         self._postings = None
         self._by_row = None
@@ -246,7 +251,7 @@ class _Multi:
         column = cls(distinct)
         column.vocabulary = data[f"{prefix}_vocabulary"].tolist()
         column._code_of = {value: code for code, value in enumerate(column.vocabulary)}
-        column.rows = data[f"{prefix}_rows"].astype(np.int64)
+        column.rows = data[f"{prefix}_rows"].astype(np.int32)  # int64 in older tables
         column.codes = data[f"{prefix}_codes"].astype(np.int32)
         column.weights = data[f"{prefix}_weights"].astype(np.float32)
         return column
@@ -264,7 +269,7 @@ class _ByRow:
     """Where each row's entries start, for rows 0 to the last holding one, plus one past."""
 
     @classmethod
-    def of(cls, sorted_rows: IntArray, weights: FloatArray, codes: npt.NDArray[np.int32]
+    def of(cls, sorted_rows: RowArray, weights: FloatArray, codes: npt.NDArray[np.int32]
            ) -> _ByRow:
         """Index entries already sorted by row (``sorted_rows``, ascending)."""
         last = int(sorted_rows[-1]) if len(sorted_rows) else -1
@@ -284,7 +289,7 @@ class _ByRow:
         return positions, counts
 
 
-def _touched_rows(size: int, *postings: IntArray) -> tuple[IntArray, npt.NDArray[np.int32]]:
+def _touched_rows(size: int, *postings: RowArray) -> tuple[RowArray, npt.NDArray[np.int32]]:
     """The distinct rows of ``postings`` (a table of ``size`` rows), ascending, and a
     table-sized array that gives each of them its position there (what it holds at other
     rows is undefined).
@@ -297,7 +302,7 @@ def _touched_rows(size: int, *postings: IntArray) -> tuple[IntArray, npt.NDArray
     first = np.empty(len(touched), dtype=bool)
     first[:1] = True
     np.not_equal(touched[1:], touched[:-1], out=first[1:])
-    rows: IntArray = touched[first]
+    rows: RowArray = touched[first]
     slot = np.empty(size, dtype=np.int32)  # untouched pages are never written
     slot[rows] = np.arange(len(rows), dtype=np.int32)
     return rows, slot
@@ -380,18 +385,18 @@ class DocTable:
         created = created[created != _NO_DATE]
         return from_epoch_seconds(int(created.max())) if len(created) else None
 
-    def occupation_postings(self, rome_code: str) -> tuple[IntArray, FloatArray]:
+    def occupation_postings(self, rome_code: str) -> tuple[RowArray, FloatArray]:
         """The live rows whose occupations include ``rome_code``, with its confidence there."""
         self._flush()
         rows, weights = self._romes.postings(rome_code)
         alive = self._alive[rows]
         return rows[alive], weights[alive]
 
-    def skill_postings(self, code: str) -> IntArray:
+    def skill_postings(self, code: str) -> RowArray:
         """The live rows whose skills (listed or read from the text) include ``code``."""
         self._flush()
         rows = self._skills.postings(code)[0]
-        live: IntArray = rows[self._alive[rows]]
+        live: RowArray = rows[self._alive[rows]]
         return live
 
     def skill_frequency(self, code: str) -> int:
@@ -400,7 +405,7 @@ class DocTable:
 
     def concept_scores(self, occupations: Mapping[str, float], skills: Mapping[str, float],
                        occupation_share: float, allowed: BoolArray | None = None
-                       ) -> tuple[IntArray, npt.NDArray[np.float64]]:
+                       ) -> tuple[RowArray, npt.NDArray[np.float64]]:
         """Live rows (those of ``allowed`` when given, a mask from :meth:`allowed_mask`)
         holding any of the ``occupations`` or ``skills``, in row order, each scored
         ``occupation_share`` × (the best code weight × the row's confidence in that code) +

@@ -107,6 +107,29 @@ def test_a_table_saved_before_it_kept_skill_keys_says_it_does_not_know(
     assert loaded.columns(["a"]).found.tolist() == [0]
 
 
+def test_multi_valued_rows_take_four_bytes_and_older_eight_byte_tables_still_load(
+        tmp_path: Path) -> None:
+    table = DocTable([_asking("a", ("x", "y"), (1.0, 0.5)), *DOCS[1:],
+                      _asking("e", ("y",), (0.75,))])
+    table.save(tmp_path)
+    path = tmp_path / TABLE_FILE
+    with np.load(path) as data:
+        saved = {name: data[name] for name in data.files}
+    row_arrays = [name for name in saved if name.endswith("_rows")]
+    assert row_arrays and all(saved[name].dtype == np.int32 for name in row_arrays)
+    np.savez(path, **{name: array.astype(np.int64) if name in row_arrays else array
+                      for name, array in saved.items()})  # as tables were saved before
+    loaded = DocTable.load(tmp_path)
+    assert loaded is not None
+    ids = ["a", "b", "c", "d", "e"]
+    assert _asked_of(loaded, ids) == _asked_of(table, ids)
+    assert loaded.concept_scores({"J1501": 1.0}, {"x": 1.0}, 0.5)[0].tolist() == \
+        table.concept_scores({"J1501": 1.0}, {"x": 1.0}, 0.5)[0].tolist()
+    loaded.save(tmp_path)
+    with np.load(path) as data:
+        assert all(data[name].dtype == np.int32 for name in row_arrays)
+
+
 def _passing(table: DocTable, filters: Filters) -> set[str]:
     mask = table.allowed_mask(filters)
     assert mask is not None
