@@ -151,6 +151,23 @@ def test_unknown_words_fall_back_to_their_character_ngrams(static: StaticEncoder
     np.testing.assert_allclose(np.linalg.norm(empty), 1.0, atol=1e-5)
 
 
+def test_the_table_is_held_in_half_precision_and_vectors_sum_its_rows_widened(
+        tmp_path: Path) -> None:
+    table = np.array([[0.1, 0.2, 0.3], [1.0 / 3, -0.7, 0.05], [0.9, 0.11, -0.4],
+                      [0.2, 0.2, 0.2], [-0.3, 0.6, 0.1]], dtype=np.float32)
+    model = StaticModel(("", "boulanger", "pain"), table, np.array([1.0, 2.0, 0.5],
+                        dtype=np.float32), 2, (3, 4), 0.5, {}, {"teacher": "hand-made"})
+    assert model.table.dtype == np.float16
+    rows = table.astype(np.float16).astype(np.float32)  # the values it holds, widened
+    expected = 2.0 * rows[1] + 0.5 * rows[2]
+    np.testing.assert_array_equal(model.vector("Boulanger, pain"), expected)
+    np.testing.assert_array_equal(model.encode(["boulanger pain"])[0],
+                                  expected / np.linalg.norm(expected))
+    model.save(tmp_path / "model")
+    with np.load(tmp_path / "model" / MODEL_FILE) as saved:
+        np.testing.assert_array_equal(saved["table"], model.table)
+
+
 # --- distillation ---------------------------------------------------------------------------------
 
 def test_distillation_is_deterministic_for_a_seed(teacher: UseEncoder, model_dir: Path,
