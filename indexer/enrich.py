@@ -150,7 +150,7 @@ class ConceptEnricher:
             skills=self._skills(reading, offer.skills, ()),
             disagreement=self._disagreement(given, reading),
             reader=self.version)
-        return offer.model_copy(update={"concepts": concepts})
+        return with_concepts(offer, concepts)
 
     def profile(self, profile: Profile) -> Profile:
         """The profile with its target occupations (given, else read from its titles) and
@@ -164,7 +164,7 @@ class ConceptEnricher:
             occupations=(*given, *inferred),
             skills=self._skills(reading, profile.skills, profile.rejected_skills),
             reader=self.version)
-        return profile.model_copy(update={"concepts": concepts})
+        return with_concepts(profile, concepts)
 
     def _given(self, codes: Iterable[str]) -> tuple[OccupationTag, ...]:
         occupations = self.taxonomy.occupations
@@ -203,6 +203,11 @@ class ConceptEnricher:
             return None
         return (f"le titre et le texte évoquent plutôt « {best.label} » ({best.rome_code}, "
                 f"{round(100 * best.confidence)} %) que le code donné {code}")
+
+
+def with_concepts(record: RecordT, concepts: Concepts | None) -> RecordT:
+    """``record`` with ``concepts`` set (the one field a reading changes)."""
+    return record.model_copy(update={"concepts": concepts})
 
 
 def _occupation_tag(reading: OccupationReading) -> OccupationTag:

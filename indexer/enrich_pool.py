@@ -49,7 +49,7 @@ from threadpoolctl import ThreadpoolController
 
 from indexer.encoders.factory import create_encoder
 from indexer.encoders.pool import start_worker_process
-from indexer.enrich import ConceptEnricher, RecordT, concept_reader
+from indexer.enrich import ConceptEnricher, RecordT, concept_reader, with_concepts
 from indexer.models import Concepts, Offer, Profile
 from indexer.settings import ConceptSettings, Settings
 from skills_taxonomy import Taxonomy
@@ -94,13 +94,6 @@ def _read_profiles(profiles: Sequence[Profile]) -> list[Concepts | None]:
     return [profile.concepts for profile in _worker_reader().read_profiles(profiles)]
 
 
-def _with_concepts(records: Sequence[RecordT], concepts: Sequence[Concepts | None]
-                   ) -> list[RecordT]:
-    """Each record with the concepts a worker read for it (as the reader itself sets them)."""
-    return [record.model_copy(update={"concepts": read})
-            for record, read in zip(records, concepts, strict=True)]
-
-
 class Reading(Generic[T]):
     """Records being read into concepts: :meth:`result` finishes the reading (in the calling
     thread) and returns them in order."""
@@ -136,8 +129,9 @@ def _gathered(batches: Sequence[list[RecordT]],
         here[number] = read_here(batches[number])
     out: list[RecordT] = []
     for number, future in enumerate(there):
-        out.extend(here[number] if number in here
-                   else _with_concepts(batches[number], future.result()))
+        out.extend(here[number] if number in here else
+                   [with_concepts(record, read) for record, read
+                    in zip(batches[number], future.result(), strict=True)])
     return out, sum(map(len, here.values()))
 
 
