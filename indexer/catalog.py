@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from indexer.atomic import write_text_atomic
 from indexer.collection import Collection, ModelT
+from indexer.collector import ChunkedCollections
 from indexer.documents import (
     offer_document,
     offer_embedding_text,
@@ -432,12 +433,14 @@ class IndexWriter:
         a chunk a repeated id keeps its last record. The stages overlap: the reading pool's
         workers read the chunk after next while this thread stores this one (this thread then
         reads the batches of that chunk they have not taken), and the next one is encoded in
-        a thread of its own (by the encoder pool's workers, where there is one)."""
+        a thread of its own (by the encoder pool's workers, where there is one). The garbage
+        collector's full collections run between chunks (:mod:`indexer.collector`)."""
         total = len(records) if isinstance(records, Sized) else None
         done = skipped = 0
         started = time.monotonic()
         pending: tuple[list[ModelT], Future[npt.NDArray[np.float32]]] | None = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding:
+        with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoding,
+              ChunkedCollections() as collections):
             changed = ((len(batch), [r for r in batch if not _unchanged(collection, r)])
                        for batch in _chunks(records, ENCODE_CHUNK))
             for size, chunk in _read_ahead(changed, start_reading):
@@ -447,6 +450,7 @@ class IndexWriter:
                            ) if chunk else None
                 if pending is not None:
                     collection.upsert(pending[0], pending[1].result())
+                    collections.chunk_done()
                 pending = encoded
                 _log_progress(collection.kind, done, total, skipped,
                               time.monotonic() - started)
