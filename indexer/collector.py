@@ -6,7 +6,7 @@ outnumber a quarter of the long-lived ones. While a build streams its records, t
 survivors are the chunks in flight (thousands of records, ≈ 75 objects for each offer read
 into concepts), which reference counting frees when the chunk is stored: each full
 collection walks them all and finds nothing to free. At 30,000 GENERATED offers the indexing
-process ran 13 full collections of 0.3–1.1 s each (≈ 10 s of its ≈ 100), and each one
+process ran 13 full collections of 0.47–1.12 s each (≈ 10 s of its ≈ 100), and each one
 stalled the reading worker as well, whose next batch and last result wait for this
 process's interpreter lock (docs/performance.md, "Stop 47").
 
