@@ -45,7 +45,11 @@ class ChunkedCollections:
             raise ValueError(f"a full collection every {every} chunks: need 1 or more")
         self.every = every
         self.chunks = 0
-        self.collections = 0
+
+    @property
+    def collections(self) -> int:
+        """The full collections :meth:`chunk_done` has run so far."""
+        return self.chunks // self.every
 
     def chunk_done(self) -> None:
         """Count a stored chunk; collect every generation at each ``every``-th."""
@@ -53,7 +57,6 @@ class ChunkedCollections:
         if self.chunks % self.every == 0:
             started = time.perf_counter()
             found = gc.collect()
-            self.collections += 1
             log.debug("full collection after %d chunks: %d objects freed in %.3f s",
                       self.chunks, found, time.perf_counter() - started)
 
