@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import targets
+
 logger = logging.getLogger("bench.report")
 
 SEEKER_VARIANTS = ("none", "radius30", "contract", "radius30+contract")
@@ -69,9 +71,9 @@ def summary_markdown(results: dict[str, Any]) -> str:
         lines += ["", "Indexed from scratch through `emploi index`, every text encoded for "
                   "real (default encoder) and read into concepts, fresh embedding cache; then "
                   "`emploi search` from a cold shell on that index, one process per query:", "",
-                  "| offers | encoding processes | seconds | offers/s | load | "
-                  "cold `emploi search` wall s | CPU s |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| offers | encoding processes | seconds | offers/s | peak RSS of the "
+                  "process tree MiB | load | cold `emploi search` wall s | CPU s |",
+                  "|---|---|---|---|---|---|---|---|"]
         for run in results["real_build"]:
             if "error" in run:
                 lines.append(f"| not measured: {run['error']} |")
@@ -80,7 +82,8 @@ def summary_markdown(results: dict[str, Any]) -> str:
             walls = " / ".join(f"{c['wall_s']}" for c in searches) or "—"
             cpus = " / ".join(f"{c['cpu_s']}" for c in searches) or "—"
             lines.append(f"| {run['offers']:,} | {run['processes']} | {run['seconds']} | "
-                         f"{run['docs_per_s']} | {run['load_avg']} | {walls} | {cpus} |")
+                         f"{run['docs_per_s']} | {_fmt(run.get('peak_tree_rss_mib'))} | "
+                         f"{run['load_avg']} | {walls} | {cpus} |")
     lines += ["", "## Serving", "",
               "| N offers | reopen s | reads prepared s | RSS after open MiB | RSS serving MiB | "
               "ANN | nprobe | recall@10 unfiltered | recall@10 radius 30 km | ANN ms p50 | "
@@ -152,6 +155,10 @@ def summary_markdown(results: dict[str, Any]) -> str:
                     f"×{o['ratio_p50_opensearch_over_embedded']} | "
                     f"×{o['ratio_p99_opensearch_over_embedded']} | {o['overlap_at_10']} | "
                     f"{o['opensearch_load_s']} |"]
+    lines += ["", "## Targets of issue 13 measured by this run", "",
+              "CPU time of the request thread for latencies; `python -m bench.targets` adds the "
+              "runs this one does not make (a million profiles, the 1M `emploi index`).", ""]
+    lines += targets.table(targets.rows_of_one_run(results))
     lines += ["", "Plots: `plots/latency.png`, `plots/indexing.png`, `plots/memory.png`.", ""]
     return "\n".join(lines)
 

@@ -53,6 +53,13 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.corpus import OFFERS_FILE, PROFILES_FILE, load_generator, write_corpus
+from bench.index_build import (
+    build_environment,
+    distilled_model,
+    emploi_command,
+    offers_prefix,
+    timed_index_build,
+)
 from indexer.encoders.cache import content_key
 from indexer.encoders.use import UseEncoder
 from indexer.settings import Settings
@@ -636,7 +643,7 @@ def _free_port() -> int:
 
 def _emploi(*arguments: str, env: dict[str, str], stdin: str | None = None,
             timeout_s: float = 120.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(Path(sys.executable).parent / "emploi"), *arguments],
+    return subprocess.run([emploi_command(), *arguments],
                           env=env, input=stdin, capture_output=True, text=True,
                           timeout=timeout_s, check=False)
 
@@ -853,32 +860,23 @@ def real_build(corpus: Path, size: int, data_dir: Path, work: Path,
     """Index the first ``size`` offers from scratch through ``emploi index``, encoding every
     text with the default (static) encoder and reading it into concepts (fresh index and
     embedding cache; the model distilled once beforehand, outside the timing) with
-    ``processes`` encoding processes; the wall time is what a user waits. Then time
+    ``processes`` encoding processes; the wall time is what a user waits, the peak RSS the
+    whole process tree's (:func:`bench.index_build.timed_index_build`). Then time
     ``emploi search`` from a cold shell on that index (:func:`cold_searches`)."""
     folder = work / f"real-build-{size}-p{processes}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    offers = folder / "offers.GENERATED.jsonl"
-    with (corpus / OFFERS_FILE).open(encoding="utf-8") as source, offers.open(
-            "w", encoding="utf-8") as target:
-        for number, line in enumerate(source):
-            if number >= size:
-                break
-            target.write(line)
-    env = dict(os.environ, EMPLOI_DATA_DIR=str(data_dir), EMPLOI_CACHE_DIR=str(folder / "cache"),
-               EMPLOI_ENCODE_PROCESSES=str(processes), EMPLOI_INDEX_DIR=str(folder / "index"),
-               EMPLOI_MODEL=str(_distilled_model(data_dir, cache_dir)))
+    offers = offers_prefix(corpus / OFFERS_FILE, size, folder)
+    env = build_environment(folder, data_dir, distilled_model(data_dir, cache_dir), processes)
     logger.info("real build of %d offers with %d encoding process(es)", size, processes)
-    started = time.perf_counter()
-    done = _emploi("index", "--offers", str(offers), "--rebuild", env=env,
-                   timeout_s=max(600.0, size / 5.0))
-    seconds = time.perf_counter() - started
-    searches = cold_searches(env) if done.returncode == 0 else []
+    done = timed_index_build(offers, folder, env, timeout_s=max(600.0, size / 5.0))
+    searches = cold_searches(env) if done["returncode"] == 0 else []
     shutil.rmtree(folder, ignore_errors=True)
-    if done.returncode != 0:
-        return {"error": done.stderr.strip()[-500:]}
-    return {"offers": size, "processes": processes, "seconds": round(seconds, 1),
-            "docs_per_s": round(size / seconds, 1), "load_avg": load_avg(),
+    if done["returncode"] != 0:
+        return {"error": done["error"][-500:]}
+    return {"offers": size, "processes": processes, "seconds": done["seconds"],
+            "docs_per_s": round(size / done["seconds"], 1),
+            "peak_tree_rss_mib": done["tree"]["peak_rss_mib"], "load_avg": load_avg(),
             "cold_search": searches}
 
 
@@ -900,16 +898,6 @@ def cold_searches(env: dict[str, str]) -> list[dict[str, Any]]:
         runs.append({"text": text, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
                      "ok": done.returncode == 0, "load_avg": load_avg()})
     return runs
-
-
-def _distilled_model(data_dir: Path, cache_dir: Path) -> Path:
-    """The default static model of the bench's cache folder, distilled now when missing."""
-    from indexer.encoders.factory import static_encoder
-    from indexer.settings import load_settings
-
-    encoder = static_encoder(load_settings(data_dir=data_dir, cache_dir=cache_dir))
-    _ = encoder.dimension  # loads the model, distilling it first when the folder is empty
-    return encoder.directory
 
 
 def opensearch_compare(corpus: Path, size: int, data_dir: Path, cache_dir: Path, url: str,
@@ -1019,7 +1007,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         generator = load_generator(Path(args.data_dir), Path(args.cache_dir), args.seed)
         write_corpus(generator, corpus, largest, n_profiles)
     if args.vectors == "real":
-        _distilled_model(Path(args.data_dir), Path(args.cache_dir))  # outside the timing
+        distilled_model(Path(args.data_dir), Path(args.cache_dir))  # outside the timing
     results: dict[str, Any] = {"GENERATED_corpus": True, "machine": machine(),
                                "vectors": args.vectors,
                                "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
