@@ -117,3 +117,18 @@ def test_one_run_measures_candidates_at_a_million_profiles_only_when_it_indexed_
     assert usual["offer → candidates at 1M profiles"].verdict == targets.NOT_MEASURED
     assert usual["ANN recall@10, unfiltered and 30 km radius, at every size"
                  ].measured.count("offers (") == 2
+
+
+def test_the_build_time_checks_count_too_profiles_indexes_included() -> None:
+    checked = {"offers": {"factory": "Flat", "nprobe": 0, "recall": None},
+               "profiles": {"factory": "IVF4096,SQfp16", "nprobe": 128,
+                            "recall": {"count": 1_000_000, "factory": "IVF4096,SQfp16",
+                                       "nprobe": 128, "recall_at_10": 0.95}}}
+    run = {"sizes": {"20000": {"build": {"profiles": 1_000_000, "vector_indexes": checked},
+                               "serve": serve({}, 1.0, 1.0)}}}
+    row = targets.recall_everywhere([run])
+    # the query-time figures (offers, Flat) are within; the profiles' IVF check is not
+    assert row.verdict == ("**missed**: build-time check of the 20,000-offer build, 1,000,000 "
+                           "profiles (IVF4096,SQfp16, 128 probes): recall 0.95 < 0.97")
+    built = targets.recall_everywhere([], [{"vector_indexes": {"offers": checked["profiles"]}}])
+    assert "build-time check of `emploi index`, 1,000,000 offers" in built.measured
