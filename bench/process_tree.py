@@ -39,7 +39,9 @@ class ProcessSample:
 
 
 def children_of(pid: int) -> list[int]:
-    """The direct children of ``pid`` (empty when it has exited or has none)."""
+    """The direct children of ``pid`` (empty when it has exited or has none), from Linux's
+    ``/proc/PID/task/TID/children`` (a kernel built without ``CONFIG_PROC_CHILDREN`` shows
+    none: the tree is then its root alone)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         try:

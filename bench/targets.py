@@ -107,6 +107,9 @@ def seeker_at_million(run: dict[str, Any] | None) -> Row:
     if entry is None:
         return row(target, [])
     cases = latency_cases(entry["serve"]["latency_ms"], "seeker_offers", 20, 80)
+    derived = entry["build"].get("vectors_derived") or 0
+    if derived:  # the target asks for real-encoded offers (`bench.run --vectors real`)
+        cases.append(Case("vectors", f"{derived:,} derived", ("vectors derived, not encoded",)))
     return row(target, cases, "CPU ms p50 / p99 by filter: ")
 
 

@@ -132,3 +132,12 @@ def test_the_build_time_checks_count_too_profiles_indexes_included() -> None:
                            "profiles (IVF4096,SQfp16, 128 probes): recall 0.95 < 0.97")
     built = targets.recall_everywhere([], [{"vector_indexes": {"offers": checked["profiles"]}}])
     assert "build-time check of `emploi index`, 1,000,000 offers" in built.measured
+
+
+def test_a_million_offers_with_derived_vectors_do_not_meet_the_real_encoded_target() -> None:
+    derived = {"sizes": {"1000000": {"build": {"profiles": 100_000, "vectors_derived": 900_000},
+                                     "serve": serve({"seeker_offers.none": latency(9.0, 20.0)},
+                                                    1.0, 1.0)}}}
+    row = targets.seeker_at_million(derived)
+    assert row.verdict == "**missed**: vectors: vectors derived, not encoded"
+    assert "vectors 900,000 derived" in row.measured
