@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.json_output import configure_logging, emit
-from bench.process_tree import TreeSampler
+from bench.process_tree import TreeSampler, wait_with_peak
 from indexer.settings import Settings
 
 logger = logging.getLogger("bench.index_build")
@@ -80,18 +80,16 @@ def timed_index_build(offers: Path, folder: Path, env: dict[str, str], *,
                       interval_s: float = 1.0, timeout_s: float | None = None
                       ) -> dict[str, Any]:
     """Run ``emploi -v index --offers OFFERS --rebuild`` in ``env``, its log in
-    ``folder/index.log``, sampling its process tree; the figures of the run."""
+    ``folder/index.log``, sampling its process tree (killed after ``timeout_s``); the figures
+    of the run."""
     log_path = folder / "index.log"
     command = [emploi_command(), "-v", "index", "--offers", str(offers), "--rebuild"]
     started = time.perf_counter()
     with (log_path.open("w", encoding="utf-8") as log,
           subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT) as process,
           TreeSampler(process.pid, interval_s=interval_s) as sampler):
-        try:
-            returncode = process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            returncode = process.wait()
+        returncode, root_peak_mib = wait_with_peak(process, timeout_s)
+        sampler.summary().root_peak_rss_mib = root_peak_mib
     seconds = time.perf_counter() - started
     result: dict[str, Any] = {"returncode": returncode, "seconds": round(seconds, 1),
                               "tree": sampler.summary().as_dict()}

@@ -5,16 +5,19 @@ its peak can come from any of them, so each sample adds up the resident set (RSS
 live process of the tree, and optionally its proportional set (PSS: shared pages divided
 among the processes sharing them, from ``smaps_rollup``, which is slower to read). CPU is
 each process's user + system time, kept at its last sample (a process that has exited keeps
-what it used until then)::
+what it used until then). Samples can miss a peak between them, so the root's own peak,
+as the kernel counted it when the process was reaped (``wait4``), is the floor of the
+tree's::
 
     with TreeSampler(process.pid, interval_s=2.0) as sampler:
-        process.wait()
+        sampler.summary().root_peak_rss_mib = wait_with_peak(process)[1]
     sampler.summary()   # peak RSS (and when, and per process), CPU per process and in all
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -93,10 +96,16 @@ class TreeSummary:
     peak_by_process: dict[str, float] = field(default_factory=dict)
     peak_pss_mib: float | None = None
     cpu_s: dict[str, float] = field(default_factory=dict)
+    root_peak_rss_mib: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Rounded figures for a results file."""
-        return {"samples": self.samples, "peak_rss_mib": round(self.peak_rss_mib, 1),
+        """Rounded figures for a results file: the tree's peak is the larger of the sampled
+        one and the root's own (which a short life can hide between samples)."""
+        peak = max(self.peak_rss_mib, self.root_peak_rss_mib or 0.0)
+        return {"samples": self.samples, "peak_rss_mib": round(peak, 1),
+                "sampled_peak_rss_mib": round(self.peak_rss_mib, 1),
+                "root_peak_rss_mib": None if self.root_peak_rss_mib is None
+                else round(self.root_peak_rss_mib, 1),
                 "peak_at_s": round(self.peak_at_s, 1),
                 "peak_rss_by_process_mib": {key: round(value, 1)
                                             for key, value in self.peak_by_process.items()},
@@ -153,6 +162,23 @@ class TreeSampler:
             pss = sum(process.pss_mib or 0.0 for process in found)
             summary.peak_pss_mib = max(summary.peak_pss_mib or 0.0, pss)
         return found
+
+
+def wait_with_peak(process: subprocess.Popen[bytes], timeout_s: float | None = None
+                   ) -> tuple[int, float]:
+    """Wait for ``process`` (killed after ``timeout_s``); its exit code and its own peak RSS
+    in MiB as the kernel counted it (``wait4``'s ``ru_maxrss``), exact however short its
+    life. Its descendants are not in that figure."""
+    timer = threading.Timer(timeout_s, process.kill) if timeout_s is not None else None
+    if timer is not None:
+        timer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        if timer is not None:
+            timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_maxrss / 1024  # KiB on Linux
 
 
 def _label(rank: int, process: ProcessSample) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import index_build
 from bench.corpus import load_generator, write_corpus
-from bench.process_tree import TreeSampler, descendants_of, sample_process
+from bench.process_tree import TreeSampler, descendants_of, sample_process, wait_with_peak
 
 # a parent that holds 40 MiB and starts a child holding 60 MiB, both until killed
 TREE_SCRIPT = """
@@ -46,6 +46,29 @@ def test_the_sampler_adds_up_the_memory_of_a_process_and_its_children() -> None:
     assert set(summary["peak_rss_by_process_mib"]) == set(summary["cpu_s"])
     assert "main" in summary["cpu_s"] and len(summary["cpu_s"]) == 2
     assert summary["peak_pss_mib"] is not None and summary["peak_pss_mib"] >= 100
+
+
+def test_a_peak_between_samples_is_the_kernels_count_of_the_root() -> None:
+    # 80 MiB held for a moment, in a life far shorter than the sampling interval
+    script = "held = bytearray(80 * 2**20); held[::4096] = b'x' * len(held[::4096])"
+    with subprocess.Popen([sys.executable, "-c", script]) as process, \
+            TreeSampler(process.pid, interval_s=30.0) as sampler:
+        code, root_peak = wait_with_peak(process)
+        sampler.summary().root_peak_rss_mib = root_peak
+    summary = sampler.summary().as_dict()
+    assert code == 0 and process.returncode == 0
+    assert root_peak >= 80
+    # one sample, likely before the bytes: the tree's peak is the root's own, which a sample
+    # of that one process can never exceed
+    assert summary["sampled_peak_rss_mib"] <= summary["peak_rss_mib"]
+    assert summary["peak_rss_mib"] == summary["root_peak_rss_mib"] == round(root_peak, 1)
+
+
+def test_a_process_past_its_time_is_killed() -> None:
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as process:
+        started = time.monotonic()
+        code, _ = wait_with_peak(process, timeout_s=0.5)
+    assert code == -9 and time.monotonic() - started < 30
 
 
 def test_a_process_that_is_gone_is_not_sampled() -> None:
