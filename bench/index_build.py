@@ -108,11 +108,6 @@ def live_manifest(env: dict[str, str]) -> dict[str, Any]:
     return manifest
 
 
-def folder_mib(path: Path) -> float:
-    """The size of the files under ``path``."""
-    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
-
-
 def count_lines(path: Path) -> int:
     """The records of a JSONL file."""
     with path.open("rb") as stream:
@@ -124,23 +119,24 @@ def index_build(offers: Path, work: Path, data_dir: Path, cache_dir: Path, *,
                 interval_s: float = 1.0, timeout_s: float | None = None) -> dict[str, Any]:
     """Index ``offers`` (its first ``limit``) from scratch into a fresh ``work`` folder and
     measure it; the index stays in ``work/index``."""
+    from bench.run import du_mib, load_avg  # bench.run builds on this module
+
     model = distilled_model(data_dir, cache_dir)  # outside the timing
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     source = offers_prefix(offers, limit, work)
     count = count_lines(source)
     env = build_environment(work, data_dir, model, processes)
-    load_before = os.getloadavg()[0]
+    load_before = load_avg()
     logger.info("emploi index --rebuild of %d offers into %s", count, work)
     result = timed_index_build(source, work, env, interval_s=interval_s, timeout_s=timeout_s)
     result.update(offers=count, offers_file=str(offers), encode_processes=processes,
                   offers_per_s=round(count / result["seconds"], 1),
-                  load_avg_before=round(load_before, 2),
-                  load_avg_after=round(os.getloadavg()[0], 2))
+                  load_avg_before=load_before, load_avg_after=load_avg())
     if result["returncode"] == 0:
         manifest = live_manifest(env)
         result["vector_indexes"] = manifest.get("vector_indexes", manifest)
-        result["index_mib"] = folder_mib(work / "index")
+        result["index_mib"] = du_mib(work / "index")
     return result
 
 

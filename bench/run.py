@@ -60,6 +60,7 @@ from bench.index_build import (
     offers_prefix,
     timed_index_build,
 )
+from bench.process_tree import sample_process
 from indexer.encoders.cache import content_key
 from indexer.encoders.use import UseEncoder
 from indexer.settings import Settings
@@ -845,11 +846,8 @@ def _hammer(port: int, paths: Sequence[str], headers: dict[str, str], seconds: f
 
 
 def _rss_of(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/statm", encoding="ascii") as stream:
-            return round(int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
-    except OSError:
-        return None
+    sample = sample_process(pid)
+    return None if sample is None else round(sample.rss_mib, 1)
 
 
 # --- OpenSearch side by side --------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import resource
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.process_tree import sample_process
 from bench.run import (
     _auth_headers,
     _free_port,
@@ -38,8 +38,10 @@ logger = logging.getLogger("bench.server_cpu")
 
 def _cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process, from ``/proc/PID/stat``."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    sample = sample_process(pid)
+    if sample is None:
+        raise ProcessLookupError(f"no process {pid}")
+    return sample.cpu_s
 
 
 def _own_cpu_s() -> float:
