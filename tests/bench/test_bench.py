@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -353,6 +354,7 @@ def test_rss_trace_samples_the_memory_and_what_each_thread_runs(tmp_path: Path) 
         deadline = os.times().elapsed + 0.3
         while os.times().elapsed < deadline:
             held[::4096] = b"\1" * len(held[::4096])
+            time.sleep(0.001)  # let the sampling thread have the interpreter lock
         trace.stop()
     lines = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(lines) >= 5
